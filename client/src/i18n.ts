@@ -1,0 +1,192 @@
+/** Languages the interface speaks. */
+export type Locale = 'en' | 'zh-CN';
+
+const en = {
+  'app.title': 'Sign-language & voice support',
+  'lang.switch': '中文',
+  'precall.heading': 'Check your camera',
+  'precall.hint': 'Make sure your hands and face are in the picture, with light on your face.',
+  'precall.checking': 'Asking for camera and microphone…',
+  'precall.ready': 'Camera and microphone ready.',
+  'precall.mode': 'How do you want to talk?',
+  'mode.csl': 'Chinese Sign Language',
+  'mode.asl': 'American Sign Language',
+  'mode.hksl': 'Hong Kong Sign Language',
+  'mode.voice': 'Voice',
+  'mode.text': 'Text only',
+  'precall.topic': 'What do you need help with?',
+  'precall.topicPlaceholder': 'e.g. my phone will not connect to Wi-Fi',
+  'precall.device': 'Which device?',
+  'device.phone': 'Phone',
+  'device.tablet': 'Tablet',
+  'device.laptop': 'Laptop',
+  'device.watch': 'Watch',
+  'device.smart-home': 'Smart home',
+  'device.other': 'Other',
+  'precall.start': 'Connect me to an agent',
+  'precall.retry': 'Try the camera again',
+  'deviceError.permission-denied': 'Camera or microphone access was refused. Allow it in the browser’s address bar, then try again. You can also continue with text only.',
+  'deviceError.not-found': 'No camera or microphone was found. Plug one in and try again, or continue with text only.',
+  'deviceError.in-use': 'Your camera or microphone is in use by another app. Close it and try again.',
+  'deviceError.unsupported': 'This browser cannot use the camera here. Try a current Chrome, Edge, Firefox or Safari.',
+  'deviceError.other': 'The camera could not start.',
+  'queue.heading': 'Waiting for an agent',
+  'queue.position': 'You are number {position} in line.',
+  'queue.next': 'You are next.',
+  'queue.ticket': 'Your ticket: {ticketId}',
+  'queue.leave': 'Leave the queue',
+  'call.with': 'In a call with {name}',
+  'call.mute': 'Mute',
+  'call.unmute': 'Unmute',
+  'call.cameraOff': 'Camera off',
+  'call.cameraOn': 'Camera on',
+  'call.hangup': 'Hang up',
+  'call.connecting': 'Connecting video…',
+  'ended.heading': 'The call has ended',
+  'ended.ticket': 'Your ticket number is {ticketId}. Keep it to follow up.',
+  'ended.again': 'Start a new request',
+  'error.generic': 'Something went wrong: {message}',
+  'error.disconnected': 'Connection lost. Reconnecting…',
+  'agent.heading': 'Agent console',
+  'agent.username': 'Username',
+  'agent.password': 'Password',
+  'agent.signIn': 'Sign in',
+  'agent.signInFailed': 'Sign-in failed: {message}',
+  'agent.status.available': 'Available',
+  'agent.status.away': 'Away',
+  'agent.status.offered': 'Incoming call',
+  'agent.status.in-call': 'In a call',
+  'agent.missed': 'You missed an offer. Set yourself available when you are ready.',
+  'agent.goAvailable': 'Go available',
+  'agent.goAway': 'Go away',
+  'agent.offer': 'Incoming call',
+  'agent.offer.detail': '{mode} · {device} · “{topic}” · waited {waited} s',
+  'agent.offer.deadline': 'Answer within {seconds} s',
+  'agent.accept': 'Accept',
+  'agent.decline': 'Decline',
+  'agent.offerGone': 'The offer was withdrawn ({reason}).',
+  'agent.end': 'End call',
+};
+
+type Key = keyof typeof en;
+
+const zh: Record<Key, string> = {
+  'app.title': '手语与语音客服',
+  'lang.switch': 'English',
+  'precall.heading': '检查摄像头',
+  'precall.hint': '请让双手和面部都在画面中，面部光线充足。',
+  'precall.checking': '正在请求摄像头和麦克风权限…',
+  'precall.ready': '摄像头和麦克风已就绪。',
+  'precall.mode': '您想用哪种方式交流？',
+  'mode.csl': '中国手语',
+  'mode.asl': '美国手语',
+  'mode.hksl': '香港手语',
+  'mode.voice': '语音',
+  'mode.text': '仅文字',
+  'precall.topic': '您需要什么帮助？',
+  'precall.topicPlaceholder': '例如：手机连不上 Wi-Fi',
+  'precall.device': '哪台设备？',
+  'device.phone': '手机',
+  'device.tablet': '平板',
+  'device.laptop': '笔记本电脑',
+  'device.watch': '手表',
+  'device.smart-home': '智能家居',
+  'device.other': '其他',
+  'precall.start': '为我接通客服',
+  'precall.retry': '重新尝试摄像头',
+  'deviceError.permission-denied': '摄像头或麦克风权限被拒绝。请在浏览器地址栏中允许后重试，或选择仅文字继续。',
+  'deviceError.not-found': '未找到摄像头或麦克风。请连接设备后重试，或选择仅文字继续。',
+  'deviceError.in-use': '摄像头或麦克风正被其他应用使用。请关闭该应用后重试。',
+  'deviceError.unsupported': '此浏览器无法在此处使用摄像头。请使用新版 Chrome、Edge、Firefox 或 Safari。',
+  'deviceError.other': '摄像头无法启动。',
+  'queue.heading': '正在等待客服',
+  'queue.position': '您前面还有 {position} 位（含您）。',
+  'queue.next': '下一位就是您。',
+  'queue.ticket': '您的工单号：{ticketId}',
+  'queue.leave': '离开排队',
+  'call.with': '正在与 {name} 通话',
+  'call.mute': '静音',
+  'call.unmute': '取消静音',
+  'call.cameraOff': '关闭摄像头',
+  'call.cameraOn': '打开摄像头',
+  'call.hangup': '挂断',
+  'call.connecting': '正在连接视频…',
+  'ended.heading': '通话已结束',
+  'ended.ticket': '您的工单号是 {ticketId}，请保留以便后续跟进。',
+  'ended.again': '发起新的请求',
+  'error.generic': '出错了：{message}',
+  'error.disconnected': '连接已断开，正在重新连接…',
+  'agent.heading': '客服工作台',
+  'agent.username': '用户名',
+  'agent.password': '密码',
+  'agent.signIn': '登录',
+  'agent.signInFailed': '登录失败：{message}',
+  'agent.status.available': '空闲',
+  'agent.status.away': '离开',
+  'agent.status.offered': '来电',
+  'agent.status.in-call': '通话中',
+  'agent.missed': '您错过了一个来电。准备好后请设为空闲。',
+  'agent.goAvailable': '设为空闲',
+  'agent.goAway': '设为离开',
+  'agent.offer': '来电',
+  'agent.offer.detail': '{mode} · {device} · “{topic}” · 已等待 {waited} 秒',
+  'agent.offer.deadline': '请在 {seconds} 秒内接听',
+  'agent.accept': '接听',
+  'agent.decline': '拒绝',
+  'agent.offerGone': '来电已撤回（{reason}）。',
+  'agent.end': '结束通话',
+};
+
+const dictionaries: Record<Locale, Record<Key, string>> = { en, 'zh-CN': zh };
+const STORAGE_KEY = 'signline.locale';
+
+/** The locale from a saved choice, else from the browser language. */
+export function initialLocale(): Locale {
+  const saved = localStorage.getItem(STORAGE_KEY);
+  if (saved === 'en' || saved === 'zh-CN') return saved;
+  return navigator.language.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+}
+
+let current: Locale = 'en';
+
+/** Switches the interface language, remembers it, and re-renders every `data-i18n` element. */
+export function setLocale(locale: Locale): void {
+  current = locale;
+  localStorage.setItem(STORAGE_KEY, locale);
+  document.documentElement.lang = locale;
+  applyTranslations(document);
+}
+
+/** The current locale. */
+export function locale(): Locale {
+  return current;
+}
+
+/** Translates a key, filling `{name}` placeholders. */
+export function t(key: Key, values: Record<string, string | number> = {}): string {
+  return dictionaries[current][key].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? `{${name}}`));
+}
+
+/** Whether a string is a translation key. */
+export function isKey(key: string): key is Key {
+  return key in en;
+}
+
+/** Fills every element carrying `data-i18n` (text) or `data-i18n-placeholder` with the current language. */
+export function applyTranslations(root: ParentNode): void {
+  root.querySelectorAll<HTMLElement>('[data-i18n]').forEach((element) => {
+    const key = element.dataset.i18n!;
+    if (isKey(key)) element.textContent = t(key, JSON.parse(element.dataset.i18nValues ?? '{}'));
+  });
+  root.querySelectorAll<HTMLInputElement>('[data-i18n-placeholder]').forEach((element) => {
+    const key = element.dataset.i18nPlaceholder!;
+    if (isKey(key)) element.placeholder = t(key);
+  });
+}
+
+/** Sets an element's text to a translated key, and keeps it translated when the language switches. */
+export function translate(element: HTMLElement, key: Key, values: Record<string, string | number> = {}): void {
+  element.dataset.i18n = key;
+  element.dataset.i18nValues = JSON.stringify(values);
+  element.textContent = t(key, values);
+}

@@ -1,0 +1,154 @@
+import type { AgentProfile, CallStarted, Offer } from '../../../signaling/index.js';
+import type { AgentState } from '../../../signaling/events.js';
+import { trackCall } from '../diagnostics.js';
+import { t, translate } from '../i18n.js';
+import { MediasoupCall } from '../media/MediasoupCall.js';
+import { openLocalMedia } from '../media/localMedia.js';
+import { setUpMediaToggles, showDeviceError } from '../ui/callControls.js';
+import { SignalingClient } from '../net/SignalingClient.js';
+import { attachStream, byId, setUpLanguage, showView } from '../ui/dom.js';
+
+const selfPreview = byId<HTMLVideoElement>('self-preview');
+const selfView = byId<HTMLVideoElement>('self-view');
+const remoteView = byId<HTMLVideoElement>('remote-view');
+const errorBanner = byId('error-banner');
+const offerCard = byId('offer');
+
+let signaling: SignalingClient | null = null;
+let localStream: MediaStream | null = null;
+let call: MediasoupCall | null = null;
+let offer: Offer | null = null;
+let countdown: number | undefined;
+let state: AgentState = { status: 'away' };
+
+setUpLanguage();
+showView('signin');
+
+byId<HTMLFormElement>('signin-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void signIn(new FormData(event.target as HTMLFormElement));
+});
+byId('toggle-status').addEventListener('click', () => {
+  void request('agent:status', { status: state.status === 'available' ? 'away' : 'available' });
+});
+byId('accept').addEventListener('click', () => {
+  if (offer) void request('offer:accept', { offerId: offer.offerId });
+});
+byId('decline').addEventListener('click', () => {
+  if (offer) void request('offer:decline', { offerId: offer.offerId });
+});
+byId('hangup').addEventListener('click', () => {
+  const sessionId = byId('hangup').dataset.sessionId;
+  if (sessionId) void request('call:end', { sessionId });
+});
+setUpMediaToggles(() => localStream, () => call, showError);
+
+async function signIn(form: FormData): Promise<void> {
+  errorBanner.textContent = '';
+  const response = await fetch('/api/agent/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: form.get('username'), password: form.get('password') }),
+  }).catch(() => null);
+  const body = (await response?.json().catch(() => null)) as
+    | { ok: true; data: { token: string; agent: AgentProfile } }
+    | { ok: false; error: { message: string } }
+    | null;
+  if (!body || !body.ok) {
+    errorBanner.textContent = t('agent.signInFailed', { message: body && !body.ok ? body.error.message : 'network error' });
+    return;
+  }
+  byId('agent-name').textContent = body.data.agent.name;
+  showView('console');
+  signaling = new SignalingClient({ token: body.data.token });
+  signaling.socket.on('agent:state', showState);
+  signaling.socket.on('offer:new', showOffer);
+  signaling.socket.on('offer:cancelled', ({ offerId, reason }) => {
+    if (offer?.offerId !== offerId) return;
+    hideOffer();
+    translate(byId('notice'), 'agent.offerGone', { reason });
+  });
+  signaling.socket.on('call:started', (started) => void startCall(started));
+  signaling.socket.on('call:ended', () => endCall());
+  signaling.socket.on('disconnect', () => translate(errorBanner, 'error.disconnected'));
+  signaling.socket.on('connect', () => {
+    errorBanner.textContent = '';
+  });
+  // The camera opens at sign-in, so an accepted call starts sending at once.
+  try {
+    localStream = await openLocalMedia({ video: true, audio: true });
+    attachStream(selfPreview, localStream);
+  } catch (error) {
+    showDeviceError(byId('notice'), error);
+  }
+}
+
+function showState(next: AgentState): void {
+  state = next;
+  const label = byId('status-label');
+  translate(label, `agent.status.${next.status}`);
+  label.dataset.status = next.status;
+  translate(byId('toggle-status'), next.status === 'available' ? 'agent.goAway' : 'agent.goAvailable');
+  byId<HTMLButtonElement>('toggle-status').disabled = next.status === 'offered' || next.status === 'in-call';
+  if (next.reason === 'missed') translate(byId('notice'), 'agent.missed');
+  else if (next.status === 'available') byId('notice').textContent = '';
+}
+
+function showOffer(next: Offer): void {
+  offer = next;
+  byId('notice').textContent = '';
+  translate(byId('offer-detail'), 'agent.offer.detail', {
+    mode: t(`mode.${next.mode}`),
+    device: t(`device.${next.device}`),
+    topic: next.topic,
+    waited: Math.round(next.waitedMs / 1000),
+  });
+  offerCard.hidden = false;
+  // A visual alert that does not rely on sound: the whole console flashes until answered.
+  document.body.classList.add('alerting');
+  const tick = () => translate(byId('offer-deadline'), 'agent.offer.deadline', { seconds: Math.max(0, Math.ceil((next.deadline - Date.now()) / 1000)) });
+  tick();
+  window.clearInterval(countdown);
+  countdown = window.setInterval(tick, 500);
+  byId('accept').focus();
+}
+
+function hideOffer(): void {
+  offer = null;
+  offerCard.hidden = true;
+  document.body.classList.remove('alerting');
+  window.clearInterval(countdown);
+}
+
+async function startCall(started: CallStarted): Promise<void> {
+  hideOffer();
+  if (!signaling) return;
+  translate(byId('call-title'), 'call.with', { name: started.peerName });
+  showView('call');
+  attachStream(selfView, localStream);
+  call = new MediasoupCall(signaling, started.sessionId, { onRemoteTrack: (stream) => attachStream(remoteView, stream) });
+  trackCall(call, remoteView);
+  byId('hangup').dataset.sessionId = started.sessionId;
+  await call.start(localStream).catch(showError);
+}
+
+function endCall(): void {
+  call?.close();
+  call = null;
+  trackCall(null, remoteView);
+  attachStream(remoteView, null);
+  showView('console');
+}
+
+function showError(error: unknown): void {
+  errorBanner.textContent = t('error.generic', { message: (error as Error).message });
+}
+
+async function request(event: 'agent:status' | 'offer:accept' | 'offer:decline' | 'call:end', payload: never | object): Promise<void> {
+  try {
+    await signaling?.request(event, payload as never);
+  } catch (error) {
+    showError(error);
+  }
+}
+

@@ -1,0 +1,155 @@
+import type { CallMode, CallStarted, QueueJoin } from '../../../signaling/index.js';
+import { diagnostics, trackCall } from '../diagnostics.js';
+import { t, translate } from '../i18n.js';
+import { MediasoupCall } from '../media/MediasoupCall.js';
+import { openLocalMedia } from '../media/localMedia.js';
+import { setUpMediaToggles, showDeviceError } from '../ui/callControls.js';
+import { RequestError, SignalingClient } from '../net/SignalingClient.js';
+import { attachStream, byId, setUpLanguage, showView } from '../ui/dom.js';
+
+const selfPreview = byId<HTMLVideoElement>('self-preview');
+const selfView = byId<HTMLVideoElement>('self-view');
+const remoteView = byId<HTMLVideoElement>('remote-view');
+const deviceStatus = byId('device-status');
+const form = byId<HTMLFormElement>('request-form');
+const errorBanner = byId('error-banner');
+
+let localStream: MediaStream | null = null;
+let signaling: SignalingClient | null = null;
+let call: MediasoupCall | null = null;
+let ticketId = '';
+
+setUpLanguage();
+showView('precall');
+void checkDevices();
+
+byId('retry-devices').addEventListener('click', () => void checkDevices());
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  void joinQueue();
+});
+byId('leave-queue').addEventListener('click', () => void leaveQueue());
+byId('hangup').addEventListener('click', () => void hangUp());
+byId('again').addEventListener('click', () => location.reload());
+setUpMediaToggles(() => localStream, () => call, showError);
+
+/** Pre-call check: asks for camera and microphone and explains any refusal. */
+async function checkDevices(): Promise<void> {
+  translate(deviceStatus, 'precall.checking');
+  deviceStatus.dataset.state = 'checking';
+  byId('retry-devices').hidden = true;
+  try {
+    localStream?.getTracks().forEach((track) => track.stop());
+    localStream = await openLocalMedia({ video: true, audio: true });
+    attachStream(selfPreview, localStream);
+    translate(deviceStatus, 'precall.ready');
+    deviceStatus.dataset.state = 'ok';
+  } catch (error) {
+    localStream = null;
+    showDeviceError(deviceStatus, error);
+    deviceStatus.dataset.state = 'error';
+    byId('retry-devices').hidden = false;
+  }
+}
+
+async function joinQueue(): Promise<void> {
+  const data = new FormData(form);
+  const request: QueueJoin = {
+    mode: String(data.get('mode')) as CallMode,
+    topic: String(data.get('topic') ?? '').trim() || '-',
+    device: String(data.get('device')) as QueueJoin['device'],
+    needs: { captions: true },
+    locale: document.documentElement.lang === 'zh-CN' ? 'zh-CN' : 'en',
+  };
+  setBusy(true);
+  signaling = new SignalingClient();
+  listen(signaling);
+  try {
+    const joined = await signaling.request('queue:join', request);
+    ticketId = joined.ticketId;
+    translate(byId('ticket-id'), 'queue.ticket', { ticketId });
+    showPosition(joined.position);
+    showView('queue');
+  } catch (error) {
+    showError(error);
+    signaling.close();
+    signaling = null;
+  } finally {
+    setBusy(false);
+  }
+}
+
+function listen(client: SignalingClient): void {
+  client.socket.on('queue:status', ({ position }) => showPosition(position));
+  client.socket.on('call:started', (started) => void startCall(client, started));
+  client.socket.on('call:ended', () => endCall());
+  client.socket.on('disconnect', () => {
+    if (diagnostics.view() !== 'ended') translate(errorBanner, 'error.disconnected');
+  });
+  client.socket.on('connect', () => {
+    errorBanner.textContent = '';
+  });
+}
+
+function showPosition(position: number): void {
+  const element = byId('queue-position');
+  if (position <= 1) translate(element, 'queue.next');
+  else translate(element, 'queue.position', { position });
+  element.dataset.position = String(position);
+}
+
+async function startCall(client: SignalingClient, started: CallStarted): Promise<void> {
+  translate(byId('call-title'), 'call.with', { name: started.peerName });
+  byId('call-status').hidden = false;
+  showView('call');
+  attachStream(selfView, localStream);
+  call = new MediasoupCall(client, started.sessionId, {
+    onRemoteTrack: (stream) => {
+      attachStream(remoteView, stream);
+      byId('call-status').hidden = true;
+    },
+  });
+  trackCall(call, remoteView);
+  byId('hangup').dataset.sessionId = started.sessionId;
+  try {
+    await call.start(started.mode === 'text' ? null : localStream);
+  } catch (error) {
+    showError(error);
+  }
+}
+
+async function hangUp(): Promise<void> {
+  const sessionId = byId('hangup').dataset.sessionId;
+  if (signaling && sessionId) await signaling.request('call:end', { sessionId }).catch(showError);
+  endCall();
+}
+
+function endCall(): void {
+  call?.close();
+  call = null;
+  trackCall(null, remoteView);
+  attachStream(remoteView, null);
+  translate(byId('ended-ticket'), 'ended.ticket', { ticketId });
+  showView('ended');
+  signaling?.close();
+  signaling = null;
+}
+
+async function leaveQueue(): Promise<void> {
+  await signaling?.request('queue:leave', {}).catch(showError);
+  signaling?.close();
+  signaling = null;
+  showView('precall');
+}
+
+
+function setBusy(busy: boolean): void {
+  form.querySelectorAll<HTMLButtonElement>('button').forEach((button) => {
+    button.disabled = busy;
+  });
+}
+
+function showError(error: unknown): void {
+  const message = error instanceof RequestError || error instanceof Error ? error.message : String(error);
+  errorBanner.textContent = t('error.generic', { message });
+}

@@ -1,0 +1,62 @@
+import type { EventEmitter } from 'node:events';
+import type {
+  ConsumerInfo,
+  MediaJoined,
+  MediaSource,
+  NewProducer,
+  TransportInfo,
+} from '../signaling/index.js';
+
+/** What a media room announces to the session that owns it. */
+export interface MediaRoomEvents {
+  /** A participant started sending; everyone else may consume it. */
+  newProducer: [ownerId: string, producer: NewProducer];
+  /** A producer closed; its consumers are gone. */
+  producerClosed: [ownerId: string, producerId: string];
+  /** The room closed; emitted last. */
+  closed: [];
+}
+
+/** One call's media: who is in it and what they send and receive. Participants touch only their own objects. */
+export interface MediaRoom extends EventEmitter<MediaRoomEvents> {
+  /** The session id the room belongs to. */
+  readonly id: string;
+  /** True once `close()` ran. */
+  readonly closed: boolean;
+  /** Enters a participant (again) and returns what the client needs to set up its device. */
+  join(participantId: string): Promise<MediaJoined>;
+  /** Whether the participant has joined. */
+  has(participantId: string): boolean;
+  /** Creates a WebRTC transport owned by the participant. */
+  createTransport(participantId: string, direction: 'send' | 'recv'): Promise<TransportInfo>;
+  /** Completes the DTLS handshake parameters of the participant's transport. */
+  connectTransport(participantId: string, transportId: string, dtlsParameters: unknown): Promise<void>;
+  /** Starts receiving a track from the participant. */
+  produce(
+    participantId: string,
+    request: { transportId: string; kind: 'audio' | 'video'; rtpParameters: unknown; source: MediaSource },
+  ): Promise<{ producerId: string }>;
+  /** Sends another participant's producer to this participant, paused until resumed. */
+  consume(
+    participantId: string,
+    request: { transportId: string; producerId: string; rtpCapabilities: unknown },
+  ): Promise<ConsumerInfo>;
+  /** Resumes a consumer the participant owns. */
+  resumeConsumer(participantId: string, consumerId: string): Promise<void>;
+  /** Pauses or resumes a producer the participant owns (mute, camera off). */
+  setProducerPaused(participantId: string, producerId: string, paused: boolean): Promise<void>;
+  /** Removes a participant and everything it owns. */
+  leave(participantId: string): void;
+  /** Closes the room and everything in it. Idempotent; emits `closed` last. */
+  close(): void;
+}
+
+/** A media backend: the embedded mediasoup SFU or, for clusters, LiveKit. */
+export interface MediaEngine {
+  /** Which backend this is. */
+  readonly kind: 'mediasoup' | 'livekit';
+  /** Creates the media room of a session. */
+  createRoom(sessionId: string): Promise<MediaRoom>;
+  /** Closes every room and worker. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,72 @@
+import { existsSync } from 'node:fs';
+import type { types } from 'mediasoup';
+import type { MediaEngine, MediaRoom } from '../MediaEngine.js';
+import { MediasoupRoom } from './MediasoupRoom.js';
+import { mediaCodecs, type MediasoupEngineOptions } from './mediasoupSettings.js';
+
+type MediasoupModule = typeof import('mediasoup');
+
+/** The embedded SFU: one mediasoup worker per core, one router per session, rooms spread round-robin. */
+export class MediasoupEngine implements MediaEngine {
+  readonly kind = 'mediasoup' as const;
+  readonly #options: MediasoupEngineOptions;
+  readonly #mediasoup: MediasoupModule;
+  readonly #workers: types.Worker[] = [];
+  readonly #rooms = new Set<MediaRoom>();
+  #next = 0;
+  #closed = false;
+
+  private constructor(mediasoup: MediasoupModule, options: MediasoupEngineOptions) {
+    this.#mediasoup = mediasoup;
+    this.#options = options;
+  }
+
+  /** Starts the workers; fails with a clear message when the worker binary has not been built. */
+  static async create(options: MediasoupEngineOptions): Promise<MediasoupEngine> {
+    if (!existsSync(options.workerBin)) {
+      throw new Error(`mediasoup worker binary not found at ${options.workerBin}; run "npm run setup" (or set MEDIASOUP_WORKER_BIN)`);
+    }
+    // mediasoup 3.8 reads MEDIASOUP_WORKER_BIN once, when the module loads.
+    process.env.MEDIASOUP_WORKER_BIN = options.workerBin;
+    const mediasoup = await import('mediasoup');
+    const engine = new MediasoupEngine(mediasoup, options);
+    await Promise.all(Array.from({ length: options.workers }, (_, index) => engine.#startWorker(index)));
+    return engine;
+  }
+
+  async createRoom(sessionId: string): Promise<MediaRoom> {
+    if (this.#closed) throw new Error('media engine is closed');
+    const worker = this.#workers[this.#next++ % this.#workers.length]!;
+    const router = await worker.createRouter({ mediaCodecs });
+    const room = new MediasoupRoom(sessionId, router, {
+      listenIps: [{ ip: this.#options.listenIp, ...(this.#options.announcedIp ? { announcedIp: this.#options.announcedIp } : {}) }],
+      initialAvailableOutgoingBitrate: this.#options.initialAvailableOutgoingBitrate,
+    });
+    this.#rooms.add(room);
+    room.once('closed', () => this.#rooms.delete(room));
+    return room;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const room of [...this.#rooms]) room.close();
+    for (const worker of this.#workers) worker.close();
+    this.#workers.length = 0;
+  }
+
+  async #startWorker(index: number): Promise<void> {
+    const worker = await this.#mediasoup.createWorker({
+      logLevel: this.#options.logLevel,
+      rtcMinPort: this.#options.rtcMinPort,
+      rtcMaxPort: this.#options.rtcMaxPort,
+    });
+    this.#workers[index] = worker;
+    worker.on('died', (error: Error) => {
+      // Rooms on a dead worker have lost their routers; close them so their calls end cleanly, then replace the worker.
+      console.error(`[media] mediasoup worker ${worker.pid} died: ${error.message}`);
+      for (const room of [...this.#rooms]) if ((room as MediasoupRoom).routerClosed) room.close();
+      if (!this.#closed) void this.#startWorker(index).catch((e: unknown) => console.error('[media] restarting worker failed', e));
+    });
+  }
+}

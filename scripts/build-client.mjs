@@ -1,0 +1,27 @@
+// Bundles the browser app with esbuild into dist/client: one script per page, the pages and the stylesheet.
+import { copyFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const out = path.join(root, 'dist/client');
+await mkdir(path.join(out, 'assets'), { recursive: true });
+const started = Date.now();
+await build({
+  entryPoints: {
+    customer: path.join(root, 'client/src/pages/customer.ts'),
+    agent: path.join(root, 'client/src/pages/agent.ts'),
+  },
+  outdir: path.join(out, 'assets'),
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  platform: 'browser',
+  sourcemap: true,
+  minify: true,
+  logLevel: 'warning',
+});
+for (const file of ['support.html', 'agent.html']) await copyFile(path.join(root, 'client', file), path.join(out, file));
+await copyFile(path.join(root, 'client/styles.css'), path.join(out, 'assets/styles.css'));
+console.log(`[client] bundled into ${path.relative(root, out)} in ${Date.now() - started} ms`);

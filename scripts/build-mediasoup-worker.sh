@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+#
+# Build the mediasoup 3.8.4 C++ worker OFFLINE from the sources shipped in the
+# npm tarball, apply local fixes/backports, and cache the resulting binary.
+#
+# Usage:
+#   scripts/build-mediasoup-worker.sh [MEDIASOUP_PACKAGE_DIR]
+#
+#   MEDIASOUP_PACKAGE_DIR  defaults to <repo>/node_modules/mediasoup. If it does
+#                          not exist, `npm pack mediasoup@3.8.4` (npm registry
+#                          only) is used to fetch the tarball into a temp dir.
+#
+# Result:
+#   <repo>/.cache/mediasoup-worker/mediasoup-worker-3.8.4
+#   Use it with:  MEDIASOUP_WORKER_BIN=<that path>  (for both `npm install`,
+#   where it skips the postinstall build, and at run time).
+#
+# Env knobs:
+#   MEDIASOUP_BUILD_JOBS   parallel compile jobs (default 2)
+#   MEDIASOUP_PYTHON       python used for gyp (default python3)
+#   KEEP_BUILD=1           keep the build tree after a successful build
+#
+# The cache is keyed on a sha256 of this script (i.e. the patch set), the
+# mediasoup version, the compiler and the architecture: change any of them and
+# the next run rebuilds. Running it again with a valid cache is a no-op.
+
+set -euo pipefail
+
+MS_VERSION="3.8.4"
+LOG_PREFIX="[mediasoup-worker]"
+
+log() { printf '%s %s\n' "$LOG_PREFIX" "$*"; }
+die() { printf '%s ERROR: %s\n' "$LOG_PREFIX" "$*" >&2; exit 1; }
+
+SCRIPT_PATH="$(readlink -f "${BASH_SOURCE[0]}")"
+REPO_ROOT="$(cd "$(dirname "$SCRIPT_PATH")/.." && pwd)"
+CACHE_DIR="$REPO_ROOT/.cache/mediasoup-worker"
+BIN="$CACHE_DIR/mediasoup-worker-$MS_VERSION"
+STAMP="$BIN.stamp"
+BUILD_DIR="$CACHE_DIR/build"
+BUILD_LOG="$CACHE_DIR/build.log"
+JOBS="${MEDIASOUP_BUILD_JOBS:-2}"
+PYTHON_BIN="${MEDIASOUP_PYTHON:-python3}"
+
+for tool in make g++ cc "$PYTHON_BIN" sed grep tar sha256sum; do
+	command -v "$tool" >/dev/null 2>&1 || die "required tool '$tool' not found (apt-get install g++ make python3)"
+done
+
+# Cache key.
+compute_key() {
+	{
+		echo "mediasoup=$MS_VERSION"
+		echo "arch=$(uname -m)"
+		echo "cxx=$(g++ --version | head -n1)"
+		echo "script=$(sha256sum "$SCRIPT_PATH" | cut -d' ' -f1)"
+	} | sha256sum | cut -d' ' -f1
+}
+KEY="$(compute_key)"
+
+cache_valid() {
+	[[ -x "$BIN" && -f "$STAMP" && "$(cat "$STAMP")" == "$KEY" ]]
+}
+
+if cache_valid; then
+	log "cached binary is up to date: $BIN"
+	log "use: MEDIASOUP_WORKER_BIN=$BIN"
+	exit 0
+fi
+
+mkdir -p "$CACHE_DIR"
+
+# Serialize concurrent runs (e.g. two terminals / CI steps).
+exec 9>"$CACHE_DIR/.lock"
+if command -v flock >/dev/null 2>&1; then
+	flock 9
+	# Another run may have finished the build while we waited.
+	if cache_valid; then
+		log "cached binary is up to date: $BIN"
+		log "use: MEDIASOUP_WORKER_BIN=$BIN"
+		exit 0
+	fi
+fi
+
+TMP_DIR=""
+cleanup() { [[ -n "$TMP_DIR" ]] && rm -rf "$TMP_DIR"; return 0; }
+trap cleanup EXIT
+
+# Locate the mediasoup package sources.
+PKG_DIR="${1:-$REPO_ROOT/node_modules/mediasoup}"
+
+if [[ ! -d "$PKG_DIR" ]]; then
+	if [[ $# -ge 1 ]]; then
+		die "mediasoup package dir not found: $PKG_DIR"
+	fi
+	command -v npm >/dev/null 2>&1 || die "no $PKG_DIR and npm not available to fetch mediasoup@$MS_VERSION"
+	log "no node_modules/mediasoup; fetching mediasoup@$MS_VERSION tarball with npm pack..."
+	TMP_DIR="$(mktemp -d)"
+	(cd "$TMP_DIR" && npm pack --silent "mediasoup@$MS_VERSION" >/dev/null)
+	tar -xzf "$TMP_DIR/mediasoup-$MS_VERSION.tgz" -C "$TMP_DIR"
+	PKG_DIR="$TMP_DIR/package"
+fi
+
+PKG_DIR="$(cd "$PKG_DIR" && pwd)"
+[[ -f "$PKG_DIR/package.json" ]] || die "$PKG_DIR/package.json missing"
+PKG_VERSION="$(sed -n 's/^[[:space:]]*"version":[[:space:]]*"\([^"]*\)".*/\1/p' "$PKG_DIR/package.json" | head -n1)"
+[[ "$PKG_VERSION" == "$MS_VERSION" ]] \
+	|| die "$PKG_DIR is mediasoup $PKG_VERSION, this script builds $MS_VERSION (worker and Node lib versions must match)"
+for f in worker/Makefile worker/mediasoup-worker.gyp worker/deps/gyp/pylib/gyp/common.py worker/src/RTC/Consumer.cpp; do
+	[[ -f "$PKG_DIR/$f" ]] || die "$PKG_DIR/$f missing: package does not carry the worker sources"
+done
+log "sources: $PKG_DIR (mediasoup $PKG_VERSION)"
+
+# Fresh copy of the worker tree (never build inside node_modules).
+log "preparing build tree in $BUILD_DIR..."
+rm -rf "$BUILD_DIR"
+mkdir -p "$BUILD_DIR/worker"
+tar -C "$PKG_DIR/worker" \
+	--exclude=./out --exclude='__pycache__' --exclude='*.pyc' \
+	-cf - . | tar -C "$BUILD_DIR/worker" -xf -
+W="$BUILD_DIR/worker"
+
+# Fixes. Each one is idempotent: skipped if its "applied" marker is already
+# present, and verified afterwards so a source mismatch fails loudly instead of
+# silently building unpatched code.
+#   apply_fix <description> <file> <applied-marker (grep -E)> <sed script>
+apply_fix() {
+	local desc="$1" file="$W/$2" marker="$3" script="$4"
+	[[ -f "$file" ]] || die "fix '$desc': $2 not found"
+	if grep -qE -- "$marker" "$file"; then
+		log "  = $2: $desc (already applied)"
+		return 0
+	fi
+	sed -i -e "$script" "$file"
+	grep -qE -- "$marker" "$file" || die "fix '$desc' did not apply to $2 (unexpected source)"
+	log "  + $2: $desc"
+}
+
+log "applying fixes..."
+
+# 1. gyp on Python >= 3.10: collections.MutableSet moved to collections.abc.
+apply_fix "gyp: import collections.abc (Python 3.10+)" \
+	deps/gyp/pylib/gyp/common.py \
+	'^import collections\.abc$' \
+	's/^import collections$/import collections.abc/'
+apply_fix "gyp: collections.MutableSet -> collections.abc.MutableSet (Python 3.10+)" \
+	deps/gyp/pylib/gyp/common.py \
+	'class OrderedSet\(collections\.abc\.MutableSet\)' \
+	's/class OrderedSet(collections\.MutableSet)/class OrderedSet(collections.abc.MutableSet)/'
+
+# 2. abseil on glibc >= 2.34: SIGSTKSZ is no longer a constant (long), so
+#    std::max(SIGSTKSZ, 65536) has mismatched argument types.
+apply_fix "abseil: std::max<size_t>(SIGSTKSZ, 65536) (glibc 2.34+)" \
+	deps/libwebrtc/deps/abseil-cpp/abseil-cpp/absl/debugging/failure_signal_handler.cc \
+	'std::max<size_t>\(SIGSTKSZ, 65536\)' \
+	's/std::max(SIGSTKSZ, 65536)/std::max<size_t>(SIGSTKSZ, 65536)/'
+
+# 3. Backport: Consumer::TransportConnected() must ignore a repeated call.
+#    WebRtcTransport calls Transport::Connected() from OnDtlsTransportConnected()
+#    and again from OnIceServerConnected()/OnIceServerCompleted() when DTLS is
+#    already connected (Chromium completes ICE ~50 ms after DTLS); consumers
+#    created in between also got TransportConnected() on creation. The repeated
+#    call re-ran UserOnTransportConnected() (syncRequired = true, keyframe
+#    dance) in Simple/Simulcast/Svc/PipeConsumer, stalling video ~3 s.
+apply_fix "backport: Consumer::TransportConnected() is a no-op when already connected" \
+	src/RTC/Consumer.cpp \
+	'^[[:space:]]*if \(this->transportConnected\)$' \
+	'/^\tvoid Consumer::TransportConnected()$/,/^\t}$/ s/^\t\tthis->transportConnected = true;$/\t\tif (this->transportConnected)\n\t\t\treturn;\n\n\t\tthis->transportConnected = true;/'
+
+# Build: same as the package postinstall (`make -C worker`), with explicit env.
+# MEDIASOUP_WORKER_BIN must be unset: the worker Makefile's default target is a
+# no-op when it is set.
+log "compiling (several minutes on 2 cores; -j$JOBS, log: $BUILD_LOG)..."
+start_ts=$(date +%s)
+if ! env -u MEDIASOUP_WORKER_BIN -u MEDIASOUP_OUT_DIR \
+	PYTHON="$PYTHON_BIN" MEDIASOUP_BUILDTYPE=Release CORES="$JOBS" \
+	make -C "$W" >"$BUILD_LOG" 2>&1; then
+	log "BUILD FAILED after $(( $(date +%s) - start_ts ))s; last 50 lines of $BUILD_LOG:"
+	tail -n 50 "$BUILD_LOG" >&2
+	exit 1
+fi
+elapsed=$(( $(date +%s) - start_ts ))
+
+OUT_BIN="$W/out/Release/mediasoup-worker"
+[[ -x "$OUT_BIN" ]] || { tail -n 50 "$BUILD_LOG" >&2; die "build finished but $OUT_BIN is missing"; }
+
+# Install atomically, then write the stamp.
+cp "$OUT_BIN" "$BIN.tmp.$$"
+chmod 0755 "$BIN.tmp.$$"
+mv -f "$BIN.tmp.$$" "$BIN"
+echo "$KEY" >"$STAMP"
+
+if [[ "${KEEP_BUILD:-0}" != "1" ]]; then
+	rm -rf "$BUILD_DIR"
+fi
+
+log "built in ${elapsed}s: $BIN ($(du -h "$BIN" | cut -f1))"
+log "use: MEDIASOUP_WORKER_BIN=$BIN"

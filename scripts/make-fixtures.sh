@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Generates the media fixtures that end-to-end tests and benchmarks feed to Chromium's fake capture devices.
+# Nothing here is committed: a real hand photo from Debian's opencv-doc moving across the frame, and speech from flite.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+out="$root/.cache/fixtures"
+hand=/usr/share/doc/opencv-doc/opencv4/html/handSrc.jpg
+stamp_want="v1"
+mkdir -p "$out"
+if [[ -f "$out/stamp" && "$(cat "$out/stamp")" == "$stamp_want" && -s "$out/hand-640x480-30fps.y4m" && -s "$out/speech-48k.wav" ]]; then
+  echo "[fixtures] up to date in $out"
+  exit 0
+fi
+for tool in ffmpeg flite; do
+  command -v "$tool" >/dev/null || { echo "[fixtures] missing $tool (apt-get install $tool)" >&2; exit 1; }
+done
+[[ -f "$hand" ]] || { echo "[fixtures] missing $hand (apt-get install opencv-doc)" >&2; exit 1; }
+
+echo "[fixtures] video: 640x480, 30 fps, 6 s, hand photo sweeping across a studio backdrop"
+# The hand swings on a 6 s sine so that Chromium's looping of the file has no jump.
+ffmpeg -loglevel error -y \
+  -f lavfi -i "color=c=0x30343c:s=640x480:r=30:d=6" \
+  -loop 1 -framerate 30 -t 6 -i "$hand" \
+  -filter_complex "[1:v]scale=360:-2,format=yuva420p[h];[0:v][h]overlay=x='(W-w)/2+120*sin(2*PI*t/6)':y='(H-h)/2+40*sin(4*PI*t/6)':shortest=1,format=yuv420p" \
+  -r 30 -pix_fmt yuv420p "$out/hand-640x480-30fps.y4m"
+
+echo "[fixtures] audio: flite speech, 48 kHz mono"
+flite -t "Hello. My phone will not connect to the wireless network. Can you help me reset the settings?" -o "$out/speech-raw.wav"
+ffmpeg -loglevel error -y -i "$out/speech-raw.wav" -af "apad=pad_dur=1" -ar 48000 -ac 1 -c:a pcm_s16le "$out/speech-48k.wav"
+rm -f "$out/speech-raw.wav"
+echo "$stamp_want" > "$out/stamp"
+echo "[fixtures] ready in $out"

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Everything a fresh machine needs, reaching only the npm registry and Debian: system packages,
+# npm dependencies, the offline mediasoup worker build, the client bundle and test fixtures.
+# Safe to run again: each step skips what is already done.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+step() { printf '\n== %s\n' "$*"; }
+
+# Debian packages: the worker build toolchain, Chromium for end-to-end tests, and fixture makers.
+packages=(g++ make python3 chromium ffmpeg flite opencv-doc)
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+step "Debian packages"
+if ((${#missing[@]} == 0)); then
+  echo "all present: ${packages[*]}"
+elif [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+  echo "installing: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "missing Debian packages: ${missing[*]}" >&2
+  echo "install them with: sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+
+# mediasoup's own postinstall would compile the worker in node_modules and fail offline; pointing
+# MEDIASOUP_WORKER_BIN at our cache makes it skip, and the next step builds that binary.
+export MEDIASOUP_WORKER_BIN="$root/.cache/mediasoup-worker/mediasoup-worker-3.8.4"
+step "npm dependencies (npm ci)"
+PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund
+
+step "mediasoup worker (offline build, cached)"
+bash scripts/build-mediasoup-worker.sh
+
+step "client bundle"
+node scripts/build-client.mjs
+
+step "test fixtures"
+bash scripts/make-fixtures.sh
+
+printf '\nsetup complete: "npm start" runs the service, "npm test" runs the tests.\n'

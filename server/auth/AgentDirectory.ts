@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import bcrypt from 'bcryptjs';
+import { z } from 'zod';
+import { callModeSchema, type AgentProfile } from '../../signaling/index.js';
+
+const accountSchema = z.strictObject({
+  username: z.string().min(1).max(64),
+  name: z.string().min(1).max(100),
+  passwordHash: z.string().regex(/^\$2[aby]\$\d{2}\$.{53}$/, 'must be a bcrypt hash (npm run hash-password)'),
+  modes: z.array(callModeSchema).min(1),
+});
+const accountsSchema = z.array(accountSchema).min(1);
+
+/** One agent account as configured: never a plain-text password. */
+export type AgentAccount = z.infer<typeof accountSchema>;
+
+/** Where the accounts came from; the demo account exists only when none were configured. */
+export type AccountSource = { kind: 'env' } | { kind: 'file'; path: string } | { kind: 'demo'; username: string; password: string };
+
+// Compared against when the username is unknown, so that sign-in takes as long for unknown names.
+const DUMMY_HASH = bcrypt.hashSync('not-a-password', 10);
+
+/** The agents who may sign in, with their bcrypt-hashed passwords. */
+export class AgentDirectory {
+  /** Where the accounts were read from. */
+  readonly source: AccountSource;
+  readonly #accounts = new Map<string, AgentAccount>();
+
+  private constructor(accounts: AgentAccount[], source: AccountSource) {
+    this.source = source;
+    for (const account of accounts) this.#accounts.set(account.username, account);
+  }
+
+  /** Reads accounts from AGENT_ACCOUNTS (JSON) or AGENT_ACCOUNTS_FILE; with neither, makes one demo agent with a random password. */
+  static load(options: { json?: string | undefined; file?: string | undefined }): AgentDirectory {
+    if (options.json) return new AgentDirectory(parseAccounts(options.json, 'AGENT_ACCOUNTS'), { kind: 'env' });
+    if (options.file) {
+      const text = readFileSync(options.file, 'utf8');
+      return new AgentDirectory(parseAccounts(text, options.file), { kind: 'file', path: options.file });
+    }
+    const password = randomBytes(9).toString('base64url');
+    const demo: AgentAccount = {
+      username: 'demo',
+      name: 'Demo Agent',
+      passwordHash: bcrypt.hashSync(password, 10),
+      modes: ['csl', 'asl', 'hksl', 'voice', 'text'],
+    };
+    return new AgentDirectory([demo], { kind: 'demo', username: 'demo', password });
+  }
+
+  /** Builds a directory from accounts already in memory (tests). */
+  static fromAccounts(accounts: AgentAccount[]): AgentDirectory {
+    return new AgentDirectory(accountsSchema.parse(accounts), { kind: 'env' });
+  }
+
+  /** Checks a password; resolves to the agent's profile, or null for a wrong name or password. */
+  async verify(username: string, password: string): Promise<AgentProfile | null> {
+    const account = this.#accounts.get(username);
+    const ok = await bcrypt.compare(password, account?.passwordHash ?? DUMMY_HASH);
+    if (!account || !ok) return null;
+    return { id: account.username, name: account.name, modes: [...account.modes] };
+  }
+}
+
+function parseAccounts(text: string, origin: string): AgentAccount[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error(`${origin}: agent accounts are not valid JSON`);
+  }
+  const parsed = accountsSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new Error(`${origin}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}

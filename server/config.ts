@@ -1,0 +1,44 @@
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const int = (fallback: number) => z.coerce.number().int().default(fallback);
+
+/** Every environment variable the server reads; README.md documents each one. */
+const envSchema = z.object({
+  PORT: int(3000).pipe(z.number().min(0).max(65535)),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  MEDIA_LISTEN_IP: z.ipv4().or(z.ipv6()).default('127.0.0.1'),
+  MEDIA_ANNOUNCED_IP: z.string().min(1).optional(),
+  RTC_MIN_PORT: int(40000).pipe(z.number().min(1024).max(65535)),
+  RTC_MAX_PORT: int(49999).pipe(z.number().min(1024).max(65535)),
+  MEDIASOUP_WORKERS: int(os.availableParallelism()).pipe(z.number().min(1).max(64)),
+  MEDIASOUP_WORKER_BIN: z.string().default(path.join(repoRoot, '.cache/mediasoup-worker/mediasoup-worker-3.8.4')),
+  MEDIA_INITIAL_BITRATE: int(3_000_000).pipe(z.number().min(100_000).max(20_000_000)),
+  AGENT_ACCOUNTS: z.string().optional(),
+  AGENT_ACCOUNTS_FILE: z.string().optional(),
+  OFFER_TIMEOUT_MS: int(20_000).pipe(z.number().min(1_000).max(300_000)),
+  MAX_EVENT_BYTES: int(16_384).pipe(z.number().min(1_024).max(1_000_000)),
+  EVENT_RATE_PER_SEC: int(40).pipe(z.number().min(1).max(10_000)),
+  EVENT_BURST: int(80).pipe(z.number().min(1).max(10_000)),
+  CLIENT_DIR: z.string().default(path.join(repoRoot, 'dist/client')),
+});
+
+/** Validated server configuration. */
+export type Config = z.output<typeof envSchema>;
+
+/** Reads the configuration from `env`; throws one message listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = { ...parsed.data, ...overrides };
+  if (config.RTC_MIN_PORT > config.RTC_MAX_PORT) throw new Error('invalid configuration: RTC_MIN_PORT is above RTC_MAX_PORT');
+  return config;
+}

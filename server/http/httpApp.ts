@@ -1,0 +1,57 @@
+import path from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { agentLoginSchema, AppError, ErrorCode } from '../../signaling/index.js';
+import { toErrorBody } from '../errors.js';
+import type { Services } from '../services.js';
+
+/** The HTTP side: pages, the client bundle, sign-in and health. Every body goes through zod. */
+export function createHttpApp(services: Omit<Services, 'io'>): express.Express {
+  const { config, agents, tokens, log } = services;
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '16kb' }));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+
+  app.post('/api/agent/login', async (req, res) => {
+    const { username, password } = agentLoginSchema.parse(req.body ?? {});
+    const profile = await agents.verify(username, password);
+    if (!profile) throw AppError.unauthorized('wrong username or password');
+    res.json({ ok: true, data: { token: tokens.issue({ role: 'agent', agent: profile }), agent: profile } });
+  });
+
+  app.use('/api', (_req, _res) => {
+    throw new AppError(ErrorCode.NotFound, 404, 'no such API endpoint');
+  });
+
+  const page = (name: string) => (_req: Request, res: Response) => {
+    res.sendFile(path.join(config.CLIENT_DIR, name), (error) => {
+      if (error) res.status(503).type('text/plain').send('The client bundle is missing: run "npm run setup" (or "npm run build:client").');
+    });
+  };
+  app.get('/', (_req, res) => res.redirect('/support'));
+  app.get('/support', page('support.html'));
+  app.get('/agent', page('agent.html'));
+  app.use('/assets', express.static(path.join(config.CLIENT_DIR, 'assets'), { fallthrough: false, maxAge: '1h' }));
+
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const parseFailure = error instanceof SyntaxError || (error as { type?: string })?.type === 'entity.parse.failed';
+    const tooLarge = (error as { type?: string })?.type === 'entity.too.large';
+    const notFound = (error as { status?: number })?.status === 404;
+    const known = error instanceof AppError || error instanceof z.ZodError;
+    const { status, ...body } = known
+      ? toErrorBody(error, () => undefined)
+      : parseFailure
+      ? { status: 400, code: ErrorCode.BadRequest, message: 'body is not valid JSON' }
+      : tooLarge
+        ? { status: 413, code: ErrorCode.PayloadTooLarge, message: 'body larger than 16 KiB' }
+        : notFound
+          ? { status: 404, code: ErrorCode.NotFound, message: 'not found' }
+          : toErrorBody(error, (message, cause) => log.error(`http: ${message}`, cause));
+    res.status(status).json({ ok: false, error: body });
+  });
+  return app;
+}

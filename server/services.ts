@@ -1,0 +1,20 @@
+import type { Config } from './config.js';
+import type { AgentDirectory } from './auth/AgentDirectory.js';
+import type { TokenRegistry } from './auth/TokenRegistry.js';
+import type { Logger } from './logger.js';
+import type { Dispatcher } from './routing/Dispatcher.js';
+import type { SessionRegistry } from './sessions/SessionRegistry.js';
+import type { TicketRegistry } from './tickets/TicketRegistry.js';
+import type { AppServer } from './socket/types.js';
+
+/** The server's parts, built once in the composition root and handed to handlers. */
+export interface Services {
+  config: Config;
+  log: Logger;
+  agents: AgentDirectory;
+  tokens: TokenRegistry;
+  tickets: TicketRegistry;
+  dispatcher: Dispatcher;
+  sessions: SessionRegistry;
+  io: AppServer;
+}

@@ -1,0 +1,61 @@
+import { AppError } from '../../signaling/index.js';
+import type { MediaRoom } from '../../media/MediaEngine.js';
+import type { Principal } from '../auth/TokenRegistry.js';
+import { agentKey, customerKey } from '../sessions/SessionRegistry.js';
+import type { Services } from '../services.js';
+import type { AppSocket, EventHandlers } from './types.js';
+
+/** The media participant id of a principal: the same string as its Socket.IO room. */
+export function participantKeyOf(principal: Principal | undefined): string {
+  if (!principal) throw AppError.invalidState('join the queue first (queue:join)');
+  return principal.role === 'agent' ? agentKey(principal.agent.id) : customerKey(principal.ticketId);
+}
+
+/** In-call events (media signaling, hang up); every request is scoped to the asking participant's own session and objects. */
+export function callHandlers(services: Services): EventHandlers {
+  const scope = (sessionId: string, socket: AppSocket): { room: MediaRoom; me: string } => {
+    const me = participantKeyOf(socket.data.principal);
+    const session = services.sessions.get(sessionId);
+    // Another participant's session is reported exactly like a missing one.
+    if (!session || (session.customerKey !== me && session.agentKey !== me)) throw AppError.notFound('session', sessionId);
+    return { room: session.room, me };
+  };
+  return {
+    'call:end': ({ sessionId }, socket) => {
+      scope(sessionId, socket);
+      services.sessions.end(sessionId, 'hangup');
+      return null;
+    },
+    'media:join': ({ sessionId }, socket) => {
+      const { room, me } = scope(sessionId, socket);
+      return room.join(me);
+    },
+    'media:createTransport': ({ sessionId, direction }, socket) => {
+      const { room, me } = scope(sessionId, socket);
+      return room.createTransport(me, direction);
+    },
+    'media:connectTransport': async ({ sessionId, transportId, dtlsParameters }, socket) => {
+      const { room, me } = scope(sessionId, socket);
+      await room.connectTransport(me, transportId, dtlsParameters);
+      return null;
+    },
+    'media:produce': ({ sessionId, ...request }, socket) => {
+      const { room, me } = scope(sessionId, socket);
+      return room.produce(me, request);
+    },
+    'media:consume': ({ sessionId, ...request }, socket) => {
+      const { room, me } = scope(sessionId, socket);
+      return room.consume(me, request);
+    },
+    'media:resumeConsumer': async ({ sessionId, consumerId }, socket) => {
+      const { room, me } = scope(sessionId, socket);
+      await room.resumeConsumer(me, consumerId);
+      return null;
+    },
+    'media:setProducerPaused': async ({ sessionId, producerId, paused }, socket) => {
+      const { room, me } = scope(sessionId, socket);
+      await room.setProducerPaused(me, producerId, paused);
+      return null;
+    },
+  };
+}

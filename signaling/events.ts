@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import type { AckCallback } from './errors.js';
+import {
+  agentStatusSchema,
+  callEndSchema,
+  type CallEndReason,
+  type CallStarted,
+  connectTransportSchema,
+  consumeSchema,
+  type ConsumerInfo,
+  createTransportSchema,
+  type MediaJoined,
+  mediaJoinSchema,
+  type NewProducer,
+  type Offer,
+  type OfferCancelReason,
+  offerReplySchema,
+  produceSchema,
+  type QueueJoined,
+  queueJoinSchema,
+  type QueueStatus,
+  resumeConsumerSchema,
+  setProducerPausedSchema,
+  type TransportInfo,
+} from './schemas.js';
+
+/** The schema of every client-to-server event; an event not listed here is unknown. */
+export const clientEventSchemas = {
+  'queue:join': queueJoinSchema,
+  'queue:leave': z.strictObject({}),
+  'agent:status': agentStatusSchema,
+  'offer:accept': offerReplySchema,
+  'offer:decline': offerReplySchema,
+  'call:end': callEndSchema,
+  'media:join': mediaJoinSchema,
+  'media:createTransport': createTransportSchema,
+  'media:connectTransport': connectTransportSchema,
+  'media:produce': produceSchema,
+  'media:consume': consumeSchema,
+  'media:resumeConsumer': resumeConsumerSchema,
+  'media:setProducerPaused': setProducerPausedSchema,
+} as const;
+
+/** Name of any client-to-server event. */
+export type ClientEventName = keyof typeof clientEventSchemas;
+
+/** Validated payload of a client event. */
+export type ClientEventPayload<E extends ClientEventName> = z.output<(typeof clientEventSchemas)[E]>;
+
+/** What a successful ack carries, per client event. */
+export interface ClientEventReplies {
+  'queue:join': QueueJoined;
+  'queue:leave': null;
+  'agent:status': null;
+  'offer:accept': null;
+  'offer:decline': null;
+  'call:end': null;
+  'media:join': MediaJoined;
+  'media:createTransport': TransportInfo;
+  'media:connectTransport': null;
+  'media:produce': { producerId: string };
+  'media:consume': ConsumerInfo;
+  'media:resumeConsumer': null;
+  'media:setProducerPaused': null;
+}
+
+/** Events a browser sends; every one takes a payload and an ack callback. */
+export type ClientToServerEvents = {
+  [E in ClientEventName]: (
+    payload: z.input<(typeof clientEventSchemas)[E]>,
+    ack: AckCallback<ClientEventReplies[E]>,
+  ) => void;
+};
+
+/** Agent state as the agent's console shows it. */
+export type AgentState = { status: 'available' | 'away' | 'offered' | 'in-call'; reason?: 'missed' };
+
+/** Events the server pushes. */
+export interface ServerToClientEvents {
+  'queue:status': (status: QueueStatus) => void;
+  'offer:new': (offer: Offer) => void;
+  'offer:cancelled': (cancel: { offerId: string; reason: OfferCancelReason }) => void;
+  'agent:state': (state: AgentState) => void;
+  'call:started': (call: CallStarted) => void;
+  'call:ended': (end: { sessionId: string; reason: CallEndReason }) => void;
+  'media:newProducer': (producer: NewProducer) => void;
+  'media:producerClosed': (closed: { sessionId: string; producerId: string }) => void;
+  /** A coded error for an event the server could not answer through an ack. */
+  'protocol:error': (error: { event: string; code: string; message: string }) => void;
+}

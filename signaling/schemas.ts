@@ -1,0 +1,208 @@
+import { z } from 'zod';
+
+/** Longest free-text field accepted anywhere in the protocol. */
+export const MAX_TEXT = 500;
+const id = z.string().min(1).max(64);
+const text = z.string().max(MAX_TEXT);
+
+/** How the customer wants to talk: a sign language, voice, or text only. */
+export const callModeSchema = z.enum(['csl', 'asl', 'hksl', 'voice', 'text']);
+/** How the customer wants to talk. */
+export type CallMode = z.infer<typeof callModeSchema>;
+
+/** The device the customer needs help with. */
+export const deviceSchema = z.enum(['phone', 'tablet', 'laptop', 'watch', 'smart-home', 'other']);
+
+/** Client to server `queue:join`: a customer asks for an agent. */
+export const queueJoinSchema = z.strictObject({
+  mode: callModeSchema,
+  topic: z.string().min(1).max(120),
+  device: deviceSchema,
+  needs: z.strictObject({ captions: z.boolean() }).partial().default({}),
+  locale: z.enum(['zh-CN', 'en']).default('en'),
+});
+/** Payload of `queue:join`. */
+export type QueueJoin = z.infer<typeof queueJoinSchema>;
+
+/** What the customer gets back from `queue:join`. */
+export interface QueueJoined {
+  /** Human-readable ticket id, e.g. "SL-4K7-Q2M". */
+  ticketId: string;
+  /** Bearer token bound to the ticket; it reconnects the customer to it. */
+  token: string;
+  /** 1-based place among waiting customers that compete for the same agents. */
+  position: number;
+}
+
+/** Agent availability the agent controls. */
+export const agentAvailabilitySchema = z.enum(['available', 'away']);
+
+/** Client to server `agent:status`. */
+export const agentStatusSchema = z.strictObject({ status: agentAvailabilitySchema });
+
+/** Client to server `offer:accept` and `offer:decline`. */
+export const offerReplySchema = z.strictObject({ offerId: id });
+
+/** Client to server `call:end`. */
+export const callEndSchema = z.strictObject({ sessionId: id });
+
+/** Which way a WebRTC transport carries media. */
+export const transportDirectionSchema = z.enum(['send', 'recv']);
+
+/** Client to server `media:join`: the participant enters the session's media room. */
+export const mediaJoinSchema = z.strictObject({ sessionId: id });
+
+/** Client to server `media:createTransport`. */
+export const createTransportSchema = z.strictObject({ sessionId: id, direction: transportDirectionSchema });
+
+const dtlsParametersSchema = z.strictObject({
+  role: z.enum(['auto', 'client', 'server']).optional(),
+  fingerprints: z
+    .array(z.strictObject({ algorithm: z.string().max(16), value: z.string().max(200) }))
+    .min(1)
+    .max(8),
+});
+
+/** Client to server `media:connectTransport`. */
+export const connectTransportSchema = z.strictObject({
+  sessionId: id,
+  transportId: id,
+  dtlsParameters: dtlsParametersSchema,
+});
+
+/** The media a producer carries, as the product names it. */
+export const mediaSourceSchema = z.enum(['camera', 'microphone', 'screen']);
+/** The media a producer carries. */
+export type MediaSource = z.infer<typeof mediaSourceSchema>;
+
+const rtpCodecSchema = z.looseObject({
+  mimeType: z.string().max(64),
+  payloadType: z.number().int().min(0).max(127),
+  clockRate: z.number().int().positive(),
+  channels: z.number().int().positive().max(8).optional(),
+  parameters: z.record(z.string().max(64), z.union([z.string().max(256), z.number()])).optional(),
+  rtcpFeedback: z.array(z.looseObject({ type: z.string().max(32), parameter: z.string().max(32).optional() })).max(16).optional(),
+});
+
+/** RTP parameters as mediasoup-client produces them; mediasoup checks them in depth. */
+export const rtpParametersSchema = z.looseObject({
+  mid: z.string().max(32).optional(),
+  codecs: z.array(rtpCodecSchema).min(1).max(16),
+  headerExtensions: z.array(z.looseObject({ uri: z.string().max(200), id: z.number().int() })).max(32).optional(),
+  encodings: z.array(z.looseObject({})).max(8).optional(),
+  rtcp: z.looseObject({}).optional(),
+});
+
+/** Client to server `media:produce`. */
+export const produceSchema = z.strictObject({
+  sessionId: id,
+  transportId: id,
+  kind: z.enum(['audio', 'video']),
+  rtpParameters: rtpParametersSchema,
+  source: mediaSourceSchema,
+});
+
+/** Receive capabilities as mediasoup-client reports them. */
+export const rtpCapabilitiesSchema = z.looseObject({
+  codecs: z.array(z.looseObject({ mimeType: z.string().max(64), kind: z.enum(['audio', 'video']) })).max(64).optional(),
+  headerExtensions: z.array(z.looseObject({})).max(64).optional(),
+});
+
+/** Client to server `media:consume`. */
+export const consumeSchema = z.strictObject({
+  sessionId: id,
+  transportId: id,
+  producerId: id,
+  rtpCapabilities: rtpCapabilitiesSchema,
+});
+
+/** Client to server `media:resumeConsumer`. */
+export const resumeConsumerSchema = z.strictObject({ sessionId: id, consumerId: id });
+
+/** Client to server `media:setProducerPaused`: mute and camera off. */
+export const setProducerPausedSchema = z.strictObject({ sessionId: id, producerId: id, paused: z.boolean() });
+
+/** Who a participant is in a call. */
+export const participantRoleSchema = z.enum(['customer', 'agent']);
+/** Who a participant is in a call. */
+export type ParticipantRole = z.infer<typeof participantRoleSchema>;
+
+/** Why a call ended. */
+export type CallEndReason = 'hangup' | 'disconnected' | 'server-shutdown';
+
+/** Why an offer was withdrawn. */
+export type OfferCancelReason = 'timeout' | 'declined' | 'abandoned' | 'taken';
+
+/** Server to client `queue:status`. */
+export interface QueueStatus {
+  ticketId: string;
+  position: number;
+}
+
+/** Server to client `offer:new`: a waiting customer offered to this agent. */
+export interface Offer {
+  offerId: string;
+  ticketId: string;
+  mode: CallMode;
+  topic: string;
+  device: QueueJoin['device'];
+  /** Milliseconds the customer had waited when the offer was made. */
+  waitedMs: number;
+  /** Epoch milliseconds after which the offer lapses. */
+  deadline: number;
+}
+
+/** Server to client `call:started`. */
+export interface CallStarted {
+  sessionId: string;
+  ticketId: string;
+  role: ParticipantRole;
+  mode: CallMode;
+  /** Display name of the other side. */
+  peerName: string;
+}
+
+/** Server to client `media:newProducer`: the other side started sending. */
+export interface NewProducer {
+  sessionId: string;
+  producerId: string;
+  kind: 'audio' | 'video';
+  source: MediaSource;
+}
+
+/** Reply to `media:join`. */
+export interface MediaJoined {
+  routerRtpCapabilities: unknown;
+  /** Producers already in the room that this participant may consume. */
+  producers: NewProducer[];
+}
+
+/** Reply to `media:createTransport`. */
+export interface TransportInfo {
+  id: string;
+  iceParameters: unknown;
+  iceCandidates: unknown[];
+  dtlsParameters: unknown;
+}
+
+/** Reply to `media:consume`. */
+export interface ConsumerInfo {
+  id: string;
+  producerId: string;
+  kind: 'audio' | 'video';
+  rtpParameters: unknown;
+  source: MediaSource;
+}
+
+/** Agent profile returned by sign-in. */
+export interface AgentProfile {
+  id: string;
+  name: string;
+  modes: CallMode[];
+}
+
+/** HTTP body of `POST /api/agent/login`. */
+export const agentLoginSchema = z.strictObject({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(256),
+});

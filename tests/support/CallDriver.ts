@@ -1,0 +1,105 @@
+import type { Browser, Page } from 'puppeteer-core';
+
+/** Receive figures read from a page's call (see client/src/diagnostics.ts). */
+export interface PageStats {
+  video: { framesDecoded: number; framesPerSecond: number; frameWidth: number; frameHeight: number } | null;
+  audio: { packetsReceived: number } | null;
+}
+
+/** Drives the real customer and agent pages in one browser, each in its own profile. */
+export class CallDriver {
+  readonly customer: Page;
+  readonly agent: Page;
+
+  private constructor(customer: Page, agent: Page) {
+    this.customer = customer;
+    this.agent = agent;
+  }
+
+  /** Opens both pages against a running server. */
+  static async open(browser: Browser, baseUrl: string): Promise<CallDriver> {
+    const [customerContext, agentContext] = await Promise.all([browser.createBrowserContext(), browser.createBrowserContext()]);
+    const [customer, agent] = await Promise.all([customerContext.newPage(), agentContext.newPage()]);
+    await Promise.all([customer.goto(`${baseUrl}/support`), agent.goto(`${baseUrl}/agent`)]);
+    return new CallDriver(customer, agent);
+  }
+
+  /** Signs the agent in and makes them available; the camera opens at sign-in. */
+  async agentReady(username: string, password: string): Promise<void> {
+    await this.agent.type('input[name=username]', username);
+    await this.agent.type('input[name=password]', password);
+    await this.agent.click('#signin');
+    await this.agent.waitForSelector('section[data-view=console]:not([hidden])');
+    await this.agent.waitForFunction(() => (document.querySelector('#self-preview') as HTMLVideoElement).readyState >= 2);
+    await this.setAvailable();
+  }
+
+  /** Sets the agent available and waits until the server confirms it. */
+  async setAvailable(): Promise<void> {
+    await this.agent.waitForSelector('#toggle-status:not([disabled])');
+    await this.agent.click('#toggle-status');
+    await this.agent.waitForSelector('#status-label[data-status=available]');
+  }
+
+  /** Waits for the customer's camera check, then asks for an agent in a mode. */
+  async customerJoins(mode = 'csl', topic = 'My phone will not connect to Wi-Fi'): Promise<void> {
+    await this.customer.waitForSelector('#device-status[data-state=ok]');
+    await this.customer.click(`input[name=mode][value=${mode}]`);
+    await this.customer.type('input[name=topic]', topic);
+    await this.customer.click('#start');
+    await this.customer.waitForSelector('section[data-view=queue]:not([hidden])');
+  }
+
+  /** Waits for the offer, clicks Accept and returns the epoch ms of the click. */
+  async agentAccepts(): Promise<number> {
+    await this.agent.waitForSelector('#offer:not([hidden])');
+    const at = Date.now();
+    await this.agent.click('#accept');
+    return at;
+  }
+
+  /** Waits until a page shows its first remote frame; returns its epoch ms. */
+  async firstFrameAt(page: Page, timeoutMs = 20_000): Promise<number> {
+    const handle = await page.waitForFunction(() => (window as unknown as { signline: { firstRemoteFrameAt: number | null } }).signline.firstRemoteFrameAt, {
+      timeout: timeoutMs,
+      polling: 10,
+    });
+    return (await handle.jsonValue()) as number;
+  }
+
+  /** Receive figures of a page's current call. */
+  stats(page: Page): Promise<PageStats> {
+    return page.evaluate(() => (window as unknown as { signline: { receiveStats(): Promise<PageStats> } }).signline.receiveStats());
+  }
+
+  /** Measures decoded frame rate over a window from framesDecoded, with the last resolution and audio packets. */
+  async measure(page: Page, windowMs: number): Promise<{ fps: number; frames: number; width: number; height: number; audioPackets: number }> {
+    const first = await this.stats(page);
+    const started = Date.now();
+    await page.evaluate((ms) => new Promise((resolve) => setTimeout(resolve, ms)), windowMs);
+    const last = await this.stats(page);
+    const elapsed = (Date.now() - started) / 1000;
+    const frames = (last.video?.framesDecoded ?? 0) - (first.video?.framesDecoded ?? 0);
+    return {
+      fps: frames / elapsed,
+      frames: last.video?.framesDecoded ?? 0,
+      width: last.video?.frameWidth ?? 0,
+      height: last.video?.frameHeight ?? 0,
+      audioPackets: last.audio?.packetsReceived ?? 0,
+    };
+  }
+
+  /** The agent ends the call and both pages leave the call view. */
+  async agentHangsUp(): Promise<void> {
+    await this.agent.click('#hangup');
+    await Promise.all([
+      this.agent.waitForSelector('section[data-view=console]:not([hidden])'),
+      this.customer.waitForSelector('section[data-view=ended]:not([hidden])'),
+    ]);
+  }
+
+  /** Closes both pages' profiles. */
+  async close(): Promise<void> {
+    await Promise.all([this.customer.browserContext().close(), this.agent.browserContext().close()]);
+  }
+}
