@@ -23,8 +23,8 @@ export interface MediaRoom extends EventEmitter<MediaRoomEvents> {
   readonly id: string;
   /** True once `close()` ran. */
   readonly closed: boolean;
-  /** Enters a participant (again) and returns what the client needs to set up its device. */
-  join(participantId: string): Promise<MediaJoined>;
+  /** Enters a participant (again) with a receive transport, and a send transport when asked; returns what the client needs. */
+  join(participantId: string, options: { send: boolean }): Promise<MediaJoined>;
   /** Whether the participant has joined. */
   has(participantId: string): boolean;
   /** Creates a WebRTC transport owned by the participant. */
@@ -45,6 +45,11 @@ export interface MediaRoom extends EventEmitter<MediaRoomEvents> {
   resumeConsumer(participantId: string, consumerId: string): Promise<void>;
   /** Pauses or resumes a producer the participant owns (mute, camera off). */
   setProducerPaused(participantId: string, producerId: string, paused: boolean): Promise<void>;
+  /**
+   * Makes the producers a participant owns in another room of the same engine available here under the same
+   * participant id (an agent's station feeding a call); they close when either room closes.
+   */
+  adoptProducers(participantId: string, source: MediaRoom): Promise<void>;
   /** Removes a participant and everything it owns. */
   leave(participantId: string): void;
   /** Closes the room and everything in it. Idempotent; emits `closed` last. */
@@ -55,8 +60,13 @@ export interface MediaRoom extends EventEmitter<MediaRoomEvents> {
 export interface MediaEngine {
   /** Which backend this is. */
   readonly kind: 'mediasoup' | 'livekit';
-  /** Creates the media room of a session. */
-  createRoom(sessionId: string): Promise<MediaRoom>;
+  /** What every room of this engine can receive and send; the same for all rooms, so clients prepare before a call. */
+  readonly rtpCapabilities: unknown;
+  /**
+   * Creates the media room of a session. `colocateWith` hosts it beside another room (the agent's station), so
+   * producers adopted from there are forwarded directly instead of piped.
+   */
+  createRoom(sessionId: string, options?: { colocateWith?: MediaRoom | undefined }): Promise<MediaRoom>;
   /** Closes every room and worker. Idempotent. */
   close(): Promise<void>;
 }

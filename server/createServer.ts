@@ -11,6 +11,7 @@ import { createLogger, type Logger } from './logger.js';
 import { Dispatcher } from './routing/Dispatcher.js';
 import { FifoPolicy } from './routing/RoutingPolicy.js';
 import { SessionRegistry } from './sessions/SessionRegistry.js';
+import { StationRegistry } from './sessions/StationRegistry.js';
 import { attachSocketGateway } from './socket/SocketGateway.js';
 import type { AppServer } from './socket/types.js';
 import { TicketRegistry } from './tickets/TicketRegistry.js';
@@ -53,10 +54,11 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
   const tickets = new TicketRegistry();
   const dispatcher = new Dispatcher({ policy: new FifoPolicy(), offerTimeoutMs: config.OFFER_TIMEOUT_MS });
   const sessions = new SessionRegistry(media);
-  const app = createHttpApp({ config, log, agents, tokens, tickets, dispatcher, sessions });
+  const stations = new StationRegistry(media);
+  const app = createHttpApp({ config, log, agents, tokens, tickets, dispatcher, sessions, stations, media });
   const http = createHttpServer(app);
   const io: AppServer = new Server(http, { maxHttpBufferSize: 256 * 1024, serveClient: false });
-  attachSocketGateway({ config, log, agents, tokens, tickets, dispatcher, sessions, io });
+  attachSocketGateway({ config, log, agents, tokens, tickets, dispatcher, sessions, stations, media, io });
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

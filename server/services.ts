@@ -1,9 +1,11 @@
+import type { MediaEngine } from '../media/MediaEngine.js';
 import type { Config } from './config.js';
 import type { AgentDirectory } from './auth/AgentDirectory.js';
 import type { TokenRegistry } from './auth/TokenRegistry.js';
 import type { Logger } from './logger.js';
 import type { Dispatcher } from './routing/Dispatcher.js';
 import type { SessionRegistry } from './sessions/SessionRegistry.js';
+import type { StationRegistry } from './sessions/StationRegistry.js';
 import type { TicketRegistry } from './tickets/TicketRegistry.js';
 import type { AppServer } from './socket/types.js';
 
@@ -16,5 +18,7 @@ export interface Services {
   tickets: TicketRegistry;
   dispatcher: Dispatcher;
   sessions: SessionRegistry;
+  stations: StationRegistry;
+  media: MediaEngine;
   io: AppServer;
 }

@@ -32,6 +32,7 @@ export const clientEventSchemas = {
   'offer:accept': offerReplySchema,
   'offer:decline': offerReplySchema,
   'call:end': callEndSchema,
+  'station:join': z.strictObject({}),
   'media:join': mediaJoinSchema,
   'media:createTransport': createTransportSchema,
   'media:connectTransport': connectTransportSchema,
@@ -55,6 +56,7 @@ export interface ClientEventReplies {
   'offer:accept': null;
   'offer:decline': null;
   'call:end': null;
+  'station:join': { stationId: string };
   'media:join': MediaJoined;
   'media:createTransport': TransportInfo;
   'media:connectTransport': null;

@@ -49,8 +49,8 @@ export const callEndSchema = z.strictObject({ sessionId: id });
 /** Which way a WebRTC transport carries media. */
 export const transportDirectionSchema = z.enum(['send', 'recv']);
 
-/** Client to server `media:join`: the participant enters the session's media room. */
-export const mediaJoinSchema = z.strictObject({ sessionId: id });
+/** Client to server `media:join`: the participant enters the session's media room; `send` asks for a send transport too. */
+export const mediaJoinSchema = z.strictObject({ sessionId: id, send: z.boolean().default(true) });
 
 /** Client to server `media:createTransport`. */
 export const createTransportSchema = z.strictObject({ sessionId: id, direction: transportDirectionSchema });
@@ -170,19 +170,22 @@ export interface NewProducer {
   source: MediaSource;
 }
 
-/** Reply to `media:join`. */
-export interface MediaJoined {
-  routerRtpCapabilities: unknown;
-  /** Producers already in the room that this participant may consume. */
-  producers: NewProducer[];
-}
-
 /** Reply to `media:createTransport`. */
 export interface TransportInfo {
   id: string;
   iceParameters: unknown;
   iceCandidates: unknown[];
   dtlsParameters: unknown;
+}
+
+/** Reply to `media:join`: everything to start media in one round trip. */
+export interface MediaJoined {
+  routerRtpCapabilities: unknown;
+  /** Producers already in the room that this participant may consume. */
+  producers: NewProducer[];
+  recvTransport: TransportInfo;
+  /** Present when the join asked to send. */
+  sendTransport?: TransportInfo;
 }
 
 /** Reply to `media:consume`. */

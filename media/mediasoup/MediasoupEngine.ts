@@ -9,6 +9,7 @@ type MediasoupModule = typeof import('mediasoup');
 /** The embedded SFU: one mediasoup worker per core, one router per session, rooms spread round-robin. */
 export class MediasoupEngine implements MediaEngine {
   readonly kind = 'mediasoup' as const;
+  #rtpCapabilities: types.RtpCapabilities | undefined;
   readonly #options: MediasoupEngineOptions;
   readonly #mediasoup: MediasoupModule;
   readonly #workers: types.Worker[] = [];
@@ -31,17 +32,26 @@ export class MediasoupEngine implements MediaEngine {
     const mediasoup = await import('mediasoup');
     const engine = new MediasoupEngine(mediasoup, options);
     await Promise.all(Array.from({ length: options.workers }, (_, index) => engine.#startWorker(index)));
+    // Every router built from the same codec list has the same capabilities; read them once.
+    const probe = await engine.#workers[0]!.createRouter({ mediaCodecs });
+    engine.#rtpCapabilities = probe.rtpCapabilities;
+    probe.close();
     return engine;
   }
 
-  async createRoom(sessionId: string): Promise<MediaRoom> {
+  get rtpCapabilities(): types.RtpCapabilities {
+    return this.#rtpCapabilities!;
+  }
+
+  async createRoom(sessionId: string, options: { colocateWith?: MediaRoom | undefined } = {}): Promise<MediaRoom> {
     if (this.#closed) throw new Error('media engine is closed');
-    const worker = this.#workers[this.#next++ % this.#workers.length]!;
-    const router = await worker.createRouter({ mediaCodecs });
-    const room = new MediasoupRoom(sessionId, router, {
+    const host = options.colocateWith instanceof MediasoupRoom && !options.colocateWith.closed ? options.colocateWith : undefined;
+    const router = host ? host.router : await this.#workers[this.#next++ % this.#workers.length]!.createRouter({ mediaCodecs });
+    const transportOptions = {
       listenIps: [{ ip: this.#options.listenIp, ...(this.#options.announcedIp ? { announcedIp: this.#options.announcedIp } : {}) }],
       initialAvailableOutgoingBitrate: this.#options.initialAvailableOutgoingBitrate,
-    });
+    };
+    const room = new MediasoupRoom(sessionId, router, transportOptions, { ownsRouter: !host });
     this.#rooms.add(room);
     room.once('closed', () => this.#rooms.delete(room));
     return room;

@@ -20,15 +20,22 @@ export interface RoomTransportOptions {
 /** A session's media on one mediasoup router. Every lookup is scoped to the asking participant. */
 export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements MediaRoom {
   readonly id: string;
+  /** The mediasoup router hosting this room; a colocated room shares its host's. */
+  readonly router: types.Router;
   readonly #router: types.Router;
+  readonly #ownsRouter: boolean;
   readonly #transportOptions: RoomTransportOptions;
   readonly #participants = new Map<string, Participant>();
+  /** Producers piped in from another room, by owning participant; they outlive a participant's rejoin. */
+  readonly #adopted = new Map<string, Map<string, types.Producer>>();
   #closed = false;
 
-  constructor(id: string, router: types.Router, transportOptions: RoomTransportOptions) {
+  constructor(id: string, router: types.Router, transportOptions: RoomTransportOptions, options: { ownsRouter: boolean }) {
     super();
     this.id = id;
+    this.router = router;
     this.#router = router;
+    this.#ownsRouter = options.ownsRouter;
     this.#transportOptions = transportOptions;
     router.observer.once('close', () => this.close());
   }
@@ -42,17 +49,21 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
     return this.#router.closed;
   }
 
-  async join(participantId: string): Promise<MediaJoined> {
+  async join(participantId: string, options: { send: boolean }): Promise<MediaJoined> {
     this.#assertOpen();
     // A second join (reload, reconnect) starts the participant afresh.
     if (this.#participants.has(participantId)) this.leave(participantId);
     this.#participants.set(participantId, { id: participantId, transports: new Map(), producers: new Map(), consumers: new Map() });
     const producers: NewProducer[] = [];
-    for (const other of this.#participants.values()) {
-      if (other.id === participantId) continue;
-      for (const producer of other.producers.values()) producers.push(this.#describe(producer));
+    for (const [ownerId, owned] of this.#producersByOwner()) {
+      if (ownerId === participantId) continue;
+      for (const producer of owned.values()) producers.push(this.#describe(producer));
     }
-    return { routerRtpCapabilities: this.#router.rtpCapabilities, producers };
+    const [recvTransport, sendTransport] = await Promise.all([
+      this.createTransport(participantId, 'recv'),
+      options.send ? this.createTransport(participantId, 'send') : undefined,
+    ]);
+    return { routerRtpCapabilities: this.#router.rtpCapabilities, producers, recvTransport, ...(sendTransport ? { sendTransport } : {}) };
   }
 
   has(participantId: string): boolean {
@@ -151,6 +162,26 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
     else await producer.resume();
   }
 
+  async adoptProducers(participantId: string, source: MediaRoom): Promise<void> {
+    this.#assertOpen();
+    if (!(source instanceof MediasoupRoom)) throw new TypeError('source room belongs to another media engine');
+    const owned = source.#participants.get(participantId)?.producers ?? new Map<string, types.Producer>();
+    const adopted = this.#adopted.get(participantId) ?? new Map<string, types.Producer>();
+    this.#adopted.set(participantId, adopted);
+    for (const producer of owned.values()) {
+      if (adopted.has(producer.id)) continue;
+      // On a shared router the original producer is consumed directly; otherwise it is piped across routers.
+      const local = source.#router === this.#router ? producer : (await source.#router.pipeToRouter({ producerId: producer.id, router: this.#router })).pipeProducer;
+      if (!local) continue;
+      adopted.set(local.id, local);
+      local.observer.once('close', () => {
+        adopted.delete(local.id);
+        if (!this.#closed) this.emit('producerClosed', participantId, local.id);
+      });
+      this.emit('newProducer', participantId, this.#describe(local));
+    }
+  }
+
   leave(participantId: string): void {
     const participant = this.#participants.get(participantId);
     if (!participant) return;
@@ -162,8 +193,10 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#participants.clear();
-    if (!this.#router.closed) this.#router.close();
+    // A colocated room closes only what its own participants opened; adopted producers belong to their source room.
+    for (const participantId of [...this.#participants.keys()]) this.leave(participantId);
+    this.#adopted.clear();
+    if (this.#ownsRouter && !this.#router.closed) this.#router.close();
     this.emit('closed');
     this.removeAllListeners();
   }
@@ -187,12 +220,16 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
 
   // Producers of other rooms and the participant's own are reported the same way: not found.
   #othersProducer(participantId: string, producerId: string): types.Producer {
-    for (const other of this.#participants.values()) {
-      if (other.id === participantId) continue;
-      const producer = other.producers.get(producerId);
+    for (const [ownerId, owned] of this.#producersByOwner()) {
+      const producer = ownerId === participantId ? undefined : owned.get(producerId);
       if (producer) return producer;
     }
     throw AppError.notFound('producer', producerId);
+  }
+
+  *#producersByOwner(): Iterable<[string, Map<string, types.Producer>]> {
+    for (const participant of this.#participants.values()) yield [participant.id, participant.producers];
+    yield* this.#adopted;
   }
 
   #assertOpen(): void {

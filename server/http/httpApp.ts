@@ -7,10 +7,14 @@ import type { Services } from '../services.js';
 
 /** The HTTP side: pages, the client bundle, sign-in and health. Every body goes through zod. */
 export function createHttpApp(services: Omit<Services, 'io'>): express.Express {
-  const { config, agents, tokens, log } = services;
+  const { config, agents, tokens, media, log } = services;
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: '16kb' }));
+
+  app.get('/favicon.ico', (_req, res) => {
+    res.status(204).end();
+  });
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
@@ -21,6 +25,11 @@ export function createHttpApp(services: Omit<Services, 'io'>): express.Express {
     const profile = await agents.verify(username, password);
     if (!profile) throw AppError.unauthorized('wrong username or password');
     res.json({ ok: true, data: { token: tokens.issue({ role: 'agent', agent: profile }), agent: profile } });
+  });
+
+  // Static for the life of the server: pages load their WebRTC device before a call starts.
+  app.get('/api/media/capabilities', (_req, res) => {
+    res.json({ ok: true, data: { engine: media.kind, rtpCapabilities: media.rtpCapabilities } });
   });
 
   app.use('/api', (_req, _res) => {
@@ -38,20 +47,26 @@ export function createHttpApp(services: Omit<Services, 'io'>): express.Express {
   app.use('/assets', express.static(path.join(config.CLIENT_DIR, 'assets'), { fallthrough: false, maxAge: '1h' }));
 
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const parseFailure = error instanceof SyntaxError || (error as { type?: string })?.type === 'entity.parse.failed';
-    const tooLarge = (error as { type?: string })?.type === 'entity.too.large';
-    const notFound = (error as { status?: number })?.status === 404;
-    const known = error instanceof AppError || error instanceof z.ZodError;
-    const { status, ...body } = known
-      ? toErrorBody(error, () => undefined)
-      : parseFailure
-      ? { status: 400, code: ErrorCode.BadRequest, message: 'body is not valid JSON' }
-      : tooLarge
-        ? { status: 413, code: ErrorCode.PayloadTooLarge, message: 'body larger than 16 KiB' }
-        : notFound
-          ? { status: 404, code: ErrorCode.NotFound, message: 'not found' }
-          : toErrorBody(error, (message, cause) => log.error(`http: ${message}`, cause));
+    const { status, ...body } = httpErrorBody(error, (message, cause) => log.error(`http: ${message}`, cause));
     res.status(status).json({ ok: false, error: body });
   });
   return app;
+}
+
+// body-parser and static errors carry `expose` and a 4xx status: the client's fault, said plainly, never logged.
+function httpErrorBody(error: unknown, log: (message: string, cause: unknown) => void): { status: number; code: ErrorCode; message: string } {
+  if (error instanceof AppError || error instanceof z.ZodError) return toErrorBody(error, log);
+  const http = error as { type?: string; status?: number; expose?: boolean } | undefined;
+  if (http?.type === 'entity.parse.failed') return { status: 400, code: ErrorCode.BadRequest, message: 'body is not valid JSON' };
+  if (http?.type === 'entity.too.large') return { status: 413, code: ErrorCode.PayloadTooLarge, message: 'body larger than 16 KiB' };
+  if (http?.status === 404) return { status: 404, code: ErrorCode.NotFound, message: 'not found' };
+  if (http?.expose && typeof http.status === 'number' && http.status >= 400 && http.status < 500) {
+    const unsupported = http.status === 415;
+    return {
+      status: http.status,
+      code: unsupported ? ErrorCode.Unsupported : ErrorCode.BadRequest,
+      message: unsupported ? 'unsupported body encoding or charset' : 'malformed request body',
+    };
+  }
+  return toErrorBody(error, log);
 }

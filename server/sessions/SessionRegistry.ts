@@ -37,10 +37,10 @@ export class SessionRegistry extends EventEmitter<SessionRegistryEvents> {
     this.#media = media;
   }
 
-  /** Opens the media room and records the session. */
-  async start(ticketId: string, agent: AgentProfile, mode: CallMode): Promise<CallSession> {
+  /** Opens the media room, beside the agent's station when there is one, and records the session. */
+  async start(ticketId: string, agent: AgentProfile, mode: CallMode, station?: MediaRoom): Promise<CallSession> {
     const id = randomUUID();
-    const room = await this.#media.createRoom(id);
+    const room = await this.#media.createRoom(id, { colocateWith: station });
     const session: CallSession = {
       id,
       ticketId,

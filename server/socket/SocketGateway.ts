@@ -1,3 +1,4 @@
+import type { AgentProfile, CallMode } from '../../signaling/index.js';
 import type { Services } from '../services.js';
 import { agentKey, customerKey, type CallSession } from '../sessions/SessionRegistry.js';
 import { TicketState } from '../tickets/TicketRegistry.js';
@@ -13,7 +14,7 @@ import type { AppSocket } from './types.js';
  * role may send, turns dispatcher and session events into pushes, and cleans up on disconnect.
  */
 export function attachSocketGateway(services: Services): void {
-  const { io, config, tokens, dispatcher, sessions, tickets, log } = services;
+  const { io, config, tokens, dispatcher, sessions, stations, tickets, log } = services;
   const forCustomers = { ...customerHandlers(services), ...callHandlers(services) };
   const forAgents = { ...agentHandlers(services), ...callHandlers(services) };
 
@@ -53,8 +54,12 @@ export function attachSocketGateway(services: Services): void {
   dispatcher.on('agentState', (agentId, state) => io.to(agentKey(agentId)).emit('agent:state', state));
   dispatcher.on('position', (ticketId, position) => io.to(customerKey(ticketId)).emit('queue:status', { ticketId, position }));
   dispatcher.on('accepted', (entry, agent) => {
-    void sessions.start(entry.ticketId, agent, entry.mode).then(
-      (session) => announceCall(session),
+    void startCall(entry.ticketId, agent, entry.mode).then(
+      async (session) => {
+        announceCall(session);
+        // The customer may have left while the room was opening; then nobody would ever end this call.
+        if ((await io.in(session.customerKey).fetchSockets()).length === 0) sessions.end(session.id, 'disconnected');
+      },
       (error: unknown) => {
         log.error(`could not open the media room for ticket ${entry.ticketId}`, error);
         dispatcher.callEnded(agent.id);
@@ -68,6 +73,13 @@ export function attachSocketGateway(services: Services): void {
     if (ticket) ticket.state = TicketState.Ended;
     dispatcher.callEnded(session.agent.id);
   });
+
+  async function startCall(ticketId: string, agent: AgentProfile, mode: CallMode): Promise<CallSession> {
+    const station = stations.get(agentKey(agent.id));
+    const session = await sessions.start(ticketId, agent, mode, station);
+    if (station) await session.room.adoptProducers(session.agentKey, station);
+    return session;
+  }
 
   function announceCall(session: CallSession): void {
     const ticket = tickets.get(session.ticketId);
@@ -105,6 +117,7 @@ export function attachSocketGateway(services: Services): void {
     dispatcher.agentDisconnected(agentId);
     const key = agentKey(agentId);
     if ((await io.in(key).fetchSockets()).length > 0) return;
+    stations.close(key);
     const session = sessions.findByParticipant(key);
     if (session) sessions.end(session.id, 'disconnected');
   }

@@ -6,7 +6,8 @@ export class TokenBucket {
   #tokens: number;
   #last: number;
 
-  constructor(rate: number, burst: number, now: () => number = Date.now) {
+  // A monotonic clock: a wall-clock step backwards must not lock a socket out.
+  constructor(rate: number, burst: number, now: () => number = () => performance.now()) {
     this.#rate = rate;
     this.#burst = burst;
     this.#now = now;

@@ -1,4 +1,5 @@
 import { AppError } from '../../signaling/index.js';
+import { agentKey } from '../sessions/SessionRegistry.js';
 import type { Services } from '../services.js';
 import type { AppSocket, EventHandlers } from './types.js';
 
@@ -13,6 +14,10 @@ export function agentHandlers(services: Services): EventHandlers {
     'offer:accept': ({ offerId }, socket) => {
       dispatcher.accept(agentIdOf(socket), offerId);
       return null;
+    },
+    'station:join': async (_payload, socket) => {
+      const room = await services.stations.open(agentKey(agentIdOf(socket)));
+      return { stationId: room.id };
     },
     'offer:decline': ({ offerId }, socket) => {
       dispatcher.decline(agentIdOf(socket), offerId);

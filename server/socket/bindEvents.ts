@@ -18,6 +18,7 @@ export function bindEvents(socket: AppSocket, handlers: EventHandlers, limits: E
   socket.onAny((event: string, ...args: unknown[]) => {
     if (known.has(event)) return;
     const reply = replyOf(socket, event, args);
+    if (!socket.data.bucket.take()) return reply({ ok: false, error: errorBody(AppError.rateLimited()) });
     reply({ ok: false, error: { code: ErrorCode.UnknownEvent, message: `unknown event "${String(event).slice(0, 64)}"` } });
   });
 
@@ -40,6 +41,10 @@ export function bindEvents(socket: AppSocket, handlers: EventHandlers, limits: E
       }
     }) as never);
   }
+}
+
+function errorBody(error: AppError): { code: AppError['code']; message: string } {
+  return { code: error.code, message: error.message };
 }
 
 function replyOf(socket: AppSocket, event: string, args: unknown[]): (ack: Ack<unknown>) => void {

@@ -15,6 +15,8 @@ export function participantKeyOf(principal: Principal | undefined): string {
 export function callHandlers(services: Services): EventHandlers {
   const scope = (sessionId: string, socket: AppSocket): { room: MediaRoom; me: string } => {
     const me = participantKeyOf(socket.data.principal);
+    const station = services.stations.get(me);
+    if (station?.id === sessionId) return { room: station, me };
     const session = services.sessions.get(sessionId);
     // Another participant's session is reported exactly like a missing one.
     if (!session || (session.customerKey !== me && session.agentKey !== me)) throw AppError.notFound('session', sessionId);
@@ -22,13 +24,14 @@ export function callHandlers(services: Services): EventHandlers {
   };
   return {
     'call:end': ({ sessionId }, socket) => {
+      if (!services.sessions.get(sessionId)) throw AppError.notFound('session', sessionId);
       scope(sessionId, socket);
       services.sessions.end(sessionId, 'hangup');
       return null;
     },
-    'media:join': ({ sessionId }, socket) => {
+    'media:join': ({ sessionId, send }, socket) => {
       const { room, me } = scope(sessionId, socket);
-      return room.join(me);
+      return room.join(me, { send });
     },
     'media:createTransport': ({ sessionId, direction }, socket) => {
       const { room, me } = scope(sessionId, socket);

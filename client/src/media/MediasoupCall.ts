@@ -1,6 +1,6 @@
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
-import type { ConsumerInfo, MediaSource, NewProducer } from '../../../signaling/index.js';
+import type { ConsumerInfo, MediaSource, NewProducer, TransportInfo } from '../../../signaling/index.js';
 import type { SignalingClient } from '../net/SignalingClient.js';
 
 /** Receive-side figures read from WebRTC stats, for the UI and the tests. */
@@ -25,16 +25,19 @@ export class MediasoupCall {
   readonly #signaling: SignalingClient;
   readonly #sessionId: string;
   readonly #handlers: MediasoupCallHandlers;
-  readonly #device = new Device();
   readonly #producers = new Map<MediaSource, types.Producer>();
   readonly #consumers = new Map<string, types.Consumer>();
+  #device?: Device;
   #sendTransport?: types.Transport;
   #recvTransport?: types.Transport;
-  #recvReady?: Promise<types.Transport>;
   #closed = false;
   readonly #onNewProducer = (producer: NewProducer) => {
-    if (producer.sessionId === this.#sessionId) void this.#consume(producer.producerId).catch((e: unknown) => console.warn('consume failed', e));
+    if (producer.sessionId !== this.#sessionId) return;
+    // Producers announced before join completes arrive in its reply too; consume each once.
+    if (!this.#recvTransport) this.#pending.push(producer);
+    else void this.#consume(producer.producerId).catch((e: unknown) => console.warn('consume failed', e));
   };
+  readonly #pending: NewProducer[] = [];
   readonly #onProducerClosed = ({ producerId }: { producerId: string }) => {
     for (const consumer of this.#consumers.values()) {
       if (consumer.producerId !== producerId) continue;
@@ -55,17 +58,15 @@ export class MediasoupCall {
     const socket = this.#signaling.socket;
     socket.on('media:newProducer', this.#onNewProducer);
     socket.on('media:producerClosed', this.#onProducerClosed);
-    const joined = await this.#signaling.request('media:join', { sessionId: this.#sessionId });
-    await this.#device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as types.RtpCapabilities });
-    // Receiving does not wait for sending: both transports connect in parallel.
-    this.#recvReady = this.#createTransport('recv');
-    const receiving = Promise.all(joined.producers.map((p) => this.#consume(p.producerId)));
     const tracks = local?.getTracks().filter((t) => t.readyState === 'live') ?? [];
-    if (tracks.length > 0) {
-      this.#sendTransport = await this.#createTransport('send');
-      await Promise.all(tracks.map((track) => this.#produce(track)));
-    }
-    await receiving;
+    const joined = await this.#signaling.request('media:join', { sessionId: this.#sessionId, send: tracks.length > 0 });
+    this.#device = await loadDevice(joined.routerRtpCapabilities as types.RtpCapabilities);
+    this.#recvTransport = this.#setUpTransport(joined.recvTransport, 'recv');
+    if (joined.sendTransport) this.#sendTransport = this.#setUpTransport(joined.sendTransport, 'send');
+    // Receive before sending, video first: the other side's picture is what a signer waits for, and starting the
+    // local encoder at the same moment slows the first remote frame on a busy device.
+    await this.#consumeInOrder(joined.producers);
+    for (const track of videoFirst(tracks)) await this.#produce(track);
   }
 
   /** Pauses or resumes sending a source (mute, camera off); the server pauses forwarding too. */
@@ -109,10 +110,18 @@ export class MediasoupCall {
     for (const track of this.remoteStream.getTracks()) this.remoteStream.removeTrack(track);
   }
 
-  async #createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
-    const info = await this.#signaling.request('media:createTransport', { sessionId: this.#sessionId, direction });
+  async #consumeInOrder(announced: NewProducer[]): Promise<void> {
+    const seen = new Set<string>();
+    for (const producer of videoFirst([...announced, ...this.#pending.splice(0)])) {
+      if (seen.has(producer.producerId)) continue;
+      seen.add(producer.producerId);
+      await this.#consume(producer.producerId);
+    }
+  }
+
+  #setUpTransport(info: TransportInfo, direction: 'send' | 'recv'): types.Transport {
     const options = info as unknown as types.TransportOptions;
-    const transport = direction === 'send' ? this.#device.createSendTransport(options) : this.#device.createRecvTransport(options);
+    const transport = direction === 'send' ? this.#device!.createSendTransport(options) : this.#device!.createRecvTransport(options);
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
       this.#signaling
         .request('media:connectTransport', { sessionId: this.#sessionId, transportId: transport.id, dtlsParameters: dtlsParameters as never })
@@ -130,24 +139,22 @@ export class MediasoupCall {
           })
           .then(({ producerId }) => callback({ id: producerId }), errback);
       });
-      this.#sendTransport = transport;
-    } else {
-      this.#recvTransport = transport;
     }
-    if (this.#closed) transport.close();
     return transport;
   }
 
   async #produce(track: MediaStreamTrack): Promise<void> {
     const transport = this.#sendTransport!;
     if (track.kind === 'audio') {
-      const producer = await transport.produce({ track, appData: { source: 'microphone' }, codecOptions: { opusDtx: false, opusFec: true } });
+      const producer = await transport.produce({ track, stopTracks: false, appData: { source: 'microphone' }, codecOptions: { opusDtx: false, opusFec: true } });
       this.#producers.set('microphone', producer);
       return;
     }
     const height = track.getSettings().height ?? 480;
     const producer = await transport.produce({
       track,
+      // The page keeps its camera open between calls; closing the call must not stop it.
+      stopTracks: false,
       encodings: simulcastEncodings(height),
       codecOptions: { videoGoogleStartBitrate: 1000 },
       appData: { source: 'camera' },
@@ -163,12 +170,12 @@ export class MediasoupCall {
   }
 
   async #consume(producerId: string): Promise<void> {
-    const transport = await this.#recvReady!;
+    const transport = this.#recvTransport!;
     const info: ConsumerInfo = await this.#signaling.request('media:consume', {
       sessionId: this.#sessionId,
       transportId: transport.id,
       producerId,
-      rtpCapabilities: this.#device.recvRtpCapabilities as never,
+      rtpCapabilities: this.#device!.recvRtpCapabilities as never,
     });
     if (this.#closed) return;
     const consumer = await transport.consume({
@@ -182,6 +189,36 @@ export class MediasoupCall {
     this.#handlers.onRemoteTrack(this.remoteStream);
     await this.#signaling.request('media:resumeConsumer', { sessionId: this.#sessionId, consumerId: consumer.id });
   }
+}
+
+let cachedDevice: { capabilities: string; device: Promise<Device> } | undefined;
+
+/** A Device loaded for these router capabilities; loading costs tens of ms (a probe RTCPeerConnection), so it is reused. */
+export function loadDevice(routerRtpCapabilities: types.RtpCapabilities): Promise<Device> {
+  const capabilities = JSON.stringify(routerRtpCapabilities);
+  if (cachedDevice?.capabilities !== capabilities) {
+    const device = new Device();
+    cachedDevice = { capabilities, device: device.load({ routerRtpCapabilities }).then(() => device) };
+    cachedDevice.device.catch(() => {
+      cachedDevice = undefined;
+    });
+  }
+  return cachedDevice.device;
+}
+
+/** Prepares the WebRTC device before any call, from the server's static media capabilities. Failures only cost the head start. */
+export async function preloadDevice(): Promise<void> {
+  try {
+    const response = await fetch('/api/media/capabilities');
+    const body = (await response.json()) as { ok: boolean; data?: { engine: string; rtpCapabilities: types.RtpCapabilities } };
+    if (body.ok && body.data?.engine === 'mediasoup') await loadDevice(body.data.rtpCapabilities);
+  } catch (error) {
+    console.warn('could not prepare the media device early', error);
+  }
+}
+
+function videoFirst<T extends { kind: string }>(items: T[]): T[] {
+  return [...items].sort((a, b) => Number(b.kind === 'video') - Number(a.kind === 'video'));
 }
 
 /** VP8 simulcast, every layer with three temporal layers (L1T3), so the SFU can drop resolution before frame rate. */

@@ -2,7 +2,7 @@ import type { AgentProfile, CallStarted, Offer } from '../../../signaling/index.
 import type { AgentState } from '../../../signaling/events.js';
 import { trackCall } from '../diagnostics.js';
 import { t, translate } from '../i18n.js';
-import { MediasoupCall } from '../media/MediasoupCall.js';
+import { MediasoupCall, preloadDevice } from '../media/MediasoupCall.js';
 import { openLocalMedia } from '../media/localMedia.js';
 import { setUpMediaToggles, showDeviceError } from '../ui/callControls.js';
 import { SignalingClient } from '../net/SignalingClient.js';
@@ -17,11 +17,15 @@ const offerCard = byId('offer');
 let signaling: SignalingClient | null = null;
 let localStream: MediaStream | null = null;
 let call: MediasoupCall | null = null;
+/** The agent's persistent send path: camera and microphone flow to the server from sign-in, ready for any call. */
+let station: MediasoupCall | null = null;
+let stationOpening = false;
 let offer: Offer | null = null;
 let countdown: number | undefined;
 let state: AgentState = { status: 'away' };
 
 setUpLanguage();
+void preloadDevice();
 showView('signin');
 
 byId<HTMLFormElement>('signin-form').addEventListener('submit', (event) => {
@@ -41,7 +45,7 @@ byId('hangup').addEventListener('click', () => {
   const sessionId = byId('hangup').dataset.sessionId;
   if (sessionId) void request('call:end', { sessionId });
 });
-setUpMediaToggles(() => localStream, () => call, showError);
+setUpMediaToggles(() => localStream, () => station ?? call, showError);
 
 async function signIn(form: FormData): Promise<void> {
   errorBanner.textContent = '';
@@ -70,16 +74,38 @@ async function signIn(form: FormData): Promise<void> {
   });
   signaling.socket.on('call:started', (started) => void startCall(started));
   signaling.socket.on('call:ended', () => endCall());
-  signaling.socket.on('disconnect', () => translate(errorBanner, 'error.disconnected'));
+  signaling.socket.on('disconnect', () => {
+    translate(errorBanner, 'error.disconnected');
+    station?.close();
+    station = null;
+  });
   signaling.socket.on('connect', () => {
     errorBanner.textContent = '';
+    void openStation();
   });
   // The camera opens at sign-in, so an accepted call starts sending at once.
   try {
     localStream = await openLocalMedia({ video: true, audio: true });
     attachStream(selfPreview, localStream);
+    await openStation();
   } catch (error) {
     showDeviceError(byId('notice'), error);
+  }
+}
+
+async function openStation(): Promise<void> {
+  const client = signaling;
+  if (!client?.socket.connected || !localStream || station || stationOpening) return;
+  stationOpening = true;
+  try {
+    const { stationId } = await client.request('station:join', {});
+    const opened = new MediasoupCall(client, stationId, { onRemoteTrack: () => undefined });
+    await opened.start(localStream);
+    station = opened;
+  } catch (error) {
+    showError(error);
+  } finally {
+    stationOpening = false;
   }
 }
 
@@ -129,7 +155,8 @@ async function startCall(started: CallStarted): Promise<void> {
   call = new MediasoupCall(signaling, started.sessionId, { onRemoteTrack: (stream) => attachStream(remoteView, stream) });
   trackCall(call, remoteView);
   byId('hangup').dataset.sessionId = started.sessionId;
-  await call.start(localStream).catch(showError);
+  // With a station the call only receives: the agent's media is already flowing and the server adopts it.
+  await call.start(station ? null : localStream).catch(showError);
 }
 
 function endCall(): void {

@@ -1,7 +1,7 @@
 import type { CallMode, CallStarted, QueueJoin } from '../../../signaling/index.js';
 import { diagnostics, trackCall } from '../diagnostics.js';
 import { t, translate } from '../i18n.js';
-import { MediasoupCall } from '../media/MediasoupCall.js';
+import { MediasoupCall, preloadDevice } from '../media/MediasoupCall.js';
 import { openLocalMedia } from '../media/localMedia.js';
 import { setUpMediaToggles, showDeviceError } from '../ui/callControls.js';
 import { RequestError, SignalingClient } from '../net/SignalingClient.js';
@@ -20,6 +20,7 @@ let call: MediasoupCall | null = null;
 let ticketId = '';
 
 setUpLanguage();
+void preloadDevice();
 showView('precall');
 void checkDevices();
 

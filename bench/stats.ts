@@ -1,0 +1,14 @@
+/** The value at quantile q (0..1) of a sample, by nearest rank. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+/** Rounds to one decimal for printing. */
+export const round1 = (value: number): number => Math.round(value * 10) / 10;
+
+/** Prints one benchmark figure as a JSON line. */
+export function emit(figure: Record<string, string | number | undefined>): void {
+  console.log(JSON.stringify(figure));
+}

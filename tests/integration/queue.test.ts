@@ -1,0 +1,308 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../signaling/index.js';
+import { serverPerTest } from '../support/liveServer.js';
+import { call, connect, errorOf, once, postJson, rawEmit, record, request } from '../support/sockets.js';
+import { TEST_PASSWORD, testAgent } from '../support/testServer.js';
+
+const TICKET_ID = /^SL-[0-9A-Z]{3}-[0-9A-Z]{3}$/;
+const DEFAULT_OFFER_TIMEOUT_MS = 20_000;
+
+const accounts = () => [testAgent('alice', ['csl']), testAgent('bob', ['csl']), testAgent('carol', ['asl'])];
+
+describe('the queue over real sockets', () => {
+  const live = serverPerTest(accounts);
+
+  it('gives a customer who joins a ticket id, a token and position 1', async () => {
+    const customer = await live.pool.customer();
+    const joined = await call(customer, 'queue:join', { mode: 'csl', topic: 'Watch will not pair', device: 'watch' });
+    expect(joined.ticketId).toMatch(TICKET_ID);
+    expect(joined.token).toEqual(expect.any(String));
+    expect(joined.token.length).toBeGreaterThanOrEqual(16);
+    expect(joined.position).toBe(1);
+  });
+
+  it('gives a second customer position 2 and moves them to 1 when the first is served', async () => {
+    const first = await live.pool.queuedCustomer();
+    const second = await live.pool.queuedCustomer();
+    expect(second.joined.position).toBe(2);
+    expect(second.joined.ticketId).not.toBe(first.joined.ticketId);
+
+    const movedUp = once(second.socket, 'queue:status');
+    const alice = await live.pool.availableAgent('alice');
+    const started = once(first.socket, 'call:started');
+    await call(alice.socket, 'offer:accept', { offerId: (await alice.offer).offerId });
+
+    expect(await movedUp).toEqual({ ticketId: second.joined.ticketId, position: 1 });
+    await started;
+  });
+
+  it('refuses a second queue:join on the same connection with INVALID_STATE', async () => {
+    const { socket } = await live.pool.queuedCustomer();
+    const ack = await request(socket, 'queue:join', { mode: 'csl', topic: 'again', device: 'phone' });
+    expect(errorOf(ack).code).toBe(ErrorCode.InvalidState);
+  });
+
+  it('tells a customer who reconnects with their token where they are in the queue', async () => {
+    await live.pool.queuedCustomer();
+    const { joined } = await live.pool.queuedCustomer();
+    const again = live.pool.open({ token: joined.token });
+    const status = once(again, 'queue:status');
+    await connect(again);
+    expect(await status).toEqual({ ticketId: joined.ticketId, position: 2 });
+  });
+
+  it('announces a new agent as away and sends the offer with its context once they go available', async () => {
+    const { joined } = await live.pool.queuedCustomer({ mode: 'csl', topic: 'Tablet screen stays black', device: 'tablet' });
+    const alice = await live.pool.agent('alice');
+    expect(alice.initialState).toEqual({ status: 'away' });
+    expect(alice.profile).toEqual({ id: 'alice', name: 'Agent alice', modes: ['csl'] });
+
+    const offered = once(alice.socket, 'offer:new');
+    const state = once(alice.socket, 'agent:state', undefined, (s) => s.status === 'offered');
+    const before = Date.now();
+    await call(alice.socket, 'agent:status', { status: 'available' });
+    const offer = await offered;
+    const after = Date.now();
+
+    expect(offer).toEqual({
+      offerId: expect.any(String),
+      ticketId: joined.ticketId,
+      mode: 'csl',
+      topic: 'Tablet screen stays black',
+      device: 'tablet',
+      waitedMs: expect.any(Number),
+      deadline: expect.any(Number),
+    });
+    expect(offer.waitedMs).toBeGreaterThanOrEqual(0);
+    expect(offer.deadline).toBeGreaterThanOrEqual(before + DEFAULT_OFFER_TIMEOUT_MS);
+    expect(offer.deadline).toBeLessThanOrEqual(after + DEFAULT_OFFER_TIMEOUT_MS);
+    expect(await state).toEqual({ status: 'offered' });
+  });
+
+  it('starts the same call for both sides when the agent accepts', async () => {
+    const { socket: customer, joined } = await live.pool.queuedCustomer({ mode: 'csl', topic: 'Laptop has no sound' });
+    const alice = await live.pool.availableAgent('alice');
+    const customerStarted = once(customer, 'call:started');
+    const agentStarted = once(alice.socket, 'call:started');
+    const inCall = once(alice.socket, 'agent:state', undefined, (s) => s.status === 'in-call');
+
+    await call(alice.socket, 'offer:accept', { offerId: (await alice.offer).offerId });
+
+    const [forCustomer, forAgent] = await Promise.all([customerStarted, agentStarted]);
+    expect(forCustomer).toEqual({ sessionId: expect.any(String), ticketId: joined.ticketId, role: 'customer', mode: 'csl', peerName: 'Agent alice' });
+    expect(forAgent).toMatchObject({ sessionId: forCustomer.sessionId, ticketId: joined.ticketId, role: 'agent', mode: 'csl' });
+    expect(await inCall).toEqual({ status: 'in-call' });
+  });
+
+  it('keeps a declined customer in their place and offers them to the next agent ahead of a later customer', async () => {
+    const first = await live.pool.queuedCustomer();
+    const alice = await live.pool.availableAgent('alice');
+    const declined = await alice.offer;
+    const cancelled = once(alice.socket, 'offer:cancelled');
+    const missed = once(alice.socket, 'agent:state');
+
+    await call(alice.socket, 'offer:decline', { offerId: declined.offerId });
+
+    expect(await cancelled).toEqual({ offerId: declined.offerId, reason: 'declined' });
+    expect(await missed).toEqual({ status: 'away', reason: 'missed' });
+    const later = await live.pool.queuedCustomer();
+    expect(later.joined.position).toBe(2);
+
+    const bob = await live.pool.availableAgent('bob');
+    const offer = await bob.offer;
+    expect(offer.ticketId).toBe(first.joined.ticketId);
+    expect(offer.offerId).not.toBe(declined.offerId);
+  });
+
+  it('refuses to accept an offer that was declined with OFFER_EXPIRED', async () => {
+    await live.pool.queuedCustomer();
+    const alice = await live.pool.availableAgent('alice');
+    const { offerId } = await alice.offer;
+    await call(alice.socket, 'offer:decline', { offerId });
+    expect(errorOf(await request(alice.socket, 'offer:accept', { offerId })).code).toBe(ErrorCode.OfferExpired);
+  });
+
+  it("refuses to accept another agent's offer with OFFER_EXPIRED", async () => {
+    await live.pool.queuedCustomer();
+    const alice = await live.pool.availableAgent('alice');
+    const bob = await live.pool.availableAgent('bob');
+    const { offerId } = await alice.offer;
+    expect(errorOf(await request(bob.socket, 'offer:accept', { offerId })).code).toBe(ErrorCode.OfferExpired);
+  });
+
+  it('refuses to change availability while holding an offer with INVALID_STATE', async () => {
+    await live.pool.queuedCustomer();
+    const alice = await live.pool.availableAgent('alice');
+    await alice.offer;
+    expect(errorOf(await request(alice.socket, 'agent:status', { status: 'away' })).code).toBe(ErrorCode.InvalidState);
+  });
+
+  it('never offers a CSL customer to an agent who signs only ASL', async () => {
+    const cslCustomer = await live.pool.queuedCustomer({ mode: 'csl' });
+    const aslCustomer = await live.pool.queuedCustomer({ mode: 'asl' });
+    expect(aslCustomer.joined.position).toBe(1);
+    const carol = await live.pool.agent('carol');
+    const offers = record(carol.socket, 'offer:new');
+
+    const offered = once(carol.socket, 'offer:new');
+    await call(carol.socket, 'agent:status', { status: 'available' });
+
+    expect((await offered).ticketId).toBe(aslCustomer.joined.ticketId);
+    expect(offers.map((o) => o.ticketId)).not.toContain(cslCustomer.joined.ticketId);
+  });
+
+  it('removes a customer who disconnects while queued and moves the next one up', async () => {
+    const first = await live.pool.queuedCustomer();
+    const second = await live.pool.queuedCustomer();
+    const movedUp = once(second.socket, 'queue:status');
+
+    first.socket.close();
+
+    expect(await movedUp).toEqual({ ticketId: second.joined.ticketId, position: 1 });
+    const alice = await live.pool.availableAgent('alice');
+    expect((await alice.offer).ticketId).toBe(second.joined.ticketId);
+  });
+
+  it('withdraws the offer of a customer who disconnects and leaves the agent available', async () => {
+    const { socket } = await live.pool.queuedCustomer();
+    const alice = await live.pool.availableAgent('alice');
+    const { offerId } = await alice.offer;
+    const cancelled = once(alice.socket, 'offer:cancelled');
+    const state = once(alice.socket, 'agent:state');
+
+    socket.close();
+
+    expect(await cancelled).toEqual({ offerId, reason: 'abandoned' });
+    expect(await state).toEqual({ status: 'available' });
+  });
+
+  it('removes a customer who leaves the queue and refuses a second leave with INVALID_STATE', async () => {
+    const first = await live.pool.queuedCustomer();
+    const second = await live.pool.queuedCustomer();
+    const movedUp = once(second.socket, 'queue:status');
+
+    await call(first.socket, 'queue:leave', {});
+
+    expect(await movedUp).toEqual({ ticketId: second.joined.ticketId, position: 1 });
+    expect(errorOf(await request(first.socket, 'queue:leave', {})).code).toBe(ErrorCode.InvalidState);
+  });
+
+  it('ends the call for both sides when the customer hangs up and makes the agent available again', async () => {
+    const { socket: customer } = await live.pool.queuedCustomer();
+    const alice = await live.pool.availableAgent('alice');
+    const started = once(customer, 'call:started');
+    await call(alice.socket, 'offer:accept', { offerId: (await alice.offer).offerId });
+    const { sessionId } = await started;
+
+    const customerEnded = once(customer, 'call:ended');
+    const agentEnded = once(alice.socket, 'call:ended');
+    const available = once(alice.socket, 'agent:state', undefined, (s) => s.status === 'available');
+    await call(customer, 'call:end', { sessionId });
+
+    expect(await customerEnded).toEqual({ sessionId, reason: 'hangup' });
+    expect(await agentEnded).toEqual({ sessionId, reason: 'hangup' });
+    expect(await available).toEqual({ status: 'available' });
+
+    const offer = once(alice.socket, 'offer:new');
+    const next = await live.pool.queuedCustomer();
+    expect((await offer).ticketId).toBe(next.joined.ticketId);
+  });
+
+  it('makes the agent available again when the customer leaves just as the agent accepts', async () => {
+    const { socket: customer } = await live.pool.queuedCustomer();
+    const alice = await live.pool.availableAgent('alice');
+    const { offerId } = await alice.offer;
+    const available = once(alice.socket, 'agent:state', undefined, (s) => s.status === 'available');
+
+    // No wait between the two: the customer's disconnect reaches the server while the media room is being opened.
+    rawEmit(alice.socket, 'offer:accept', { offerId });
+    customer.close();
+
+    expect(await available).toEqual({ status: 'available' });
+  });
+
+  it('ends the call for the agent when the customer disconnects during it', async () => {
+    const { socket: customer } = await live.pool.queuedCustomer();
+    const alice = await live.pool.availableAgent('alice');
+    const started = once(alice.socket, 'call:started');
+    await call(alice.socket, 'offer:accept', { offerId: (await alice.offer).offerId });
+    const { sessionId } = await started;
+    const ended = once(alice.socket, 'call:ended');
+
+    customer.close();
+
+    expect(await ended).toEqual({ sessionId, reason: 'disconnected' });
+  });
+});
+
+describe('an offer that is not answered in time', () => {
+  const live = serverPerTest(accounts, { OFFER_TIMEOUT_MS: 1000 });
+
+  it('is cancelled with reason timeout, marks the agent missed and is offered again later', async () => {
+    const { joined } = await live.pool.queuedCustomer();
+    const alice = await live.pool.availableAgent('alice');
+    const first = await alice.offer;
+    const cancelled = once(alice.socket, 'offer:cancelled', 3000);
+    const missed = once(alice.socket, 'agent:state', 3000);
+
+    expect(await cancelled).toEqual({ offerId: first.offerId, reason: 'timeout' });
+    expect(await missed).toEqual({ status: 'away', reason: 'missed' });
+    expect(errorOf(await request(alice.socket, 'offer:accept', { offerId: first.offerId })).code).toBe(ErrorCode.OfferExpired);
+
+    const again = once(alice.socket, 'offer:new');
+    await call(alice.socket, 'agent:status', { status: 'available' });
+    const second = await again;
+    expect(second.ticketId).toBe(joined.ticketId);
+    expect(second.offerId).not.toBe(first.offerId);
+    expect(second.waitedMs).toBeGreaterThanOrEqual(1000);
+  });
+});
+
+describe('agent sign-in', () => {
+  const live = serverPerTest(accounts);
+
+  it('issues a token and the profile for the right password', async () => {
+    const response = await postJson(live.server.url, '/api/agent/login', { username: 'alice', password: TEST_PASSWORD });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      ok: true,
+      data: { token: expect.any(String), agent: { id: 'alice', name: 'Agent alice', modes: ['csl'] } },
+    });
+  });
+
+  it('answers a wrong password with 401 UNAUTHORIZED as JSON', async () => {
+    const response = await postJson(live.server.url, '/api/agent/login', { username: 'alice', password: 'wrong' });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await response.json()).toEqual({ ok: false, error: { code: ErrorCode.Unauthorized, message: expect.any(String) } });
+  });
+
+  it('answers an unknown username exactly like a wrong password', async () => {
+    const response = await postJson(live.server.url, '/api/agent/login', { username: 'mallory', password: 'wrong' });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ ok: false, error: { code: ErrorCode.Unauthorized, message: 'wrong username or password' } });
+  });
+
+  it('answers a malformed JSON body with 400 BAD_REQUEST', async () => {
+    const response = await postJson(live.server.url, '/api/agent/login', '{"username": "alice", ');
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ ok: false, error: { code: ErrorCode.BadRequest, message: expect.any(String) } });
+  });
+
+  it('refuses a socket with an unknown token with a connect_error', async () => {
+    const socket = live.pool.open({ token: 'not-a-real-token' });
+    const error = (await connect(socket).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as (Error & { data?: unknown }) | undefined;
+    expect(error).toBeInstanceOf(Error);
+    expect(error?.message).toBe('UNAUTHORIZED');
+    expect(error?.data).toEqual({ code: ErrorCode.Unauthorized, message: expect.any(String) });
+    expect(socket.connected).toBe(false);
+  });
+
+  it('refuses a socket whose token is not a string with a connect_error', async () => {
+    const socket = live.pool.open({ token: 12345 });
+    await expect(connect(socket)).rejects.toThrow('UNAUTHORIZED');
+  });
+});
