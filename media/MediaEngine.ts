@@ -24,7 +24,7 @@ export interface MediaRoom extends EventEmitter<MediaRoomEvents> {
   /** True once `close()` ran. */
   readonly closed: boolean;
   /** Enters a participant (again) with a receive transport, and a send transport when asked; returns what the client needs. */
-  join(participantId: string, options: { send: boolean }): Promise<MediaJoined>;
+  join(participantId: string, options: { send: boolean }): Promise<Omit<MediaJoined, 'iceServers'>>;
   /** Whether the participant has joined. */
   has(participantId: string): boolean;
   /** Creates a WebRTC transport owned by the participant. */

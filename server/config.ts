@@ -7,6 +7,17 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 
 const int = (fallback: number) => z.coerce.number().int().default(fallback);
 
+/** TURN/STUN servers handed to browsers, e.g. the coturn of docker-compose.yml. */
+const iceServersSchema = z
+  .array(
+    z.strictObject({
+      urls: z.union([z.string().regex(/^(stun|turns?):/), z.array(z.string().regex(/^(stun|turns?):/)).min(1)]),
+      username: z.string().optional(),
+      credential: z.string().optional(),
+    }),
+  )
+  .max(8);
+
 /** Every environment variable the server reads; README.md documents each one. */
 const envSchema = z.object({
   PORT: int(3000).pipe(z.number().min(0).max(65535)),
@@ -26,6 +37,18 @@ const envSchema = z.object({
   EVENT_RATE_PER_SEC: int(40).pipe(z.number().min(1).max(10_000)),
   EVENT_BURST: int(80).pipe(z.number().min(1).max(10_000)),
   CLIENT_DIR: z.string().default(path.join(repoRoot, 'dist/client')),
+  ICE_SERVERS: z
+    .string()
+    .default('[]')
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON array of RTCIceServer objects' });
+        return z.NEVER;
+      }
+    })
+    .pipe(iceServersSchema),
 });
 
 /** Validated server configuration. */

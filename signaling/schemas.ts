@@ -186,6 +186,8 @@ export interface MediaJoined {
   recvTransport: TransportInfo;
   /** Present when the join asked to send. */
   sendTransport?: TransportInfo;
+  /** TURN/STUN servers for clients behind restrictive networks; empty when the server is reached directly. */
+  iceServers: { urls: string | string[]; username?: string | undefined; credential?: string | undefined }[];
 }
 
 /** Reply to `media:consume`. */

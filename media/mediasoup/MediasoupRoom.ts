@@ -49,7 +49,7 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
     return this.#router.closed;
   }
 
-  async join(participantId: string, options: { send: boolean }): Promise<MediaJoined> {
+  async join(participantId: string, options: { send: boolean }): Promise<Omit<MediaJoined, 'iceServers'>> {
     this.#assertOpen();
     // A second join (reload, reconnect) starts the participant afresh.
     if (this.#participants.has(participantId)) this.leave(participantId);

@@ -29,9 +29,9 @@ export function callHandlers(services: Services): EventHandlers {
       services.sessions.end(sessionId, 'hangup');
       return null;
     },
-    'media:join': ({ sessionId, send }, socket) => {
+    'media:join': async ({ sessionId, send }, socket) => {
       const { room, me } = scope(sessionId, socket);
-      return room.join(me, { send });
+      return { ...(await room.join(me, { send })), iceServers: services.config.ICE_SERVERS };
     },
     'media:createTransport': ({ sessionId, direction }, socket) => {
       const { room, me } = scope(sessionId, socket);

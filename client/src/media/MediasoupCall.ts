@@ -61,8 +61,8 @@ export class MediasoupCall {
     const tracks = local?.getTracks().filter((t) => t.readyState === 'live') ?? [];
     const joined = await this.#signaling.request('media:join', { sessionId: this.#sessionId, send: tracks.length > 0 });
     this.#device = await loadDevice(joined.routerRtpCapabilities as types.RtpCapabilities);
-    this.#recvTransport = this.#setUpTransport(joined.recvTransport, 'recv');
-    if (joined.sendTransport) this.#sendTransport = this.#setUpTransport(joined.sendTransport, 'send');
+    this.#recvTransport = this.#setUpTransport(joined.recvTransport, 'recv', joined.iceServers);
+    if (joined.sendTransport) this.#sendTransport = this.#setUpTransport(joined.sendTransport, 'send', joined.iceServers);
     // Receive before sending, video first: the other side's picture is what a signer waits for, and starting the
     // local encoder at the same moment slows the first remote frame on a busy device.
     await this.#consumeInOrder(joined.producers);
@@ -119,8 +119,8 @@ export class MediasoupCall {
     }
   }
 
-  #setUpTransport(info: TransportInfo, direction: 'send' | 'recv'): types.Transport {
-    const options = info as unknown as types.TransportOptions;
+  #setUpTransport(info: TransportInfo, direction: 'send' | 'recv', iceServers: RTCIceServer[]): types.Transport {
+    const options = { ...(info as unknown as types.TransportOptions), iceServers };
     const transport = direction === 'send' ? this.#device!.createSendTransport(options) : this.#device!.createRecvTransport(options);
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
       this.#signaling
