@@ -8,5 +8,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     globalSetup: ['tests/support/globalSetup.ts'],
+    reporters: ['default', './tests/support/plainSummaryReporter.ts'],
   },
 });

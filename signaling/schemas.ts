@@ -158,7 +158,7 @@ export interface CallStarted {
   ticketId: string;
   role: ParticipantRole;
   mode: CallMode;
-  /** Display name of the other side. */
+  /** Display name of the other side: the agent's name for a customer, the ticket id for an agent. */
   peerName: string;
 }
 

@@ -100,7 +100,7 @@ const zh: Record<Key, string> = {
   'deviceError.unsupported': '此浏览器无法在此处使用摄像头。请使用新版 Chrome、Edge、Firefox 或 Safari。',
   'deviceError.other': '摄像头无法启动。',
   'queue.heading': '正在等待客服',
-  'queue.position': '您前面还有 {position} 位（含您）。',
+  'queue.position': '您排在第 {position} 位。',
   'queue.next': '下一位就是您。',
   'queue.ticket': '您的工单号：{ticketId}',
   'queue.leave': '离开排队',

@@ -98,7 +98,7 @@ export function attachSocketGateway(services: Services): void {
     });
     const common = { sessionId: session.id, ticketId: session.ticketId, mode: session.mode };
     io.to(session.customerKey).emit('call:started', { ...common, role: 'customer', peerName: session.agent.name });
-    io.to(session.agentKey).emit('call:started', { ...common, role: 'agent', peerName: `${ticket?.request.topic ?? ''}`.trim() || session.ticketId });
+    io.to(session.agentKey).emit('call:started', { ...common, role: 'agent', peerName: session.ticketId });
   }
 
   async function onCustomerGone(ticketId: string): Promise<void> {

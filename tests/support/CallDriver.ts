@@ -34,11 +34,11 @@ export class CallDriver {
     await this.setAvailable();
   }
 
-  /** Sets the agent available and waits until the server confirms it. */
+  /** Sets the agent available and waits until the server confirms it (or, with a customer waiting, offers at once). */
   async setAvailable(): Promise<void> {
     await this.agent.waitForSelector('#toggle-status:not([disabled])');
     await this.agent.click('#toggle-status');
-    await this.agent.waitForSelector('#status-label[data-status=available]');
+    await this.agent.waitForSelector('#status-label[data-status=available], #status-label[data-status=offered]');
   }
 
   /** Waits for the customer's camera check, then asks for an agent in a mode. */
