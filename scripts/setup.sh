@@ -7,8 +7,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 step() { printf '\n== %s\n' "$*"; }
 
-# Debian packages: the worker build toolchain, Chromium for end-to-end tests, and fixture makers.
-packages=(g++ make python3 chromium ffmpeg flite opencv-doc)
+# Debian packages: the worker build toolchain, Chromium for end-to-end tests, fixture makers, and Redis for store tests.
+packages=(g++ make python3 chromium ffmpeg flite opencv-doc redis-server)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

@@ -1,0 +1,87 @@
+import type { RoutingEntry, SkillMap } from '../routing/model.js';
+
+/** A waiting customer as stored: the routing view plus what the agent's offer shows. */
+export interface QueuedEntry extends RoutingEntry {
+  mode: string;
+  topic: string;
+  device: string;
+  /** Set while an offer for this entry is open. */
+  offerId?: string | undefined;
+}
+
+/** Agent states as the store keeps them; `missed` is away after a declined or lapsed offer. */
+export const StoredAgentStatus = {
+  Available: 'available',
+  Away: 'away',
+  Missed: 'missed',
+  Offered: 'offered',
+  InCall: 'in-call',
+} as const;
+/** One of the stored agent states. */
+export type StoredAgentStatus = (typeof StoredAgentStatus)[keyof typeof StoredAgentStatus];
+
+/** A signed-in agent as stored. */
+export interface AgentRecord {
+  agentId: string;
+  name: string;
+  skills: SkillMap;
+  status: StoredAgentStatus;
+  /** Epoch ms since which the agent has had no call or offer. */
+  idleSince: number;
+  /** Set while an offer to this agent is open. */
+  offerId?: string | undefined;
+}
+
+/** An open offer. */
+export interface StoredOffer {
+  offerId: string;
+  ticketId: string;
+  agentId: string;
+  /** Epoch ms after which the offer lapses. */
+  deadline: number;
+}
+
+/** How an open offer ended. */
+export type OfferOutcome = 'accepted' | 'declined' | 'timeout';
+
+/** What settling an offer changed. */
+export interface SettledOffer {
+  offer: StoredOffer;
+  /** The entry: removed from the queue when accepted, back to waiting (same place) otherwise. */
+  entry: QueuedEntry;
+}
+
+/** Why an atomic claim failed; the caller re-plans on fresh state. */
+export type ClaimRefusal = 'no-entry' | 'entry-busy' | 'no-agent' | 'agent-busy';
+
+/**
+ * Shared routing state. Every method is one atomic step, on one event-loop turn (memory) or one Lua
+ * script (Redis), so that across any number of server nodes no agent holds two offers and no entry
+ * is offered to two agents.
+ */
+export interface RoutingStore {
+  /** Queues an entry (its `seq` is assigned here, so arrival order is global across nodes); false if the ticket is already queued. */
+  addEntry(entry: Omit<QueuedEntry, 'seq' | 'offerId'>): Promise<QueuedEntry | null>;
+  /** Removes an entry; an open offer for it is withdrawn and its agent made available again. */
+  removeEntry(ticketId: string): Promise<{ entry: QueuedEntry; withdrawn?: StoredOffer } | null>;
+  /** One entry, or null. */
+  getEntry(ticketId: string): Promise<QueuedEntry | null>;
+  /** Adds or refreshes a signed-in agent; a new agent starts away. Returns the current record. */
+  putAgent(agent: { agentId: string; name: string; skills: SkillMap }, now: number): Promise<AgentRecord>;
+  /** Removes an agent (signed out, last connection gone); an open offer is withdrawn, its entry keeps its place. */
+  removeAgent(agentId: string): Promise<{ agent: AgentRecord; withdrawn?: StoredOffer } | null>;
+  /** Sets available or away; refused ('busy') while offered or in a call, 'missing' for an unknown agent. */
+  setAvailability(agentId: string, status: 'available' | 'away', now: number): Promise<AgentRecord | 'busy' | 'missing'>;
+  /** Atomically offers a waiting entry to an available agent. */
+  claimOffer(offer: StoredOffer): Promise<true | ClaimRefusal>;
+  /** Atomically ends an open offer; null when it was already settled (elsewhere) or never existed. */
+  settleOffer(offerId: string, outcome: OfferOutcome, now: number): Promise<SettledOffer | null>;
+  /** A call ended: the agent is available again. False if the agent was not in a call. */
+  finishCall(agentId: string, now: number): Promise<boolean>;
+  /** Offers whose deadline has passed, for the sweeper that outlives the node that made them. */
+  dueOffers(now: number): Promise<string[]>;
+  /** Every entry and agent, for planning. */
+  snapshot(): Promise<{ entries: QueuedEntry[]; agents: AgentRecord[] }>;
+  /** Releases connections. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MemoryRoutingStore } from '../../server/store/MemoryRoutingStore.js';
+import { RedisRoutingStore } from '../../server/store/RedisRoutingStore.js';
+import type { QueuedEntry, RoutingStore } from '../../server/store/RoutingStore.js';
+import { startRedis, type RedisProcess } from '../support/redisServer.js';
+
+let redis: RedisProcess;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+
+const stores: [string, () => Promise<RoutingStore>][] = [
+  ['memory', async () => new MemoryRoutingStore()],
+  // A fresh namespace per test keeps tests apart on one real Redis.
+  ['redis', () => RedisRoutingStore.connect(redis.url, `test-${randomUUID()}`)],
+];
+
+function entry(ticketId: string, enqueuedAt = 1_000): Omit<QueuedEntry, 'seq' | 'offerId'> {
+  return {
+    ticketId,
+    required: [{ skill: 'csl', minLevel: 3 }],
+    preferred: [],
+    slaClass: 'software',
+    priority: 'normal',
+    transferred: false,
+    enqueuedAt,
+    mode: 'csl',
+    topic: 'Wi-Fi',
+    device: 'phone',
+  };
+}
+
+const alice = { agentId: 'alice', name: 'Alice', skills: { csl: 4, phone: 2 } };
+const bob = { agentId: 'bob', name: 'Bob', skills: { csl: 5 } };
+const offer = (offerId: string, ticketId: string, agentId: string, deadline = 50_000) => ({ offerId, ticketId, agentId, deadline });
+
+describe.each(stores)('the %s routing store', (_name, open) => {
+  let store: RoutingStore;
+  beforeEach(async () => {
+    store = await open();
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('queues an entry once, numbering arrivals in order', async () => {
+    const first = await store.addEntry(entry('SL-1'));
+    const second = await store.addEntry(entry('SL-2'));
+    expect(first!.seq).toBeLessThan(second!.seq);
+    expect(await store.addEntry(entry('SL-1'))).toBeNull();
+    expect(await store.getEntry('SL-1')).toEqual({ ...entry('SL-1'), seq: first!.seq, offerId: undefined });
+  });
+
+  it('starts a new agent away, keeping state when the agent is put again', async () => {
+    expect(await store.putAgent(alice, 5)).toMatchObject({ agentId: 'alice', status: 'away', idleSince: 5, skills: { csl: 4, phone: 2 } });
+    await store.setAvailability('alice', 'available', 7);
+    expect(await store.putAgent({ ...alice, name: 'Alice W.' }, 9)).toMatchObject({ name: 'Alice W.', status: 'available', idleSince: 7 });
+  });
+
+  it('offers a waiting entry to an available agent exactly once', async () => {
+    await store.addEntry(entry('SL-1'));
+    await store.putAgent(alice, 0);
+    await store.putAgent(bob, 0);
+    expect(await store.claimOffer(offer('o1', 'SL-1', 'alice'))).toBe('agent-busy');
+    await store.setAvailability('alice', 'available', 1);
+    await store.setAvailability('bob', 'available', 1);
+    expect(await store.claimOffer(offer('o1', 'SL-1', 'alice'))).toBe(true);
+    expect(await store.claimOffer(offer('o2', 'SL-1', 'bob'))).toBe('entry-busy');
+    await store.addEntry(entry('SL-2'));
+    expect(await store.claimOffer(offer('o3', 'SL-2', 'alice'))).toBe('agent-busy');
+    expect(await store.claimOffer(offer('o4', 'SL-9', 'bob'))).toBe('no-entry');
+    expect(await store.claimOffer(offer('o5', 'SL-2', 'carol'))).toBe('no-agent');
+    const { entries, agents } = await store.snapshot();
+    expect(entries.find((e) => e.ticketId === 'SL-1')!.offerId).toBe('o1');
+    expect(agents.find((a) => a.agentId === 'alice')).toMatchObject({ status: 'offered', offerId: 'o1' });
+  });
+
+  it('moves an accepted entry out of the queue and the agent into the call', async () => {
+    await store.addEntry(entry('SL-1'));
+    await store.putAgent(alice, 0);
+    await store.setAvailability('alice', 'available', 1);
+    await store.claimOffer(offer('o1', 'SL-1', 'alice'));
+    const settled = await store.settleOffer('o1', 'accepted', 2);
+    expect(settled).toMatchObject({ offer: { offerId: 'o1', ticketId: 'SL-1', agentId: 'alice' }, entry: { ticketId: 'SL-1' } });
+    expect(await store.getEntry('SL-1')).toBeNull();
+    expect(await store.settleOffer('o1', 'accepted', 3)).toBeNull();
+    expect(await store.setAvailability('alice', 'away', 4)).toBe('busy');
+    expect(await store.finishCall('alice', 10)).toBe(true);
+    expect((await store.snapshot()).agents[0]).toMatchObject({ status: 'available', idleSince: 10 });
+    expect(await store.finishCall('alice', 11)).toBe(false);
+  });
+
+  it('keeps the entry in its place when an offer is declined or lapses, and marks the agent missed', async () => {
+    const first = await store.addEntry(entry('SL-1'));
+    await store.addEntry(entry('SL-2', 2_000));
+    await store.putAgent(alice, 0);
+    for (const [offerId, outcome] of [['o1', 'declined'], ['o2', 'timeout']] as const) {
+      await store.setAvailability('alice', 'available', 1);
+      await store.claimOffer(offer(offerId, 'SL-1', 'alice'));
+      const settled = await store.settleOffer(offerId, outcome, 20);
+      expect(settled!.entry).toMatchObject({ ticketId: 'SL-1', seq: first!.seq, enqueuedAt: 1_000 });
+      expect(await store.getEntry('SL-1')).toMatchObject({ seq: first!.seq, offerId: undefined });
+      expect((await store.snapshot()).agents[0]).toMatchObject({ status: 'missed', idleSince: 20, offerId: undefined });
+      expect(await store.claimOffer(offer(`${offerId}-again`, 'SL-1', 'alice'))).toBe('agent-busy');
+    }
+  });
+
+  it('withdraws the open offer when the waiting customer leaves, freeing the agent', async () => {
+    await store.addEntry(entry('SL-1'));
+    await store.putAgent(alice, 0);
+    await store.setAvailability('alice', 'available', 1);
+    await store.claimOffer(offer('o1', 'SL-1', 'alice'));
+    const removed = await store.removeEntry('SL-1');
+    expect(removed).toMatchObject({ entry: { ticketId: 'SL-1' }, withdrawn: { offerId: 'o1', agentId: 'alice' } });
+    expect((await store.snapshot()).agents[0]).toMatchObject({ status: 'available', offerId: undefined });
+    expect(await store.settleOffer('o1', 'accepted', 2)).toBeNull();
+    expect(await store.removeEntry('SL-1')).toBeNull();
+  });
+
+  it('puts the entry back when the offered agent signs out', async () => {
+    await store.addEntry(entry('SL-1'));
+    await store.putAgent(alice, 0);
+    await store.setAvailability('alice', 'available', 1);
+    await store.claimOffer(offer('o1', 'SL-1', 'alice'));
+    expect(await store.removeAgent('alice')).toMatchObject({ agent: { agentId: 'alice', status: 'offered' }, withdrawn: { offerId: 'o1' } });
+    expect(await store.getEntry('SL-1')).toMatchObject({ offerId: undefined });
+    expect(await store.dueOffers(Number.MAX_SAFE_INTEGER)).toEqual([]);
+    expect(await store.setAvailability('alice', 'available', 2)).toBe('missing');
+  });
+
+  it('lists offers past their deadline for the sweeper', async () => {
+    await store.addEntry(entry('SL-1'));
+    await store.addEntry(entry('SL-2'));
+    await store.putAgent(alice, 0);
+    await store.putAgent(bob, 0);
+    await store.setAvailability('alice', 'available', 1);
+    await store.setAvailability('bob', 'available', 1);
+    await store.claimOffer(offer('o1', 'SL-1', 'alice', 100));
+    await store.claimOffer(offer('o2', 'SL-2', 'bob', 200));
+    expect(await store.dueOffers(99)).toEqual([]);
+    expect(await store.dueOffers(150)).toEqual(['o1']);
+    expect((await store.dueOffers(200)).sort()).toEqual(['o1', 'o2']);
+  });
+
+  it('never gives one agent two offers or one entry two agents, under concurrent claims', async () => {
+    const agentIds = Array.from({ length: 8 }, (_, i) => `agent-${i}`);
+    const ticketIds = Array.from({ length: 8 }, (_, i) => `SL-${i}`);
+    for (const ticketId of ticketIds) await store.addEntry(entry(ticketId));
+    for (const agentId of agentIds) {
+      await store.putAgent({ agentId, name: agentId, skills: { csl: 3 } }, 0);
+      await store.setAvailability(agentId, 'available', 0);
+    }
+    const claims = ticketIds.flatMap((ticketId) => agentIds.map((agentId) => ({ ticketId, agentId })));
+    const results = await Promise.all(claims.map((c, i) => store.claimOffer(offer(`o${i}`, c.ticketId, c.agentId))));
+    const won = claims.filter((_, i) => results[i] === true);
+    expect(new Set(won.map((c) => c.agentId)).size).toBe(won.length);
+    expect(new Set(won.map((c) => c.ticketId)).size).toBe(won.length);
+    expect(won.length).toBeGreaterThan(0);
+  });
+});
+
+describe('the Redis routing store shared by two server nodes', () => {
+  it('lets exactly one node win each claim when both race for the same entries and agents', async () => {
+    const namespace = `race-${randomUUID()}`;
+    const [nodeA, nodeB] = await Promise.all([RedisRoutingStore.connect(redis.url, namespace), RedisRoutingStore.connect(redis.url, namespace)]);
+    try {
+      for (let i = 0; i < 20; i++) await nodeA.addEntry(entry(`SL-${i}`));
+      for (let i = 0; i < 10; i++) {
+        await nodeB.putAgent({ agentId: `agent-${i}`, name: `A${i}`, skills: { csl: 4 } }, 0);
+        await nodeB.setAvailability(`agent-${i}`, 'available', 0);
+      }
+      const attempts = [];
+      for (let t = 0; t < 20; t++) {
+        for (let a = 0; a < 10; a++) {
+          attempts.push({ node: nodeA, ticketId: `SL-${t}`, agentId: `agent-${a}`, offerId: `A-${t}-${a}` });
+          attempts.push({ node: nodeB, ticketId: `SL-${t}`, agentId: `agent-${a}`, offerId: `B-${t}-${a}` });
+        }
+      }
+      const results = await Promise.all(attempts.map((x) => x.node.claimOffer(offer(x.offerId, x.ticketId, x.agentId))));
+      const won = attempts.filter((_, i) => results[i] === true);
+      expect(won).toHaveLength(10);
+      expect(new Set(won.map((w) => w.agentId)).size).toBe(10);
+      expect(new Set(won.map((w) => w.ticketId)).size).toBe(10);
+      const { agents } = await nodeA.snapshot();
+      expect(agents.every((agent) => agent.status === 'offered')).toBe(true);
+    } finally {
+      await Promise.all([nodeA.close(), nodeB.close()]);
+    }
+  });
+});
