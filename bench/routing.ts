@@ -1,11 +1,20 @@
-// bench:routing: latency of single routing decisions against the in-memory index, for queues of
-// 100 to 10,000 waiting customers and 50 or 500 agents. Prints one JSON line per figure, then a table.
-// A decision alternates between an agent becoming available (best entry for it, then take that entry
-// out) and a customer arriving (best agent among all agents as if all were idle, the worst case, then
-// queue the customer). Positions are measured too, since every change moves them.
-import { PRODUCT_AREAS, SIGN_LANGUAGES, SPOKEN_LANGUAGES, DEFAULT_ROUTING_OPTIONS, type RoutingAgent, type RoutingEntry, type SkillMap, type SkillName, type SkillRequirement, type SlaClass } from '../server/routing/model.js';
+// bench:routing: latency of single routing decisions for queues of 100 to 10,000 waiting customers and
+// 50 or 500 agents, with the routing state in memory and in Redis (a real redis-server started here).
+// Prints one JSON line per figure, then a table. A node plans on its local RoutingQueue mirror and
+// commits in the store, so a decision is both. It alternates between an agent becoming available
+// (best entry for it in the index, claimOffer in the store, entry out of the index) and a customer
+// arriving (addEntry in the store, entry into the index, best agent among all agents as if all were
+// idle, the worst case, then claimOffer for that agent). Between decisions, untimed, the offer is
+// undone, so every decision sees the same waiting entries and available agents. Positions are
+// measured too (on the index only, so once), since every change moves them.
+import { randomUUID } from 'node:crypto';
+import { PRODUCT_AREAS, SIGN_LANGUAGES, SPOKEN_LANGUAGES, DEFAULT_ROUTING_OPTIONS, type RoutingAgent, type SkillMap, type SkillName, type SkillRequirement, type SlaClass } from '../server/routing/model.js';
 import { RoutingQueue } from '../server/routing/RoutingQueue.js';
 import { SkillPolicy } from '../server/routing/SkillPolicy.js';
+import { MemoryRoutingStore } from '../server/store/MemoryRoutingStore.js';
+import { RedisRoutingStore } from '../server/store/RedisRoutingStore.js';
+import type { QueuedEntry, RoutingStore, StoredOffer } from '../server/store/RoutingStore.js';
+import { startRedis } from '../tests/support/redisServer.js';
 import { emit, quantile, round1 } from './stats.js';
 
 const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 2000);
@@ -13,6 +22,12 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 2000);
 const WAITING = [100, 1000, 10_000];
 const AGENTS = [50, 500];
 const START = Date.UTC(2025, 0, 6, 9);
+const OFFER_TIMEOUT_MS = 20_000;
+/** Store writes in flight at once while populating (node-redis pipelines them on one connection). */
+const BATCH = 1000;
+
+/** An entry as handed to the store, which assigns `seq`. */
+type NewEntry = Omit<QueuedEntry, 'seq' | 'offerId'>;
 
 type Random = () => number;
 
@@ -52,7 +67,7 @@ function makeAgent(random: Random, agentId: string, now: number): RoutingAgent {
 }
 
 /** A customer asking for one sign language, often a product area or tier too, with up to two nice-to-haves. */
-function makeEntry(random: Random, ticketId: string, seq: number, enqueuedAt: number, agentIds: readonly string[]): RoutingEntry {
+function makeEntry(random: Random, ticketId: string, enqueuedAt: number, agentIds: readonly string[]): NewEntry {
   const language = pick<SkillName>(random, [['csl', 65], ['hksl', 15], ['tsl', 10], ['asl', 10]]);
   const required: SkillRequirement[] = [{ skill: language, minLevel: pick(random, [[2, 45], [3, 40], [4, 15]]) }];
   if (random() < 0.5) {
@@ -63,6 +78,11 @@ function makeEntry(random: Random, ticketId: string, seq: number, enqueuedAt: nu
   const preferred = Array.from({ length: int(random, 0, 2) }, () => extras[int(random, 0, extras.length - 1)]!);
   return {
     ticketId,
+    // Shown in offers only: routing reads the requirements.
+    mode: 'csl',
+    queue: 'csl',
+    topic: 'bench',
+    device: 'other',
     required,
     preferred: [...new Set(preferred)],
     slaClass: pick<SlaClass>(random, [['consultation', 40], ['software', 35], ['hardware', 25]]),
@@ -70,7 +90,6 @@ function makeEntry(random: Random, ticketId: string, seq: number, enqueuedAt: nu
     transferred: random() < 0.08,
     preferredAgentId: random() < 0.05 ? agentIds[int(random, 0, agentIds.length - 1)] : undefined,
     enqueuedAt,
-    seq,
   };
 }
 
@@ -79,49 +98,86 @@ interface Figures {
   positionBySkills: number[];
   positionByAgents: number[];
   signatures: number;
+  /** Decisions that committed an offer (the others found no entry or no qualified agent). */
+  claims: number;
 }
 
-function run(waiting: number, agentCount: number): Figures {
+/** Runs one grid cell against `store`; the same seed gives the same entries, agents and decisions for every store. */
+async function run(store: RoutingStore, waiting: number, agentCount: number, measurePositions: boolean): Promise<Figures> {
   const random = mulberry32(waiting * 7919 + agentCount);
   let now = START;
   const policy = new SkillPolicy(DEFAULT_ROUTING_OPTIONS);
   const queue = new RoutingQueue(policy);
   const agents = Array.from({ length: agentCount }, (_, i) => makeAgent(random, `agent-${i}`, now));
   const agentIds = agents.map((a) => a.agentId);
+  let next = 0;
+  const arrival = (enqueuedAt: number): NewEntry => makeEntry(random, `ticket-${next++}`, enqueuedAt, agentIds);
+  const population = Array.from({ length: waiting }, () => arrival(now - int(random, 0, 900_000)));
+
+  for (let i = 0; i < agents.length; i += BATCH) {
+    await Promise.all(
+      agents.slice(i, i + BATCH).map(async ({ agentId, skills }) => {
+        await store.putAgent({ agentId, name: agentId, skills }, now);
+        await store.setAvailability(agentId, 'available', now);
+      }),
+    );
+  }
   const tickets: string[] = [];
-  let seq = 0;
-  const arrive = (enqueuedAt: number): RoutingEntry => {
-    const entry = makeEntry(random, `ticket-${seq}`, seq, enqueuedAt, agentIds);
-    seq += 1;
-    tickets.push(entry.ticketId);
-    return entry;
-  };
-  for (let i = 0; i < waiting; i++) queue.add(arrive(now - int(random, 0, 900_000)));
+  for (let i = 0; i < population.length; i += BATCH) {
+    for (const entry of await Promise.all(population.slice(i, i + BATCH).map((e) => store.addEntry(e)))) {
+      if (entry === null) throw new Error('bench ticket queued twice');
+      queue.add(entry);
+      tickets.push(entry.ticketId);
+    }
+  }
   const signatures = new Set(queue.entries(now).map((e) => e.required.map((r) => `${r.skill}:${r.minLevel}`).sort().join())).size;
 
-  const figures: Figures = { decision: [], positionBySkills: [], positionByAgents: [], signatures };
+  const claim = async (ticketId: string, agentId: string): Promise<StoredOffer> => {
+    const offer: StoredOffer = { offerId: randomUUID(), ticketId, agentId, deadline: now + OFFER_TIMEOUT_MS };
+    const claimed = await store.claimOffer(offer);
+    if (claimed !== true) throw new Error(`claim of "${ticketId}" for "${agentId}" refused (${claimed}): the bench lost track of the store`);
+    queue.remove(ticketId);
+    return offer;
+  };
+
+  const figures: Figures = { decision: [], positionBySkills: [], positionByAgents: [], signatures, claims: 0 };
   for (let i = 0; i < WARMUP + DECISIONS; i++) {
     now += 100;
     const counted = i >= WARMUP;
+    // A decision = planning on the local index + the atomic commit in the store, as a node does it.
     if (i % 2 === 0) {
       const agent = agents[int(random, 0, agents.length - 1)]!;
       const available = { ...agent, idleSince: now };
       const started = process.hrtime.bigint();
       const best = queue.bestEntryFor(available, now);
-      if (best !== undefined) queue.remove(best.ticketId);
+      const offer = best && (await claim(best.ticketId, agent.agentId));
       const took = process.hrtime.bigint() - started;
       if (counted) figures.decision.push(Number(took) / 1000);
+      if (best && offer) {
+        if (counted) figures.claims += 1;
+        await store.settleOffer(offer.offerId, 'declined', now);
+        await store.setAvailability(agent.agentId, 'available', now);
+        queue.add(best);
+      }
     } else {
-      const entry = arrive(now);
+      const entry = arrival(now);
       const started = process.hrtime.bigint();
-      policy.pickAgent(entry, agents, now);
-      queue.add(entry);
+      const stored = await store.addEntry(entry);
+      if (stored === null) throw new Error(`ticket "${entry.ticketId}" queued twice`);
+      queue.add(stored);
+      const agent = policy.pickAgent(stored, agents, now);
+      const offer = agent && (await claim(stored.ticketId, agent.agentId));
       const took = process.hrtime.bigint() - started;
       if (counted) figures.decision.push(Number(took) / 1000);
+      if (counted && offer) figures.claims += 1;
+      // Removing the entry also withdraws its offer and makes the agent available again.
+      await store.removeEntry(stored.ticketId);
+      queue.remove(stored.ticketId);
     }
     if (counted && i % 4 === 1) {
-      let ticketId = tickets[int(random, 0, tickets.length - 1)]!;
-      while (!queue.has(ticketId)) ticketId = tickets[int(random, 0, tickets.length - 1)]!;
+      // Drawn for every store, so that all of them see the same sequence of decisions.
+      const ticketId = tickets[int(random, 0, tickets.length - 1)]!;
+      if (!measurePositions) continue;
       let started = process.hrtime.bigint();
       queue.position(ticketId, now);
       figures.positionBySkills.push(Number(process.hrtime.bigint() - started) / 1000);
@@ -130,26 +186,57 @@ function run(waiting: number, agentCount: number): Figures {
       figures.positionByAgents.push(Number(process.hrtime.bigint() - started) / 1000);
     }
   }
+
+  const { entries, agents: records } = await store.snapshot();
+  const busy = entries.filter((e) => e.offerId !== undefined).length + records.filter((a) => a.status !== 'available').length;
+  if (entries.length !== waiting || queue.size !== waiting || records.length !== agentCount || busy > 0) {
+    throw new Error(`population drifted: ${entries.length} entries (${queue.size} indexed), ${records.length} agents, ${busy} busy`);
+  }
   return figures;
 }
 
-const rows: { waiting: number; agents: number; signatures: number; decision: [number, number]; bySkills: [number, number]; byAgents: [number, number] }[] = [];
-for (const waiting of WAITING) {
-  for (const agents of AGENTS) {
-    const figures = run(waiting, agents);
-    const p = (values: number[]): [number, number] => [round1(quantile(values, 0.5)), round1(quantile(values, 0.99))];
-    const row = { waiting, agents, signatures: figures.signatures, decision: p(figures.decision), bySkills: p(figures.positionBySkills), byAgents: p(figures.positionByAgents) };
-    rows.push(row);
-    emit({ bench: 'routing', metric: 'decision_us', store: 'memory', waiting, agents, p50: row.decision[0], p99: row.decision[1] });
-    emit({ bench: 'routing', metric: 'position_us', variant: 'skills', store: 'memory', waiting, agents, p50: row.bySkills[0], p99: row.bySkills[1] });
-    emit({ bench: 'routing', metric: 'position_us', variant: 'agents', store: 'memory', waiting, agents, p50: row.byAgents[0], p99: row.byAgents[1] });
+type Pair = [number, number];
+const p = (values: number[]): Pair => [round1(quantile(values, 0.5)), round1(quantile(values, 0.99))];
+
+const rows: { waiting: number; agents: number; signatures: number; claimed: number; memory: Pair; redis: Pair; bySkills: Pair; byAgents: Pair }[] = [];
+const redis = await startRedis();
+try {
+  for (const waiting of WAITING) {
+    for (const agents of AGENTS) {
+      const memory = await run(new MemoryRoutingStore(), waiting, agents, true);
+      const store = await RedisRoutingStore.connect(redis.url, `bench-${randomUUID()}`);
+      let remote: Figures;
+      try {
+        remote = await run(store, waiting, agents, false);
+      } finally {
+        await store.close();
+      }
+      if (remote.claims !== memory.claims) throw new Error(`stores made different decisions: ${memory.claims} vs ${remote.claims} claims`);
+      const row = {
+        waiting,
+        agents,
+        signatures: memory.signatures,
+        claimed: Math.round((100 * memory.claims) / DECISIONS),
+        memory: p(memory.decision),
+        redis: p(remote.decision),
+        bySkills: p(memory.positionBySkills),
+        byAgents: p(memory.positionByAgents),
+      };
+      rows.push(row);
+      emit({ bench: 'routing', metric: 'decision_us', store: 'memory', waiting, agents, p50: row.memory[0], p99: row.memory[1] });
+      emit({ bench: 'routing', metric: 'decision_us', store: 'redis', waiting, agents, p50: row.redis[0], p99: row.redis[1] });
+      emit({ bench: 'routing', metric: 'position_us', variant: 'skills', store: 'memory', waiting, agents, p50: row.bySkills[0], p99: row.bySkills[1] });
+      emit({ bench: 'routing', metric: 'position_us', variant: 'agents', store: 'memory', waiting, agents, p50: row.byAgents[0], p99: row.byAgents[1] });
+    }
   }
+} finally {
+  await redis.stop();
 }
 
-console.log('\nwaiting  agents  signatures  decision p50/p99 us  position(skills) p50/p99 us  position(agents) p50/p99 us');
+console.log('\nwaiting  agents  signatures  claimed  decision memory p50/p99 us  decision redis p50/p99 us  position(skills) p50/p99 us  position(agents) p50/p99 us');
 for (const row of rows) {
-  const cell = ([p50, p99]: [number, number], width: number) => `${p50} / ${p99}`.padEnd(width);
+  const cell = ([p50, p99]: Pair, width: number) => `${p50} / ${p99}`.padEnd(width);
   console.log(
-    `${String(row.waiting).padEnd(8)} ${String(row.agents).padEnd(7)} ${String(row.signatures).padEnd(11)} ${cell(row.decision, 20)} ${cell(row.bySkills, 28)} ${cell(row.byAgents, 28)}`,
+    `${String(row.waiting).padEnd(8)} ${String(row.agents).padEnd(7)} ${String(row.signatures).padEnd(11)} ${`${row.claimed}%`.padEnd(8)} ${cell(row.memory, 27)} ${cell(row.redis, 26)} ${cell(row.bySkills, 28)} ${cell(row.byAgents, 28)}`,
   );
 }

@@ -33,10 +33,20 @@ const envSchema = z.object({
   AGENT_ACCOUNTS: z.string().optional(),
   AGENT_ACCOUNTS_FILE: z.string().optional(),
   OFFER_TIMEOUT_MS: int(20_000).pipe(z.number().min(1_000).max(300_000)),
+  RECONNECT_GRACE_MS: int(120_000).pipe(z.number().min(0).max(3_600_000)),
+  MISSED_COOLDOWN_MS: int(0).pipe(z.number().min(0).max(3_600_000)),
+  FATIGUE_AFTER_MIN: int(45).pipe(z.number().min(1).max(600)),
+  SLA_CONSULTATION_SEC: int(120).pipe(z.number().min(1)),
+  SLA_SOFTWARE_SEC: int(300).pipe(z.number().min(1)),
+  SLA_HARDWARE_SEC: int(600).pipe(z.number().min(1)),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  REDIS_NAMESPACE: z.string().regex(/^[\w-]{1,40}$/).default('signline'),
   MAX_EVENT_BYTES: int(16_384).pipe(z.number().min(1_024).max(1_000_000)),
   EVENT_RATE_PER_SEC: int(40).pipe(z.number().min(1).max(10_000)),
   EVENT_BURST: int(80).pipe(z.number().min(1).max(10_000)),
   CLIENT_DIR: z.string().default(path.join(repoRoot, 'dist/client')),
+  VISION_MODEL_DIR: z.string().default(path.join(repoRoot, '.cache/models')),
+  VISION_WASM_DIR: z.string().default(path.join(repoRoot, 'node_modules/@mediapipe/tasks-vision/wasm')),
   ICE_SERVERS: z
     .string()
     .default('[]')

@@ -1,5 +1,7 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { createClient } from 'redis';
 import { Server } from 'socket.io';
 import type { MediaEngine } from '../media/MediaEngine.js';
 import { MediasoupEngine } from '../media/mediasoup/MediasoupEngine.js';
@@ -8,8 +10,11 @@ import { TokenRegistry } from './auth/TokenRegistry.js';
 import type { Config } from './config.js';
 import { createHttpApp } from './http/httpApp.js';
 import { createLogger, type Logger } from './logger.js';
-import { Dispatcher } from './routing/Dispatcher.js';
-import { FifoPolicy } from './routing/RoutingPolicy.js';
+import { DEFAULT_ROUTING_OPTIONS } from './routing/model.js';
+import { Router } from './routing/Router.js';
+import { SkillPolicy } from './routing/SkillPolicy.js';
+import { MemoryRoutingStore } from './store/MemoryRoutingStore.js';
+import { RedisRoutingStore } from './store/RedisRoutingStore.js';
 import { SessionRegistry } from './sessions/SessionRegistry.js';
 import { StationRegistry } from './sessions/StationRegistry.js';
 import { attachSocketGateway } from './socket/SocketGateway.js';
@@ -52,13 +57,28 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     }));
   const tokens = new TokenRegistry();
   const tickets = new TicketRegistry();
-  const dispatcher = new Dispatcher({ policy: new FifoPolicy(), offerTimeoutMs: config.OFFER_TIMEOUT_MS });
+  const store = config.REDIS_URL ? await RedisRoutingStore.connect(config.REDIS_URL, config.REDIS_NAMESPACE) : new MemoryRoutingStore();
+  const policy = new SkillPolicy({
+    ...DEFAULT_ROUTING_OPTIONS,
+    slaTargetsSec: { consultation: config.SLA_CONSULTATION_SEC, software: config.SLA_SOFTWARE_SEC, hardware: config.SLA_HARDWARE_SEC },
+    fatigueAfterMs: config.FATIGUE_AFTER_MIN * 60_000,
+  });
+  const router = new Router({
+    store,
+    policy,
+    offerTimeoutMs: config.OFFER_TIMEOUT_MS,
+    holdMs: config.RECONNECT_GRACE_MS,
+    missedCooldownMs: config.MISSED_COOLDOWN_MS,
+  });
+  await router.start();
   const sessions = new SessionRegistry(media);
   const stations = new StationRegistry(media);
-  const app = createHttpApp({ config, log, agents, tokens, tickets, dispatcher, sessions, stations, media });
+  const app = createHttpApp({ config, log, agents, tokens, tickets, router, sessions, stations, media });
   const http = createHttpServer(app);
   const io: AppServer = new Server(http, { maxHttpBufferSize: 256 * 1024, serveClient: false });
-  attachSocketGateway({ config, log, agents, tokens, tickets, dispatcher, sessions, stations, media, io });
+  // With Redis, pushes to a room reach its sockets on every node (an offer made here, an agent connected there).
+  const adapterClients = config.REDIS_URL ? await connectAdapter(io, config.REDIS_URL, log) : [];
+  attachSocketGateway({ config, log, agents, tokens, tickets, router, sessions, stations, media, io });
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
@@ -74,9 +94,20 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     close: () =>
       (closing ??= (async () => {
         sessions.endAll('server-shutdown');
-        dispatcher.close();
+        router.close();
         await new Promise<void>((resolve) => io.close(() => resolve()));
         if (ownsMedia) await media.close();
+        await store.close();
+        for (const client of adapterClients) await client.close();
       })()),
   };
+}
+
+async function connectAdapter(io: AppServer, url: string, log: Logger): Promise<ReturnType<typeof createClient>[]> {
+  const pub = createClient({ url });
+  const sub = pub.duplicate();
+  for (const client of [pub, sub]) client.on('error', (error: Error) => log.error(`redis adapter: ${error.message}`));
+  await Promise.all([pub.connect(), sub.connect()]);
+  io.adapter(createAdapter(pub, sub, { key: 'signline-io' }));
+  return [pub, sub];
 }

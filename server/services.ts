@@ -3,7 +3,7 @@ import type { Config } from './config.js';
 import type { AgentDirectory } from './auth/AgentDirectory.js';
 import type { TokenRegistry } from './auth/TokenRegistry.js';
 import type { Logger } from './logger.js';
-import type { Dispatcher } from './routing/Dispatcher.js';
+import type { Router } from './routing/Router.js';
 import type { SessionRegistry } from './sessions/SessionRegistry.js';
 import type { StationRegistry } from './sessions/StationRegistry.js';
 import type { TicketRegistry } from './tickets/TicketRegistry.js';
@@ -16,7 +16,7 @@ export interface Services {
   agents: AgentDirectory;
   tokens: TokenRegistry;
   tickets: TicketRegistry;
-  dispatcher: Dispatcher;
+  router: Router;
   sessions: SessionRegistry;
   stations: StationRegistry;
   media: MediaEngine;

@@ -3,6 +3,7 @@ import type { AckCallback } from './errors.js';
 import {
   agentStatusSchema,
   callEndSchema,
+  callTransferSchema,
   type CallEndReason,
   type CallStarted,
   connectTransportSchema,
@@ -32,6 +33,7 @@ export const clientEventSchemas = {
   'offer:accept': offerReplySchema,
   'offer:decline': offerReplySchema,
   'call:end': callEndSchema,
+  'call:transfer': callTransferSchema,
   'station:join': z.strictObject({}),
   'media:join': mediaJoinSchema,
   'media:createTransport': createTransportSchema,
@@ -56,6 +58,7 @@ export interface ClientEventReplies {
   'offer:accept': null;
   'offer:decline': null;
   'call:end': null;
+  'call:transfer': { position: number };
   'station:join': { stationId: string };
   'media:join': MediaJoined;
   'media:createTransport': TransportInfo;
@@ -74,8 +77,8 @@ export type ClientToServerEvents = {
   ) => void;
 };
 
-/** Agent state as the agent's console shows it. */
-export type AgentState = { status: 'available' | 'away' | 'offered' | 'in-call'; reason?: 'missed' };
+/** Agent state as the agent's console shows it; `suggestBreak` after a long stretch of signing. */
+export type AgentState = { status: 'available' | 'away' | 'offered' | 'in-call'; reason?: 'missed'; suggestBreak?: boolean };
 
 /** Events the server pushes. */
 export interface ServerToClientEvents {

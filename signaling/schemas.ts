@@ -13,16 +13,53 @@ export type CallMode = z.infer<typeof callModeSchema>;
 /** The device the customer needs help with. */
 export const deviceSchema = z.enum(['phone', 'tablet', 'laptop', 'watch', 'smart-home', 'other']);
 
+/** What kind of help the customer needs; each has its own target answer time. */
+export const supportCategorySchema = z.enum(['consultation', 'software', 'hardware']);
+/** What kind of help the customer needs. */
+export type SupportCategory = z.infer<typeof supportCategorySchema>;
+
+/** Sign languages an agent can sign and a customer can ask for. */
+export const SIGN_LANGUAGES = ['csl', 'asl', 'hksl', 'tsl'] as const;
+/** Spoken languages (voice calls). */
+export const SPOKEN_LANGUAGES = ['zh', 'yue', 'en'] as const;
+/** Product areas an agent knows. */
+export const PRODUCT_AREAS = ['phone', 'tablet', 'laptop', 'watch', 'smart-home'] as const;
+
+/** Every skill routing knows; `tier` is the support tier (1-3), the others are proficiency levels (1-5). */
+export const skillNameSchema = z.enum([...SIGN_LANGUAGES, ...SPOKEN_LANGUAGES, ...PRODUCT_AREAS, 'tier']);
+/** A skill routing knows. */
+export type SkillName = z.infer<typeof skillNameSchema>;
+
+/** A skill an entry needs, at a minimum level (1-5; `tier` 1-3). */
+export const skillRequirementSchema = z
+  .strictObject({ skill: skillNameSchema, minLevel: z.number().int().min(1).max(5) })
+  .refine((r) => r.skill !== 'tier' || r.minLevel <= 3, { message: 'tier must be 1, 2 or 3', path: ['minLevel'] });
+/** A skill an entry needs, at a minimum level. */
+export type SkillRequirement = z.infer<typeof skillRequirementSchema>;
+
+/** The queues customers wait in: one per call mode, and tier-2 technical support that calls are transferred to. */
+export const queueNameSchema = z.enum(['csl', 'asl', 'hksl', 'voice', 'text', 'technical']);
+/** A queue's name. */
+export type QueueName = z.infer<typeof queueNameSchema>;
+
 /** Client to server `queue:join`: a customer asks for an agent. */
 export const queueJoinSchema = z.strictObject({
   mode: callModeSchema,
   topic: z.string().min(1).max(120),
   device: deviceSchema,
+  category: supportCategorySchema.default('software'),
   needs: z.strictObject({ captions: z.boolean() }).partial().default({}),
   locale: z.enum(['zh-CN', 'en']).default('en'),
 });
 /** Payload of `queue:join`. */
 export type QueueJoin = z.infer<typeof queueJoinSchema>;
+
+/** An estimated wait: "about lowSec–highSec", or "more than lowSec" when highSec is null; a rough guide when not sure. */
+export interface WaitRange {
+  lowSec: number;
+  highSec: number | null;
+  sure: boolean;
+}
 
 /** What the customer gets back from `queue:join`. */
 export interface QueueJoined {
@@ -32,6 +69,13 @@ export interface QueueJoined {
   token: string;
   /** 1-based place among waiting customers that compete for the same agents. */
   position: number;
+  eta: WaitRange;
+}
+
+/** The queue at a glance, shown with every offer. */
+export interface QueueSummary {
+  waiting: number;
+  longestWaitMs: number;
 }
 
 /** Agent availability the agent controls. */
@@ -45,6 +89,22 @@ export const offerReplySchema = z.strictObject({ offerId: id });
 
 /** Client to server `call:end`. */
 export const callEndSchema = z.strictObject({ sessionId: id });
+
+/**
+ * Client to server `call:transfer` (agents): the call goes to another queue or to a named agent, with
+ * the ticket's context and a note, ahead of new arrivals; `skills` adds requirements for the next agent.
+ */
+export const callTransferSchema = z
+  .strictObject({
+    sessionId: id,
+    queue: queueNameSchema.optional(),
+    agentId: id.optional(),
+    skills: z.array(skillRequirementSchema).max(8).default([]),
+    note: text.default(''),
+  })
+  .refine((t) => (t.queue === undefined) !== (t.agentId === undefined), { message: 'name exactly one of queue or agentId', path: ['queue'] });
+/** Payload of `call:transfer`. */
+export type CallTransfer = z.infer<typeof callTransferSchema>;
 
 /** Which way a WebRTC transport carries media. */
 export const transportDirectionSchema = z.enum(['send', 'recv']);
@@ -128,7 +188,7 @@ export const participantRoleSchema = z.enum(['customer', 'agent']);
 export type ParticipantRole = z.infer<typeof participantRoleSchema>;
 
 /** Why a call ended. */
-export type CallEndReason = 'hangup' | 'disconnected' | 'server-shutdown';
+export type CallEndReason = 'hangup' | 'disconnected' | 'server-shutdown' | 'transferred';
 
 /** Why an offer was withdrawn. */
 export type OfferCancelReason = 'timeout' | 'declined' | 'abandoned' | 'taken';
@@ -137,6 +197,7 @@ export type OfferCancelReason = 'timeout' | 'declined' | 'abandoned' | 'taken';
 export interface QueueStatus {
   ticketId: string;
   position: number;
+  eta: WaitRange;
 }
 
 /** Server to client `offer:new`: a waiting customer offered to this agent. */
@@ -146,10 +207,38 @@ export interface Offer {
   mode: CallMode;
   topic: string;
   device: QueueJoin['device'];
+  slaClass: SupportCategory;
+  priority: 'normal' | 'urgent';
   /** Milliseconds the customer had waited when the offer was made. */
   waitedMs: number;
   /** Epoch milliseconds after which the offer lapses. */
   deadline: number;
+  /** The whole queue when the offer was made. */
+  queue: QueueSummary;
+  /** Set when another agent transferred the call: who, and their note. */
+  transfer?: TransferContext;
+}
+
+/** What a transferred call carries to the next agent. */
+export interface TransferContext {
+  fromAgent: string;
+  note: string;
+}
+
+/** One queue's service levels, for supervisors. */
+export interface QueueServiceLevel {
+  queue: QueueName;
+  waiting: number;
+  longestWaitMs: number;
+  /** Calls answered (offers accepted) since the counters began. */
+  answered: number;
+  /** Share of answered calls answered within their SLA target; null before any answer. */
+  answeredWithinTarget: number | null;
+  abandoned: number;
+  /** Abandoned over answered plus abandoned; null before either. */
+  abandonmentRate: number | null;
+  /** Mean handle time of finished calls, seconds; null before any. */
+  averageHandleSec: number | null;
 }
 
 /** Server to client `call:started`. */

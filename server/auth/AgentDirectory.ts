@@ -2,13 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import bcrypt from 'bcryptjs';
 import { z } from 'zod';
-import { callModeSchema, type AgentProfile } from '../../signaling/index.js';
+import type { AgentProfile } from '../../signaling/index.js';
+import { skillMapSchema, type SkillMap } from '../routing/model.js';
+import { modesOf } from '../routing/requirements.js';
 
 const accountSchema = z.strictObject({
   username: z.string().min(1).max(64),
   name: z.string().min(1).max(100),
   passwordHash: z.string().regex(/^\$2[aby]\$\d{2}\$.{53}$/, 'must be a bcrypt hash (npm run hash-password)'),
-  modes: z.array(callModeSchema).min(1),
+  /** Levels 1-5 per sign language, spoken language and product area, and `tier` 1-3, e.g. {"csl": 4, "zh": 5, "phone": 3, "tier": 1}. */
+  skills: skillMapSchema,
 });
 const accountsSchema = z.array(accountSchema).min(1);
 
@@ -44,7 +47,7 @@ export class AgentDirectory {
       username: 'demo',
       name: 'Demo Agent',
       passwordHash: bcrypt.hashSync(password, 10),
-      modes: ['csl', 'asl', 'hksl', 'voice', 'text'],
+      skills: { csl: 4, asl: 3, hksl: 3, zh: 5, en: 4, phone: 4, tablet: 3, laptop: 3, watch: 2, 'smart-home': 2, tier: 1 },
     };
     return new AgentDirectory([demo], { kind: 'demo', username: 'demo', password });
   }
@@ -54,12 +57,12 @@ export class AgentDirectory {
     return new AgentDirectory(accountsSchema.parse(accounts), { kind: 'env' });
   }
 
-  /** Checks a password; resolves to the agent's profile, or null for a wrong name or password. */
-  async verify(username: string, password: string): Promise<AgentProfile | null> {
+  /** Checks a password; resolves to the agent's profile and skills, or null for a wrong name or password. */
+  async verify(username: string, password: string): Promise<{ profile: AgentProfile; skills: SkillMap } | null> {
     const account = this.#accounts.get(username);
     const ok = await bcrypt.compare(password, account?.passwordHash ?? DUMMY_HASH);
     if (!account || !ok) return null;
-    return { id: account.username, name: account.name, modes: [...account.modes] };
+    return { profile: { id: account.username, name: account.name, modes: modesOf(account.skills) }, skills: { ...account.skills } };
   }
 }
 

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { AgentProfile } from '../../signaling/index.js';
+import type { SkillMap } from '../routing/model.js';
 
 /** Who a bearer token stands for. */
-export type Principal = { role: 'agent'; agent: AgentProfile } | { role: 'customer'; ticketId: string };
+export type Principal = { role: 'agent'; agent: AgentProfile; skills: SkillMap } | { role: 'customer'; ticketId: string };
 
 /** Opaque bearer tokens: random, unguessable, revocable; the server keeps what they mean. */
 export class TokenRegistry {

@@ -1,13 +1,13 @@
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { agentLoginSchema, AppError, ErrorCode } from '../../signaling/index.js';
+import { agentLoginSchema, AppError, ErrorCode, queueNameSchema } from '../../signaling/index.js';
 import { toErrorBody } from '../errors.js';
 import type { Services } from '../services.js';
 
 /** The HTTP side: pages, the client bundle, sign-in and health. Every body goes through zod. */
 export function createHttpApp(services: Omit<Services, 'io'>): express.Express {
-  const { config, agents, tokens, media, log } = services;
+  const { config, agents, tokens, media, router, log } = services;
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: '16kb' }));
@@ -22,14 +22,21 @@ export function createHttpApp(services: Omit<Services, 'io'>): express.Express {
 
   app.post('/api/agent/login', async (req, res) => {
     const { username, password } = agentLoginSchema.parse(req.body ?? {});
-    const profile = await agents.verify(username, password);
-    if (!profile) throw AppError.unauthorized('wrong username or password');
-    res.json({ ok: true, data: { token: tokens.issue({ role: 'agent', agent: profile }), agent: profile } });
+    const verified = await agents.verify(username, password);
+    if (!verified) throw AppError.unauthorized('wrong username or password');
+    res.json({ ok: true, data: { token: tokens.issue({ role: 'agent', agent: verified.profile, skills: verified.skills }), agent: verified.profile } });
   });
 
   // Static for the life of the server: pages load their WebRTC device before a call starts.
   app.get('/api/media/capabilities', (_req, res) => {
     res.json({ ok: true, data: { engine: media.kind, rtpCapabilities: media.rtpCapabilities } });
+  });
+
+  // Staff only: the supervisor view reads it; a Bearer token from /api/agent/login.
+  app.get('/api/service-levels', async (req, res) => {
+    const token = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
+    if (tokens.resolve(token ?? '')?.role !== 'agent') throw AppError.unauthorized('a staff Bearer token is required');
+    res.json({ ok: true, data: { at: Date.now(), queues: await router.serviceLevels(queueNameSchema.options) } });
   });
 
   app.use('/api', (_req, _res) => {
@@ -45,6 +52,9 @@ export function createHttpApp(services: Omit<Services, 'io'>): express.Express {
   app.get('/support', page('support.html'));
   app.get('/agent', page('agent.html'));
   app.use('/assets', express.static(path.join(config.CLIENT_DIR, 'assets'), { fallthrough: false, maxAge: '1h' }));
+  // MediaPipe runs in the browser from these two folders only: its wasm runtime and the models setup builds offline.
+  app.use('/vision/wasm', express.static(config.VISION_WASM_DIR, { fallthrough: false, maxAge: '1h' }));
+  app.use('/vision/models', express.static(config.VISION_MODEL_DIR, { fallthrough: false, maxAge: '1h' }));
 
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const { status, ...body } = httpErrorBody(error, (message, cause) => log.error(`http: ${message}`, cause));

@@ -1,16 +1,8 @@
 import { z } from 'zod';
+import { skillNameSchema, supportCategorySchema, type SkillName, type SkillRequirement } from '../../signaling/index.js';
 
-/** Sign languages an agent can sign and a customer can ask for. */
-export const SIGN_LANGUAGES = ['csl', 'asl', 'hksl', 'tsl'] as const;
-/** Spoken languages (voice calls). */
-export const SPOKEN_LANGUAGES = ['zh', 'yue', 'en'] as const;
-/** Product areas an agent knows. */
-export const PRODUCT_AREAS = ['phone', 'tablet', 'laptop', 'watch', 'smart-home'] as const;
-
-/** Every skill routing knows; `tier` is the support tier (1-3), the others are proficiency levels (1-5). */
-export const skillNameSchema = z.enum([...SIGN_LANGUAGES, ...SPOKEN_LANGUAGES, ...PRODUCT_AREAS, 'tier']);
-/** A skill routing knows. */
-export type SkillName = z.infer<typeof skillNameSchema>;
+export { PRODUCT_AREAS, SIGN_LANGUAGES, SPOKEN_LANGUAGES, skillNameSchema, skillRequirementSchema } from '../../signaling/index.js';
+export type { SkillName, SkillRequirement } from '../../signaling/index.js';
 
 /** An agent's skills and their levels; `tier` must be 1-3, every other level 1-5. */
 export const skillMapSchema = z
@@ -19,13 +11,8 @@ export const skillMapSchema = z
 /** An agent's skills and levels. */
 export type SkillMap = z.infer<typeof skillMapSchema>;
 
-/** A skill an entry needs, at a minimum level. */
-export const skillRequirementSchema = z.strictObject({ skill: skillNameSchema, minLevel: z.number().int().min(1).max(5) });
-/** A skill an entry needs, at a minimum level. */
-export type SkillRequirement = z.infer<typeof skillRequirementSchema>;
-
 /** Service-level classes with their target answer times (configurable; defaults from the service's own standards). */
-export const slaClassSchema = z.enum(['consultation', 'software', 'hardware']);
+export const slaClassSchema = supportCategorySchema;
 /** A service-level class. */
 export type SlaClass = z.infer<typeof slaClassSchema>;
 /** Default target answer time per class, in seconds. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { AgentProfile, CallEndReason, CallMode } from '../../signaling/index.js';
+import type { AgentProfile, CallEndReason, CallMode, QueueName } from '../../signaling/index.js';
 import type { MediaEngine, MediaRoom } from '../../media/MediaEngine.js';
 
 /** A call in progress between one customer and one agent. */
@@ -9,6 +9,8 @@ export interface CallSession {
   ticketId: string;
   agent: AgentProfile;
   mode: CallMode;
+  /** The queue the call was answered from, for service levels. */
+  queue: QueueName;
   startedAt: number;
   room: MediaRoom;
   /** Socket.IO room names of the participants, which are also their media participant ids. */
@@ -38,14 +40,15 @@ export class SessionRegistry extends EventEmitter<SessionRegistryEvents> {
   }
 
   /** Opens the media room, beside the agent's station when there is one, and records the session. */
-  async start(ticketId: string, agent: AgentProfile, mode: CallMode, station?: MediaRoom): Promise<CallSession> {
+  async start(ticketId: string, agent: AgentProfile, call: { mode: CallMode; queue: QueueName }, station?: MediaRoom): Promise<CallSession> {
     const id = randomUUID();
     const room = await this.#media.createRoom(id, { colocateWith: station });
     const session: CallSession = {
       id,
       ticketId,
       agent,
-      mode,
+      mode: call.mode,
+      queue: call.queue,
       startedAt: Date.now(),
       room,
       customerKey: customerKey(ticketId),

@@ -1,4 +1,5 @@
-import type { AgentProfile, CallMode } from '../../signaling/index.js';
+import type { AgentProfile } from '../../signaling/index.js';
+import type { QueuedEntry } from '../store/RoutingStore.js';
 import type { Services } from '../services.js';
 import { agentKey, customerKey, type CallSession } from '../sessions/SessionRegistry.js';
 import { TicketState } from '../tickets/TicketRegistry.js';
@@ -11,10 +12,10 @@ import type { AppSocket } from './types.js';
 
 /**
  * Connects Socket.IO to the server's parts: authenticates each connection, binds the events its
- * role may send, turns dispatcher and session events into pushes, and cleans up on disconnect.
+ * role may send, turns router and session events into pushes, and cleans up on disconnect.
  */
 export function attachSocketGateway(services: Services): void {
-  const { io, config, tokens, dispatcher, sessions, stations, tickets, log } = services;
+  const { io, config, tokens, router, sessions, stations, tickets, log } = services;
   const forCustomers = { ...customerHandlers(services), ...callHandlers(services) };
   const forAgents = { ...agentHandlers(services), ...callHandlers(services) };
 
@@ -33,28 +34,28 @@ export function attachSocketGateway(services: Services): void {
     if (principal?.role === 'agent') {
       bindEvents(socket, forAgents, { maxEventBytes: config.MAX_EVENT_BYTES }, log);
       void socket.join(agentKey(principal.agent.id));
-      socket.emit('agent:state', dispatcher.agentConnected(principal.agent));
-      socket.on('disconnect', () => onAgentGone(principal.agent.id));
+      void router.agentConnected(principal.agent, principal.skills).then(
+        (state) => socket.emit('agent:state', state),
+        (error: unknown) => log.error('agent could not come online', error),
+      );
+      socket.on('disconnect', () => void onAgentGone(principal.agent.id));
       return;
     }
     bindEvents(socket, forCustomers, { maxEventBytes: config.MAX_EVENT_BYTES }, log);
-    if (principal?.role === 'customer') {
-      void socket.join(customerKey(principal.ticketId));
-      const position = dispatcher.positionOf(principal.ticketId);
-      if (position !== undefined) socket.emit('queue:status', { ticketId: principal.ticketId, position });
-    }
+    if (principal?.role === 'customer') void onCustomerBack(socket, principal.ticketId);
     socket.on('disconnect', () => {
       const current = socket.data.principal;
       if (current?.role === 'customer') void onCustomerGone(current.ticketId);
     });
   });
 
-  dispatcher.on('offer', (agentId, offer) => io.to(agentKey(agentId)).emit('offer:new', offer));
-  dispatcher.on('offerCancelled', (agentId, offerId, reason) => io.to(agentKey(agentId)).emit('offer:cancelled', { offerId, reason }));
-  dispatcher.on('agentState', (agentId, state) => io.to(agentKey(agentId)).emit('agent:state', state));
-  dispatcher.on('position', (ticketId, position) => io.to(customerKey(ticketId)).emit('queue:status', { ticketId, position }));
-  dispatcher.on('accepted', (entry, agent) => {
-    void startCall(entry.ticketId, agent, entry.mode).then(
+  router.on('offer', (agentId, offer) => io.to(agentKey(agentId)).emit('offer:new', offer));
+  router.on('offerCancelled', (agentId, offerId, reason) => io.to(agentKey(agentId)).emit('offer:cancelled', { offerId, reason }));
+  router.on('agentState', (agentId, state) => io.to(agentKey(agentId)).emit('agent:state', state));
+  // Every node computes every position; each tells only the customers connected to it.
+  router.on('position', (ticketId, position, eta) => io.local.to(customerKey(ticketId)).emit('queue:status', { ticketId, position, eta }));
+  router.on('accepted', (entry, agent) => {
+    void startCall(entry, agent).then(
       async (session) => {
         announceCall(session);
         // The customer may have left while the room was opening; then nobody would ever end this call.
@@ -62,7 +63,7 @@ export function attachSocketGateway(services: Services): void {
       },
       (error: unknown) => {
         log.error(`could not open the media room for ticket ${entry.ticketId}`, error);
-        dispatcher.callEnded(agent.id);
+        void router.callEnded(agent.id, { handleMs: 0, signing: false, queue: entry.queue });
       },
     );
   });
@@ -70,13 +71,14 @@ export function attachSocketGateway(services: Services): void {
   sessions.on('ended', (session, reason) => {
     io.to([session.customerKey, session.agentKey]).emit('call:ended', { sessionId: session.id, reason });
     const ticket = tickets.get(session.ticketId);
-    if (ticket) ticket.state = TicketState.Ended;
-    dispatcher.callEnded(session.agent.id);
+    if (ticket) ticket.state = reason === 'transferred' ? TicketState.Queued : TicketState.Ended;
+    const signing = session.mode === 'csl' || session.mode === 'asl' || session.mode === 'hksl';
+    void router.callEnded(session.agent.id, { handleMs: Date.now() - session.startedAt, signing, queue: session.queue }).catch((error: unknown) => log.error('ending the call in routing failed', error));
   });
 
-  async function startCall(ticketId: string, agent: AgentProfile, mode: CallMode): Promise<CallSession> {
+  async function startCall(entry: QueuedEntry, agent: AgentProfile): Promise<CallSession> {
     const station = stations.get(agentKey(agent.id));
-    const session = await sessions.start(ticketId, agent, mode, station);
+    const session = await sessions.start(entry.ticketId, agent, { mode: entry.mode, queue: entry.queue }, station);
     if (station) await session.room.adoptProducers(session.agentKey, station);
     return session;
   }
@@ -101,20 +103,24 @@ export function attachSocketGateway(services: Services): void {
     io.to(session.agentKey).emit('call:started', { ...common, role: 'agent', peerName: session.ticketId });
   }
 
+  // A customer who loses the connection keeps their place for RECONNECT_GRACE_MS; a call in progress ends.
   async function onCustomerGone(ticketId: string): Promise<void> {
     const key = customerKey(ticketId);
     if ((await io.in(key).fetchSockets()).length > 0) return;
-    if (dispatcher.isQueued(ticketId)) {
-      dispatcher.abandon(ticketId);
-      const ticket = tickets.get(ticketId);
-      if (ticket) ticket.state = TicketState.Abandoned;
-    }
+    if (router.isQueued(ticketId)) await router.hold(ticketId);
     const session = sessions.findByParticipant(key);
     if (session) sessions.end(session.id, 'disconnected');
   }
 
+  async function onCustomerBack(socket: AppSocket, ticketId: string): Promise<void> {
+    await socket.join(customerKey(ticketId));
+    if (!(await router.resume(ticketId))) return;
+    const status = router.statusOf(ticketId);
+    if (status) socket.emit('queue:status', { ticketId, ...status });
+  }
+
   async function onAgentGone(agentId: string): Promise<void> {
-    dispatcher.agentDisconnected(agentId);
+    await router.agentDisconnected(agentId);
     const key = agentKey(agentId);
     if ((await io.in(key).fetchSockets()).length > 0) return;
     stations.close(key);

@@ -1,4 +1,5 @@
 import { AppError } from '../../signaling/index.js';
+import { requirementsFor } from '../routing/requirements.js';
 import { customerKey } from '../sessions/SessionRegistry.js';
 import type { Services } from '../services.js';
 import { TicketState } from '../tickets/TicketRegistry.js';
@@ -6,7 +7,7 @@ import type { EventHandlers } from './types.js';
 
 /** Events only a customer may send: join and leave the queue. */
 export function customerHandlers(services: Services): EventHandlers {
-  const { tickets, tokens, dispatcher } = services;
+  const { tickets, tokens, router } = services;
   return {
     'queue:join': async (request, socket) => {
       if (socket.data.principal) throw AppError.invalidState('this connection already holds a ticket');
@@ -14,21 +15,25 @@ export function customerHandlers(services: Services): EventHandlers {
       const token = tokens.issue({ role: 'customer', ticketId: ticket.id });
       socket.data.principal = { role: 'customer', ticketId: ticket.id };
       await socket.join(customerKey(ticket.id));
-      const position = dispatcher.enqueue({ ticketId: ticket.id, mode: request.mode, topic: request.topic, device: request.device });
-      return { ticketId: ticket.id, token, position };
+      const status = await router.enqueue({
+        ticketId: ticket.id,
+        ...requirementsFor(request),
+        slaClass: request.category,
+        priority: 'normal',
+        mode: request.mode,
+        queue: request.mode,
+        topic: request.topic,
+        device: request.device,
+      });
+      return { ticketId: ticket.id, token, ...status };
     },
-    'queue:leave': (_payload, socket) => {
-      const ticketId = customerTicket(socket.data.principal);
-      if (!dispatcher.isQueued(ticketId)) throw AppError.invalidState('not waiting in the queue');
-      dispatcher.abandon(ticketId);
-      const ticket = tickets.get(ticketId);
+    'queue:leave': async (_payload, socket) => {
+      const principal = socket.data.principal;
+      if (principal?.role !== 'customer') throw AppError.invalidState('join the queue first (queue:join)');
+      if (!(await router.abandon(principal.ticketId))) throw AppError.invalidState('not waiting in the queue');
+      const ticket = tickets.get(principal.ticketId);
       if (ticket) ticket.state = TicketState.Abandoned;
       return null;
     },
   };
-}
-
-function customerTicket(principal: { role: string; ticketId?: string } | undefined): string {
-  if (principal?.role !== 'customer' || !principal.ticketId) throw AppError.invalidState('join the queue first (queue:join)');
-  return principal.ticketId;
 }

@@ -4,9 +4,11 @@ import type {
   OfferOutcome,
   QueuedEntry,
   RoutingStore,
+  ServiceCounters,
   SettledOffer,
   StoredOffer,
 } from './RoutingStore.js';
+import type { QueueName } from '../../signaling/index.js';
 import { StoredAgentStatus } from './RoutingStore.js';
 
 /** Routing state in this process: each method runs to completion in one event-loop turn, which makes it atomic. */
@@ -14,9 +16,10 @@ export class MemoryRoutingStore implements RoutingStore {
   readonly #entries = new Map<string, QueuedEntry>();
   readonly #agents = new Map<string, AgentRecord>();
   readonly #offers = new Map<string, StoredOffer>();
+  readonly #counters = new Map<QueueName, ServiceCounters>();
   #seq = 0;
 
-  async addEntry(entry: Omit<QueuedEntry, 'seq' | 'offerId'>): Promise<QueuedEntry | null> {
+  async addEntry(entry: Omit<QueuedEntry, 'seq' | 'offerId' | 'heldUntil'>): Promise<QueuedEntry | null> {
     if (this.#entries.has(entry.ticketId)) return null;
     const stored: QueuedEntry = { ...entry, seq: ++this.#seq };
     this.#entries.set(entry.ticketId, stored);
@@ -26,13 +29,21 @@ export class MemoryRoutingStore implements RoutingStore {
   async removeEntry(ticketId: string): Promise<{ entry: QueuedEntry; withdrawn?: StoredOffer } | null> {
     const entry = this.#entries.get(ticketId);
     if (!entry) return null;
-    const withdrawn = entry.offerId ? this.#dropOffer(entry.offerId) : undefined;
-    if (withdrawn) {
-      const agent = this.#agents.get(withdrawn.agentId);
-      if (agent) Object.assign(agent, { status: StoredAgentStatus.Available, offerId: undefined });
-    }
+    const withdrawn = this.#withdrawOfferFor(entry);
     this.#entries.delete(ticketId);
-    return { entry: { ...entry, offerId: undefined }, ...(withdrawn ? { withdrawn } : {}) };
+    return { entry: { ...entry }, ...(withdrawn ? { withdrawn } : {}) };
+  }
+
+  async holdEntry(ticketId: string, until: number | null): Promise<{ entry: QueuedEntry; withdrawn?: StoredOffer } | null> {
+    const entry = this.#entries.get(ticketId);
+    if (!entry) return null;
+    entry.heldUntil = until ?? undefined;
+    const withdrawn = until === null ? undefined : this.#withdrawOfferFor(entry);
+    return { entry: { ...entry }, ...(withdrawn ? { withdrawn } : {}) };
+  }
+
+  async dueHolds(now: number): Promise<string[]> {
+    return [...this.#entries.values()].filter((entry) => entry.heldUntil !== undefined && entry.heldUntil <= now).map((entry) => entry.ticketId);
   }
 
   async getEntry(ticketId: string): Promise<QueuedEntry | null> {
@@ -73,7 +84,7 @@ export class MemoryRoutingStore implements RoutingStore {
   async claimOffer(offer: StoredOffer): Promise<true | ClaimRefusal> {
     const entry = this.#entries.get(offer.ticketId);
     if (!entry) return 'no-entry';
-    if (entry.offerId) return 'entry-busy';
+    if (entry.offerId || entry.heldUntil !== undefined) return 'entry-busy';
     const agent = this.#agents.get(offer.agentId);
     if (!agent) return 'no-agent';
     if (agent.status !== StoredAgentStatus.Available) return 'agent-busy';
@@ -83,7 +94,8 @@ export class MemoryRoutingStore implements RoutingStore {
     return true;
   }
 
-  async settleOffer(offerId: string, outcome: OfferOutcome, now: number): Promise<SettledOffer | null> {
+  async settleOffer(offerId: string, outcome: OfferOutcome, now: number, agentId?: string): Promise<SettledOffer | null> {
+    if (agentId !== undefined && this.#offers.get(offerId)?.agentId !== agentId) return null;
     const offer = this.#dropOffer(offerId);
     if (!offer) return null;
     const entry = this.#entries.get(offer.ticketId)!;
@@ -92,6 +104,8 @@ export class MemoryRoutingStore implements RoutingStore {
     if (outcome === 'accepted') {
       this.#entries.delete(offer.ticketId);
       if (agent) Object.assign(agent, { status: StoredAgentStatus.InCall, offerId: undefined });
+    } else if (agent && outcome === 'withdrawn') {
+      Object.assign(agent, { status: StoredAgentStatus.Available, offerId: undefined });
     } else if (agent) {
       Object.assign(agent, { status: StoredAgentStatus.Missed, offerId: undefined, idleSince: now });
     }
@@ -109,11 +123,32 @@ export class MemoryRoutingStore implements RoutingStore {
     return [...this.#offers.values()].filter((offer) => offer.deadline <= now).map((offer) => offer.offerId);
   }
 
+  async countService(queue: QueueName, delta: Partial<ServiceCounters>): Promise<void> {
+    const counters = this.#counters.get(queue) ?? { answered: 0, answeredWithinTarget: 0, abandoned: 0, handled: 0, handleMsTotal: 0 };
+    for (const [field, value] of Object.entries(delta) as [keyof ServiceCounters, number][]) counters[field] += value;
+    this.#counters.set(queue, counters);
+  }
+
+  async serviceCounters(): Promise<Partial<Record<QueueName, ServiceCounters>>> {
+    return Object.fromEntries([...this.#counters].map(([queue, counters]) => [queue, { ...counters }]));
+  }
+
+  async onRemoteChange(): Promise<void> {}
+
   async snapshot(): Promise<{ entries: QueuedEntry[]; agents: AgentRecord[] }> {
     return { entries: [...this.#entries.values()].map((e) => ({ ...e })), agents: [...this.#agents.values()].map((a) => ({ ...a })) };
   }
 
   async close(): Promise<void> {}
+
+  /** Drops the entry's open offer, if any, and frees its agent (nobody's fault). */
+  #withdrawOfferFor(entry: QueuedEntry): StoredOffer | undefined {
+    const withdrawn = entry.offerId ? this.#dropOffer(entry.offerId) : undefined;
+    entry.offerId = undefined;
+    const agent = withdrawn && this.#agents.get(withdrawn.agentId);
+    if (agent) Object.assign(agent, { status: StoredAgentStatus.Available, offerId: undefined });
+    return withdrawn;
+  }
 
   #dropOffer(offerId: string): StoredOffer | undefined {
     const offer = this.#offers.get(offerId);

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
+import type { QueueName } from '../../signaling/index.js';
 import type { SkillMap } from '../routing/model.js';
 import type {
   AgentRecord,
@@ -6,6 +8,7 @@ import type {
   OfferOutcome,
   QueuedEntry,
   RoutingStore,
+  ServiceCounters,
   SettledOffer,
   StoredAgentStatus,
   StoredOffer,
@@ -14,6 +17,7 @@ import {
   ADD_ENTRY,
   CLAIM_OFFER,
   FINISH_CALL,
+  HOLD_ENTRY,
   PUT_AGENT,
   REMOVE_AGENT,
   REMOVE_ENTRY,
@@ -24,17 +28,27 @@ import {
 type Client = ReturnType<typeof createClient>;
 type Reply = string | number | null | Reply[];
 
-/** Routing state in Redis, shared by every server node; each mutation is one Lua script. */
+/**
+ * Routing state in Redis, shared by every server node; each mutation is one Lua script, announced on
+ * a pub/sub channel so the other nodes re-read the state and route what they can.
+ */
 export class RedisRoutingStore implements RoutingStore {
   readonly #client: Client;
   readonly #keys: string[];
+  readonly #stats: string;
+  readonly #channel: string;
+  /** Tells this node's own announcements from the others'. */
+  readonly #nodeId = randomUUID();
+  #subscriber: Client | undefined;
   #closed = false;
 
   private constructor(client: Client, namespace: string) {
     this.#client = client;
     // One hash tag for every key, so the scripts' keys share a slot on Redis Cluster too.
-    const names = ['entries', 'entry-seq', 'entry-offer', 'agents', 'agent-status', 'agent-idle', 'agent-offer', 'offers', 'deadlines', 'seq'];
+    const names = ['entries', 'entry-seq', 'entry-offer', 'agents', 'agent-status', 'agent-idle', 'agent-offer', 'offers', 'deadlines', 'seq', 'holds'];
     this.#keys = names.map((name) => `${namespace}{routing}:${name}`);
+    this.#stats = `${namespace}{routing}:service-counters`;
+    this.#channel = `${namespace}{routing}:changed`;
   }
 
   /** Connects to Redis; `namespace` separates deployments (and tests) sharing one Redis. */
@@ -57,15 +71,28 @@ export class RedisRoutingStore implements RoutingStore {
     return { entry: { ...(JSON.parse(entry) as QueuedEntry), seq: Number(seq) }, ...(offer ? { withdrawn: JSON.parse(offer) as StoredOffer } : {}) };
   }
 
+  async holdEntry(ticketId: string, until: number | null): Promise<{ entry: QueuedEntry; withdrawn?: StoredOffer } | null> {
+    const reply = await this.#run(HOLD_ENTRY, [ticketId, until === null ? '' : String(until)]);
+    if (!Array.isArray(reply)) return null;
+    const [entry, seq, offer] = reply as [string, string, string];
+    const heldUntil = until ?? undefined;
+    return { entry: { ...(JSON.parse(entry) as QueuedEntry), seq: Number(seq), heldUntil }, ...(offer ? { withdrawn: JSON.parse(offer) as StoredOffer } : {}) };
+  }
+
+  async dueHolds(now: number): Promise<string[]> {
+    return this.#client.zRangeByScore(this.#keys[10]!, '-inf', now);
+  }
+
   async getEntry(ticketId: string): Promise<QueuedEntry | null> {
-    const [entry, seq, offerId] = await this.#client
+    const [entry, seq, offerId, held] = await this.#client
       .multi()
       .hGet(this.#keys[0]!, ticketId)
       .hGet(this.#keys[1]!, ticketId)
       .hGet(this.#keys[2]!, ticketId)
+      .zScore(this.#keys[10]!, ticketId)
       .exec();
     if (!entry) return null;
-    return { ...(JSON.parse(String(entry)) as QueuedEntry), seq: Number(seq), offerId: offerId ? String(offerId) : undefined };
+    return { ...(JSON.parse(String(entry)) as QueuedEntry), seq: Number(seq), offerId: offerId ? String(offerId) : undefined, heldUntil: heldUntilOf(held) };
   }
 
   async putAgent(agent: { agentId: string; name: string; skills: SkillMap }, now: number): Promise<AgentRecord> {
@@ -94,8 +121,8 @@ export class RedisRoutingStore implements RoutingStore {
     return reply === 'OK' ? true : (reply as ClaimRefusal);
   }
 
-  async settleOffer(offerId: string, outcome: OfferOutcome, now: number): Promise<SettledOffer | null> {
-    const reply = await this.#run(SETTLE_OFFER, [offerId, outcome, String(now)]);
+  async settleOffer(offerId: string, outcome: OfferOutcome, now: number, agentId?: string): Promise<SettledOffer | null> {
+    const reply = await this.#run(SETTLE_OFFER, [offerId, outcome, String(now), agentId ?? '']);
     if (!Array.isArray(reply)) return null;
     const [offer, entry, seq] = reply as [string, string, string];
     return { offer: JSON.parse(offer) as StoredOffer, entry: { ...(JSON.parse(entry) as QueuedEntry), seq: Number(seq) } };
@@ -109,15 +136,46 @@ export class RedisRoutingStore implements RoutingStore {
     return this.#client.zRangeByScore(this.#keys[8]!, '-inf', now);
   }
 
+  async countService(queue: QueueName, delta: Partial<ServiceCounters>): Promise<void> {
+    const multi = this.#client.multi();
+    for (const [field, value] of Object.entries(delta) as [keyof ServiceCounters, number][]) multi.hIncrBy(this.#stats, `${queue}|${field}`, value);
+    await multi.exec();
+  }
+
+  async serviceCounters(): Promise<Partial<Record<QueueName, ServiceCounters>>> {
+    const counters: Partial<Record<QueueName, ServiceCounters>> = {};
+    for (const [key, value] of Object.entries(await this.#client.hGetAll(this.#stats))) {
+      const [queue, field] = key.split('|') as [QueueName, keyof ServiceCounters];
+      counters[queue] ??= { answered: 0, answeredWithinTarget: 0, abandoned: 0, handled: 0, handleMsTotal: 0 };
+      counters[queue][field] = Number(value);
+    }
+    return counters;
+  }
+
+  async onRemoteChange(listener: () => void): Promise<void> {
+    if (!this.#subscriber) {
+      this.#subscriber = this.#client.duplicate();
+      this.#subscriber.on('error', (error: Error) => console.error(`[redis] ${error.message}`));
+      await this.#subscriber.connect();
+    }
+    await this.#subscriber.subscribe(this.#channel, (message) => {
+      if (message !== this.#nodeId) listener();
+    });
+  }
+
   async snapshot(): Promise<{ entries: QueuedEntry[]; agents: AgentRecord[] }> {
     const multi = this.#client.multi();
     for (const key of this.#keys.slice(0, 7)) multi.hGetAll(key);
-    const [entries, seqs, entryOffers, agents, statuses, idles, agentOffers] = (await multi.exec()) as unknown as Record<string, string>[];
+    multi.zRangeWithScores(this.#keys[10]!, 0, -1);
+    const replies = (await multi.exec()) as unknown[];
+    const [entries, seqs, entryOffers, agents, statuses, idles, agentOffers] = replies.slice(0, 7) as Record<string, string>[];
+    const holds = new Map((replies[7] as { value: string; score: number }[]).map(({ value, score }) => [value, score]));
     return {
       entries: Object.entries(entries!).map(([ticketId, json]) => ({
         ...(JSON.parse(json) as QueuedEntry),
         seq: Number(seqs![ticketId]),
         offerId: entryOffers![ticketId],
+        heldUntil: holds.get(ticketId),
       })),
       agents: Object.entries(agents!).map(([agentId, json]) => ({
         ...(JSON.parse(json) as AgentRecord),
@@ -131,10 +189,18 @@ export class RedisRoutingStore implements RoutingStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#subscriber?.close();
     await this.#client.close();
   }
 
   async #run(script: string, args: string[]): Promise<Reply> {
-    return (await this.#client.eval(script, { keys: this.#keys, arguments: args })) as Reply;
+    const reply = (await this.#client.eval(script, { keys: this.#keys, arguments: args })) as Reply;
+    // A refused or empty step changed nothing, so the other nodes need not hear of it.
+    if ((reply !== null && reply !== 0 && typeof reply !== 'string') || reply === 'OK') void this.#client.publish(this.#channel, this.#nodeId).catch(() => undefined);
+    return reply;
   }
+}
+
+function heldUntilOf(score: unknown): number | undefined {
+  return score === null || score === undefined ? undefined : Number(score);
 }

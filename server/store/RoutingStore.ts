@@ -1,12 +1,21 @@
+import type { CallMode, QueueJoin, QueueName, TransferContext } from '../../signaling/index.js';
 import type { RoutingEntry, SkillMap } from '../routing/model.js';
 
 /** A waiting customer as stored: the routing view plus what the agent's offer shows. */
 export interface QueuedEntry extends RoutingEntry {
-  mode: string;
+  mode: CallMode;
   topic: string;
-  device: string;
+  device: QueueJoin['device'];
+  /** The queue it waits in, for service levels. */
+  queue: QueueName;
+  /** Set when the call was transferred here by an agent. */
+  transfer?: TransferContext | undefined;
+  /** The agent who passed the call on, never offered it again. */
+  notAgentId?: string | undefined;
   /** Set while an offer for this entry is open. */
   offerId?: string | undefined;
+  /** Epoch ms until which the place is held for a customer who lost the connection; no offer goes out meanwhile. */
+  heldUntil?: number | undefined;
 }
 
 /** Agent states as the store keeps them; `missed` is away after a declined or lapsed offer. */
@@ -41,14 +50,23 @@ export interface StoredOffer {
   deadline: number;
 }
 
-/** How an open offer ended. */
-export type OfferOutcome = 'accepted' | 'declined' | 'timeout';
+/** How an open offer ended; `withdrawn` is nobody's fault (the customer stepped away) and leaves the agent available. */
+export type OfferOutcome = 'accepted' | 'declined' | 'timeout' | 'withdrawn';
 
 /** What settling an offer changed. */
 export interface SettledOffer {
   offer: StoredOffer;
   /** The entry: removed from the queue when accepted, back to waiting (same place) otherwise. */
   entry: QueuedEntry;
+}
+
+/** What a queue's service-level counters add up since they began. */
+export interface ServiceCounters {
+  answered: number;
+  answeredWithinTarget: number;
+  abandoned: number;
+  handled: number;
+  handleMsTotal: number;
 }
 
 /** Why an atomic claim failed; the caller re-plans on fresh state. */
@@ -61,9 +79,13 @@ export type ClaimRefusal = 'no-entry' | 'entry-busy' | 'no-agent' | 'agent-busy'
  */
 export interface RoutingStore {
   /** Queues an entry (its `seq` is assigned here, so arrival order is global across nodes); false if the ticket is already queued. */
-  addEntry(entry: Omit<QueuedEntry, 'seq' | 'offerId'>): Promise<QueuedEntry | null>;
+  addEntry(entry: Omit<QueuedEntry, 'seq' | 'offerId' | 'heldUntil'>): Promise<QueuedEntry | null>;
   /** Removes an entry; an open offer for it is withdrawn and its agent made available again. */
   removeEntry(ticketId: string): Promise<{ entry: QueuedEntry; withdrawn?: StoredOffer } | null>;
+  /** Holds the entry's place until `until` (withdrawing an open offer), or clears the hold with null; null when not queued. */
+  holdEntry(ticketId: string, until: number | null): Promise<{ entry: QueuedEntry; withdrawn?: StoredOffer } | null>;
+  /** Entries whose hold ran out by `now`, for the sweeper that outlives the node that held them. */
+  dueHolds(now: number): Promise<string[]>;
   /** One entry, or null. */
   getEntry(ticketId: string): Promise<QueuedEntry | null>;
   /** Adds or refreshes a signed-in agent; a new agent starts away. Returns the current record. */
@@ -74,12 +96,18 @@ export interface RoutingStore {
   setAvailability(agentId: string, status: 'available' | 'away', now: number): Promise<AgentRecord | 'busy' | 'missing'>;
   /** Atomically offers a waiting entry to an available agent. */
   claimOffer(offer: StoredOffer): Promise<true | ClaimRefusal>;
-  /** Atomically ends an open offer; null when it was already settled (elsewhere) or never existed. */
-  settleOffer(offerId: string, outcome: OfferOutcome, now: number): Promise<SettledOffer | null>;
+  /** Atomically ends an open offer; null when it was already settled (elsewhere), never existed, or belongs to another agent than `agentId`. */
+  settleOffer(offerId: string, outcome: OfferOutcome, now: number, agentId?: string): Promise<SettledOffer | null>;
   /** A call ended: the agent is available again. False if the agent was not in a call. */
   finishCall(agentId: string, now: number): Promise<boolean>;
   /** Offers whose deadline has passed, for the sweeper that outlives the node that made them. */
   dueOffers(now: number): Promise<string[]>;
+  /** Adds to a queue's service-level counters. */
+  countService(queue: QueueName, delta: Partial<ServiceCounters>): Promise<void>;
+  /** Every queue's counters so far. */
+  serviceCounters(): Promise<Partial<Record<QueueName, ServiceCounters>>>;
+  /** Calls `listener` whenever another server node changed the shared state (never, in memory). */
+  onRemoteChange(listener: () => void): Promise<void>;
   /** Every entry and agent, for planning. */
   snapshot(): Promise<{ entries: QueuedEntry[]; agents: AgentRecord[] }>;
   /** Releases connections. Idempotent. */

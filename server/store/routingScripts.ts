@@ -3,12 +3,29 @@
 // script has to decode and re-encode JSON (Redis's cjson would turn empty arrays into objects).
 //
 // Keys, in this order wherever a script takes them: entries, entrySeq, entryOffer, agents, agentStatus,
-// agentIdle, agentOffer, offers, deadlines, seq.
+// agentIdle, agentOffer, offers, deadlines, seq, holds.
 
 const KEYS_PRELUDE = `
 local entries, entrySeq, entryOffer = KEYS[1], KEYS[2], KEYS[3]
 local agents, agentStatus, agentIdle, agentOffer = KEYS[4], KEYS[5], KEYS[6], KEYS[7]
-local offers, deadlines, seq = KEYS[8], KEYS[9], KEYS[10]
+local offers, deadlines, seq, holds = KEYS[8], KEYS[9], KEYS[10], KEYS[11]
+-- Drops the ticket's open offer, if any, and frees its agent (nobody's fault); returns the offer JSON or ''.
+local function withdrawOffer(ticketId)
+  local offerId = redis.call('HGET', entryOffer, ticketId)
+  if not offerId then return '' end
+  local offer = redis.call('HGET', offers, offerId) or ''
+  redis.call('HDEL', offers, offerId)
+  redis.call('ZREM', deadlines, offerId)
+  redis.call('HDEL', entryOffer, ticketId)
+  if offer ~= '' then
+    local agentId = cjson.decode(offer).agentId
+    if redis.call('HGET', agentOffer, agentId) == offerId then
+      redis.call('HDEL', agentOffer, agentId)
+      redis.call('HSET', agentStatus, agentId, 'available')
+    end
+  end
+  return offer
+end
 `;
 
 /** ARGV: ticketId, entry JSON. Returns the new seq, or false when the ticket is queued already. */
@@ -24,24 +41,24 @@ export const REMOVE_ENTRY = `${KEYS_PRELUDE}
 local entry = redis.call('HGET', entries, ARGV[1])
 if not entry then return false end
 local n = redis.call('HGET', entrySeq, ARGV[1])
-local offerId = redis.call('HGET', entryOffer, ARGV[1])
-local offer = ''
-if offerId then
-  offer = redis.call('HGET', offers, offerId) or ''
-  redis.call('HDEL', offers, offerId)
-  redis.call('ZREM', deadlines, offerId)
-  if offer ~= '' then
-    local agentId = cjson.decode(offer).agentId
-    if redis.call('HGET', agentOffer, agentId) == offerId then
-      redis.call('HDEL', agentOffer, agentId)
-      redis.call('HSET', agentStatus, agentId, 'available')
-    end
-  end
-end
+local offer = withdrawOffer(ARGV[1])
 redis.call('HDEL', entries, ARGV[1])
 redis.call('HDEL', entrySeq, ARGV[1])
-redis.call('HDEL', entryOffer, ARGV[1])
+redis.call('ZREM', holds, ARGV[1])
 return {entry, n, offer}`;
+
+/** ARGV: ticketId, hold-until epoch ms or '' to clear. Returns {entry JSON, seq, withdrawn offer JSON or ''}, or false. */
+export const HOLD_ENTRY = `${KEYS_PRELUDE}
+local entry = redis.call('HGET', entries, ARGV[1])
+if not entry then return false end
+local offer = ''
+if ARGV[2] == '' then
+  redis.call('ZREM', holds, ARGV[1])
+else
+  redis.call('ZADD', holds, ARGV[2], ARGV[1])
+  offer = withdrawOffer(ARGV[1])
+end
+return {entry, redis.call('HGET', entrySeq, ARGV[1]), offer}`;
 
 /** ARGV: agentId, agent JSON, now. Returns {status, idleSince, offerId or ''}. */
 export const PUT_AGENT = `${KEYS_PRELUDE}
@@ -88,6 +105,7 @@ return {ARGV[2], redis.call('HGET', agentIdle, ARGV[1])}`;
 export const CLAIM_OFFER = `${KEYS_PRELUDE}
 if redis.call('HEXISTS', entries, ARGV[1]) == 0 then return 'no-entry' end
 if redis.call('HEXISTS', entryOffer, ARGV[1]) == 1 then return 'entry-busy' end
+if redis.call('ZSCORE', holds, ARGV[1]) then return 'entry-busy' end
 if redis.call('HEXISTS', agents, ARGV[2]) == 0 then return 'no-agent' end
 if redis.call('HGET', agentStatus, ARGV[2]) ~= 'available' then return 'agent-busy' end
 redis.call('HSET', entryOffer, ARGV[1], ARGV[3])
@@ -97,12 +115,13 @@ redis.call('HSET', offers, ARGV[3], ARGV[5])
 redis.call('ZADD', deadlines, ARGV[4], ARGV[3])
 return 'OK'`;
 
-/** ARGV: offerId, 'accepted'|'declined'|'timeout', now. Returns {offer JSON, entry JSON, seq}, or false. */
+/** ARGV: offerId, 'accepted'|'declined'|'timeout'|'withdrawn', now, owning agentId or ''. Returns {offer JSON, entry JSON, seq}, or false. */
 export const SETTLE_OFFER = `${KEYS_PRELUDE}
 local offer = redis.call('HGET', offers, ARGV[1])
 if not offer then return false end
 local decoded = cjson.decode(offer)
 local ticketId, agentId = decoded.ticketId, decoded.agentId
+if ARGV[4] ~= '' and ARGV[4] ~= agentId then return false end
 redis.call('HDEL', offers, ARGV[1])
 redis.call('ZREM', deadlines, ARGV[1])
 redis.call('HDEL', entryOffer, ticketId)
@@ -116,6 +135,8 @@ if redis.call('HGET', agentOffer, agentId) == ARGV[1] then
   redis.call('HDEL', agentOffer, agentId)
   if ARGV[2] == 'accepted' then
     redis.call('HSET', agentStatus, agentId, 'in-call')
+  elseif ARGV[2] == 'withdrawn' then
+    redis.call('HSET', agentStatus, agentId, 'available')
   else
     redis.call('HSET', agentStatus, agentId, 'missed')
     redis.call('HSET', agentIdle, agentId, ARGV[3])

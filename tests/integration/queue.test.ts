@@ -32,7 +32,7 @@ describe('the queue over real sockets', () => {
     const started = once(first.socket, 'call:started');
     await call(alice.socket, 'offer:accept', { offerId: (await alice.offer).offerId });
 
-    expect(await movedUp).toEqual({ ticketId: second.joined.ticketId, position: 1 });
+    expect(await movedUp).toMatchObject({ ticketId: second.joined.ticketId, position: 1 });
     await started;
   });
 
@@ -48,7 +48,7 @@ describe('the queue over real sockets', () => {
     const again = live.pool.open({ token: joined.token });
     const status = once(again, 'queue:status');
     await connect(again);
-    expect(await status).toEqual({ ticketId: joined.ticketId, position: 2 });
+    expect(await status).toMatchObject({ ticketId: joined.ticketId, position: 2 });
   });
 
   it('announces a new agent as away and sends the offer with its context once they go available', async () => {
@@ -70,8 +70,11 @@ describe('the queue over real sockets', () => {
       mode: 'csl',
       topic: 'Tablet screen stays black',
       device: 'tablet',
+      slaClass: 'software',
+      priority: 'normal',
       waitedMs: expect.any(Number),
       deadline: expect.any(Number),
+      queue: { waiting: 1, longestWaitMs: expect.any(Number) },
     });
     expect(offer.waitedMs).toBeGreaterThanOrEqual(0);
     expect(offer.deadline).toBeGreaterThanOrEqual(before + DEFAULT_OFFER_TIMEOUT_MS);
@@ -151,14 +154,14 @@ describe('the queue over real sockets', () => {
     expect(offers.map((o) => o.ticketId)).not.toContain(cslCustomer.joined.ticketId);
   });
 
-  it('removes a customer who disconnects while queued and moves the next one up', async () => {
+  it('holds the place of a customer who disconnects, serving the next one meanwhile', async () => {
     const first = await live.pool.queuedCustomer();
     const second = await live.pool.queuedCustomer();
     const movedUp = once(second.socket, 'queue:status');
 
     first.socket.close();
 
-    expect(await movedUp).toEqual({ ticketId: second.joined.ticketId, position: 1 });
+    expect(await movedUp).toMatchObject({ ticketId: second.joined.ticketId, position: 1 });
     const alice = await live.pool.availableAgent('alice');
     expect((await alice.offer).ticketId).toBe(second.joined.ticketId);
   });
@@ -183,7 +186,7 @@ describe('the queue over real sockets', () => {
 
     await call(first.socket, 'queue:leave', {});
 
-    expect(await movedUp).toEqual({ ticketId: second.joined.ticketId, position: 1 });
+    expect(await movedUp).toMatchObject({ ticketId: second.joined.ticketId, position: 1 });
     expect(errorOf(await request(first.socket, 'queue:leave', {})).code).toBe(ErrorCode.InvalidState);
   });
 
@@ -255,6 +258,27 @@ describe('an offer that is not answered in time', () => {
     expect(second.ticketId).toBe(joined.ticketId);
     expect(second.offerId).not.toBe(first.offerId);
     expect(second.waitedMs).toBeGreaterThanOrEqual(1000);
+  });
+});
+
+describe('a customer who loses the connection while queued', () => {
+  const live = serverPerTest(accounts, { RECONNECT_GRACE_MS: 400 });
+
+  it('gets the same place back on reconnecting within the grace period', async () => {
+    const first = await live.pool.queuedCustomer();
+    const second = await live.pool.queuedCustomer();
+    const firstGone = once(second.socket, 'queue:status', undefined, (status) => status.position === 1);
+    first.socket.disconnect();
+    await firstGone;
+
+    const back = live.pool.open({ token: first.joined.token });
+    const status = once(back, 'queue:status');
+    const secondBehind = once(second.socket, 'queue:status', undefined, (s) => s.position === 2);
+    back.connect();
+    expect(await status).toMatchObject({ ticketId: first.joined.ticketId, position: 1 });
+    await secondBehind;
+    const alice = await live.pool.availableAgent('alice');
+    expect((await alice.offer).ticketId).toBe(first.joined.ticketId);
   });
 });
 

@@ -29,6 +29,7 @@ function entry(ticketId: string, enqueuedAt = 1_000): Omit<QueuedEntry, 'seq' | 
     transferred: false,
     enqueuedAt,
     mode: 'csl',
+    queue: 'csl',
     topic: 'Wi-Fi',
     device: 'phone',
   };
@@ -88,9 +89,15 @@ describe.each(stores)('the %s routing store', (_name, open) => {
     expect(settled).toMatchObject({ offer: { offerId: 'o1', ticketId: 'SL-1', agentId: 'alice' }, entry: { ticketId: 'SL-1' } });
     expect(await store.getEntry('SL-1')).toBeNull();
     expect(await store.settleOffer('o1', 'accepted', 3)).toBeNull();
+    await store.addEntry(entry('SL-2'));
+    await store.putAgent(bob, 0);
+    await store.setAvailability('bob', 'available', 1);
+    await store.claimOffer(offer('o2', 'SL-2', 'bob'));
+    expect(await store.settleOffer('o2', 'accepted', 3, 'alice')).toBeNull();
+    expect(await store.settleOffer('o2', 'declined', 3, 'bob')).not.toBeNull();
     expect(await store.setAvailability('alice', 'away', 4)).toBe('busy');
     expect(await store.finishCall('alice', 10)).toBe(true);
-    expect((await store.snapshot()).agents[0]).toMatchObject({ status: 'available', idleSince: 10 });
+    expect((await store.snapshot()).agents.find((a) => a.agentId === 'alice')).toMatchObject({ status: 'available', idleSince: 10 });
     expect(await store.finishCall('alice', 11)).toBe(false);
   });
 
@@ -107,6 +114,16 @@ describe.each(stores)('the %s routing store', (_name, open) => {
       expect((await store.snapshot()).agents[0]).toMatchObject({ status: 'missed', idleSince: 20, offerId: undefined });
       expect(await store.claimOffer(offer(`${offerId}-again`, 'SL-1', 'alice'))).toBe('agent-busy');
     }
+  });
+
+  it('withdraws an offer without penalty: the entry keeps its place and the agent stays available', async () => {
+    const first = await store.addEntry(entry('SL-1'));
+    await store.putAgent(alice, 0);
+    await store.setAvailability('alice', 'available', 1);
+    await store.claimOffer(offer('o1', 'SL-1', 'alice'));
+    expect(await store.settleOffer('o1', 'withdrawn', 5)).toMatchObject({ entry: { ticketId: 'SL-1', seq: first!.seq } });
+    expect((await store.snapshot()).agents[0]).toMatchObject({ status: 'available', idleSince: 1, offerId: undefined });
+    expect(await store.getEntry('SL-1')).toMatchObject({ offerId: undefined });
   });
 
   it('withdraws the open offer when the waiting customer leaves, freeing the agent', async () => {

@@ -1,5 +1,7 @@
 import bcrypt from 'bcryptjs';
+import type { CallMode } from '../../signaling/index.js';
 import { AgentDirectory, type AgentAccount } from '../../server/auth/AgentDirectory.js';
+import type { SkillMap } from '../../server/routing/model.js';
 import { loadConfig, type Config } from '../../server/config.js';
 import { startServer, type RunningServer, type ServerParts } from '../../server/createServer.js';
 import { createLogger } from '../../server/logger.js';
@@ -7,9 +9,19 @@ import { createLogger } from '../../server/logger.js';
 /** Password of every test agent. */
 export const TEST_PASSWORD = 'correct horse battery staple';
 
-/** A test agent account with the given modes (bcrypt cost 4 keeps tests fast). */
-export function testAgent(username: string, modes: AgentAccount['modes'] = ['csl', 'asl', 'voice']): AgentAccount {
-  return { username, name: `Agent ${username}`, passwordHash: bcrypt.hashSync(TEST_PASSWORD, 4), modes };
+/** Skills that let an agent serve these modes: level 4 in each sign language, Chinese and English for voice and text. */
+export function skillsFor(modes: CallMode[]): SkillMap {
+  const skills: SkillMap = { phone: 3, tier: 1 };
+  for (const mode of modes) {
+    if (mode === 'voice' || mode === 'text') Object.assign(skills, { zh: 4, en: 4 });
+    else skills[mode] = 4;
+  }
+  return skills;
+}
+
+/** A test agent account for the given modes (bcrypt cost 4 keeps tests fast). */
+export function testAgent(username: string, modes: CallMode[] = ['csl', 'asl', 'voice']): AgentAccount {
+  return { username, name: `Agent ${username}`, passwordHash: bcrypt.hashSync(TEST_PASSWORD, 4), skills: skillsFor(modes) };
 }
 
 /** Starts the real service on a free loopback port with embedded defaults and the given agents. */

@@ -36,8 +36,8 @@ const validProduce = () => ({
 });
 
 describe('queue:join schema', () => {
-  it('accepts a plain request and fills in needs and locale defaults', () => {
-    expect(queueJoinSchema.parse(validJoin())).toEqual({ ...validJoin(), needs: {}, locale: 'en' });
+  it('accepts a plain request and fills in category, needs and locale defaults', () => {
+    expect(queueJoinSchema.parse(validJoin())).toEqual({ ...validJoin(), category: 'software', needs: {}, locale: 'en' });
   });
 
   it('keeps the needs and locale a customer gives', () => {

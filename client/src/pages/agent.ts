@@ -117,6 +117,7 @@ function showState(next: AgentState): void {
   translate(byId('toggle-status'), next.status === 'available' ? 'agent.goAway' : 'agent.goAvailable');
   byId<HTMLButtonElement>('toggle-status').disabled = next.status === 'offered' || next.status === 'in-call';
   if (next.reason === 'missed') translate(byId('notice'), 'agent.missed');
+  else if (next.suggestBreak) translate(byId('notice'), 'agent.suggestBreak');
   else if (next.status === 'available') byId('notice').textContent = '';
 }
 
@@ -125,10 +126,12 @@ function showOffer(next: Offer): void {
   byId('notice').textContent = '';
   translate(byId('offer-detail'), 'agent.offer.detail', {
     mode: t(`mode.${next.mode}`),
+    category: t(`category.${next.slaClass}`),
     device: t(`device.${next.device}`),
     topic: next.topic,
     waited: Math.round(next.waitedMs / 1000),
   });
+  translate(byId('offer-queue'), 'agent.queueSummary', { waiting: next.queue.waiting, longest: Math.round(next.queue.longestWaitMs / 1000) });
   offerCard.hidden = false;
   // A visual alert that does not rely on sound: the whole console flashes until answered.
   document.body.classList.add('alerting');

@@ -1,4 +1,4 @@
-import type { CallMode, CallStarted, QueueJoin } from '../../../signaling/index.js';
+import type { CallMode, CallStarted, ClientToServerEvents, QueueJoin, WaitRange } from '../../../signaling/index.js';
 import { diagnostics, trackCall } from '../diagnostics.js';
 import { t, translate } from '../i18n.js';
 import { MediasoupCall, preloadDevice } from '../media/MediasoupCall.js';
@@ -55,8 +55,9 @@ async function checkDevices(): Promise<void> {
 
 async function joinQueue(): Promise<void> {
   const data = new FormData(form);
-  const request: QueueJoin = {
+  const request: Parameters<ClientToServerEvents['queue:join']>[0] = {
     mode: String(data.get('mode')) as CallMode,
+    category: String(data.get('category')) as QueueJoin['category'],
     topic: String(data.get('topic') ?? '').trim() || '-',
     device: String(data.get('device')) as QueueJoin['device'],
     needs: { captions: true },
@@ -69,7 +70,7 @@ async function joinQueue(): Promise<void> {
     const joined = await signaling.request('queue:join', request);
     ticketId = joined.ticketId;
     translate(byId('ticket-id'), 'queue.ticket', { ticketId });
-    showPosition(joined.position);
+    showPosition(joined.position, joined.eta);
     showView('queue');
   } catch (error) {
     showError(error);
@@ -81,7 +82,7 @@ async function joinQueue(): Promise<void> {
 }
 
 function listen(client: SignalingClient): void {
-  client.socket.on('queue:status', ({ position }) => showPosition(position));
+  client.socket.on('queue:status', ({ position, eta }) => showPosition(position, eta));
   client.socket.on('call:started', (started) => void startCall(client, started));
   client.socket.on('call:ended', () => endCall());
   client.socket.on('disconnect', () => {
@@ -92,11 +93,19 @@ function listen(client: SignalingClient): void {
   });
 }
 
-function showPosition(position: number): void {
+function showPosition(position: number, eta: WaitRange): void {
   const element = byId('queue-position');
   if (position <= 1) translate(element, 'queue.next');
   else translate(element, 'queue.position', { position });
   element.dataset.position = String(position);
+  const minutes = (sec: number) => Math.max(1, Math.round(sec / 60));
+  const etaElement = byId('queue-eta');
+  if (eta.highSec === null) translate(etaElement, 'queue.etaOpen', { low: minutes(eta.lowSec) });
+  else if (eta.highSec < 60) translate(etaElement, 'queue.etaUnder');
+  else translate(etaElement, 'queue.etaRange', { low: minutes(eta.lowSec), high: minutes(eta.highSec) });
+  const rough = byId('queue-eta-rough');
+  if (eta.sure) rough.textContent = '';
+  else translate(rough, 'queue.etaRough');
 }
 
 async function startCall(client: SignalingClient, started: CallStarted): Promise<void> {
