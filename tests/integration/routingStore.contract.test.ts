@@ -178,6 +178,49 @@ describe.each(stores)('the %s routing store', (_name, open) => {
     expect(new Set(won.map((c) => c.ticketId)).size).toBe(won.length);
     expect(won.length).toBeGreaterThan(0);
   });
+
+  it('holds a place: withdraws its open offer, frees the agent and refuses new claims until the hold is cleared', async () => {
+    await store.addEntry(entry('SL-1'));
+    await store.putAgent(alice, 0);
+    await store.setAvailability('alice', 'available', 1);
+    await store.claimOffer(offer('o1', 'SL-1', 'alice'));
+
+    const held = await store.holdEntry('SL-1', 9_000);
+
+    expect(held).toMatchObject({ entry: { ticketId: 'SL-1', heldUntil: 9_000 }, withdrawn: { offerId: 'o1', agentId: 'alice' } });
+    expect(await store.getEntry('SL-1')).toMatchObject({ heldUntil: 9_000, offerId: undefined });
+    expect((await store.snapshot()).agents[0]).toMatchObject({ status: 'available' });
+    expect(await store.claimOffer(offer('o2', 'SL-1', 'alice'))).toBe('entry-busy');
+    expect(await store.dueHolds(8_999)).toEqual([]);
+    expect(await store.dueHolds(9_000)).toEqual(['SL-1']);
+
+    expect(await store.holdEntry('SL-1', null)).toMatchObject({ entry: { ticketId: 'SL-1' } });
+    expect((await store.getEntry('SL-1'))!.heldUntil).toBeUndefined();
+    expect(await store.dueHolds(10_000)).toEqual([]);
+    expect(await store.claimOffer(offer('o3', 'SL-1', 'alice'))).toBe(true);
+  });
+
+  it('does not hold a ticket that is not queued', async () => {
+    expect(await store.holdEntry('SL-9', 9_000)).toBeNull();
+    expect(await store.dueHolds(10_000)).toEqual([]);
+  });
+
+  it('forgets the hold of an entry that is removed', async () => {
+    await store.addEntry(entry('SL-1'));
+    await store.holdEntry('SL-1', 9_000);
+    await store.removeEntry('SL-1');
+    expect(await store.dueHolds(10_000)).toEqual([]);
+  });
+
+  it('adds up service-level counters per queue', async () => {
+    await store.countService('csl', { answered: 1, answeredWithinTarget: 1 });
+    await store.countService('csl', { answered: 1, answeredWithinTarget: 0, handled: 1, handleMsTotal: 60_000 });
+    await store.countService('voice', { abandoned: 1 });
+    expect(await store.serviceCounters()).toEqual({
+      csl: { answered: 2, answeredWithinTarget: 1, abandoned: 0, handled: 1, handleMsTotal: 60_000 },
+      voice: { answered: 0, answeredWithinTarget: 0, abandoned: 1, handled: 0, handleMsTotal: 0 },
+    });
+  });
 });
 
 describe('the Redis routing store shared by two server nodes', () => {
@@ -204,6 +247,23 @@ describe('the Redis routing store shared by two server nodes', () => {
       expect(new Set(won.map((w) => w.ticketId)).size).toBe(10);
       const { agents } = await nodeA.snapshot();
       expect(agents.every((agent) => agent.status === 'offered')).toBe(true);
+    } finally {
+      await Promise.all([nodeA.close(), nodeB.close()]);
+    }
+  });
+  it('tells the other nodes sharing the namespace of each change, but not the node that made it', async () => {
+    const namespace = `test-${randomUUID()}`;
+    const nodeA = await RedisRoutingStore.connect(redis.url, namespace);
+    const nodeB = await RedisRoutingStore.connect(redis.url, namespace);
+    try {
+      let heardByA = 0;
+      await nodeA.onRemoteChange(() => heardByA++);
+      let heard: () => void = () => undefined;
+      const heardByB = new Promise<void>((resolve) => (heard = resolve));
+      await nodeB.onRemoteChange(() => heard());
+      await nodeA.addEntry(entry('SL-1'));
+      await heardByB;
+      expect(heardByA).toBe(0);
     } finally {
       await Promise.all([nodeA.close(), nodeB.close()]);
     }
