@@ -77,6 +77,13 @@ const en = {
   'agent.decline': 'Decline',
   'agent.offerGone': 'The offer was withdrawn ({reason}).',
   'agent.end': 'End call',
+  'agent.transfer': 'Transfer',
+  'agent.transferTo': 'Transfer to queue',
+  'agent.transferAgent': 'or to agent (username)',
+  'agent.transferNote': 'Note for the next agent',
+  'agent.offer.transfer': 'Transferred by {from}: “{note}”',
+  'queue.name.technical': 'Technical support (tier 2)',
+  'queue.transferred': 'You are being passed to a colleague who can help further. You keep your place, ahead of new arrivals.',
 };
 
 type Key = keyof typeof en;
@@ -157,6 +164,13 @@ const zh: Record<Key, string> = {
   'agent.decline': '拒绝',
   'agent.offerGone': '来电已撤回（{reason}）。',
   'agent.end': '结束通话',
+  'agent.transfer': '转接',
+  'agent.transferTo': '转接到队列',
+  'agent.transferAgent': '或转接给客服（用户名）',
+  'agent.transferNote': '给下一位客服的备注',
+  'agent.offer.transfer': '由 {from} 转接：“{note}”',
+  'queue.name.technical': '技术支持（二线）',
+  'queue.transferred': '正在为您转接给能进一步帮助您的同事。您的位置会保留，并排在新来的客户之前。',
 };
 
 const dictionaries: Record<Locale, Record<Key, string>> = { en, 'zh-CN': zh };

@@ -1,4 +1,4 @@
-import type { AgentProfile, CallStarted, Offer } from '../../../signaling/index.js';
+import type { AgentProfile, CallStarted, CallTransfer, Offer, QueueName } from '../../../signaling/index.js';
 import type { AgentState } from '../../../signaling/events.js';
 import { trackCall } from '../diagnostics.js';
 import { t, translate } from '../i18n.js';
@@ -44,6 +44,11 @@ byId('decline').addEventListener('click', () => {
 byId('hangup').addEventListener('click', () => {
   const sessionId = byId('hangup').dataset.sessionId;
   if (sessionId) void request('call:end', { sessionId });
+});
+byId<HTMLFormElement>('transfer-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const sessionId = byId('hangup').dataset.sessionId;
+  if (sessionId) void transfer(sessionId, new FormData(event.target as HTMLFormElement));
 });
 setUpMediaToggles(() => localStream, () => station ?? call, showError);
 
@@ -131,6 +136,9 @@ function showOffer(next: Offer): void {
     topic: next.topic,
     waited: Math.round(next.waitedMs / 1000),
   });
+  const transferLine = byId('offer-transfer');
+  transferLine.hidden = !next.transfer;
+  if (next.transfer) translate(transferLine, 'agent.offer.transfer', { from: next.transfer.fromAgent, note: next.transfer.note || '—' });
   translate(byId('offer-queue'), 'agent.queueSummary', { waiting: next.queue.waiting, longest: Math.round(next.queue.longestWaitMs / 1000) });
   offerCard.hidden = false;
   // A visual alert that does not rely on sound: the whole console flashes until answered.
@@ -168,6 +176,18 @@ function endCall(): void {
   trackCall(null, remoteView);
   attachStream(remoteView, null);
   showView('console');
+}
+
+// A named agent wins over the queue; the server refuses, and the call goes on, if that agent is not free.
+async function transfer(sessionId: string, form: FormData): Promise<void> {
+  const agentId = String(form.get('agentId') ?? '').trim();
+  const target: Pick<CallTransfer, 'queue' | 'agentId'> = agentId ? { agentId } : { queue: String(form.get('queue')) as QueueName };
+  try {
+    await signaling?.request('call:transfer', { sessionId, ...target, note: String(form.get('note') ?? '') });
+    (byId<HTMLFormElement>('transfer-form')).reset();
+  } catch (error) {
+    showError(error);
+  }
 }
 
 function showError(error: unknown): void {

@@ -71,6 +71,7 @@ async function joinQueue(): Promise<void> {
     ticketId = joined.ticketId;
     translate(byId('ticket-id'), 'queue.ticket', { ticketId });
     showPosition(joined.position, joined.eta);
+    byId('queue-notice').textContent = '';
     showView('queue');
   } catch (error) {
     showError(error);
@@ -84,7 +85,7 @@ async function joinQueue(): Promise<void> {
 function listen(client: SignalingClient): void {
   client.socket.on('queue:status', ({ position, eta }) => showPosition(position, eta));
   client.socket.on('call:started', (started) => void startCall(client, started));
-  client.socket.on('call:ended', () => endCall());
+  client.socket.on('call:ended', ({ reason }) => (reason === 'transferred' ? awaitTransfer() : endCall()));
   client.socket.on('disconnect', () => {
     if (diagnostics.view() !== 'ended') translate(errorBanner, 'error.disconnected');
   });
@@ -143,6 +144,16 @@ function endCall(): void {
   showView('ended');
   signaling?.close();
   signaling = null;
+}
+
+// The call goes on with another agent: back to the queue view, keeping the connection and the ticket.
+function awaitTransfer(): void {
+  call?.close();
+  call = null;
+  trackCall(null, remoteView);
+  attachStream(remoteView, null);
+  translate(byId('queue-notice'), 'queue.transferred');
+  showView('queue');
 }
 
 async function leaveQueue(): Promise<void> {
