@@ -14,6 +14,7 @@ import { SkillPolicy } from '../server/routing/SkillPolicy.js';
 import { MemoryRoutingStore } from '../server/store/MemoryRoutingStore.js';
 import { RedisRoutingStore } from '../server/store/RedisRoutingStore.js';
 import type { QueuedEntry, RoutingStore, StoredOffer } from '../server/store/RoutingStore.js';
+import { mulberry32 } from '../tests/support/random.js';
 import { startRedis } from '../tests/support/redisServer.js';
 import { emit, quantile, round1 } from './stats.js';
 
@@ -31,16 +32,6 @@ type NewEntry = Omit<QueuedEntry, 'seq' | 'offerId'>;
 
 type Random = () => number;
 
-function mulberry32(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const int = (random: Random, low: number, high: number): number => low + Math.floor(random() * (high - low + 1));
 

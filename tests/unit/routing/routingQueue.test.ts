@@ -13,23 +13,9 @@ import {
 import { RoutingQueue } from '../../../server/routing/RoutingQueue.js';
 import { SkillPolicy } from '../../../server/routing/SkillPolicy.js';
 import { AppError } from '../../../signaling/index.js';
+import { mulberry32 } from '../../support/random.js';
+import { entry, NOW } from './fixtures.js';
 
-const NOW = 10_000_000;
-
-/** A CSL consultation at level 3 that has waited `waitedSec` at NOW, unless overridden. */
-function entry(ticketId: string, waitedSec: number, overrides: Partial<RoutingEntry> = {}): RoutingEntry {
-  return {
-    ticketId,
-    required: [{ skill: 'csl', minLevel: 3 }],
-    preferred: [],
-    slaClass: 'consultation',
-    priority: 'normal',
-    transferred: false,
-    enqueuedAt: NOW - waitedSec * 1000,
-    seq: 0,
-    ...overrides,
-  };
-}
 
 function agent(agentId: string, skills: SkillMap = { csl: 3 }): RoutingAgent {
   return { agentId, skills, idleSince: NOW - 60_000, signingMs: 0 };
@@ -249,14 +235,3 @@ function shuffle<T>(random: () => number, items: readonly T[]): T[] {
   return copy;
 }
 
-/** A small seeded PRNG, so a failing scenario can be replayed. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}

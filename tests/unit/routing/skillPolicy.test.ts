@@ -1,24 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ROUTING_OPTIONS, type RoutingAgent, type RoutingEntry, type RoutingOptions } from '../../../server/routing/model.js';
 import { SkillPolicy } from '../../../server/routing/SkillPolicy.js';
+import { entry, NOW } from './fixtures.js';
 
-const NOW = 10_000_000;
 const FATIGUE_MS = DEFAULT_ROUTING_OPTIONS.fatigueAfterMs;
-
-/** An entry that has waited `waitedSec` at NOW: a CSL consultation at level 3 unless overridden. */
-function entry(ticketId: string, waitedSec: number, overrides: Partial<RoutingEntry> = {}): RoutingEntry {
-  return {
-    ticketId,
-    required: [{ skill: 'csl', minLevel: 3 }],
-    preferred: [],
-    slaClass: 'consultation',
-    priority: 'normal',
-    transferred: false,
-    enqueuedAt: NOW - waitedSec * 1000,
-    seq: 0,
-    ...overrides,
-  };
-}
 
 /** An idle, rested agent signing CSL at level 3 unless overridden. */
 function agent(agentId: string, overrides: Partial<RoutingAgent> = {}): RoutingAgent {
