@@ -16,7 +16,6 @@ import { AppError } from '../../../signaling/index.js';
 import { mulberry32 } from '../../support/random.js';
 import { entry, NOW } from './fixtures.js';
 
-
 function agent(agentId: string, skills: SkillMap = { csl: 3 }): RoutingAgent {
   return { agentId, skills, idleSince: NOW - 60_000, signingMs: 0 };
 }
