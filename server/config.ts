@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { mediaPolicySchema } from '../signaling/index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -29,6 +30,7 @@ const envSchema = z.object({
   RTC_MAX_PORT: int(49999).pipe(z.number().min(1024).max(65535)),
   MEDIASOUP_WORKERS: int(os.availableParallelism()).pipe(z.number().min(1).max(64)),
   MEDIASOUP_WORKER_BIN: z.string().default(path.join(repoRoot, '.cache/mediasoup-worker/mediasoup-worker-3.8.4')),
+  MEDIA_POLICY: mediaPolicySchema.default('product'),
   MEDIA_INITIAL_BITRATE: int(3_000_000).pipe(z.number().min(100_000).max(20_000_000)),
   AGENT_ACCOUNTS: z.string().optional(),
   AGENT_ACCOUNTS_FILE: z.string().optional(),

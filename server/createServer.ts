@@ -53,6 +53,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
       rtcMinPort: config.RTC_MIN_PORT,
       rtcMaxPort: config.RTC_MAX_PORT,
       initialAvailableOutgoingBitrate: config.MEDIA_INITIAL_BITRATE,
+      policy: config.MEDIA_POLICY,
       logLevel: 'warn',
     }));
   const tokens = new TokenRegistry();

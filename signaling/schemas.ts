@@ -268,8 +268,20 @@ export interface TransportInfo {
 }
 
 /** Reply to `media:join`: everything to start media in one round trip. */
+/**
+ * How video is sent and forwarded: `product` is frame-rate first for signing (camera `contentHint`
+ * motion, `maintain-framerate`, VP8 simulcast L1T3, the server's layer policy); `default` leaves
+ * browser and SFU defaults, for comparison in benchmarks.
+ */
+export const mediaPolicySchema = z.enum(['product', 'default']);
+/** How video is sent and forwarded. */
+export type MediaPolicy = z.infer<typeof mediaPolicySchema>;
+
+/** Reply to `media:join`. */
 export interface MediaJoined {
   routerRtpCapabilities: unknown;
+  /** How this participant's browser should send video. */
+  policy: MediaPolicy;
   /** Producers already in the room that this participant may consume. */
   producers: NewProducer[];
   recvTransport: TransportInfo;

@@ -50,6 +50,7 @@ export class MediasoupEngine implements MediaEngine {
     const transportOptions = {
       listenIps: [{ ip: this.#options.listenIp, ...(this.#options.announcedIp ? { announcedIp: this.#options.announcedIp } : {}) }],
       initialAvailableOutgoingBitrate: this.#options.initialAvailableOutgoingBitrate,
+      policy: this.#options.policy,
     };
     const room = new MediasoupRoom(sessionId, router, transportOptions, { ownsRouter: !host });
     this.#rooms.add(room);

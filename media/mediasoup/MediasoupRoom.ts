@@ -2,7 +2,9 @@ import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { ConsumerInfo, MediaJoined, MediaSource, NewProducer, TransportInfo } from '../../signaling/index.js';
 import { AppError } from '../../signaling/index.js';
+import type { MediaPolicy } from '../../signaling/index.js';
 import type { MediaRoom, MediaRoomEvents } from '../MediaEngine.js';
+import { LayerController } from './LayerController.js';
 
 interface Participant {
   id: string;
@@ -15,6 +17,7 @@ interface Participant {
 export interface RoomTransportOptions {
   listenIps: types.TransportListenIp[];
   initialAvailableOutgoingBitrate: number;
+  policy: MediaPolicy;
 }
 
 /** A session's media on one mediasoup router. Every lookup is scoped to the asking participant. */
@@ -28,6 +31,8 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
   readonly #participants = new Map<string, Participant>();
   /** Producers piped in from another room, by owning participant; they outlive a participant's rejoin. */
   readonly #adopted = new Map<string, Map<string, types.Producer>>();
+  /** Frame-rate-first layer choice per consumer; absent with the `default` policy. */
+  readonly #layers: LayerController | undefined;
   #closed = false;
 
   constructor(id: string, router: types.Router, transportOptions: RoomTransportOptions, options: { ownsRouter: boolean }) {
@@ -37,6 +42,7 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
     this.#router = router;
     this.#ownsRouter = options.ownsRouter;
     this.#transportOptions = transportOptions;
+    this.#layers = transportOptions.policy === 'product' ? new LayerController((transportId) => this.#audioConsumersOn(transportId)) : undefined;
     router.observer.once('close', () => this.close());
   }
 
@@ -63,7 +69,13 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
       this.createTransport(participantId, 'recv'),
       options.send ? this.createTransport(participantId, 'send') : undefined,
     ]);
-    return { routerRtpCapabilities: this.#router.rtpCapabilities, producers, recvTransport, ...(sendTransport ? { sendTransport } : {}) };
+    return {
+      routerRtpCapabilities: this.#router.rtpCapabilities,
+      policy: this.#transportOptions.policy,
+      producers,
+      recvTransport,
+      ...(sendTransport ? { sendTransport } : {}),
+    };
   }
 
   has(participantId: string): boolean {
@@ -135,10 +147,11 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
     const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities, paused: true });
     participant.consumers.set(consumer.id, consumer);
     consumer.observer.once('close', () => participant.consumers.delete(consumer.id));
-    if (consumer.type === 'simulcast' || consumer.type === 'svc') {
-      // Signing needs frame rate: ask for the top temporal layer of the best spatial layer the link allows.
+    if (this.#layers && (consumer.type === 'simulcast' || consumer.type === 'svc')) {
+      // Start at the top; the layer policy steps down to what the link carries at full frame rate.
       const spatialLayers = producer.rtpParameters.encodings?.length ?? 1;
       await consumer.setPreferredLayers({ spatialLayer: spatialLayers - 1, temporalLayer: 2 });
+      await this.#layers.add(consumer, producer, transport);
     }
     return {
       id: consumer.id,
@@ -196,9 +209,19 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
     // A colocated room closes only what its own participants opened; adopted producers belong to their source room.
     for (const participantId of [...this.#participants.keys()]) this.leave(participantId);
     this.#adopted.clear();
+    this.#layers?.close();
     if (this.#ownsRouter && !this.#router.closed) this.#router.close();
     this.emit('closed');
     this.removeAllListeners();
+  }
+
+  #audioConsumersOn(transportId: string): number {
+    let count = 0;
+    for (const participant of this.#participants.values()) {
+      if (!participant.transports.has(transportId)) continue;
+      for (const consumer of participant.consumers.values()) if (consumer.kind === 'audio' && !consumer.closed) count++;
+    }
+    return count;
   }
 
   #describe(producer: types.Producer): NewProducer {

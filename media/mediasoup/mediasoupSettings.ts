@@ -1,4 +1,5 @@
 import type { types } from 'mediasoup';
+import type { MediaPolicy } from '../../signaling/index.js';
 
 /** Opus for voice; VP8 because it carries simulcast temporal layers that mediasoup 3.8 can switch (H264 cannot here). */
 export const mediaCodecs: types.RtpCodecCapability[] = [
@@ -26,5 +27,7 @@ export interface MediasoupEngineOptions {
   rtcMaxPort: number;
   /** Starting send estimate; the 600 kbps default sends 720p at 5-10 fps for the first seconds. */
   initialAvailableOutgoingBitrate: number;
+  /** `product` steers simulcast layers frame-rate first; `default` leaves mediasoup's own choice. */
+  policy: MediaPolicy;
   logLevel: 'debug' | 'warn' | 'error' | 'none';
 }

@@ -1,6 +1,6 @@
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
-import type { ConsumerInfo, MediaSource, NewProducer, TransportInfo } from '../../../signaling/index.js';
+import type { ConsumerInfo, MediaPolicy, MediaSource, NewProducer, TransportInfo } from '../../../signaling/index.js';
 import type { SignalingClient } from '../net/SignalingClient.js';
 
 /** Receive-side figures read from WebRTC stats, for the UI and the tests. */
@@ -30,6 +30,7 @@ export class MediasoupCall {
   #device?: Device;
   #sendTransport?: types.Transport;
   #recvTransport?: types.Transport;
+  #policy: MediaPolicy = 'product';
   #closed = false;
   readonly #onNewProducer = (producer: NewProducer) => {
     if (producer.sessionId !== this.#sessionId) return;
@@ -60,6 +61,7 @@ export class MediasoupCall {
     socket.on('media:producerClosed', this.#onProducerClosed);
     const tracks = local?.getTracks().filter((t) => t.readyState === 'live') ?? [];
     const joined = await this.#signaling.request('media:join', { sessionId: this.#sessionId, send: tracks.length > 0 });
+    this.#policy = joined.policy;
     this.#device = await loadDevice(joined.routerRtpCapabilities as types.RtpCapabilities);
     this.#recvTransport = this.#setUpTransport(joined.recvTransport, 'recv', joined.iceServers);
     if (joined.sendTransport) this.#sendTransport = this.#setUpTransport(joined.sendTransport, 'send', joined.iceServers);
@@ -150,6 +152,13 @@ export class MediasoupCall {
       this.#producers.set('microphone', producer);
       return;
     }
+    if (this.#policy === 'default') {
+      // Browser defaults, for comparison: one encoding, no content hint, the default 'balanced' degradation.
+      track.contentHint = '';
+      this.#producers.set('camera', await transport.produce({ track, stopTracks: false, appData: { source: 'camera' } }));
+      return;
+    }
+    track.contentHint = 'motion';
     const height = track.getSettings().height ?? 480;
     const producer = await transport.produce({
       track,

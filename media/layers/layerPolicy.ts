@@ -1,0 +1,103 @@
+/**
+ * Which simulcast layers each video consumer of one receive transport gets.
+ *
+ * Signing needs frame rate more than resolution (EN 301 549 6.5: at least 20 fps, 30 preferred, at no
+ * less than 320x240). So a camera consumer gets the highest spatial layer whose full frame rate (top
+ * temporal layer) fits the bandwidth left for it, and only when even the lowest spatial layer at full
+ * rate does not fit does it lose temporal layers. Cameras (signers) are served first, in the order
+ * given, and take what they need; screen shares share what is left and keep their resolution instead,
+ * losing frame rate first (their detail matters, their motion does not). Audio is reserved up front.
+ * Moving up needs `upMargin` of headroom so that a link near a threshold does not flap between layers.
+ * Pure: bitrates in, layers out.
+ */
+
+/** The kind of picture a consumer carries. */
+export type LayerContent = 'camera' | 'screen';
+
+/** One video consumer, as the policy sees it. */
+export interface LayerCandidate {
+  id: string;
+  content: LayerContent;
+  /** `bitrates[s][t]`: bit/s to receive spatial layer s at temporal layer t (cumulative); 0 when not received now. */
+  bitrates: readonly (readonly number[])[];
+  /** The layers it has now, if any. */
+  current?: Layers | undefined;
+}
+
+/** A spatial and a temporal layer index. */
+export interface Layers {
+  spatial: number;
+  temporal: number;
+}
+
+/** Settings of the policy. */
+export interface LayerPolicyOptions {
+  /** Share of the estimated bandwidth that may be used (the rest absorbs estimate error and retransmissions). */
+  usable: number;
+  /** Bit/s kept for each audio consumer. */
+  audioReserve: number;
+  /** Extra headroom, as a share, needed to move to a costlier choice than the current one. */
+  upMargin: number;
+}
+
+/** Defaults: use 90 % of the estimate, 64 kbit/s per audio stream, 15 % headroom to move up. */
+export const DEFAULT_LAYER_POLICY: LayerPolicyOptions = { usable: 0.9, audioReserve: 64_000, upMargin: 0.15 };
+
+/**
+ * Layers for each candidate whose bitrates are known, by id; candidates with no measured layer are left
+ * out (the SFU keeps its own choice until the first figures arrive).
+ */
+export function chooseLayers(
+  availableBitrate: number,
+  audioConsumers: number,
+  candidates: readonly LayerCandidate[],
+  options: LayerPolicyOptions = DEFAULT_LAYER_POLICY,
+): Map<string, Layers> {
+  let budget = Math.max(0, availableBitrate * options.usable - audioConsumers * options.audioReserve);
+  const chosen = new Map<string, Layers>();
+  const ordered = [...candidates.filter((c) => c.content === 'camera'), ...candidates.filter((c) => c.content === 'screen')];
+  for (const candidate of ordered) {
+    const choices = orderedChoices(candidate);
+    if (choices.length === 0) continue;
+    const fits = (layers: Layers): boolean => {
+      const cost = costOf(candidate, layers);
+      const needed = isUpgrade(candidate, layers) ? cost * (1 + options.upMargin) : cost;
+      return needed <= budget;
+    };
+    // The cheapest choice is taken when nothing fits: a picture at the lowest layers beats none.
+    const pick = choices.find(fits) ?? choices[choices.length - 1]!;
+    chosen.set(candidate.id, pick);
+    budget = Math.max(0, budget - costOf(candidate, pick));
+  }
+  return chosen;
+}
+
+/** Every measured choice of a candidate, best first, in the order its content prefers. */
+function orderedChoices(candidate: LayerCandidate): Layers[] {
+  const measured: Layers[] = [];
+  candidate.bitrates.forEach((temporals, spatial) => {
+    temporals.forEach((bitrate, temporal) => {
+      if (bitrate > 0) measured.push({ spatial, temporal });
+    });
+  });
+  if (candidate.content === 'camera') {
+    // Full frame rate first: every spatial layer at its top temporal layer, highest first; then the lowest spatial layer at lower rates.
+    const tops = new Map<number, number>();
+    for (const { spatial, temporal } of measured) tops.set(spatial, Math.max(tops.get(spatial) ?? -1, temporal));
+    const topTemporal = Math.max(...tops.values());
+    const fullRate = [...tops].filter(([, temporal]) => temporal === topTemporal).map(([spatial]) => ({ spatial, temporal: topTemporal }));
+    fullRate.sort((a, b) => b.spatial - a.spatial);
+    const lowest = Math.min(...tops.keys());
+    const slower = measured.filter((l) => l.spatial === lowest && l.temporal < topTemporal).sort((a, b) => b.temporal - a.temporal);
+    return [...fullRate, ...slower];
+  }
+  return measured.sort((a, b) => b.spatial - a.spatial || b.temporal - a.temporal);
+}
+
+function costOf(candidate: LayerCandidate, layers: Layers): number {
+  return candidate.bitrates[layers.spatial]?.[layers.temporal] ?? 0;
+}
+
+function isUpgrade(candidate: LayerCandidate, layers: Layers): boolean {
+  return candidate.current === undefined || costOf(candidate, layers) > costOf(candidate, candidate.current);
+}

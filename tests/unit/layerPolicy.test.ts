@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { chooseLayers, type LayerCandidate, type LayerPolicyOptions } from '../../media/layers/layerPolicy.js';
+
+/** No headroom, no audio reserve and no up margin, so the figures below read as budgets. */
+const EXACT: LayerPolicyOptions = { usable: 1, audioReserve: 0, upMargin: 0 };
+
+/** Two simulcast encodings (320x240 and 640x480), three temporal layers each, cumulative bit/s. */
+const TWO_LAYERS = [
+  [100_000, 150_000, 200_000],
+  [300_000, 450_000, 600_000],
+];
+
+function camera(id = 'cam', overrides: Partial<LayerCandidate> = {}): LayerCandidate {
+  return { id, content: 'camera', bitrates: TWO_LAYERS, ...overrides };
+}
+
+describe('the frame-rate-first layer policy', () => {
+  it('gives a camera the top spatial layer at full frame rate when the link carries it', () => {
+    expect(chooseLayers(1_000_000, 0, [camera()], EXACT).get('cam')).toEqual({ spatial: 1, temporal: 2 });
+  });
+
+  it('drops resolution before frame rate: the low layer at 30 fps rather than the high one at 7.5 fps', () => {
+    expect(chooseLayers(400_000, 0, [camera()], EXACT).get('cam')).toEqual({ spatial: 0, temporal: 2 });
+  });
+
+  it('drops temporal layers only when even the lowest spatial layer at full rate does not fit', () => {
+    expect(chooseLayers(160_000, 0, [camera()], EXACT).get('cam')).toEqual({ spatial: 0, temporal: 1 });
+  });
+
+  it('keeps the cheapest picture when nothing fits', () => {
+    expect(chooseLayers(50_000, 0, [camera()], EXACT).get('cam')).toEqual({ spatial: 0, temporal: 0 });
+  });
+
+  it('reserves bandwidth for audio before video', () => {
+    const options = { ...EXACT, audioReserve: 64_000 };
+    expect(chooseLayers(650_000, 0, [camera()], options).get('cam')).toEqual({ spatial: 1, temporal: 2 });
+    expect(chooseLayers(650_000, 1, [camera()], options).get('cam')).toEqual({ spatial: 0, temporal: 2 });
+  });
+
+  it('serves the signer’s camera before a screen share, whatever the order given', () => {
+    const screen: LayerCandidate = { id: 'screen', content: 'screen', bitrates: TWO_LAYERS };
+    const chosen = chooseLayers(700_000, 0, [screen, camera()], EXACT);
+    expect(chosen.get('cam')).toEqual({ spatial: 1, temporal: 2 });
+    expect(chosen.get('screen')).toEqual({ spatial: 0, temporal: 0 });
+  });
+
+  it('keeps a screen share’s resolution and lowers its frame rate instead', () => {
+    const screen: LayerCandidate = { id: 'screen', content: 'screen', bitrates: TWO_LAYERS };
+    expect(chooseLayers(400_000, 0, [screen], EXACT).get('screen')).toEqual({ spatial: 1, temporal: 0 });
+  });
+
+  it('needs headroom to move up, so a link near a threshold does not flap', () => {
+    const options = { ...EXACT, upMargin: 0.15 };
+    const current = { spatial: 0, temporal: 2 };
+    expect(chooseLayers(650_000, 0, [camera('cam', { current })], options).get('cam')).toEqual(current);
+    expect(chooseLayers(700_000, 0, [camera('cam', { current })], options).get('cam')).toEqual({ spatial: 1, temporal: 2 });
+  });
+
+  it('steps down without headroom as soon as the current choice no longer fits', () => {
+    const options = { ...EXACT, upMargin: 0.15 };
+    expect(chooseLayers(590_000, 0, [camera('cam', { current: { spatial: 1, temporal: 2 } })], options).get('cam')).toEqual({ spatial: 0, temporal: 2 });
+  });
+
+  it('ignores layers that are not being received, and leaves a consumer with no figures to the SFU', () => {
+    const highOnly = camera('high', { bitrates: [[0, 0, 0], [300_000, 450_000, 600_000]] });
+    const unmeasured = camera('new', { bitrates: [[0, 0, 0], [0, 0, 0]] });
+    const chosen = chooseLayers(1_000_000, 0, [highOnly, unmeasured], EXACT);
+    expect(chosen.get('high')).toEqual({ spatial: 1, temporal: 2 });
+    expect(chosen.has('new')).toBe(false);
+  });
+
+  it('uses only the usable share of the estimate', () => {
+    expect(chooseLayers(600_000, 0, [camera()], { ...EXACT, usable: 0.9 }).get('cam')).toEqual({ spatial: 0, temporal: 2 });
+  });
+});
