@@ -10,6 +10,7 @@ import { TokenRegistry } from './auth/TokenRegistry.js';
 import type { Config } from './config.js';
 import { createHttpApp } from './http/httpApp.js';
 import { createLogger, type Logger } from './logger.js';
+import { QualityRecords } from './quality/QualityRecords.js';
 import { DEFAULT_ROUTING_OPTIONS } from './routing/model.js';
 import { Router } from './routing/Router.js';
 import { SkillPolicy } from './routing/SkillPolicy.js';
@@ -74,12 +75,13 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
   await router.start();
   const sessions = new SessionRegistry(media);
   const stations = new StationRegistry(media);
-  const app = createHttpApp({ config, log, agents, tokens, tickets, router, sessions, stations, media });
+  const quality = new QualityRecords();
+  const app = createHttpApp({ config, log, agents, tokens, tickets, router, sessions, stations, media, quality });
   const http = createHttpServer(app);
   const io: AppServer = new Server(http, { maxHttpBufferSize: 256 * 1024, serveClient: false });
   // With Redis, pushes to a room reach its sockets on every node (an offer made here, an agent connected there).
   const adapterClients = config.REDIS_URL ? await connectAdapter(io, config.REDIS_URL, log) : [];
-  attachSocketGateway({ config, log, agents, tokens, tickets, router, sessions, stations, media, io });
+  attachSocketGateway({ config, log, agents, tokens, tickets, router, sessions, stations, media, quality, io });
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import type { AgentDirectory } from './auth/AgentDirectory.js';
 import type { TokenRegistry } from './auth/TokenRegistry.js';
 import type { Logger } from './logger.js';
+import type { QualityRecords } from './quality/QualityRecords.js';
 import type { Router } from './routing/Router.js';
 import type { SessionRegistry } from './sessions/SessionRegistry.js';
 import type { StationRegistry } from './sessions/StationRegistry.js';
@@ -20,5 +21,6 @@ export interface Services {
   sessions: SessionRegistry;
   stations: StationRegistry;
   media: MediaEngine;
+  quality: QualityRecords;
   io: AppServer;
 }

@@ -4,6 +4,9 @@ import {
   agentStatusSchema,
   callEndSchema,
   callTransferSchema,
+  callQualitySchema,
+  callSigningSchema,
+  type PeerSigning,
   type CallEndReason,
   type CallStarted,
   connectTransportSchema,
@@ -34,6 +37,8 @@ export const clientEventSchemas = {
   'offer:decline': offerReplySchema,
   'call:end': callEndSchema,
   'call:transfer': callTransferSchema,
+  'call:quality': callQualitySchema,
+  'call:signing': callSigningSchema,
   'station:join': z.strictObject({}),
   'media:join': mediaJoinSchema,
   'media:createTransport': createTransportSchema,
@@ -59,6 +64,8 @@ export interface ClientEventReplies {
   'offer:decline': null;
   'call:end': null;
   'call:transfer': { position: number };
+  'call:quality': null;
+  'call:signing': null;
   'station:join': { stationId: string };
   'media:join': MediaJoined;
   'media:createTransport': TransportInfo;
@@ -88,6 +95,8 @@ export interface ServerToClientEvents {
   'agent:state': (state: AgentState) => void;
   'call:started': (call: CallStarted) => void;
   'call:ended': (end: { sessionId: string; reason: CallEndReason }) => void;
+  /** Another participant started or stopped signing. */
+  'call:peerSigning': (state: PeerSigning) => void;
   'media:newProducer': (producer: NewProducer) => void;
   'media:producerClosed': (closed: { sessionId: string; producerId: string }) => void;
   /** A coded error for an event the server could not answer through an ack. */

@@ -106,6 +106,35 @@ export const callTransferSchema = z
 /** Payload of `call:transfer`. */
 export type CallTransfer = z.infer<typeof callTransferSchema>;
 
+const ms = z.number().min(0).max(3_600_000);
+
+/** What one participant received over the last reporting interval (about 2 s), from `getStats()`. */
+export const qualitySampleSchema = z.strictObject({
+  /** Epoch ms when the sample was taken, on the reporting browser's clock. */
+  at: z.number().int().positive(),
+  /** Decoded video frames per second over the interval. */
+  fps: z.number().min(0).max(240),
+  width: z.number().int().min(0).max(8192),
+  height: z.number().int().min(0).max(8192),
+  /** Video freezes (WebRTC `freezeCount`) and their length, over the interval. */
+  freezes: z.number().int().min(0).max(10_000),
+  freezeMs: ms,
+  /** Mean time a video frame waited in the jitter buffer over the interval. */
+  jitterBufferMs: ms.nullable(),
+  /** Video jitter-buffer delay minus audio's: how far the picture lags the sound at playout (positive: video late). */
+  avSyncMs: z.number().min(-3_600_000).max(3_600_000).nullable(),
+  /** Round-trip time to the server. */
+  rttMs: ms.nullable(),
+});
+/** One quality sample. */
+export type QualitySample = z.infer<typeof qualitySampleSchema>;
+
+/** Client to server `call:quality`: a participant's receive figures, every 2 s during a call. */
+export const callQualitySchema = z.strictObject({ sessionId: id, sample: qualitySampleSchema });
+
+/** Client to server `call:signing`: whether this participant is signing now (the state only; landmarks never leave the browser). */
+export const callSigningSchema = z.strictObject({ sessionId: id, signing: z.boolean() });
+
 /** Which way a WebRTC transport carries media. */
 export const transportDirectionSchema = z.enum(['send', 'recv']);
 
@@ -239,6 +268,13 @@ export interface QueueServiceLevel {
   abandonmentRate: number | null;
   /** Mean handle time of finished calls, seconds; null before any. */
   averageHandleSec: number | null;
+}
+
+/** Server to client `call:peerSigning`. */
+export interface PeerSigning {
+  sessionId: string;
+  role: ParticipantRole;
+  signing: boolean;
 }
 
 /** Server to client `call:started`. */

@@ -2,12 +2,14 @@ import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { agentLoginSchema, AppError, ErrorCode, queueNameSchema } from '../../signaling/index.js';
+
+const sessionIdSchema = z.string().min(1).max(64);
 import { toErrorBody } from '../errors.js';
 import type { Services } from '../services.js';
 
 /** The HTTP side: pages, the client bundle, sign-in and health. Every body goes through zod. */
 export function createHttpApp(services: Omit<Services, 'io'>): express.Express {
-  const { config, agents, tokens, media, router, log } = services;
+  const { config, agents, tokens, media, router, quality, log } = services;
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: '16kb' }));
@@ -32,11 +34,21 @@ export function createHttpApp(services: Omit<Services, 'io'>): express.Express {
     res.json({ ok: true, data: { engine: media.kind, rtpCapabilities: media.rtpCapabilities } });
   });
 
-  // Staff only: the supervisor view reads it; a Bearer token from /api/agent/login.
-  app.get('/api/service-levels', async (req, res) => {
+  // Staff only (the supervisor view reads these): a Bearer token from /api/agent/login.
+  const requireStaff = (req: Request): void => {
     const token = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
     if (tokens.resolve(token ?? '')?.role !== 'agent') throw AppError.unauthorized('a staff Bearer token is required');
+  };
+  app.get('/api/service-levels', async (req, res) => {
+    requireStaff(req);
     res.json({ ok: true, data: { at: Date.now(), queues: await router.serviceLevels(queueNameSchema.options) } });
+  });
+  app.get('/api/calls/:sessionId/quality', (req, res) => {
+    requireStaff(req);
+    const sessionId = sessionIdSchema.parse(req.params.sessionId);
+    const record = quality.get(sessionId);
+    if (!record) throw AppError.notFound('call', sessionId);
+    res.json({ ok: true, data: record });
   });
 
   app.use('/api', (_req, _res) => {

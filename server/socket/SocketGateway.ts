@@ -15,7 +15,7 @@ import type { AppSocket } from './types.js';
  * role may send, turns router and session events into pushes, and cleans up on disconnect.
  */
 export function attachSocketGateway(services: Services): void {
-  const { io, config, tokens, router, sessions, stations, tickets, log } = services;
+  const { io, config, tokens, router, sessions, stations, tickets, quality, log } = services;
   const forCustomers = { ...customerHandlers(services), ...callHandlers(services) };
   const forAgents = { ...agentHandlers(services), ...callHandlers(services) };
 
@@ -69,6 +69,7 @@ export function attachSocketGateway(services: Services): void {
   });
 
   sessions.on('ended', (session, reason) => {
+    quality.close(session.id, Date.now());
     io.to([session.customerKey, session.agentKey]).emit('call:ended', { sessionId: session.id, reason });
     const ticket = tickets.get(session.ticketId);
     if (ticket) ticket.state = reason === 'transferred' ? TicketState.Queued : TicketState.Ended;
@@ -84,6 +85,7 @@ export function attachSocketGateway(services: Services): void {
   }
 
   function announceCall(session: CallSession): void {
+    quality.open({ sessionId: session.id, ticketId: session.ticketId, startedAt: session.startedAt });
     const ticket = tickets.get(session.ticketId);
     if (ticket) {
       ticket.state = TicketState.InCall;

@@ -1,7 +1,8 @@
 import { AppError } from '../../signaling/index.js';
 import type { MediaRoom } from '../../media/MediaEngine.js';
 import type { Principal } from '../auth/TokenRegistry.js';
-import { agentKey, customerKey } from '../sessions/SessionRegistry.js';
+import type { ParticipantRole } from '../../signaling/index.js';
+import { agentKey, customerKey, type CallSession } from '../sessions/SessionRegistry.js';
 import type { Services } from '../services.js';
 import type { AppSocket, EventHandlers } from './types.js';
 
@@ -22,7 +23,24 @@ export function callHandlers(services: Services): EventHandlers {
     if (!session || (session.customerKey !== me && session.agentKey !== me)) throw AppError.notFound('session', sessionId);
     return { room: session.room, me };
   };
+  // Quality and signing state belong to calls only, never to an agent's station.
+  const callOf = (sessionId: string, socket: AppSocket): { session: CallSession; role: ParticipantRole } => {
+    const me = participantKeyOf(socket.data.principal);
+    const session = services.sessions.get(sessionId);
+    if (!session || (session.customerKey !== me && session.agentKey !== me)) throw AppError.notFound('session', sessionId);
+    return { session, role: session.customerKey === me ? 'customer' : 'agent' };
+  };
   return {
+    'call:quality': ({ sessionId, sample }, socket) => {
+      const { role } = callOf(sessionId, socket);
+      services.quality.add(sessionId, role, sample);
+      return null;
+    },
+    'call:signing': ({ sessionId, signing }, socket) => {
+      const { session, role } = callOf(sessionId, socket);
+      services.io.to(role === 'customer' ? session.agentKey : session.customerKey).emit('call:peerSigning', { sessionId, role, signing });
+      return null;
+    },
     'call:end': ({ sessionId }, socket) => {
       if (!services.sessions.get(sessionId)) throw AppError.notFound('session', sessionId);
       scope(sessionId, socket);

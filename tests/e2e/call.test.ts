@@ -1,7 +1,9 @@
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/createServer.js';
+import type { CallQualityRecord } from '../../server/quality/callQuality.js';
 import { CallDriver } from '../support/CallDriver.js';
+import { loginAgent } from '../support/sockets.js';
 import { launchChromium } from '../support/chromium.js';
 import { startTestServer, TEST_PASSWORD, testAgent } from '../support/testServer.js';
 
@@ -35,8 +37,34 @@ describe('a sign-language call between the real customer page and agent console 
       expect(seen.audioPackets).toBeGreaterThan(0);
     }
 
+    const sessionId = await driver.agent.$eval('#hangup', (el) => (el as HTMLElement).dataset.sessionId!);
+    const { token } = await loginAgent(server.url, 'alice');
+    const readRecord = async (): Promise<CallQualityRecord> => {
+      const response = await fetch(`${server.url}/api/calls/${sessionId}/quality`, { headers: { authorization: `Bearer ${token}` } });
+      return ((await response.json()) as { data: CallQualityRecord }).data;
+    };
+    // Samples come every 2 s from each side; three each reach past the warm-up.
+    const fewestSamples = async (): Promise<number> => {
+      const { participants } = await readRecord();
+      return Math.min(participants.customer?.samples.length ?? 0, participants.agent?.samples.length ?? 0);
+    };
+    await expect.poll(fewestSamples, { timeout: 15_000, interval: 250 }).toBeGreaterThanOrEqual(3);
+
     await driver.agentHangsUp();
     await expect(driver.customer.$eval('#ended-ticket', (el) => el.textContent)).resolves.toMatch(/SL-[0-9A-Z]{3}-[0-9A-Z]{3}/);
     await driver.close();
+
+    const record = await readRecord();
+    console.log(JSON.stringify({ quality: { endedAt: record.endedAt, customer: record.participants.customer?.summary, agent: record.participants.agent?.summary } }));
+    expect(record.endedAt).toEqual(expect.any(Number));
+    for (const role of ['customer', 'agent'] as const) {
+      const { samples, summary } = record.participants[role]!;
+      for (const sample of samples.slice(1)) {
+        for (const field of ['at', 'fps', 'width', 'height', 'freezes', 'freezeMs', 'jitterBufferMs', 'avSyncMs', 'rttMs'] as const) expect(sample[field], `${role} ${field}`).toEqual(expect.any(Number));
+      }
+      for (const verdict of Object.values(summary.verdicts)) expect(verdict.verdict).not.toBe('unknown');
+      expect(summary.verdicts.frameRate.verdict).toBe('pass');
+      expect(summary.verdicts.resolution.verdict).toBe('pass');
+    }
   }, 60_000);
 });

@@ -2,6 +2,10 @@ import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
 import type { ConsumerInfo, MediaPolicy, MediaSource, NewProducer, TransportInfo } from '../../../signaling/index.js';
 import type { SignalingClient } from '../net/SignalingClient.js';
+import { qualitySample, readCounters, type ReceiveCounters } from './qualitySample.js';
+
+/** How often a call reports its receive quality to the server. */
+export const QUALITY_INTERVAL_MS = 2_000;
 
 /** Receive-side figures read from WebRTC stats, for the UI and the tests. */
 export interface ReceiveStats {
@@ -13,6 +17,8 @@ export interface ReceiveStats {
 export interface MediasoupCallHandlers {
   /** A remote track arrived; the page attaches `stream` to the remote view. */
   onRemoteTrack(stream: MediaStream): void;
+  /** Report receive quality to the server every QUALITY_INTERVAL_MS (calls do; an agent's station does not). */
+  reportQuality?: boolean;
 }
 
 /**
@@ -31,6 +37,8 @@ export class MediasoupCall {
   #sendTransport?: types.Transport;
   #recvTransport?: types.Transport;
   #policy: MediaPolicy = 'product';
+  #qualityTimer: number | undefined;
+  #lastCounters: ReceiveCounters | null = null;
   #closed = false;
   readonly #onNewProducer = (producer: NewProducer) => {
     if (producer.sessionId !== this.#sessionId) return;
@@ -69,6 +77,7 @@ export class MediasoupCall {
     // local encoder at the same moment slows the first remote frame on a busy device.
     await this.#consumeInOrder(joined.producers);
     for (const track of videoFirst(tracks)) await this.#produce(track);
+    if (this.#handlers.reportQuality && !this.#closed) this.#qualityTimer = window.setInterval(() => void this.#reportQuality(), QUALITY_INTERVAL_MS);
   }
 
   /** Pauses or resumes sending a source (mute, camera off); the server pauses forwarding too. */
@@ -105,11 +114,22 @@ export class MediasoupCall {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    window.clearInterval(this.#qualityTimer);
     this.#signaling.socket.off('media:newProducer', this.#onNewProducer);
     this.#signaling.socket.off('media:producerClosed', this.#onProducerClosed);
     this.#sendTransport?.close();
     this.#recvTransport?.close();
     for (const track of this.remoteStream.getTracks()) this.remoteStream.removeTrack(track);
+  }
+
+  // A lost report is only a gap in the record; the call goes on.
+  async #reportQuality(): Promise<void> {
+    if (!this.#recvTransport || this.#closed) return;
+    const counters = readCounters(await this.#recvTransport.getStats(), Date.now());
+    const before = this.#lastCounters;
+    this.#lastCounters = counters;
+    if (!before) return;
+    await this.#signaling.request('call:quality', { sessionId: this.#sessionId, sample: qualitySample(before, counters) }).catch((e: unknown) => console.warn('quality report failed', e));
   }
 
   async #consumeInOrder(announced: NewProducer[]): Promise<void> {

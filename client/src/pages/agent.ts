@@ -163,7 +163,7 @@ async function startCall(started: CallStarted): Promise<void> {
   translate(byId('call-title'), 'call.with', { name: started.peerName });
   showView('call');
   attachStream(selfView, localStream);
-  call = new MediasoupCall(signaling, started.sessionId, { onRemoteTrack: (stream) => attachStream(remoteView, stream) });
+  call = new MediasoupCall(signaling, started.sessionId, { reportQuality: true, onRemoteTrack: (stream) => attachStream(remoteView, stream) });
   trackCall(call, remoteView);
   byId('hangup').dataset.sessionId = started.sessionId;
   // With a station the call only receives: the agent's media is already flowing and the server adopts it.

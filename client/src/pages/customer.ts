@@ -115,6 +115,7 @@ async function startCall(client: SignalingClient, started: CallStarted): Promise
   showView('call');
   attachStream(selfView, localStream);
   call = new MediasoupCall(client, started.sessionId, {
+    reportQuality: true,
     onRemoteTrack: (stream) => {
       attachStream(remoteView, stream);
       byId('call-status').hidden = true;

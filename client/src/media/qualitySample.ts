@@ -1,0 +1,73 @@
+import type { QualitySample } from '../../../signaling/index.js';
+
+/** The cumulative receive counters a quality sample is computed from, read at one moment. */
+export interface ReceiveCounters {
+  at: number;
+  video: {
+    framesDecoded: number;
+    frameWidth: number;
+    frameHeight: number;
+    freezeCount: number;
+    totalFreezesDuration: number;
+    jitterBufferDelay: number;
+    jitterBufferEmittedCount: number;
+  } | null;
+  audio: { jitterBufferDelay: number; jitterBufferEmittedCount: number } | null;
+  /** Round trip of the selected ICE candidate pair, seconds. */
+  rttSec: number | null;
+}
+
+/** Reads the counters from a receive transport's stats report. */
+export function readCounters(report: RTCStatsReport, at: number): ReceiveCounters {
+  const counters: ReceiveCounters = { at, video: null, audio: null, rttSec: null };
+  report.forEach((stat: Record<string, unknown>) => {
+    const n = (key: string): number => Number(stat[key] ?? 0);
+    if (stat.type === 'inbound-rtp' && stat.kind === 'video') {
+      counters.video = {
+        framesDecoded: n('framesDecoded'),
+        frameWidth: n('frameWidth'),
+        frameHeight: n('frameHeight'),
+        freezeCount: n('freezeCount'),
+        totalFreezesDuration: n('totalFreezesDuration'),
+        jitterBufferDelay: n('jitterBufferDelay'),
+        jitterBufferEmittedCount: n('jitterBufferEmittedCount'),
+      };
+    } else if (stat.type === 'inbound-rtp' && stat.kind === 'audio') {
+      counters.audio = { jitterBufferDelay: n('jitterBufferDelay'), jitterBufferEmittedCount: n('jitterBufferEmittedCount') };
+    } else if (stat.type === 'candidate-pair' && (stat.nominated || stat.selected) && stat.currentRoundTripTime !== undefined) {
+      counters.rttSec = n('currentRoundTripTime');
+    }
+  });
+  return counters;
+}
+
+/** What was received between two readings of the counters; pure. */
+export function qualitySample(before: ReceiveCounters, after: ReceiveCounters): QualitySample {
+  const seconds = Math.max(0.001, (after.at - before.at) / 1000);
+  const video = after.video;
+  const last = before.video;
+  const videoBufferMs = meanBufferMs(last, video);
+  const audioBufferMs = meanBufferMs(before.audio, after.audio);
+  return {
+    at: after.at,
+    fps: video ? Math.max(0, (video.framesDecoded - (last?.framesDecoded ?? 0)) / seconds) : 0,
+    width: video?.frameWidth ?? 0,
+    height: video?.frameHeight ?? 0,
+    freezes: video ? Math.max(0, video.freezeCount - (last?.freezeCount ?? 0)) : 0,
+    freezeMs: video ? Math.max(0, (video.totalFreezesDuration - (last?.totalFreezesDuration ?? 0)) * 1000) : 0,
+    jitterBufferMs: videoBufferMs,
+    avSyncMs: videoBufferMs !== null && audioBufferMs !== null ? videoBufferMs - audioBufferMs : null,
+    rttMs: after.rttSec === null ? null : after.rttSec * 1000,
+  };
+}
+
+/** Mean jitter-buffer wait of the frames or samples emitted between two readings, ms; null when none were. */
+function meanBufferMs(
+  before: { jitterBufferDelay: number; jitterBufferEmittedCount: number } | null,
+  after: { jitterBufferDelay: number; jitterBufferEmittedCount: number } | null,
+): number | null {
+  if (!after) return null;
+  const emitted = after.jitterBufferEmittedCount - (before?.jitterBufferEmittedCount ?? 0);
+  if (emitted <= 0) return null;
+  return ((after.jitterBufferDelay - (before?.jitterBufferDelay ?? 0)) / emitted) * 1000;
+}

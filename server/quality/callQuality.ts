@@ -1,0 +1,113 @@
+import type { ParticipantRole, QualitySample } from '../../signaling/index.js';
+
+/** The EN 301 549 clause 6.5 figures a call is held to, for sign language over video. */
+export const EN_301_549 = {
+  /** 6.5.4: at least 20 frames per second (30 preferred). */
+  minFps: 20,
+  preferredFps: 30,
+  /** 6.5.3: at least QVGA. */
+  minWidth: 320,
+  minHeight: 240,
+  /** 6.5.5: audio and video within 100 ms of each other. */
+  maxAvSyncMs: 100,
+  /** Overall delay under 0.4 s (over 0.8 s hinders signing). */
+  maxDelayMs: 400,
+} as const;
+
+/** Samples taken in the first seconds of a stream show the ramp-up, not the call. */
+export const WARM_UP_MS = 4_000;
+
+/** How one criterion went. */
+export interface Verdict {
+  verdict: 'pass' | 'fail' | 'unknown';
+  /** The figure judged (see `QualitySummary`), or null with no data. */
+  measured: number | null;
+  /** The limit it was judged against. */
+  limit: number;
+}
+
+/** One participant's receive quality over a call, judged against EN 301 549. */
+export interface QualitySummary {
+  samples: number;
+  /** Frame rate held 90 % of the time (10th percentile), and the median. */
+  fpsP10: number | null;
+  fpsP50: number | null;
+  /** Smallest resolution seen after warm-up. */
+  minWidth: number | null;
+  minHeight: number | null;
+  freezes: number;
+  freezeMs: number;
+  /** 95th percentile of |video − audio| playout offset. */
+  avSyncP95Ms: number | null;
+  /** 95th percentile of the estimated overall delay: half the round trip, the jitter buffer, and two frame times for capture, coding and display. */
+  delayP95Ms: number | null;
+  verdicts: { frameRate: Verdict; resolution: Verdict; avSync: Verdict; delay: Verdict };
+}
+
+/** Summarizes one participant's samples; pure. */
+export function summarize(samples: readonly QualitySample[]): QualitySummary {
+  const start = samples.length > 0 ? Math.min(...samples.map((s) => s.at)) : 0;
+  const steady = samples.filter((s) => s.at - start >= WARM_UP_MS);
+  const judged = steady.length > 0 ? steady : samples;
+  const fps = sorted(judged.map((s) => s.fps));
+  const withVideo = judged.filter((s) => s.height > 0);
+  const avSync = sorted(judged.flatMap((s) => (s.avSyncMs === null ? [] : [Math.abs(s.avSyncMs)])));
+  const delays = sorted(
+    judged.flatMap((s) => (s.rttMs === null || s.jitterBufferMs === null ? [] : [s.rttMs / 2 + s.jitterBufferMs + (2 * 1000) / Math.max(s.fps, 1)])),
+  );
+  const fpsP10 = quantile(fps, 0.1);
+  const minWidth = withVideo.length > 0 ? Math.min(...withVideo.map((s) => s.width)) : null;
+  const minHeight = withVideo.length > 0 ? Math.min(...withVideo.map((s) => s.height)) : null;
+  const avSyncP95Ms = quantile(avSync, 0.95);
+  const delayP95Ms = quantile(delays, 0.95);
+  return {
+    samples: samples.length,
+    fpsP10,
+    fpsP50: quantile(fps, 0.5),
+    minWidth,
+    minHeight,
+    freezes: samples.reduce((sum, s) => sum + s.freezes, 0),
+    freezeMs: samples.reduce((sum, s) => sum + s.freezeMs, 0),
+    avSyncP95Ms,
+    delayP95Ms,
+    verdicts: {
+      frameRate: atLeast(fpsP10, EN_301_549.minFps),
+      resolution: minWidth === null || minHeight === null
+        ? { verdict: 'unknown', measured: null, limit: EN_301_549.minHeight }
+        : { verdict: minWidth >= EN_301_549.minWidth && minHeight >= EN_301_549.minHeight ? 'pass' : 'fail', measured: minHeight, limit: EN_301_549.minHeight },
+      avSync: atMost(avSyncP95Ms, EN_301_549.maxAvSyncMs),
+      delay: atMost(delayP95Ms, EN_301_549.maxDelayMs),
+    },
+  };
+}
+
+/** A call's quality record: every participant's samples and, once the call has ended, their summaries. */
+export interface CallQualityRecord {
+  sessionId: string;
+  ticketId: string;
+  startedAt: number;
+  endedAt: number | null;
+  participants: Partial<Record<ParticipantRole, { samples: QualitySample[]; summary: QualitySummary }>>;
+}
+
+function atLeast(measured: number | null, limit: number): Verdict {
+  return { verdict: measured === null ? 'unknown' : measured >= limit ? 'pass' : 'fail', measured: round(measured), limit };
+}
+
+function atMost(measured: number | null, limit: number): Verdict {
+  return { verdict: measured === null ? 'unknown' : measured <= limit ? 'pass' : 'fail', measured: round(measured), limit };
+}
+
+function sorted(values: number[]): number[] {
+  return values.sort((a, b) => a - b);
+}
+
+/** The q-quantile of sorted values (nearest rank), or null when there are none. */
+function quantile(values: readonly number[], q: number): number | null {
+  if (values.length === 0) return null;
+  return round(values[Math.min(values.length - 1, Math.max(0, Math.ceil(q * values.length) - 1))]!);
+}
+
+function round(value: number | null | undefined): number | null {
+  return value === null || value === undefined ? null : Math.round(value * 10) / 10;
+}
