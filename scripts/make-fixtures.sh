@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Generates the media fixtures that end-to-end tests and benchmarks feed to Chromium's fake capture devices.
-# Nothing here is committed: a real hand photo from Debian's opencv-doc moving across the frame, and speech from flite.
+# Nothing here is committed: a real hand photo from Debian's opencv-doc moving across the frame or held still, and
+# speech from flite.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/.cache/fixtures"
 hand=/usr/share/doc/opencv-doc/opencv4/html/handSrc.jpg
-stamp_want="v1"
+stamp_want="v2"
 mkdir -p "$out"
-if [[ -f "$out/stamp" && "$(cat "$out/stamp")" == "$stamp_want" && -s "$out/hand-640x480-30fps.y4m" && -s "$out/speech-48k.wav" ]]; then
+if [[ -f "$out/stamp" && "$(cat "$out/stamp")" == "$stamp_want" && -s "$out/hand-640x480-30fps.y4m" && -s "$out/hand-still-640x480-30fps.y4m"
+  && -s "$out/speech-48k.wav" ]]; then
   echo "[fixtures] up to date in $out"
   exit 0
 fi
@@ -23,6 +25,13 @@ ffmpeg -loglevel error -y \
   -loop 1 -framerate 30 -t 6 -i "$hand" \
   -filter_complex "[1:v]scale=360:-2,format=yuva420p[h];[0:v][h]overlay=x='(W-w)/2+120*sin(2*PI*t/6)':y='(H-h)/2+40*sin(4*PI*t/6)':shortest=1,format=yuv420p" \
   -r 30 -pix_fmt yuv420p "$out/hand-640x480-30fps.y4m"
+
+echo "[fixtures] video: 640x480, 30 fps, 2 s, the same hand photo held still in the centre"
+ffmpeg -loglevel error -y \
+  -f lavfi -i "color=c=0x30343c:s=640x480:r=30:d=2" \
+  -loop 1 -framerate 30 -t 2 -i "$hand" \
+  -filter_complex "[1:v]scale=360:-2,format=yuva420p[h];[0:v][h]overlay=x='(W-w)/2':y='(H-h)/2':shortest=1,format=yuv420p" \
+  -r 30 -pix_fmt yuv420p "$out/hand-still-640x480-30fps.y4m"
 
 echo "[fixtures] audio: flite speech, 48 kHz mono"
 flite -t "Hello. My phone will not connect to the wireless network. Can you help me reset the settings?" -o "$out/speech-raw.wav"

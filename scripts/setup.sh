@@ -7,8 +7,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 step() { printf '\n== %s\n' "$*"; }
 
-# Debian packages: the worker build toolchain, Chromium for end-to-end tests, fixture makers, and Redis for store tests.
-packages=(g++ make python3 chromium ffmpeg flite opencv-doc redis-server)
+# Debian packages: the worker build toolchain, Chromium for end-to-end tests, fixture makers, Redis for store tests,
+# and flatc for the MediaPipe model metadata.
+packages=(g++ make python3 chromium ffmpeg flite opencv-doc redis-server flatbuffers-compiler)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
@@ -31,6 +32,9 @@ fi
 export MEDIASOUP_WORKER_BIN="$root/.cache/mediasoup-worker/mediasoup-worker-3.8.4"
 step "npm dependencies (npm ci)"
 PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund
+
+step "MediaPipe models (offline build, cached)"
+node_modules/.bin/tsx scripts/build-vision-models.ts
 
 step "mediasoup worker (offline build, cached)"
 bash scripts/build-mediasoup-worker.sh

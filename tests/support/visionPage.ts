@@ -1,8 +1,8 @@
 // Browser side of the vision tests and benchmark: bundled by tests/support/visionHarness.ts and run in a page of the
 // real server, so that the wasm runtime and the models come from the server's own /vision routes.
-import { FramingHint } from '../../client/src/vision/FramingCheck.js';
+import type { FramingHint } from '../../client/src/vision/FramingCheck.js';
 import { HandTracker } from '../../client/src/vision/HandTracker.js';
-import { SigningState } from '../../client/src/vision/SigningDetector.js';
+import type { SigningState } from '../../client/src/vision/SigningDetector.js';
 import { VisionMonitor, type VisionStats } from '../../client/src/vision/VisionMonitor.js';
 
 /** What the page records while a monitor watches the camera. */
@@ -33,18 +33,43 @@ export interface PhotoResult {
 export interface VisionTestApi {
   /** Loads the tracker and analyses one photo given as a data URL. */
   analysePhoto(dataUrl: string): Promise<PhotoResult>;
-  /** Opens the (fake) camera at 640x480, 30 fps, shows it and starts a monitor on it. */
+  /** Opens the (fake) camera at 640x480, 30 fps, and shows it in a video element. */
+  openCamera(): Promise<void>;
+  /** Starts a VisionMonitor on the camera's video element and records what it reports. */
+  startMonitor(): Promise<void>;
+  /** openCamera() then startMonitor(). */
   watchCamera(): Promise<void>;
   /** Counts presented frames of the camera's video element over a window, in frames per second. */
   measureFps(windowMs: number): Promise<number>;
-  /** Stops the monitor. */
-  stopWatching(): void;
+  /** Resolves with the log once the monitor has reported `state`; rejects on a monitor error or after timeoutMs. */
+  untilSigning(state: SigningState, timeoutMs: number): Promise<CameraLog>;
+  /** Resolves with the log once `count` analysed frames had a hand; rejects on a monitor error or after timeoutMs. */
+  untilFramesWithHands(count: number, timeoutMs: number): Promise<CameraLog>;
   /** What the monitor reported so far. */
   log: CameraLog;
 }
 
 let monitor: VisionMonitor | null = null;
 const video = document.createElement('video');
+const waiters = new Set<() => void>();
+
+/** Resolves when `done()` holds, checked after each analysed frame; rejects on a monitor error or after timeoutMs. */
+function until(done: () => boolean, timeoutMs: number, what: string): Promise<CameraLog> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (api.log.error !== null) finish(() => reject(new Error(`vision monitor failed: ${api.log.error}`)));
+      else if (done()) finish(() => resolve(api.log));
+    };
+    const timer = setTimeout(() => finish(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`))), timeoutMs);
+    const finish = (settle: () => void) => {
+      clearTimeout(timer);
+      waiters.delete(check);
+      settle();
+    };
+    waiters.add(check);
+    check();
+  });
+}
 
 const api: VisionTestApi = {
   async analysePhoto(dataUrl) {
@@ -60,13 +85,16 @@ const api: VisionTestApi = {
     }
   },
 
-  async watchCamera() {
+  async openCamera() {
     const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480, frameRate: 30 }, audio: false });
     video.muted = true;
     video.playsInline = true;
     video.srcObject = stream;
     document.body.append(video);
     await video.play();
+  },
+
+  async startMonitor() {
     monitor = await VisionMonitor.start(video);
     api.log.signing.push(monitor.signing);
     monitor.on('signing', (state) => api.log.signing.push(state));
@@ -74,10 +102,17 @@ const api: VisionTestApi = {
     monitor.on('stats', (stats) => {
       api.log.stats.push(stats);
       if (stats.hands > 0) api.log.framesWithHands++;
+      for (const check of [...waiters]) check();
     });
     monitor.on('error', (error) => {
       api.log.error = error.message;
+      for (const check of [...waiters]) check();
     });
+  },
+
+  async watchCamera() {
+    await api.openCamera();
+    await api.startMonitor();
   },
 
   measureFps(windowMs) {
@@ -92,14 +127,15 @@ const api: VisionTestApi = {
     });
   },
 
-  stopWatching() {
-    monitor?.close();
-    monitor = null;
+  untilSigning(state, timeoutMs) {
+    return until(() => api.log.signing.includes(state), timeoutMs, `signing state "${state}"`);
+  },
+
+  untilFramesWithHands(count, timeoutMs) {
+    return until(() => api.log.framesWithHands >= count, timeoutMs, `${count} frames with a hand`);
   },
 
   log: { signing: [], framing: [], stats: [], framesWithHands: 0, error: null },
 };
 
 (window as unknown as { visionTest: VisionTestApi }).visionTest = api;
-// The enums travel with the bundle so that the tests compare against the module's own values.
-(window as unknown as { visionEnums: unknown }).visionEnums = { FramingHint, SigningState };
