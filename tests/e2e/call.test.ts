@@ -20,12 +20,14 @@ describe('a sign-language call between the real customer page and agent console 
     await server?.close();
   });
 
-  it('lets each side decode at least 100 frames of the other at 25 fps or more, at 320x240 or more, with audio', async () => {
+  it('shows the agent that the customer is signing, and lets each side decode at least 100 frames of the other at 25 fps or more, at 320x240 or more, with audio, while vision runs', async () => {
     const driver = await CallDriver.open(browser, server.url);
     await driver.agentReady('alice', TEST_PASSWORD);
     await driver.customerJoins('csl');
     await driver.agentAccepts();
     await Promise.all([driver.firstFrameAt(driver.customer), driver.firstFrameAt(driver.agent)]);
+    // The customer's clip is a moving hand: their page's detector says signing, and only that state reaches the agent.
+    await driver.agent.waitForSelector('#peer-signing[data-signing=true]:not([hidden])', { timeout: 20_000 });
 
     const [customerSees, agentSees] = await Promise.all([driver.measure(driver.customer, 4000), driver.measure(driver.agent, 4000)]);
     console.log(JSON.stringify({ customerSees, agentSees }));

@@ -7,6 +7,7 @@ import { openLocalMedia } from '../media/localMedia.js';
 import { setUpMediaToggles, showDeviceError } from '../ui/callControls.js';
 import { SignalingClient } from '../net/SignalingClient.js';
 import { attachStream, byId, setUpLanguage, showView } from '../ui/dom.js';
+import { showPeerSigning } from '../ui/signingIndicator.js';
 
 const selfPreview = byId<HTMLVideoElement>('self-preview');
 const selfView = byId<HTMLVideoElement>('self-view');
@@ -23,6 +24,7 @@ let stationOpening = false;
 let offer: Offer | null = null;
 let countdown: number | undefined;
 let state: AgentState = { status: 'away' };
+let currentCall: CallStarted | null = null;
 
 setUpLanguage();
 void preloadDevice();
@@ -71,6 +73,7 @@ async function signIn(form: FormData): Promise<void> {
   showView('console');
   signaling = new SignalingClient({ token: body.data.token });
   signaling.socket.on('agent:state', showState);
+  showPeerSigning(signaling, 'peer-signing', () => currentCall);
   signaling.socket.on('offer:new', showOffer);
   signaling.socket.on('offer:cancelled', ({ offerId, reason }) => {
     if (offer?.offerId !== offerId) return;
@@ -158,6 +161,7 @@ function hideOffer(): void {
 }
 
 async function startCall(started: CallStarted): Promise<void> {
+  currentCall = started;
   hideOffer();
   if (!signaling) return;
   translate(byId('call-title'), 'call.with', { name: started.peerName });
@@ -171,6 +175,8 @@ async function startCall(started: CallStarted): Promise<void> {
 }
 
 function endCall(): void {
+  currentCall = null;
+  byId('peer-signing').hidden = true;
   call?.close();
   call = null;
   trackCall(null, remoteView);

@@ -1,11 +1,16 @@
 import type { CallMode, CallStarted, ClientToServerEvents, QueueJoin, WaitRange } from '../../../signaling/index.js';
 import { diagnostics, trackCall } from '../diagnostics.js';
-import { t, translate } from '../i18n.js';
+import { locale, t, translate } from '../i18n.js';
 import { MediasoupCall, preloadDevice } from '../media/MediasoupCall.js';
 import { openLocalMedia } from '../media/localMedia.js';
 import { setUpMediaToggles, showDeviceError } from '../ui/callControls.js';
 import { RequestError, SignalingClient } from '../net/SignalingClient.js';
 import { attachStream, byId, setUpLanguage, showView } from '../ui/dom.js';
+import { showPeerSigning } from '../ui/signingIndicator.js';
+import type { FramingHint } from '../vision/FramingCheck.js';
+import type { SigningState } from '../vision/SigningDetector.js';
+import { VisionMonitor } from '../vision/VisionMonitor.js';
+import { hintKey, visionText, type VisionKey } from '../vision/visionStrings.js';
 
 const selfPreview = byId<HTMLVideoElement>('self-preview');
 const selfView = byId<HTMLVideoElement>('self-view');
@@ -18,6 +23,11 @@ let localStream: MediaStream | null = null;
 let signaling: SignalingClient | null = null;
 let call: MediasoupCall | null = null;
 let ticketId = '';
+/** The call in progress, if any. */
+let currentCall: CallStarted | null = null;
+/** The framing check and signing detector on the customer's own camera; its state, never its landmarks, is sent. */
+let vision: VisionMonitor | null = null;
+let signing: SigningState = 'not-signing';
 
 setUpLanguage();
 void preloadDevice();
@@ -45,12 +55,45 @@ async function checkDevices(): Promise<void> {
     attachStream(selfPreview, localStream);
     translate(deviceStatus, 'precall.ready');
     deviceStatus.dataset.state = 'ok';
+    void startVision(localStream);
   } catch (error) {
     localStream = null;
     showDeviceError(deviceStatus, error);
     deviceStatus.dataset.state = 'error';
     byId('retry-devices').hidden = false;
   }
+}
+
+// The check only advises: the customer may continue whatever it says, or when the browser cannot run it.
+async function startVision(stream: MediaStream): Promise<void> {
+  vision?.close();
+  vision = null;
+  showFraming(['vision.loading']);
+  try {
+    const monitor = await VisionMonitor.start(stream);
+    vision = monitor;
+    showFraming([monitor.checksFaces ? 'vision.ok' : 'vision.okHandsOnly']);
+    monitor.on('framing', (hints: readonly FramingHint[]) => showFraming(hints.length > 0 ? hints.map(hintKey) : [monitor.checksFaces ? 'vision.ok' : 'vision.okHandsOnly']));
+    monitor.on('signing', (state: SigningState) => {
+      signing = state;
+      void reportSigning();
+    });
+    monitor.on('error', () => showFraming(['vision.unavailable']));
+  } catch (error) {
+    console.warn('framing check unavailable', error);
+    showFraming(['vision.unavailable']);
+  }
+}
+
+function showFraming(keys: readonly VisionKey[]): void {
+  const list = byId('framing-hints');
+  list.replaceChildren(...keys.map((key) => Object.assign(document.createElement('li'), { textContent: visionText(locale(), key) })));
+  list.dataset.hints = keys.join(' ');
+}
+
+async function reportSigning(): Promise<void> {
+  if (!signaling || !currentCall) return;
+  await signaling.request('call:signing', { sessionId: currentCall.sessionId, signing: signing === 'signing' }).catch((e: unknown) => console.warn('signing state not sent', e));
 }
 
 async function joinQueue(): Promise<void> {
@@ -83,6 +126,7 @@ async function joinQueue(): Promise<void> {
 }
 
 function listen(client: SignalingClient): void {
+  showPeerSigning(client, 'peer-signing', () => currentCall);
   client.socket.on('queue:status', ({ position, eta }) => showPosition(position, eta));
   client.socket.on('call:started', (started) => void startCall(client, started));
   client.socket.on('call:ended', ({ reason }) => (reason === 'transferred' ? awaitTransfer() : endCall()));
@@ -110,6 +154,14 @@ function showPosition(position: number, eta: WaitRange): void {
 }
 
 async function startCall(client: SignalingClient, started: CallStarted): Promise<void> {
+  currentCall = started;
+  // Only a signer's motion matters to the other side; voice and text callers spare the CPU.
+  if (started.mode === 'voice' || started.mode === 'text') {
+    vision?.close();
+    vision = null;
+  } else {
+    void reportSigning();
+  }
   translate(byId('call-title'), 'call.with', { name: started.peerName });
   byId('call-status').hidden = false;
   showView('call');
@@ -137,6 +189,9 @@ async function hangUp(): Promise<void> {
 }
 
 function endCall(): void {
+  currentCall = null;
+  vision?.close();
+  vision = null;
   call?.close();
   call = null;
   trackCall(null, remoteView);
@@ -149,6 +204,7 @@ function endCall(): void {
 
 // The call goes on with another agent: back to the queue view, keeping the connection and the ticket.
 function awaitTransfer(): void {
+  currentCall = null;
   call?.close();
   call = null;
   trackCall(null, remoteView);
