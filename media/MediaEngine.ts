@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type {
   ConsumerInfo,
+  ParticipantRole,
   MediaJoined,
   MediaSource,
   NewProducer,
@@ -50,10 +51,20 @@ export interface MediaRoom extends EventEmitter<MediaRoomEvents> {
    * participant id (an agent's station feeding a call); they close when either room closes.
    */
   adoptProducers(participantId: string, source: MediaRoom): Promise<void>;
-  /** Removes a participant and everything it owns. */
+  /** Removes a participant's transports and everything on them (they may join again, e.g. after a reload). */
   leave(participantId: string): void;
+  /** Removes a participant for good: `leave`, and the producers adopted for it stop reaching the others. */
+  remove(participantId: string): void;
   /** Closes the room and everything in it. Idempotent; emits `closed` last. */
   close(): void;
+}
+
+/** How a room is made. */
+export interface RoomOptions {
+  /** Host the room beside this one (the agent's station), so its producers are forwarded without piping. */
+  colocateWith?: MediaRoom | undefined;
+  /** Who a participant is, as the others are told with each producer; 'agent' when not given. */
+  roleOf?: ((participantId: string) => ParticipantRole) | undefined;
 }
 
 /** A media backend: the embedded mediasoup SFU or, for clusters, LiveKit. */
@@ -66,7 +77,7 @@ export interface MediaEngine {
    * Creates the media room of a session. `colocateWith` hosts it beside another room (the agent's station), so
    * producers adopted from there are forwarded directly instead of piped.
    */
-  createRoom(sessionId: string, options?: { colocateWith?: MediaRoom | undefined }): Promise<MediaRoom>;
+  createRoom(sessionId: string, options?: RoomOptions): Promise<MediaRoom>;
   /** Closes every room and worker. Idempotent. */
   close(): Promise<void>;
 }

@@ -6,6 +6,9 @@ import {
   callTransferSchema,
   callQualitySchema,
   callSigningSchema,
+  callInviteSchema,
+  callJoinSchema,
+  type CallInvitation,
   type PeerSigning,
   type CallEndReason,
   type CallStarted,
@@ -39,6 +42,8 @@ export const clientEventSchemas = {
   'call:transfer': callTransferSchema,
   'call:quality': callQualitySchema,
   'call:signing': callSigningSchema,
+  'call:invite': callInviteSchema,
+  'call:join': callJoinSchema,
   'station:join': z.strictObject({}),
   'media:join': mediaJoinSchema,
   'media:createTransport': createTransportSchema,
@@ -66,6 +71,8 @@ export interface ClientEventReplies {
   'call:transfer': { position: number };
   'call:quality': null;
   'call:signing': null;
+  'call:invite': null;
+  'call:join': null;
   'station:join': { stationId: string };
   'media:join': MediaJoined;
   'media:createTransport': TransportInfo;
@@ -95,6 +102,8 @@ export interface ServerToClientEvents {
   'agent:state': (state: AgentState) => void;
   'call:started': (call: CallStarted) => void;
   'call:ended': (end: { sessionId: string; reason: CallEndReason }) => void;
+  /** Another agent asks this one into a call in progress. */
+  'call:invitation': (invitation: CallInvitation) => void;
   /** Another participant started or stopped signing. */
   'call:peerSigning': (state: PeerSigning) => void;
   'media:newProducer': (producer: NewProducer) => void;

@@ -132,6 +132,21 @@ export type QualitySample = z.infer<typeof qualitySampleSchema>;
 /** Client to server `call:quality`: a participant's receive figures, every 2 s during a call. */
 export const callQualitySchema = z.strictObject({ sessionId: id, sample: qualitySampleSchema });
 
+/** Client to server `call:invite` (the call's agent): asks a signed-in technician (any agent) to join the call. */
+export const callInviteSchema = z.strictObject({ sessionId: id, agentId: id });
+
+/** Client to server `call:join`: an invited technician enters the call; `call:started` follows. */
+export const callJoinSchema = z.strictObject({ sessionId: id });
+
+/** Server to client `call:invitation`: another agent asks this one into a call in progress. */
+export interface CallInvitation {
+  sessionId: string;
+  ticketId: string;
+  mode: CallMode;
+  topic: string;
+  fromAgent: string;
+}
+
 /** Client to server `call:signing`: whether this participant is signing now (the state only; landmarks never leave the browser). */
 export const callSigningSchema = z.strictObject({ sessionId: id, signing: z.boolean() });
 
@@ -212,7 +227,7 @@ export const resumeConsumerSchema = z.strictObject({ sessionId: id, consumerId: 
 export const setProducerPausedSchema = z.strictObject({ sessionId: id, producerId: id, paused: z.boolean() });
 
 /** Who a participant is in a call. */
-export const participantRoleSchema = z.enum(['customer', 'agent']);
+export const participantRoleSchema = z.enum(['customer', 'agent', 'technician']);
 /** Who a participant is in a call. */
 export type ParticipantRole = z.infer<typeof participantRoleSchema>;
 
@@ -291,6 +306,8 @@ export interface CallStarted {
 export interface NewProducer {
   sessionId: string;
   producerId: string;
+  /** Whose it is, so the page can give each participant a tile. */
+  from: ParticipantRole;
   kind: 'audio' | 'video';
   source: MediaSource;
 }
@@ -331,6 +348,7 @@ export interface MediaJoined {
 export interface ConsumerInfo {
   id: string;
   producerId: string;
+  from: ParticipantRole;
   kind: 'audio' | 'video';
   rtpParameters: unknown;
   source: MediaSource;

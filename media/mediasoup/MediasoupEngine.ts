@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { types } from 'mediasoup';
-import type { MediaEngine, MediaRoom } from '../MediaEngine.js';
+import type { MediaEngine, MediaRoom, RoomOptions } from '../MediaEngine.js';
 import { MediasoupRoom } from './MediasoupRoom.js';
 import { mediaCodecs, type MediasoupEngineOptions } from './mediasoupSettings.js';
 
@@ -43,7 +43,7 @@ export class MediasoupEngine implements MediaEngine {
     return this.#rtpCapabilities!;
   }
 
-  async createRoom(sessionId: string, options: { colocateWith?: MediaRoom | undefined } = {}): Promise<MediaRoom> {
+  async createRoom(sessionId: string, options: RoomOptions = {}): Promise<MediaRoom> {
     if (this.#closed) throw new Error('media engine is closed');
     const host = options.colocateWith instanceof MediasoupRoom && !options.colocateWith.closed ? options.colocateWith : undefined;
     const router = host ? host.router : await this.#workers[this.#next++ % this.#workers.length]!.createRouter({ mediaCodecs });
@@ -52,7 +52,7 @@ export class MediasoupEngine implements MediaEngine {
       initialAvailableOutgoingBitrate: this.#options.initialAvailableOutgoingBitrate,
       policy: this.#options.policy,
     };
-    const room = new MediasoupRoom(sessionId, router, transportOptions, { ownsRouter: !host });
+    const room = new MediasoupRoom(sessionId, router, transportOptions, { ownsRouter: !host, roleOf: options.roleOf });
     this.#rooms.add(room);
     room.once('closed', () => this.#rooms.delete(room));
     return room;

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { ConsumerInfo, MediaJoined, MediaSource, NewProducer, TransportInfo } from '../../signaling/index.js';
 import { AppError } from '../../signaling/index.js';
-import type { MediaPolicy } from '../../signaling/index.js';
+import type { MediaPolicy, ParticipantRole } from '../../signaling/index.js';
 import type { MediaRoom, MediaRoomEvents } from '../MediaEngine.js';
 import { LayerController } from './LayerController.js';
 
@@ -31,16 +31,25 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
   readonly #participants = new Map<string, Participant>();
   /** Producers piped in from another room, by owning participant; they outlive a participant's rejoin. */
   readonly #adopted = new Map<string, Map<string, types.Producer>>();
+  /** Adopted producers piped in from another router: this room's own, closed with it. */
+  readonly #piped = new Set<string>();
   /** Frame-rate-first layer choice per consumer; absent with the `default` policy. */
   readonly #layers: LayerController | undefined;
+  readonly #roleOf: (participantId: string) => ParticipantRole;
   #closed = false;
 
-  constructor(id: string, router: types.Router, transportOptions: RoomTransportOptions, options: { ownsRouter: boolean }) {
+  constructor(
+    id: string,
+    router: types.Router,
+    transportOptions: RoomTransportOptions,
+    options: { ownsRouter: boolean; roleOf?: ((participantId: string) => ParticipantRole) | undefined },
+  ) {
     super();
     this.id = id;
     this.router = router;
     this.#router = router;
     this.#ownsRouter = options.ownsRouter;
+    this.#roleOf = options.roleOf ?? (() => 'agent');
     this.#transportOptions = transportOptions;
     this.#layers = transportOptions.policy === 'product' ? new LayerController((transportId) => this.#audioConsumersOn(transportId)) : undefined;
     router.observer.once('close', () => this.close());
@@ -63,7 +72,7 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
     const producers: NewProducer[] = [];
     for (const [ownerId, owned] of this.#producersByOwner()) {
       if (ownerId === participantId) continue;
-      for (const producer of owned.values()) producers.push(this.#describe(producer));
+      for (const producer of owned.values()) producers.push(this.#describe(ownerId, producer));
     }
     const [recvTransport, sendTransport] = await Promise.all([
       this.createTransport(participantId, 'recv'),
@@ -128,7 +137,7 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
       participant.producers.delete(producer.id);
       if (!this.#closed) this.emit('producerClosed', participantId, producer.id);
     });
-    this.emit('newProducer', participantId, this.#describe(producer));
+    this.emit('newProducer', participantId, this.#describe(participantId, producer));
     return { producerId: producer.id };
   }
 
@@ -139,7 +148,7 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
     const participant = this.#participant(participantId);
     const transport = this.#transport(participantId, request.transportId);
     if (transport.appData.direction !== 'recv') throw AppError.invalidState('transport is not a receive transport');
-    const producer = this.#othersProducer(participantId, request.producerId);
+    const { ownerId, producer } = this.#othersProducer(participantId, request.producerId);
     const rtpCapabilities = request.rtpCapabilities as types.RtpCapabilities;
     if (!this.#router.canConsume({ producerId: producer.id, rtpCapabilities })) {
       throw AppError.badRequest('rtpCapabilities cannot receive this producer');
@@ -156,6 +165,7 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
     return {
       id: consumer.id,
       producerId: producer.id,
+      from: this.#roleOf(ownerId),
       kind: consumer.kind,
       rtpParameters: consumer.rtpParameters,
       source: (producer.appData.source as MediaSource) ?? 'camera',
@@ -186,12 +196,13 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
       // On a shared router the original producer is consumed directly; otherwise it is piped across routers.
       const local = source.#router === this.#router ? producer : (await source.#router.pipeToRouter({ producerId: producer.id, router: this.#router })).pipeProducer;
       if (!local) continue;
+      if (local !== producer) this.#piped.add(local.id);
       adopted.set(local.id, local);
       local.observer.once('close', () => {
         adopted.delete(local.id);
         if (!this.#closed) this.emit('producerClosed', participantId, local.id);
       });
-      this.emit('newProducer', participantId, this.#describe(local));
+      this.emit('newProducer', participantId, this.#describe(participantId, local));
     }
   }
 
@@ -201,6 +212,25 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
     this.#participants.delete(participantId);
     // Closing a transport closes its producers and consumers, which notifies the others.
     for (const transport of [...participant.transports.values()]) transport.close();
+  }
+
+  remove(participantId: string): void {
+    this.leave(participantId);
+    const adopted = this.#adopted.get(participantId);
+    if (!adopted) return;
+    this.#adopted.delete(participantId);
+    for (const producer of adopted.values()) {
+      if (this.#piped.delete(producer.id)) {
+        // Closing a piped producer closes its consumers here and reports it through its close listener.
+        producer.close();
+        continue;
+      }
+      // The source room's own producer stays open there; only its consumers in this room go.
+      for (const other of this.#participants.values()) {
+        for (const consumer of other.consumers.values()) if (consumer.producerId === producer.id) consumer.close();
+      }
+      this.emit('producerClosed', participantId, producer.id);
+    }
   }
 
   close(): void {
@@ -224,8 +254,8 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
     return count;
   }
 
-  #describe(producer: types.Producer): NewProducer {
-    return { sessionId: this.id, producerId: producer.id, kind: producer.kind, source: (producer.appData.source as MediaSource) ?? 'camera' };
+  #describe(ownerId: string, producer: types.Producer): NewProducer {
+    return { sessionId: this.id, producerId: producer.id, from: this.#roleOf(ownerId), kind: producer.kind, source: (producer.appData.source as MediaSource) ?? 'camera' };
   }
 
   #participant(participantId: string): Participant {
@@ -242,10 +272,10 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
   }
 
   // Producers of other rooms and the participant's own are reported the same way: not found.
-  #othersProducer(participantId: string, producerId: string): types.Producer {
+  #othersProducer(participantId: string, producerId: string): { ownerId: string; producer: types.Producer } {
     for (const [ownerId, owned] of this.#producersByOwner()) {
       const producer = ownerId === participantId ? undefined : owned.get(producerId);
-      if (producer) return producer;
+      if (producer) return { ownerId, producer };
     }
     throw AppError.notFound('producer', producerId);
   }

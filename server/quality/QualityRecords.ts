@@ -24,7 +24,7 @@ export class QualityRecords {
 
   /** Starts the record of a call. */
   open(call: { sessionId: string; ticketId: string; startedAt: number }): void {
-    this.#records.set(call.sessionId, { ...call, endedAt: null, samples: { customer: [], agent: [] } });
+    this.#records.set(call.sessionId, { ...call, endedAt: null, samples: { customer: [], agent: [], technician: [] } });
     if (this.#records.size <= this.#capacity) return;
     for (const [sessionId, record] of this.#records) {
       if (record.endedAt === null) continue;
@@ -53,7 +53,7 @@ export class QualityRecords {
     const record = this.#records.get(sessionId);
     if (!record) return undefined;
     const participants: CallQualityRecord['participants'] = {};
-    for (const role of ['customer', 'agent'] as const) {
+    for (const role of ['customer', 'agent', 'technician'] as const) {
       const samples = record.samples[role];
       if (samples.length > 0) participants[role] = { samples: [...samples], summary: summarize(samples) };
     }

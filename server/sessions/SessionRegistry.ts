@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { AgentProfile, CallEndReason, CallMode, QueueName } from '../../signaling/index.js';
+import type { AgentProfile, CallEndReason, CallMode, ParticipantRole, QueueName } from '../../signaling/index.js';
 import type { MediaEngine, MediaRoom } from '../../media/MediaEngine.js';
 
 /** A call in progress between one customer and one agent. */
@@ -16,6 +16,24 @@ export interface CallSession {
   /** Socket.IO room names of the participants, which are also their media participant ids. */
   customerKey: string;
   agentKey: string;
+  /** Agents invited in (technicians), by participant key, with their display names. */
+  invited: Map<string, string>;
+  /** Technicians in the call, by participant key, with their display names. */
+  guests: Map<string, string>;
+  /** Who is signing now, by participant key, so someone joining later sees it at once. */
+  signing: Set<string>;
+}
+
+/** Every participant key of a session: customer, agent, technicians. */
+export function participantKeys(session: CallSession): string[] {
+  return [session.customerKey, session.agentKey, ...session.guests.keys()];
+}
+
+/** A participant's role in the session, or undefined when the key is not in it. */
+export function roleIn(session: CallSession, key: string): ParticipantRole | undefined {
+  if (key === session.customerKey) return 'customer';
+  if (key === session.agentKey) return 'agent';
+  return session.guests.has(key) ? 'technician' : undefined;
 }
 
 /** Events of the session registry. */
@@ -42,8 +60,10 @@ export class SessionRegistry extends EventEmitter<SessionRegistryEvents> {
   /** Opens the media room, beside the agent's station when there is one, and records the session. */
   async start(ticketId: string, agent: AgentProfile, call: { mode: CallMode; queue: QueueName }, station?: MediaRoom): Promise<CallSession> {
     const id = randomUUID();
-    const room = await this.#media.createRoom(id, { colocateWith: station });
-    const session: CallSession = {
+    // The session is referenced lazily: the room asks for roles only once participants join.
+    let session: CallSession | undefined;
+    const room = await this.#media.createRoom(id, { colocateWith: station, roleOf: (key) => (session && roleIn(session, key)) ?? 'technician' });
+    session = {
       id,
       ticketId,
       agent,
@@ -53,6 +73,9 @@ export class SessionRegistry extends EventEmitter<SessionRegistryEvents> {
       room,
       customerKey: customerKey(ticketId),
       agentKey: agentKey(agent.id),
+      invited: new Map(),
+      guests: new Map(),
+      signing: new Set(),
     };
     this.#sessions.set(id, session);
     room.once('closed', () => this.end(id, 'server-shutdown'));
@@ -67,9 +90,16 @@ export class SessionRegistry extends EventEmitter<SessionRegistryEvents> {
   /** The session a participant (by key) is in, or undefined. */
   findByParticipant(key: string): CallSession | undefined {
     for (const session of this.#sessions.values()) {
-      if (session.customerKey === key || session.agentKey === key) return session;
+      if (roleIn(session, key)) return session;
     }
     return undefined;
+  }
+
+  /** A technician leaves a call that goes on: out of the room, out of the session. */
+  removeGuest(session: CallSession, key: string): void {
+    if (!session.guests.delete(key)) return;
+    session.signing.delete(key);
+    session.room.remove(key);
   }
 
   /** Ends a session and closes its room; a second call is a no-op. */

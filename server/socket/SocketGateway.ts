@@ -1,7 +1,7 @@
 import type { AgentProfile } from '../../signaling/index.js';
 import type { QueuedEntry } from '../store/RoutingStore.js';
 import type { Services } from '../services.js';
-import { agentKey, customerKey, type CallSession } from '../sessions/SessionRegistry.js';
+import { agentKey, customerKey, participantKeys, roleIn, type CallSession } from '../sessions/SessionRegistry.js';
 import { TicketState } from '../tickets/TicketRegistry.js';
 import { agentHandlers } from './agentHandlers.js';
 import { bindEvents } from './bindEvents.js';
@@ -70,7 +70,7 @@ export function attachSocketGateway(services: Services): void {
 
   sessions.on('ended', (session, reason) => {
     quality.close(session.id, Date.now());
-    io.to([session.customerKey, session.agentKey]).emit('call:ended', { sessionId: session.id, reason });
+    io.to(participantKeys(session)).emit('call:ended', { sessionId: session.id, reason });
     const ticket = tickets.get(session.ticketId);
     if (ticket) ticket.state = reason === 'transferred' ? TicketState.Queued : TicketState.Ended;
     const signing = session.mode === 'csl' || session.mode === 'asl' || session.mode === 'hksl';
@@ -92,14 +92,9 @@ export function attachSocketGateway(services: Services): void {
       ticket.sessionId = session.id;
       ticket.agentId = session.agent.id;
     }
-    session.room.on('newProducer', (ownerId, producer) => {
-      const other = ownerId === session.customerKey ? session.agentKey : session.customerKey;
-      io.to(other).emit('media:newProducer', producer);
-    });
-    session.room.on('producerClosed', (ownerId, producerId) => {
-      const other = ownerId === session.customerKey ? session.agentKey : session.customerKey;
-      io.to(other).emit('media:producerClosed', { sessionId: session.id, producerId });
-    });
+    const others = (ownerId: string) => participantKeys(session).filter((key) => key !== ownerId);
+    session.room.on('newProducer', (ownerId, producer) => io.to(others(ownerId)).emit('media:newProducer', producer));
+    session.room.on('producerClosed', (ownerId, producerId) => io.to(others(ownerId)).emit('media:producerClosed', { sessionId: session.id, producerId }));
     const common = { sessionId: session.id, ticketId: session.ticketId, mode: session.mode };
     io.to(session.customerKey).emit('call:started', { ...common, role: 'customer', peerName: session.agent.name });
     io.to(session.agentKey).emit('call:started', { ...common, role: 'agent', peerName: session.ticketId });
@@ -127,6 +122,8 @@ export function attachSocketGateway(services: Services): void {
     if ((await io.in(key).fetchSockets()).length > 0) return;
     stations.close(key);
     const session = sessions.findByParticipant(key);
-    if (session) sessions.end(session.id, 'disconnected');
+    if (!session) return;
+    if (roleIn(session, key) === 'technician') sessions.removeGuest(session, key);
+    else sessions.end(session.id, 'disconnected');
   }
 }

@@ -1,6 +1,6 @@
 import { AppError } from '../../signaling/index.js';
 import { requirementsForTransfer } from '../routing/requirements.js';
-import { agentKey } from '../sessions/SessionRegistry.js';
+import { agentKey, roleIn } from '../sessions/SessionRegistry.js';
 import type { Services } from '../services.js';
 import type { AppSocket, EventHandlers } from './types.js';
 
@@ -22,6 +22,36 @@ export function agentHandlers(services: Services): EventHandlers {
     },
     'offer:decline': async ({ offerId }, socket) => {
       await router.decline(agentIdOf(socket), offerId);
+      return null;
+    },
+    'call:invite': async ({ sessionId, agentId }, socket) => {
+      const me = agentIdOf(socket);
+      const session = services.sessions.get(sessionId);
+      if (!session || session.agentKey !== agentKey(me)) throw AppError.notFound('session', sessionId);
+      const key = agentKey(agentId);
+      if (agentId === me || session.guests.has(key)) throw AppError.invalidState(`agent "${agentId}" is in the call already`);
+      const [technician] = await services.io.in(key).fetchSockets();
+      const principal = technician?.data.principal;
+      if (principal?.role !== 'agent') throw AppError.notFound('agent', agentId);
+      session.invited.set(key, principal.agent.name);
+      services.io.to(key).emit('call:invitation', { sessionId, ticketId: session.ticketId, mode: session.mode, topic: services.tickets.get(session.ticketId)?.request.topic ?? '', fromAgent: session.agent.name });
+      return null;
+    },
+    'call:join': async ({ sessionId }, socket) => {
+      const me = agentIdOf(socket);
+      const key = agentKey(me);
+      const session = services.sessions.get(sessionId);
+      const name = session?.invited.get(key);
+      if (!session || name === undefined) throw AppError.notFound('invitation to session', sessionId);
+      session.invited.delete(key);
+      session.guests.set(key, name);
+      // The technician's camera already flows into their station; the call forwards it from there.
+      const station = services.stations.get(key);
+      if (station) await session.room.adoptProducers(key, station);
+      // Helping in a call, the technician gets no offers; going available again is theirs to do.
+      await router.setAvailability(me, 'away').catch(() => undefined);
+      socket.emit('call:started', { sessionId, ticketId: session.ticketId, mode: session.mode, role: 'technician', peerName: `${session.agent.name} · ${session.ticketId}` });
+      for (const signer of session.signing) socket.emit('call:peerSigning', { sessionId, role: roleIn(session, signer)!, signing: true });
       return null;
     },
     // Queued first, so a refused transfer leaves the call as it was; then the call ends for this agent.

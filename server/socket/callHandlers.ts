@@ -2,7 +2,7 @@ import { AppError } from '../../signaling/index.js';
 import type { MediaRoom } from '../../media/MediaEngine.js';
 import type { Principal } from '../auth/TokenRegistry.js';
 import type { ParticipantRole } from '../../signaling/index.js';
-import { agentKey, customerKey, type CallSession } from '../sessions/SessionRegistry.js';
+import { agentKey, customerKey, participantKeys, roleIn, type CallSession } from '../sessions/SessionRegistry.js';
 import type { Services } from '../services.js';
 import type { AppSocket, EventHandlers } from './types.js';
 
@@ -20,15 +20,16 @@ export function callHandlers(services: Services): EventHandlers {
     if (station?.id === sessionId) return { room: station, me };
     const session = services.sessions.get(sessionId);
     // Another participant's session is reported exactly like a missing one.
-    if (!session || (session.customerKey !== me && session.agentKey !== me)) throw AppError.notFound('session', sessionId);
+    if (!session || !roleIn(session, me)) throw AppError.notFound('session', sessionId);
     return { room: session.room, me };
   };
   // Quality and signing state belong to calls only, never to an agent's station.
-  const callOf = (sessionId: string, socket: AppSocket): { session: CallSession; role: ParticipantRole } => {
+  const callOf = (sessionId: string, socket: AppSocket): { session: CallSession; role: ParticipantRole; me: string } => {
     const me = participantKeyOf(socket.data.principal);
     const session = services.sessions.get(sessionId);
-    if (!session || (session.customerKey !== me && session.agentKey !== me)) throw AppError.notFound('session', sessionId);
-    return { session, role: session.customerKey === me ? 'customer' : 'agent' };
+    const role = session && roleIn(session, me);
+    if (!session || !role) throw AppError.notFound('session', sessionId);
+    return { session, role, me };
   };
   return {
     'call:quality': ({ sessionId, sample }, socket) => {
@@ -37,14 +38,21 @@ export function callHandlers(services: Services): EventHandlers {
       return null;
     },
     'call:signing': ({ sessionId, signing }, socket) => {
-      const { session, role } = callOf(sessionId, socket);
-      services.io.to(role === 'customer' ? session.agentKey : session.customerKey).emit('call:peerSigning', { sessionId, role, signing });
+      const { session, role, me } = callOf(sessionId, socket);
+      if (signing) session.signing.add(me);
+      else session.signing.delete(me);
+      services.io.to(participantKeys(session).filter((key) => key !== me)).emit('call:peerSigning', { sessionId, role, signing });
       return null;
     },
+    // A technician hanging up leaves; the customer or the agent hanging up ends the call for everyone.
     'call:end': ({ sessionId }, socket) => {
-      if (!services.sessions.get(sessionId)) throw AppError.notFound('session', sessionId);
-      scope(sessionId, socket);
-      services.sessions.end(sessionId, 'hangup');
+      const { session, role, me } = callOf(sessionId, socket);
+      if (role !== 'technician') {
+        services.sessions.end(sessionId, 'hangup');
+        return null;
+      }
+      services.sessions.removeGuest(session, me);
+      socket.emit('call:ended', { sessionId, reason: 'hangup' });
       return null;
     },
     'media:join': async ({ sessionId, send }, socket) => {

@@ -172,7 +172,7 @@ describe('a socket that sends events out of order or outside its role', () => {
       rtpParameters: vp8RtpParameters(sender.joined, 1111),
       source: 'camera',
     });
-    expect(await announced).toEqual({ sessionId: session1.sessionId, producerId, kind: 'video', source: 'camera' });
+    expect(await announced).toEqual({ sessionId: session1.sessionId, producerId, from: 'customer', kind: 'video', source: 'camera' });
 
     const intruder = await joinWithTransport(session2.agent, session2.sessionId, 'recv');
     const rtpCapabilities = intruder.joined.routerRtpCapabilities as Record<string, unknown>;
@@ -195,7 +195,7 @@ describe('a socket that sends events out of order or outside its role', () => {
 
     // The same producer is there for the participant it belongs with.
     const receiver = await joinWithTransport(session1.agent, session1.sessionId, 'recv');
-    expect(receiver.joined.producers).toEqual([{ sessionId: session1.sessionId, producerId, kind: 'video', source: 'camera' }]);
+    expect(receiver.joined.producers).toEqual([{ sessionId: session1.sessionId, producerId, from: 'customer', kind: 'video', source: 'camera' }]);
     const consumer = await call(session1.agent, 'media:consume', {
       sessionId: session1.sessionId,
       transportId: receiver.transportId,

@@ -17,7 +17,7 @@ describe("an agent's station (the persistent send path)", () => {
 
     const session = await openCall(live.pool, 'alice');
     const customerSide = await joinWithTransport(session.customer, session.sessionId, 'recv');
-    expect(customerSide.joined.producers).toEqual([{ sessionId: session.sessionId, producerId: cameraId, kind: 'video', source: 'camera' }]);
+    expect(customerSide.joined.producers).toEqual([{ sessionId: session.sessionId, producerId: cameraId, from: 'agent', kind: 'video', source: 'camera' }]);
     const consumer = await call(session.customer, 'media:consume', {
       sessionId: session.sessionId,
       transportId: customerSide.transportId,

@@ -1,6 +1,6 @@
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
-import type { ConsumerInfo, MediaPolicy, MediaSource, NewProducer, TransportInfo } from '../../../signaling/index.js';
+import type { ConsumerInfo, MediaPolicy, MediaSource, NewProducer, ParticipantRole, TransportInfo } from '../../../signaling/index.js';
 import type { SignalingClient } from '../net/SignalingClient.js';
 import { qualitySample, readCounters, type ReceiveCounters } from './qualitySample.js';
 
@@ -15,8 +15,10 @@ export interface ReceiveStats {
 
 /** Events a call reports to its page. */
 export interface MediasoupCallHandlers {
-  /** A remote track arrived; the page attaches `stream` to the remote view. */
-  onRemoteTrack(stream: MediaStream): void;
+  /** A remote participant's track arrived; `stream` holds all of that participant's tracks. */
+  onRemoteTrack(stream: MediaStream, from: ParticipantRole): void;
+  /** A remote participant has no tracks left (they left the call). */
+  onRemoteGone?(from: ParticipantRole): void;
   /** Report receive quality to the server every QUALITY_INTERVAL_MS (calls do; an agent's station does not). */
   reportQuality?: boolean;
 }
@@ -26,13 +28,13 @@ export interface MediasoupCallHandlers {
  * per local track, a consumer per remote producer. Closing is idempotent.
  */
 export class MediasoupCall {
-  /** The remote participant's tracks, in one stream. */
-  readonly remoteStream = new MediaStream();
   readonly #signaling: SignalingClient;
+  /** Each remote participant's tracks, in one stream per participant. */
+  readonly #streams = new Map<ParticipantRole, MediaStream>();
   readonly #sessionId: string;
   readonly #handlers: MediasoupCallHandlers;
   readonly #producers = new Map<MediaSource, types.Producer>();
-  readonly #consumers = new Map<string, types.Consumer>();
+  readonly #consumers = new Map<string, { consumer: types.Consumer; from: ParticipantRole }>();
   #device?: Device;
   #sendTransport?: types.Transport;
   #recvTransport?: types.Transport;
@@ -48,11 +50,16 @@ export class MediasoupCall {
   };
   readonly #pending: NewProducer[] = [];
   readonly #onProducerClosed = ({ producerId }: { producerId: string }) => {
-    for (const consumer of this.#consumers.values()) {
+    for (const { consumer, from } of this.#consumers.values()) {
       if (consumer.producerId !== producerId) continue;
-      this.remoteStream.removeTrack(consumer.track);
+      const stream = this.#streams.get(from);
+      stream?.removeTrack(consumer.track);
       consumer.close();
       this.#consumers.delete(consumer.id);
+      if (stream && stream.getTracks().length === 0) {
+        this.#streams.delete(from);
+        this.#handlers.onRemoteGone?.(from);
+      }
     }
   };
 
@@ -119,7 +126,7 @@ export class MediasoupCall {
     this.#signaling.socket.off('media:producerClosed', this.#onProducerClosed);
     this.#sendTransport?.close();
     this.#recvTransport?.close();
-    for (const track of this.remoteStream.getTracks()) this.remoteStream.removeTrack(track);
+    this.#streams.clear();
   }
 
   // A lost report is only a gap in the record; the call goes on.
@@ -213,9 +220,11 @@ export class MediasoupCall {
       kind: info.kind,
       rtpParameters: info.rtpParameters as types.RtpParameters,
     });
-    this.#consumers.set(consumer.id, consumer);
-    this.remoteStream.addTrack(consumer.track);
-    this.#handlers.onRemoteTrack(this.remoteStream);
+    this.#consumers.set(consumer.id, { consumer, from: info.from });
+    const stream = this.#streams.get(info.from) ?? new MediaStream();
+    this.#streams.set(info.from, stream);
+    stream.addTrack(consumer.track);
+    this.#handlers.onRemoteTrack(stream, info.from);
     await this.#signaling.request('media:resumeConsumer', { sessionId: this.#sessionId, consumerId: consumer.id });
   }
 }

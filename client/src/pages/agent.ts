@@ -1,4 +1,4 @@
-import type { AgentProfile, CallStarted, CallTransfer, Offer, QueueName } from '../../../signaling/index.js';
+import type { AgentProfile, CallInvitation, CallStarted, CallTransfer, Offer, ParticipantRole, QueueName } from '../../../signaling/index.js';
 import type { AgentState } from '../../../signaling/events.js';
 import { trackCall } from '../diagnostics.js';
 import { t, translate } from '../i18n.js';
@@ -7,7 +7,8 @@ import { openLocalMedia } from '../media/localMedia.js';
 import { setUpMediaToggles, showDeviceError } from '../ui/callControls.js';
 import { SignalingClient } from '../net/SignalingClient.js';
 import { attachStream, byId, setUpLanguage, showView } from '../ui/dom.js';
-import { showPeerSigning } from '../ui/signingIndicator.js';
+import { followSigning, signingLabel } from '../ui/signingIndicator.js';
+import { Stage } from '../ui/Stage.js';
 
 const selfPreview = byId<HTMLVideoElement>('self-preview');
 const selfView = byId<HTMLVideoElement>('self-view');
@@ -25,6 +26,8 @@ let offer: Offer | null = null;
 let countdown: number | undefined;
 let state: AgentState = { status: 'away' };
 let currentCall: CallStarted | null = null;
+let stage: Stage | null = null;
+let invitation: CallInvitation | null = null;
 
 setUpLanguage();
 void preloadDevice();
@@ -46,6 +49,18 @@ byId('decline').addEventListener('click', () => {
 byId('hangup').addEventListener('click', () => {
   const sessionId = byId('hangup').dataset.sessionId;
   if (sessionId) void request('call:end', { sessionId });
+});
+byId<HTMLFormElement>('invite-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const sessionId = byId('hangup').dataset.sessionId;
+  const agentId = String(new FormData(event.target as HTMLFormElement).get('agentId') ?? '').trim();
+  if (sessionId && agentId) void invite(sessionId, agentId);
+});
+byId('join-call').addEventListener('click', () => {
+  const sessionId = invitation?.sessionId;
+  byId('invitation').hidden = true;
+  invitation = null;
+  if (sessionId) void signaling?.request('call:join', { sessionId }).catch(showError);
 });
 byId<HTMLFormElement>('transfer-form').addEventListener('submit', (event) => {
   event.preventDefault();
@@ -73,7 +88,8 @@ async function signIn(form: FormData): Promise<void> {
   showView('console');
   signaling = new SignalingClient({ token: body.data.token });
   signaling.socket.on('agent:state', showState);
-  showPeerSigning(signaling, 'peer-signing', () => currentCall);
+  followSigning(signaling, () => stage, () => currentCall);
+  signaling.socket.on('call:invitation', showInvitation);
   signaling.socket.on('offer:new', showOffer);
   signaling.socket.on('offer:cancelled', ({ offerId, reason }) => {
     if (offer?.offerId !== offerId) return;
@@ -167,7 +183,18 @@ async function startCall(started: CallStarted): Promise<void> {
   translate(byId('call-title'), 'call.with', { name: started.peerName });
   showView('call');
   attachStream(selfView, localStream);
-  call = new MediasoupCall(signaling, started.sessionId, { reportQuality: true, onRemoteTrack: (stream) => attachStream(remoteView, stream) });
+  // The customer large until someone signs; a technician sees the inviting agent first.
+  const fallback: ParticipantRole[] = started.role === 'technician' ? ['agent', 'customer'] : ['customer', 'technician'];
+  const current = new Stage(remoteView, byId('tiles'), fallback, signingLabel('peer-signing', (role) => (role === 'customer' ? started.ticketId : t(`role.${role}`))));
+  stage = current;
+  // Inviting and transferring are the call's own agent's to do.
+  byId('invite-form').hidden = byId('transfer-form').hidden = started.role === 'technician';
+  byId('invite-status').textContent = '';
+  call = new MediasoupCall(signaling, started.sessionId, {
+    reportQuality: true,
+    onRemoteTrack: (stream, from) => current.setStream(from, stream),
+    onRemoteGone: (from) => current.remove(from),
+  });
   trackCall(call, remoteView);
   byId('hangup').dataset.sessionId = started.sessionId;
   // With a station the call only receives: the agent's media is already flowing and the server adopts it.
@@ -176,12 +203,28 @@ async function startCall(started: CallStarted): Promise<void> {
 
 function endCall(): void {
   currentCall = null;
-  byId('peer-signing').hidden = true;
+  stage?.clear();
+  stage = null;
   call?.close();
   call = null;
   trackCall(null, remoteView);
-  attachStream(remoteView, null);
   showView('console');
+}
+
+async function invite(sessionId: string, agentId: string): Promise<void> {
+  try {
+    await signaling?.request('call:invite', { sessionId, agentId });
+    translate(byId('invite-status'), 'agent.invited');
+  } catch (error) {
+    showError(error);
+  }
+}
+
+function showInvitation(next: CallInvitation): void {
+  invitation = next;
+  translate(byId('invitation-text'), 'agent.invitation', { from: next.fromAgent, mode: t(`mode.${next.mode}`), topic: next.topic });
+  byId('invitation').hidden = false;
+  byId('join-call').focus();
 }
 
 // A named agent wins over the queue; the server refuses, and the call goes on, if that agent is not free.

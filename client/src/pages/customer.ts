@@ -6,7 +6,8 @@ import { openLocalMedia } from '../media/localMedia.js';
 import { setUpMediaToggles, showDeviceError } from '../ui/callControls.js';
 import { RequestError, SignalingClient } from '../net/SignalingClient.js';
 import { attachStream, byId, setUpLanguage, showView } from '../ui/dom.js';
-import { showPeerSigning } from '../ui/signingIndicator.js';
+import { followSigning, signingLabel } from '../ui/signingIndicator.js';
+import { Stage } from '../ui/Stage.js';
 import type { FramingHint } from '../vision/FramingCheck.js';
 import type { SigningState } from '../vision/SigningDetector.js';
 import { VisionMonitor } from '../vision/VisionMonitor.js';
@@ -25,6 +26,8 @@ let call: MediasoupCall | null = null;
 let ticketId = '';
 /** The call in progress, if any. */
 let currentCall: CallStarted | null = null;
+/** The agent large until someone signs; then whoever signs (the agent, or a technician who joined). */
+const stage = new Stage(remoteView, byId('tiles'), ['agent', 'technician'], signingLabel('peer-signing', (role) => (role === 'agent' && currentCall ? currentCall.peerName : t(`role.${role}`))));
 /** The framing check and signing detector on the customer's own camera; its state, never its landmarks, is sent. */
 let vision: VisionMonitor | null = null;
 let signing: SigningState = 'not-signing';
@@ -126,7 +129,7 @@ async function joinQueue(): Promise<void> {
 }
 
 function listen(client: SignalingClient): void {
-  showPeerSigning(client, 'peer-signing', () => currentCall);
+  followSigning(client, () => stage, () => currentCall);
   client.socket.on('queue:status', ({ position, eta }) => showPosition(position, eta));
   client.socket.on('call:started', (started) => void startCall(client, started));
   client.socket.on('call:ended', ({ reason }) => (reason === 'transferred' ? awaitTransfer() : endCall()));
@@ -168,8 +171,9 @@ async function startCall(client: SignalingClient, started: CallStarted): Promise
   attachStream(selfView, localStream);
   call = new MediasoupCall(client, started.sessionId, {
     reportQuality: true,
-    onRemoteTrack: (stream) => {
-      attachStream(remoteView, stream);
+    onRemoteGone: (from) => stage.remove(from),
+    onRemoteTrack: (stream, from) => {
+      stage.setStream(from, stream);
       byId('call-status').hidden = true;
     },
   });
@@ -195,7 +199,7 @@ function endCall(): void {
   call?.close();
   call = null;
   trackCall(null, remoteView);
-  attachStream(remoteView, null);
+  stage.clear();
   translate(byId('ended-ticket'), 'ended.ticket', { ticketId });
   showView('ended');
   signaling?.close();
@@ -208,7 +212,7 @@ function awaitTransfer(): void {
   call?.close();
   call = null;
   trackCall(null, remoteView);
-  attachStream(remoteView, null);
+  stage.clear();
   translate(byId('queue-notice'), 'queue.transferred');
   showView('queue');
 }

@@ -1,17 +1,23 @@
-import type { CallStarted, PeerSigning } from '../../../signaling/index.js';
+import type { CallStarted, ParticipantRole, PeerSigning } from '../../../signaling/index.js';
 import { translate } from '../i18n.js';
 import type { SignalingClient } from '../net/SignalingClient.js';
 import { byId } from './dom.js';
+import type { Stage, StageListener } from './Stage.js';
 
-/** Shows "… is signing" while the other participant signs; hidden otherwise and when the call changes. */
-export function showPeerSigning(client: SignalingClient, elementId: string, call: () => CallStarted | null): void {
-  const element = byId(elementId);
-  element.hidden = true;
-  client.socket.on('call:peerSigning', ({ sessionId, signing }: PeerSigning) => {
-    const current = call();
-    if (current?.sessionId !== sessionId) return;
-    element.hidden = !signing;
-    element.dataset.signing = String(signing);
-    translate(element, 'call.peerSigning', { name: current.peerName });
+/** Feeds the other participants' signing states (only states ever arrive, never landmarks) into the stage. */
+export function followSigning(client: SignalingClient, stage: () => Stage | null, call: () => CallStarted | null): void {
+  client.socket.on('call:peerSigning', ({ sessionId, role, signing }: PeerSigning) => {
+    if (call()?.sessionId === sessionId) stage()?.setSigning(role, signing);
   });
+}
+
+/** A stage listener that shows "… is signing" over the large view while the participant there signs. */
+export function signingLabel(elementId: string, nameOf: (role: ParticipantRole) => string): StageListener {
+  const element = byId(elementId);
+  return (current, signing) => {
+    const shown = current !== null && signing.has(current);
+    element.hidden = !shown;
+    element.dataset.signing = String(shown);
+    if (current !== null && shown) translate(element, 'call.peerSigning', { name: nameOf(current) });
+  };
 }

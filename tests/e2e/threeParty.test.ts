@@ -1,0 +1,70 @@
+import bcrypt from 'bcryptjs';
+import type { Browser, Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../server/createServer.js';
+import { CallDriver } from '../support/CallDriver.js';
+import { launchChromium } from '../support/chromium.js';
+import { startTestServer, TEST_PASSWORD, testAgent } from '../support/testServer.js';
+
+describe('a technician joining a sign-language call in Chromium', () => {
+  let server: RunningServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const tess = { username: 'tess', name: 'Technician Tess', passwordHash: bcrypt.hashSync(TEST_PASSWORD, 4), skills: { csl: 4, phone: 5, tier: 2 } };
+    [server, browser] = await Promise.all([startTestServer([testAgent('alice', ['csl']), tess]), launchChromium()]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('puts the active signer, not the active speaker, in the large tile, with the others in small tiles', async () => {
+    const driver = await CallDriver.open(browser, server.url);
+    const technician = await (await browser.createBrowserContext()).newPage();
+    await technician.goto(`${server.url}/agent`);
+    await signIn(technician, 'tess');
+    await driver.agentReady('alice', TEST_PASSWORD);
+    await driver.customerJoins('csl');
+    await driver.agentAccepts();
+    await driver.firstFrameAt(driver.agent);
+
+    await driver.agent.type('#invite-form input[name=agentId]', 'tess');
+    await driver.agent.click('#invite-form button[type=submit]');
+    await technician.waitForSelector('#invitation:not([hidden])');
+    await technician.click('#join-call');
+    await technician.waitForSelector('section[data-view=call]:not([hidden])');
+
+    // Everyone's fake microphone speaks, but only the customer's page runs the signing detector on a moving hand.
+    await technician.waitForSelector('#remote-view[data-role=customer]', { timeout: 20_000 });
+    await technician.waitForSelector('#tiles video[data-role=agent]', { timeout: 20_000 });
+    await technician.waitForSelector('#peer-signing[data-signing=true]:not([hidden])');
+    await driver.customer.waitForSelector('#tiles video[data-role=technician]', { timeout: 20_000 });
+    await expect(driver.customer.$eval('#remote-view', (el) => (el as HTMLElement).dataset.role)).resolves.toBe('agent');
+    await expect(driver.agent.$eval('#remote-view', (el) => (el as HTMLElement).dataset.role)).resolves.toBe('customer');
+    const technicianSees = await technician.waitForFunction(
+      () => {
+        const video = document.querySelector<HTMLVideoElement>('#remote-view')!;
+        return video.videoWidth > 0 && video.readyState >= 2 ? video.videoWidth : 0;
+      },
+      { timeout: 20_000 },
+    );
+    expect(await technicianSees.jsonValue()).toBeGreaterThanOrEqual(320);
+
+    await technician.click('#hangup');
+    await technician.waitForSelector('section[data-view=console]:not([hidden])');
+    await driver.customer.waitForFunction(() => document.querySelector('#tiles video[data-role=technician]') === null, { timeout: 20_000 });
+    await driver.agentHangsUp();
+    await technician.browserContext().close();
+    await driver.close();
+  }, 90_000);
+});
+
+async function signIn(page: Page, username: string): Promise<void> {
+  await page.type('input[name=username]', username);
+  await page.type('input[name=password]', TEST_PASSWORD);
+  await page.click('#signin');
+  await page.waitForSelector('section[data-view=console]:not([hidden])');
+  await page.waitForFunction(() => (document.querySelector('#self-preview') as HTMLVideoElement).readyState >= 2);
+}
