@@ -175,13 +175,23 @@ export class Router extends EventEmitter<RouterEvents> {
    */
   async hold(ticketId: string): Promise<void> {
     if (this.#holds.has(ticketId)) return;
-    const held = await this.#store.holdEntry(ticketId, this.#now() + this.#options.holdMs);
-    if (!held) return;
+    // The timer is set before the store is asked, so a resume arriving meanwhile finds it and clears it.
     this.#holds.set(ticketId, setTimeout(() => void this.abandon(ticketId), this.#options.holdMs));
+    const held = await this.#store.holdEntry(ticketId, this.#now() + this.#options.holdMs);
+    if (!held) {
+      this.#clearTimer(this.#holds, ticketId);
+      return;
+    }
+    const resumed = !this.#holds.has(ticketId);
     const entry = this.#entries.get(ticketId);
-    if (entry) entry.heldUntil = held.entry.heldUntil;
-    this.#queue.remove(ticketId);
+    if (!resumed) {
+      if (entry) entry.heldUntil = held.entry.heldUntil;
+      this.#queue.remove(ticketId);
+    }
+    // The hold withdrew the open offer in the store either way; the mirror follows (back in line if resumed).
     if (held.withdrawn) this.#offerClosed(held.withdrawn, 'abandoned', 'withdrawn');
+    // Resumed while the hold was being written (the resume's clear may have landed first): clear it again.
+    if (resumed) await this.#store.holdEntry(ticketId, null);
     await this.#dispatch();
   }
 

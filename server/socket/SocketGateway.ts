@@ -101,9 +101,11 @@ export function attachSocketGateway(services: Services): void {
   }
 
   // A customer who loses the connection keeps their place for RECONNECT_GRACE_MS; a call in progress ends.
+  // A customer's token works only on the node that issued it, so asking this node alone is exact, and fast
+  // enough that a quick reconnect cannot slip in between this check and the hold.
   async function onCustomerGone(ticketId: string): Promise<void> {
     const key = customerKey(ticketId);
-    if ((await io.in(key).fetchSockets()).length > 0) return;
+    if ((await io.local.in(key).fetchSockets()).length > 0) return;
     if (router.isQueued(ticketId)) await router.hold(ticketId);
     const session = sessions.findByParticipant(key);
     if (session) sessions.end(session.id, 'disconnected');

@@ -196,6 +196,17 @@ describe('Router', () => {
     expect(fx.lastOfferTo('a').ticketId).toBe('first');
   });
 
+  it('keeps the place of a customer who comes back while the hold is still being written', async () => {
+    await fx.enqueue('first');
+    await fx.available('a');
+    await Promise.all([fx.router.hold('first'), fx.router.resume('first')]);
+    await vi.advanceTimersByTimeAsync(HOLD_MS + 5_000);
+
+    expect(fx.router.isQueued('first')).toBe(true);
+    expect((await fx.store.getEntry('first'))?.heldUntil).toBeUndefined();
+    expect(fx.lastOfferTo('a').ticketId).toBe('first');
+  });
+
   it('withdraws the open offer of a customer who lost the connection, leaving the agent available', async () => {
     await fx.enqueue('first');
     await fx.available('a');
