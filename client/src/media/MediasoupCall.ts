@@ -259,10 +259,14 @@ function videoFirst<T extends { kind: string }>(items: T[]): T[] {
   return [...items].sort((a, b) => Number(b.kind === 'video') - Number(a.kind === 'video'));
 }
 
-/** VP8 simulcast, every layer with three temporal layers (L1T3), so the SFU can drop resolution before frame rate. */
+/**
+ * VP8 simulcast, every layer with three temporal layers (L1T3), so the SFU can drop resolution before frame rate.
+ * The lowest layer is 240 lines at 30 fps within 170 kbit/s, so that with audio it fits a 0.3 Mbit/s downlink.
+ */
 export function simulcastEncodings(height: number): RTCRtpEncodingParameters[] {
+  const down = (lines: number) => Math.max(1, height / lines);
   const layers = height >= 540
-    ? [{ scaleResolutionDownBy: 4, maxBitrate: 200_000 }, { scaleResolutionDownBy: 2, maxBitrate: 600_000 }, { scaleResolutionDownBy: 1, maxBitrate: 1_800_000 }]
-    : [{ scaleResolutionDownBy: 2, maxBitrate: 300_000 }, { scaleResolutionDownBy: 1, maxBitrate: 1_000_000 }];
+    ? [{ scaleResolutionDownBy: down(240), maxBitrate: 170_000 }, { scaleResolutionDownBy: down(480), maxBitrate: 600_000 }, { scaleResolutionDownBy: 1, maxBitrate: 1_800_000 }]
+    : [{ scaleResolutionDownBy: down(240), maxBitrate: 170_000 }, { scaleResolutionDownBy: 1, maxBitrate: 900_000 }];
   return layers.map((layer) => ({ ...layer, maxFramerate: 30, scalabilityMode: 'L1T3' }) as RTCRtpEncodingParameters);
 }
