@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Generates the media fixtures that end-to-end tests and benchmarks feed to Chromium's fake capture devices.
-# Nothing here is committed: a real hand photo from Debian's opencv-doc moving across the frame or held still, and
-# speech from flite.
+# Nothing here is committed: a real hand photo from Debian's opencv-doc moving across the frame or held still, the
+# moving hand with a machine-readable frame counter burnt in, and speech from flite.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/.cache/fixtures"
 hand=/usr/share/doc/opencv-doc/opencv4/html/handSrc.jpg
-stamp_want="v2"
+stamp_want="v3"
 mkdir -p "$out"
 if [[ -f "$out/stamp" && "$(cat "$out/stamp")" == "$stamp_want" && -s "$out/hand-640x480-30fps.y4m" && -s "$out/hand-still-640x480-30fps.y4m"
-  && -s "$out/speech-48k.wav" ]]; then
+  && -s "$out/counter-640x480-30fps.y4m" && -s "$out/speech-48k.wav" ]]; then
   echo "[fixtures] up to date in $out"
   exit 0
 fi
@@ -32,6 +32,18 @@ ffmpeg -loglevel error -y \
   -loop 1 -framerate 30 -t 2 -i "$hand" \
   -filter_complex "[1:v]scale=360:-2,format=yuva420p[h];[0:v][h]overlay=x='(W-w)/2':y='(H-h)/2':shortest=1,format=yuv420p" \
   -r 30 -pix_fmt yuv420p "$out/hand-still-640x480-30fps.y4m"
+
+echo "[fixtures] video: 640x480, 30 fps, 18 s (three turns of the hand), the moving hand with its frame index burnt in as 16 blocks"
+# Top band, 16 cells of 40x64 px: white reference, the 12 bits of the frame index (most significant first), even
+# parity, inverted parity, black reference. bench:network reads them back from decoded video down to 160x120.
+bits="" parity=""
+for bit in {11..0}; do
+  parity+="${parity:++}mod(floor(n/$((1 << bit))),2)"
+  bits+=",drawbox=x=$((40 * (12 - bit) + 4)):y=8:w=32:h=48:color=white:t=fill:enable='eq(mod(floor(n/$((1 << bit))),2),1)'"
+done
+ffmpeg -loglevel error -y -stream_loop 3 -i "$out/hand-640x480-30fps.y4m" \
+  -vf "drawbox=x=0:y=0:w=640:h=64:color=black:t=fill,drawbox=x=4:y=8:w=32:h=48:color=white:t=fill${bits},drawbox=x=524:y=8:w=32:h=48:color=white:t=fill:enable='eq(mod($parity,2),1)',drawbox=x=564:y=8:w=32:h=48:color=white:t=fill:enable='eq(mod($parity,2),0)'" \
+  -frames:v 540 -r 30 -pix_fmt yuv420p "$out/counter-640x480-30fps.y4m"
 
 echo "[fixtures] audio: flite speech, 48 kHz mono"
 flite -t "Hello. My phone will not connect to the wireless network. Can you help me reset the settings?" -o "$out/speech-raw.wav"

@@ -1,0 +1,99 @@
+import type { Browser } from 'puppeteer-core';
+
+/** One variant's line on the chart: samples over time since its first step began. */
+export interface ChartSeries {
+  variant: string;
+  samples: { sec: number; fps: number; height: number }[];
+  delays: { sec: number; delayMs: number }[];
+}
+
+/** A shaping step: its name and when it began, seconds. */
+export interface ChartStep {
+  name: string;
+  startSec: number;
+}
+
+const WIDTH = 1100;
+const PANEL_HEIGHT = 210;
+const LEFT = 70;
+const RIGHT = 20;
+const TOP = 56;
+const GAP = 44;
+const COLOURS = ['#1f6fd1', '#e0701c', '#2a9d55', '#b0358f'];
+
+interface Panel {
+  title: string;
+  unit: string;
+  max: number;
+  ticks: number[];
+  points: (series: ChartSeries) => { sec: number; value: number }[];
+  /** Dots rather than a line: per-frame figures are too dense and too jumpy to join. */
+  dots?: boolean;
+  guide?: { value: number; label: string };
+}
+
+/** An SVG chart: received fps, received height and glass-to-glass delay over time, one line per variant, steps marked. */
+export function chartSvg(title: string, series: readonly ChartSeries[], steps: readonly ChartStep[], endSec: number): string {
+  const delayMax = Math.ceil(Math.max(400, ...series.flatMap((s) => s.delays.map((d) => d.delayMs))) / 500) * 500;
+  const panels: Panel[] = [
+    { title: 'received frame rate', unit: 'fps', max: 35, ticks: [0, 10, 20, 30], points: (s) => s.samples.map((p) => ({ sec: p.sec, value: p.fps })), guide: { value: 20, label: '20 fps (EN 301 549)' } },
+    { title: 'received height', unit: 'px', max: 540, ticks: [0, 120, 240, 360, 480], points: (s) => s.samples.map((p) => ({ sec: p.sec, value: p.height })), guide: { value: 240, label: '240 lines' } },
+    { title: 'glass-to-glass delay, per frame', unit: 'ms', max: delayMax, ticks: [0, 1, 2, 3, 4].map((i) => (delayMax * i) / 4), points: (s) => s.delays.map((d) => ({ sec: d.sec, value: d.delayMs })), dots: true, guide: { value: 400, label: '400 ms' } },
+  ];
+  const plotWidth = WIDTH - LEFT - RIGHT;
+  const height = TOP + panels.length * (PANEL_HEIGHT + GAP) + 10;
+  const x = (sec: number) => LEFT + (Math.min(Math.max(sec, 0), endSec) / endSec) * plotWidth;
+  const parts: string[] = [`<rect width="${WIDTH}" height="${height}" fill="white"/>`, `<text x="${LEFT}" y="22" font-size="17" font-weight="bold">${escape(title)}</text>`];
+  series.forEach((s, i) => {
+    const lx = LEFT + plotWidth - (series.length - i) * 130;
+    parts.push(`<rect x="${lx}" y="13" width="22" height="5" fill="${COLOURS[i % COLOURS.length]}"/><text x="${lx + 28}" y="21" font-size="14">${escape(s.variant)}</text>`);
+  });
+  panels.forEach((panel, p) => {
+    const top = TOP + p * (PANEL_HEIGHT + GAP);
+    const y = (value: number) => top + PANEL_HEIGHT - (Math.min(Math.max(value, 0), panel.max) / panel.max) * PANEL_HEIGHT;
+    parts.push(`<text x="${LEFT}" y="${top - 8}" font-size="14" font-weight="bold">${escape(panel.title)} (${panel.unit})</text>`);
+    parts.push(`<rect x="${LEFT}" y="${top}" width="${plotWidth}" height="${PANEL_HEIGHT}" fill="none" stroke="#999"/>`);
+    for (const value of panel.ticks) {
+      parts.push(`<line x1="${LEFT}" x2="${LEFT + plotWidth}" y1="${y(value)}" y2="${y(value)}" stroke="#eee"/>`);
+      parts.push(`<text x="${LEFT - 6}" y="${y(value) + 4}" font-size="11" text-anchor="end">${value}</text>`);
+    }
+    if (panel.guide) {
+      parts.push(`<line x1="${LEFT}" x2="${LEFT + plotWidth}" y1="${y(panel.guide.value)}" y2="${y(panel.guide.value)}" stroke="#c33" stroke-dasharray="2 3"/>`);
+      parts.push(`<text x="${LEFT + plotWidth - 4}" y="${y(panel.guide.value) - 4}" font-size="11" fill="#c33" text-anchor="end">${escape(panel.guide.label)}</text>`);
+    }
+    for (const step of steps) {
+      parts.push(`<line x1="${x(step.startSec)}" x2="${x(step.startSec)}" y1="${top}" y2="${top + PANEL_HEIGHT}" stroke="#555" stroke-dasharray="5 4"/>`);
+      if (p === 0) parts.push(`<text x="${x(step.startSec) + 5}" y="${top + 14}" font-size="12" fill="#333">${escape(step.name)}</text>`);
+    }
+    series.forEach((s, i) => {
+      const colour = COLOURS[i % COLOURS.length];
+      const points = panel.points(s);
+      if (panel.dots) {
+        for (const point of points) parts.push(`<circle cx="${x(point.sec).toFixed(1)}" cy="${y(point.value).toFixed(1)}" r="1.3" fill="${colour}" fill-opacity="0.5"/>`);
+      } else if (points.length > 0) {
+        const path = points.map((point, j) => `${j === 0 ? 'M' : 'L'}${x(point.sec).toFixed(1)},${y(point.value).toFixed(1)}`).join(' ');
+        parts.push(`<path d="${path}" fill="none" stroke="${colour}" stroke-width="2"/>`);
+      }
+    });
+    const axisY = top + PANEL_HEIGHT + 16;
+    for (let sec = 0; sec <= endSec; sec += 5) parts.push(`<text x="${x(sec)}" y="${axisY}" font-size="11" text-anchor="middle">${sec}</text>`);
+  });
+  parts.push(`<text x="${LEFT + plotWidth}" y="${height - 4}" font-size="11" text-anchor="end">seconds since the first step</text>`);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" font-family="sans-serif">${parts.join('')}</svg>`;
+}
+
+/** Renders an SVG to a PNG file with the browser already running. */
+export async function writePng(browser: Browser, svg: string, file: string): Promise<void> {
+  const page = await browser.newPage();
+  try {
+    await page.setContent(`<!doctype html><html><body style="margin:0">${svg}</body></html>`);
+    const element = await page.$('svg');
+    await element!.screenshot({ path: file as `${string}.png` });
+  } finally {
+    await page.close();
+  }
+}
+
+function escape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
