@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { Browser, Page } from 'puppeteer-core';
-import type { MediaPolicy } from '../signaling/index.js';
+import { mediaPolicySchema, type MediaPolicy } from '../signaling/index.js';
 import type { PageStats } from '../tests/support/CallDriver.js';
 import { FIXTURE_VIDEO, launchChromium } from '../tests/support/chromium.js';
 import { startTestServer, TEST_PASSWORD, testAgent } from '../tests/support/testServer.js';
@@ -30,7 +30,7 @@ const STEP_MS = Number(process.env.BENCH_NETWORK_STEP_MS ?? 15_000);
 const WARM_UP_MS = 5_000;
 const SAMPLE_MS = 500;
 const FPS_WINDOW_SAMPLES = 2;
-const VARIANTS: MediaPolicy[] = ['product', 'default'];
+const VARIANTS = (process.env.BENCH_NETWORK_VARIANTS ?? 'product,default').split(',').map((v) => mediaPolicySchema.parse(v.trim()));
 const STEPS: { name: string; shape: Shape }[] = [
   { name: '2.5mbps', shape: { downlinkKbit: 2500 } },
   { name: '0.8mbps', shape: { downlinkKbit: 800 } },

@@ -2,6 +2,9 @@ import type { types } from 'mediasoup';
 import type { MediaSource } from '../../signaling/index.js';
 import { chooseLayers, type LayerCandidate, type Layers } from '../layers/layerPolicy.js';
 
+/** Estimates (one a tick) that must all allow a costlier choice before it is taken. */
+const STABLE_ESTIMATES = 5;
+
 /** A consumer the controller steers, with the producer it forwards. */
 interface Steered {
   consumer: types.Consumer;
@@ -11,12 +14,15 @@ interface Steered {
 
 /**
  * Applies the frame-rate-first layer policy to a room's simulcast video consumers: every interval it
- * reads each receive transport's bandwidth estimate and the producers' per-layer bitrates, and sets
- * each consumer's preferred layers (mediasoup never sends above them). Cameras also get the highest
- * BWE priority, so the SFU's own allocation favours the signer over a screen share.
+ * reads each receive transport's bandwidth estimate and the producers' per-layer bitrates, and pins
+ * each consumer's spatial layer to the policy's choice at the top temporal layer (mediasoup never
+ * sends above it, and drops temporal layers itself only when its estimate cannot carry full rate).
+ * Cameras also get the highest BWE priority, so the SFU's own allocation favours the signer.
  */
 export class LayerController {
   readonly #steered = new Map<string, Steered>();
+  /** Each receive transport's latest estimates, newest last. */
+  readonly #estimates = new Map<string, number[]>();
   readonly #audioConsumers: (transportId: string) => number;
   readonly #timer: NodeJS.Timeout;
   #running = false;
@@ -34,6 +40,7 @@ export class LayerController {
     if (this.#closed || consumer.kind !== 'video' || consumer.type !== 'simulcast') return;
     this.#steered.set(consumer.id, { consumer, producer, transport });
     consumer.observer.once('close', () => this.#steered.delete(consumer.id));
+    transport.observer.once('close', () => this.#estimates.delete(transport.id));
     await consumer.setPriority(sourceOf(producer) === 'camera' ? 255 : 1);
   }
 
@@ -65,8 +72,13 @@ export class LayerController {
 
   async #steer(transport: types.WebRtcTransport, steered: Steered[]): Promise<void> {
     const [transportStats] = (await transport.getStats()) as { availableOutgoingBitrate?: number }[];
-    const available = transportStats?.availableOutgoingBitrate;
-    if (!available) return;
+    const latest = transportStats?.availableOutgoingBitrate;
+    if (!latest) return;
+    // The lowest of the last few estimates: a drop counts at once, a rise (often a probe overshooting a
+    // capped link) only once it has held, so the layers do not swing back into a link they just overran.
+    const recent = [...(this.#estimates.get(transport.id) ?? []), latest].slice(-STABLE_ESTIMATES);
+    this.#estimates.set(transport.id, recent);
+    const available = Math.min(...recent);
     const candidates: LayerCandidate[] = [];
     for (const { consumer, producer } of steered) {
       candidates.push({
@@ -77,9 +89,14 @@ export class LayerController {
       });
     }
     for (const [id, layers] of chooseLayers(available, this.#audioConsumers(transport.id), candidates)) {
-      const consumer = this.#steered.get(id)?.consumer;
-      if (!consumer || consumer.closed || sameLayers(consumer.preferredLayers, layers)) continue;
-      await consumer.setPreferredLayers({ spatialLayer: layers.spatial, temporalLayer: layers.temporal });
+      const steered = this.#steered.get(id);
+      if (!steered || steered.consumer.closed) continue;
+      // The spatial layer is pinned; the temporal layer is left at the top, and the SFU lowers it below that only
+      // when its own estimate cannot carry it. Pinning a lower temporal layer would also lower what the SFU wants
+      // to send, so it would stop probing for more and the estimate would never recover.
+      const target = { spatial: layers.spatial, temporal: topTemporal(candidates.find((c) => c.id === id)!, layers.spatial) };
+      if (sameLayers(steered.consumer.preferredLayers, target)) continue;
+      await steered.consumer.setPreferredLayers({ spatialLayer: target.spatial, temporalLayer: target.temporal });
     }
   }
 }
@@ -98,6 +115,10 @@ async function layerBitrates(producer: types.Producer): Promise<number[][]> {
     }
     return Array.from(temporal, (bitrate) => bitrate ?? 0);
   });
+}
+
+function topTemporal(candidate: LayerCandidate, spatial: number): number {
+  return Math.max(0, (candidate.bitrates[spatial]?.length ?? 1) - 1);
 }
 
 function sourceOf(producer: types.Producer): MediaSource {

@@ -70,6 +70,6 @@ describe('the frame-rate-first layer policy', () => {
   });
 
   it('uses only the usable share of the estimate', () => {
-    expect(chooseLayers(600_000, 0, [camera()], { ...EXACT, usable: 0.9 }).get('cam')).toEqual({ spatial: 0, temporal: 2 });
+    expect(chooseLayers(600_000, 0, [camera()], { ...EXACT, usable: 0.95 }).get('cam')).toEqual({ spatial: 0, temporal: 2 });
   });
 });

@@ -49,6 +49,7 @@ export class MediasoupCall {
     else void this.#consume(producer.producerId).catch((e: unknown) => console.warn('consume failed', e));
   };
   readonly #pending: NewProducer[] = [];
+  readonly #consuming = new Set<string>();
   readonly #onProducerClosed = ({ producerId }: { producerId: string }) => {
     for (const { consumer, from } of this.#consumers.values()) {
       if (consumer.producerId !== producerId) continue;
@@ -103,7 +104,8 @@ export class MediasoupCall {
     const report = await this.#recvTransport.getStats();
     report.forEach((stat: Record<string, unknown>) => {
       if (stat.type !== 'inbound-rtp') return;
-      if (stat.kind === 'video') {
+      // With several remote cameras (a technician in the call) the figures are the busiest stream's.
+      if (stat.kind === 'video' && Number(stat.framesDecoded ?? 0) >= (result.video?.framesDecoded ?? 0)) {
         result.video = {
           framesDecoded: Number(stat.framesDecoded ?? 0),
           framesPerSecond: Number(stat.framesPerSecond ?? 0),
@@ -206,6 +208,9 @@ export class MediasoupCall {
   }
 
   async #consume(producerId: string): Promise<void> {
+    // A producer announced twice (in the join reply and by a push) is consumed once.
+    if (this.#consuming.has(producerId)) return;
+    this.#consuming.add(producerId);
     const transport = this.#recvTransport!;
     const info: ConsumerInfo = await this.#signaling.request('media:consume', {
       sessionId: this.#sessionId,
@@ -261,12 +266,13 @@ function videoFirst<T extends { kind: string }>(items: T[]): T[] {
 
 /**
  * VP8 simulcast, every layer with three temporal layers (L1T3), so the SFU can drop resolution before frame rate.
- * The lowest layer is 240 lines at 30 fps within 170 kbit/s, so that with audio it fits a 0.3 Mbit/s downlink.
+ * The lowest layer is 240 lines at 30 fps within 130 kbit/s, so that with audio it fits well inside a 0.3 Mbit/s
+ * downlink whose estimate a congestion controller keeps below the line rate.
  */
 export function simulcastEncodings(height: number): RTCRtpEncodingParameters[] {
   const down = (lines: number) => Math.max(1, height / lines);
   const layers = height >= 540
-    ? [{ scaleResolutionDownBy: down(240), maxBitrate: 170_000 }, { scaleResolutionDownBy: down(480), maxBitrate: 600_000 }, { scaleResolutionDownBy: 1, maxBitrate: 1_800_000 }]
-    : [{ scaleResolutionDownBy: down(240), maxBitrate: 170_000 }, { scaleResolutionDownBy: 1, maxBitrate: 900_000 }];
+    ? [{ scaleResolutionDownBy: down(240), maxBitrate: 130_000 }, { scaleResolutionDownBy: down(480), maxBitrate: 600_000 }, { scaleResolutionDownBy: 1, maxBitrate: 1_800_000 }]
+    : [{ scaleResolutionDownBy: down(240), maxBitrate: 130_000 }, { scaleResolutionDownBy: 1, maxBitrate: 900_000 }];
   return layers.map((layer) => ({ ...layer, maxFramerate: 30, scalabilityMode: 'L1T3' }) as RTCRtpEncodingParameters);
 }
