@@ -73,7 +73,8 @@ async function startVision(stream: MediaStream): Promise<void> {
   vision = null;
   showFraming(['vision.loading']);
   try {
-    const monitor = await VisionMonitor.start(stream);
+    // A few analysed frames a second are plenty for hints and for motion; the call's own video needs the CPU more.
+    const monitor = await VisionMonitor.start(stream, { tracker: { maxRateHz: 5, maxBusyShare: 0.15 } });
     vision = monitor;
     showFraming([monitor.checksFaces ? 'vision.ok' : 'vision.okHandsOnly']);
     monitor.on('framing', (hints: readonly FramingHint[]) => showFraming(hints.length > 0 ? hints.map(hintKey) : [monitor.checksFaces ? 'vision.ok' : 'vision.okHandsOnly']));
