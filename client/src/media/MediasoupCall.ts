@@ -104,7 +104,7 @@ export class MediasoupCall {
     const report = await this.#recvTransport.getStats();
     report.forEach((stat: Record<string, unknown>) => {
       if (stat.type !== 'inbound-rtp') return;
-      // With several remote cameras (a technician in the call) the figures are the busiest stream's.
+      // The busiest video stream: with a technician there are two cameras, and mediasoup-client's probator is one too.
       if (stat.kind === 'video' && Number(stat.framesDecoded ?? 0) >= (result.video?.framesDecoded ?? 0)) {
         result.video = {
           framesDecoded: Number(stat.framesDecoded ?? 0),

@@ -22,7 +22,8 @@ export function readCounters(report: RTCStatsReport, at: number): ReceiveCounter
   const counters: ReceiveCounters = { at, video: null, audio: null, rttSec: null };
   report.forEach((stat: Record<string, unknown>) => {
     const n = (key: string): number => Number(stat[key] ?? 0);
-    if (stat.type === 'inbound-rtp' && stat.kind === 'video') {
+    // The busiest video stream: mediasoup-client's probator stream (padding only) shows up as video too.
+    if (stat.type === 'inbound-rtp' && stat.kind === 'video' && n('framesDecoded') >= (counters.video?.framesDecoded ?? 0)) {
       counters.video = {
         framesDecoded: n('framesDecoded'),
         frameWidth: n('frameWidth'),

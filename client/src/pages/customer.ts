@@ -74,7 +74,7 @@ async function startVision(stream: MediaStream): Promise<void> {
   showFraming(['vision.loading']);
   try {
     // A few analysed frames a second are plenty for hints and for motion; the call's own video needs the CPU more.
-    const monitor = await VisionMonitor.start(stream, { tracker: { maxRateHz: 5, maxBusyShare: 0.15 } });
+    const monitor = await VisionMonitor.start(stream, { tracker: { maxRateHz: 5, maxBusyShare: 0.2 }, signing: { windowMs: 2000, maxGapMs: 1500 } });
     vision = monitor;
     showFraming([monitor.checksFaces ? 'vision.ok' : 'vision.okHandsOnly']);
     monitor.on('framing', (hints: readonly FramingHint[]) => showFraming(hints.length > 0 ? hints.map(hintKey) : [monitor.checksFaces ? 'vision.ok' : 'vision.okHandsOnly']));
