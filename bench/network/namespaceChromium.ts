@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
-import { CHROMIUM, FIXTURE_AUDIO } from '../../tests/support/chromium.js';
+import { CHROMIUM, chromiumArgs, FIXTURE_AUDIO } from '../../tests/support/chromium.js';
 
 /**
  * Launches headless Chromium inside a network namespace with `video` as its fake camera. Puppeteer talks to it over
@@ -22,21 +22,7 @@ export async function launchChromiumInNamespace(namespace: string, video: string
       executablePath: wrapper,
       pipe: true,
       headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-background-timer-throttling',
-        '--disable-renderer-backgrounding',
-        '--autoplay-policy=no-user-gesture-required',
-        '--use-fake-ui-for-media-stream',
-        '--use-fake-device-for-media-stream',
-        `--use-file-for-fake-video-capture=${video}`,
-        `--use-file-for-fake-audio-capture=${FIXTURE_AUDIO}`,
-        `--unsafely-treat-insecure-origin-as-secure=${secureOrigin}`,
-      ],
+      args: [...chromiumArgs(video), `--unsafely-treat-insecure-origin-as-secure=${secureOrigin}`],
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -21,25 +21,25 @@ export async function launchChromium(video: string = FIXTURE_VIDEO, extraArgs: s
   for (const file of [CHROMIUM, video, FIXTURE_AUDIO]) {
     if (!existsSync(file)) throw new Error(`${file} is missing: run "npm run setup"`);
   }
-  return puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-background-timer-throttling',
-      '--disable-renderer-backgrounding',
-      '--disable-backgrounding-occluded-windows',
-      '--autoplay-policy=no-user-gesture-required',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-video-capture=${video}`,
-      `--use-file-for-fake-audio-capture=${FIXTURE_AUDIO}`,
-      ...extraArgs,
-    ],
-  });
+  return puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: [...chromiumArgs(video), ...extraArgs] });
+}
+
+/** Flags of every headless test Chromium as root on this offline machine, with `video` as its camera and the speech as microphone. */
+export function chromiumArgs(video: string): string[] {
+  return [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-background-timer-throttling',
+    '--disable-renderer-backgrounding',
+    '--disable-backgrounding-occluded-windows',
+    '--autoplay-policy=no-user-gesture-required',
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-video-capture=${video}`,
+    `--use-file-for-fake-audio-capture=${FIXTURE_AUDIO}`,
+  ];
 }
