@@ -41,9 +41,10 @@ export class CallDriver {
     await this.agent.waitForSelector('#status-label[data-status=available], #status-label[data-status=offered]');
   }
 
-  /** Waits for the customer's camera check, then asks for an agent in a mode. */
+  /** Waits for the customer's camera and framing check, as a customer would, then asks for an agent in a mode. */
   async customerJoins(mode = 'csl', topic = 'My phone will not connect to Wi-Fi'): Promise<void> {
     await this.customer.waitForSelector('#device-status[data-state=ok]');
+    await this.customer.waitForSelector('#framing-hints[data-hints]:not([data-hints="vision.loading"])', { timeout: 30_000 });
     await this.customer.click(`input[name=mode][value=${mode}]`);
     await this.customer.type('input[name=topic]', topic);
     await this.customer.click('#start');

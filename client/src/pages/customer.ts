@@ -24,12 +24,16 @@ let localStream: MediaStream | null = null;
 let signaling: SignalingClient | null = null;
 let call: MediasoupCall | null = null;
 let ticketId = '';
+/** How long after the first remote frame hand tracking starts in a sign-language call. */
+const VISION_RESUME_AFTER_MS = 3_000;
 /** The call in progress, if any. */
 let currentCall: CallStarted | null = null;
 /** The agent large until someone signs; then whoever signs (the agent, or a technician who joined). */
 const stage = new Stage(remoteView, byId('tiles'), ['agent', 'technician'], signingLabel('peer-signing', (role) => (role === 'agent' && currentCall ? currentCall.peerName : t(`role.${role}`))));
 /** The framing check and signing detector on the customer's own camera; its state, never its landmarks, is sent. */
 let vision: VisionMonitor | null = null;
+/** Bumped whenever vision is stopped, so a monitor still loading from before is closed when it arrives. */
+let visionRun = 0;
 let signing: SigningState = 'not-signing';
 
 setUpLanguage();
@@ -69,12 +73,16 @@ async function checkDevices(): Promise<void> {
 
 // The check only advises: the customer may continue whatever it says, or when the browser cannot run it.
 async function startVision(stream: MediaStream): Promise<void> {
-  vision?.close();
-  vision = null;
+  stopVision();
+  const run = visionRun;
   showFraming(['vision.loading']);
   try {
     // A few analysed frames a second are plenty for hints and for motion; the call's own video needs the CPU more.
-    const monitor = await VisionMonitor.start(stream, { tracker: { maxRateHz: 5, maxBusyShare: 0.2 }, signing: { windowMs: 2000, maxGapMs: 1500 } });
+    const monitor = await VisionMonitor.start(stream, { tracker: { maxRateHz: 3, maxBusyShare: 0.2 }, signing: { windowMs: 2000, maxGapMs: 1500 } });
+    if (run !== visionRun) {
+      monitor.close();
+      return;
+    }
     vision = monitor;
     showFraming([monitor.checksFaces ? 'vision.ok' : 'vision.okHandsOnly']);
     monitor.on('framing', (hints: readonly FramingHint[]) => showFraming(hints.length > 0 ? hints.map(hintKey) : [monitor.checksFaces ? 'vision.ok' : 'vision.okHandsOnly']));
@@ -89,6 +97,12 @@ async function startVision(stream: MediaStream): Promise<void> {
   }
 }
 
+function stopVision(): void {
+  visionRun++;
+  vision?.close();
+  vision = null;
+}
+
 function showFraming(keys: readonly VisionKey[]): void {
   const list = byId('framing-hints');
   list.replaceChildren(...keys.map((key) => Object.assign(document.createElement('li'), { textContent: visionText(locale(), key) })));
@@ -101,6 +115,9 @@ async function reportSigning(): Promise<void> {
 }
 
 async function joinQueue(): Promise<void> {
+  // The framing check has done its job. Even idle, MediaPipe's GL contexts slowed call set-up on a busy device
+  // (first frames 3 s late in half the calls), so it is closed and started afresh once the call is up.
+  stopVision();
   const data = new FormData(form);
   const request: Parameters<ClientToServerEvents['queue:join']>[0] = {
     mode: String(data.get('mode')) as CallMode,
@@ -124,6 +141,7 @@ async function joinQueue(): Promise<void> {
     showError(error);
     signaling.close();
     signaling = null;
+    resumeFramingCheck();
   } finally {
     setBusy(false);
   }
@@ -160,11 +178,15 @@ function showPosition(position: number, eta: WaitRange): void {
 async function startCall(client: SignalingClient, started: CallStarted): Promise<void> {
   currentCall = started;
   // Only a signer's motion matters to the other side; voice and text callers spare the CPU.
-  if (started.mode === 'voice' || started.mode === 'text') {
-    vision?.close();
-    vision = null;
-  } else {
+  stopVision();
+  if (started.mode !== 'voice' && started.mode !== 'text') {
     void reportSigning();
+    const stream = localStream;
+    remoteView.requestVideoFrameCallback(() =>
+      window.setTimeout(() => {
+        if (currentCall === started && stream) void startVision(stream);
+      }, VISION_RESUME_AFTER_MS),
+    );
   }
   translate(byId('call-title'), 'call.with', { name: started.peerName });
   byId('call-status').hidden = false;
@@ -195,8 +217,7 @@ async function hangUp(): Promise<void> {
 
 function endCall(): void {
   currentCall = null;
-  vision?.close();
-  vision = null;
+  stopVision();
   call?.close();
   call = null;
   trackCall(null, remoteView);
@@ -223,6 +244,11 @@ async function leaveQueue(): Promise<void> {
   signaling?.close();
   signaling = null;
   showView('precall');
+  resumeFramingCheck();
+}
+
+function resumeFramingCheck(): void {
+  if (localStream) void startVision(localStream);
 }
 
 
