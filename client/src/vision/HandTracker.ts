@@ -15,8 +15,6 @@ export interface HandTrackerOptions {
   maxBusyShare: number;
   /** The face detector runs on every this-many analysed frames. */
   faceEvery: number;
-  /** Video frames wider than this are scaled down before inference (the models take 192-256 px inputs anyway). */
-  maxInputWidth: number;
 }
 
 /** The defaults: the routes server/http/httpApp.ts serves, about 12 analysed frames per second. */
@@ -27,7 +25,6 @@ export const defaultHandTrackerOptions: HandTrackerOptions = {
   maxRateHz: 12,
   maxBusyShare: 0.35,
   faceEvery: 3,
-  maxInputWidth: 320,
 };
 
 /** What one analysed frame shows. It stays in the page: nothing in this folder sends it anywhere. */
@@ -65,8 +62,6 @@ export class HandTracker {
   readonly #faces: FaceDetector | null;
   readonly #thumb: CanvasRenderingContext2D;
   #lastTimestamp = 0;
-  /** Where large video frames are scaled down; made on first use. */
-  #input: CanvasRenderingContext2D | null = null;
   #analysed = 0;
   #busyMs = 0;
   #loop: { stop(): void } | null = null;
@@ -120,9 +115,8 @@ export class HandTracker {
   }
 
   /** Analyses one frame now. `checkFace` forces the face detector to run on it (when loaded). */
-  analyse(frame: FrameSource, checkFace = false): VisionObservation {
+  analyse(source: FrameSource, checkFace = false): VisionObservation {
     if (this.#closed) throw new Error('HandTracker: closed');
-    const source = this.#scaled(frame);
     const { width, height } = frameSize(source);
     if (width === 0 || height === 0) throw new Error('HandTracker: the frame has no size yet');
     // Both tasks need strictly increasing timestamps, also when two frames land in the same millisecond.
@@ -207,19 +201,6 @@ export class HandTracker {
     this.#closed = true;
     this.#hands.close();
     this.#faces?.close();
-  }
-
-  // Landmarks are normalized to the frame, so a smaller copy gives the same answer for far less software-GL work.
-  #scaled(frame: FrameSource): FrameSource {
-    if (!(frame instanceof HTMLVideoElement) || frame.videoWidth <= this.#options.maxInputWidth) return frame;
-    const width = this.#options.maxInputWidth;
-    const height = Math.round((frame.videoHeight * width) / frame.videoWidth);
-    this.#input ??= document.createElement('canvas').getContext('2d', { willReadFrequently: true });
-    if (!this.#input) return frame;
-    const canvas = this.#input.canvas;
-    if (canvas.width !== width || canvas.height !== height) Object.assign(canvas, { width, height });
-    this.#input.drawImage(frame, 0, 0, width, height);
-    return canvas;
   }
 
   #brightness(source: FrameSource): number {
