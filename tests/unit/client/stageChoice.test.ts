@@ -21,8 +21,12 @@ describe('who gets the large tile', () => {
     expect(chooseStage('customer', [quiet('customer'), signing('agent', 3), signing('technician', 9)], ['agent'])).toBe('technician');
   });
 
-  it('leaves it where it is when the signer stops and nobody else signs', () => {
-    expect(chooseStage('customer', [quiet('customer'), quiet('agent')], ['agent'])).toBe('customer');
+  it('leaves it with the last signer when they stop and nobody else signs', () => {
+    expect(chooseStage('customer', [{ role: 'customer', signing: false, signingSince: 5 }, quiet('agent')], ['agent'])).toBe('customer');
+  });
+
+  it('moves it to an earlier fallback who arrives while nobody has signed yet', () => {
+    expect(chooseStage('customer', [quiet('customer'), quiet('agent')], ['agent', 'customer'])).toBe('agent');
   });
 
   it('moves it on when the participant on stage leaves', () => {
