@@ -23,6 +23,7 @@ describe('a technician joining a sign-language call in Chromium', () => {
   it('puts the active signer, not the active speaker, in the large tile, with the others in small tiles', async () => {
     const driver = await CallDriver.open(browser, server.url);
     const technician = await (await browser.createBrowserContext()).newPage();
+    technician.on('console', (message) => { if (message.type() === 'warn' || message.type() === 'error') console.log('TECH', message.text()); });
     await technician.goto(`${server.url}/agent`);
     await signIn(technician, 'tess');
     await driver.agentReady('alice', TEST_PASSWORD);
@@ -39,7 +40,7 @@ describe('a technician joining a sign-language call in Chromium', () => {
     // Everyone's fake microphone speaks, but only the customer's page runs the signing detector on a moving hand:
     // the technician's stage starts on the inviting agent and moves to the customer only because they sign.
     await technician.waitForSelector('#remote-view[data-role=customer]', { timeout: 30_000 });
-    await technician.waitForSelector('#tiles video[data-role=agent]', { timeout: 20_000 });
+    await technician.waitForSelector('#tiles video[data-role=agent]', { timeout: 30_000 });
     await driver.customer.waitForSelector('#tiles video[data-role=technician]', { timeout: 20_000 });
     await expect(driver.customer.$eval('#remote-view', (el) => (el as HTMLElement).dataset.role)).resolves.toBe('agent');
     await expect(driver.agent.$eval('#remote-view', (el) => (el as HTMLElement).dataset.role)).resolves.toBe('customer');

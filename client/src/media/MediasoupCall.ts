@@ -146,7 +146,8 @@ export class MediasoupCall {
     for (const producer of videoFirst([...announced, ...this.#pending.splice(0)])) {
       if (seen.has(producer.producerId)) continue;
       seen.add(producer.producerId);
-      await this.#consume(producer.producerId);
+      // One producer that cannot be consumed (closed meanwhile) must not cost the others.
+      await this.#consume(producer.producerId).catch((e: unknown) => console.warn(`consume ${producer.from} ${producer.kind} failed`, e));
     }
   }
 
