@@ -80,7 +80,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
   const http = createHttpServer(app);
   const io: AppServer = new Server(http, { maxHttpBufferSize: 256 * 1024, serveClient: false });
   // With Redis, pushes to a room reach its sockets on every node (an offer made here, an agent connected there).
-  const adapterClients = config.REDIS_URL ? await connectAdapter(io, config.REDIS_URL, log) : [];
+  const adapterClients = config.REDIS_URL ? await connectAdapter(io, config.REDIS_URL, config.REDIS_NAMESPACE, log) : [];
   attachSocketGateway({ config, log, agents, tokens, tickets, router, sessions, stations, media, quality, io });
 
   await new Promise<void>((resolve, reject) => {
@@ -106,11 +106,12 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
   };
 }
 
-async function connectAdapter(io: AppServer, url: string, log: Logger): Promise<ReturnType<typeof createClient>[]> {
+async function connectAdapter(io: AppServer, url: string, namespace: string, log: Logger): Promise<ReturnType<typeof createClient>[]> {
   const pub = createClient({ url });
   const sub = pub.duplicate();
   for (const client of [pub, sub]) client.on('error', (error: Error) => log.error(`redis adapter: ${error.message}`));
   await Promise.all([pub.connect(), sub.connect()]);
-  io.adapter(createAdapter(pub, sub, { key: 'signline-io' }));
+  // The namespace keeps deployments sharing one Redis from hearing each other's pushes.
+  io.adapter(createAdapter(pub, sub, { key: `${namespace}-io` }));
   return [pub, sub];
 }

@@ -1,12 +1,19 @@
 import { AppError } from '../../signaling/index.js';
 import { requirementsForTransfer } from '../routing/requirements.js';
-import { agentKey, roleIn } from '../sessions/SessionRegistry.js';
+import { agentKey, roleIn, type CallSession } from '../sessions/SessionRegistry.js';
+import { callOf } from './callHandlers.js';
 import type { Services } from '../services.js';
 import type { AppSocket, EventHandlers } from './types.js';
 
 /** Events only a signed-in agent may send: availability, replies to offers, and opening the station. */
 export function agentHandlers(services: Services): EventHandlers {
   const { router } = services;
+  // Inviting and transferring belong to the call's own agent; to anyone else the call does not exist.
+  const ownCall = (sessionId: string, socket: AppSocket): CallSession => {
+    const { session, role } = callOf(services, sessionId, socket);
+    if (role !== 'agent') throw AppError.notFound('session', sessionId);
+    return session;
+  };
   return {
     'agent:status': async ({ status }, socket) => {
       await router.setAvailability(agentIdOf(socket), status);
@@ -26,8 +33,7 @@ export function agentHandlers(services: Services): EventHandlers {
     },
     'call:invite': async ({ sessionId, agentId }, socket) => {
       const me = agentIdOf(socket);
-      const session = services.sessions.get(sessionId);
-      if (!session || session.agentKey !== agentKey(me)) throw AppError.notFound('session', sessionId);
+      const session = ownCall(sessionId, socket);
       const key = agentKey(agentId);
       if (agentId === me || session.guests.has(key)) throw AppError.invalidState(`agent "${agentId}" is in the call already`);
       const [technician] = await services.io.in(key).fetchSockets();
@@ -57,8 +63,7 @@ export function agentHandlers(services: Services): EventHandlers {
     // Queued first, so a refused transfer leaves the call as it was; then the call ends for this agent.
     'call:transfer': async ({ sessionId, queue, agentId, skills, note }, socket) => {
       const me = agentIdOf(socket);
-      const session = services.sessions.get(sessionId);
-      if (!session || session.agentKey !== agentKey(me)) throw AppError.notFound('session', sessionId);
+      const session = ownCall(sessionId, socket);
       if (agentId === me) throw AppError.invalidState('the call is already yours');
       const ticket = services.tickets.get(session.ticketId);
       if (!ticket) throw AppError.notFound('ticket', session.ticketId);

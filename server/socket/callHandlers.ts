@@ -12,33 +12,35 @@ export function participantKeyOf(principal: Principal | undefined): string {
   return principal.role === 'agent' ? agentKey(principal.agent.id) : customerKey(principal.ticketId);
 }
 
+/**
+ * The call the asking participant is in, with their role and key; another participant's call is reported exactly
+ * like a missing one. Calls only: an agent's station is not a call.
+ */
+export function callOf(services: Services, sessionId: string, socket: AppSocket): { session: CallSession; role: ParticipantRole; me: string } {
+  const me = participantKeyOf(socket.data.principal);
+  const session = services.sessions.get(sessionId);
+  const role = session && roleIn(session, me);
+  if (!session || !role) throw AppError.notFound('session', sessionId);
+  return { session, role, me };
+}
+
 /** In-call events (media signaling, hang up); every request is scoped to the asking participant's own session and objects. */
 export function callHandlers(services: Services): EventHandlers {
+  // Media requests may also address the agent's own station.
   const scope = (sessionId: string, socket: AppSocket): { room: MediaRoom; me: string } => {
-    const me = participantKeyOf(socket.data.principal);
-    const station = services.stations.get(me);
-    if (station?.id === sessionId) return { room: station, me };
-    const session = services.sessions.get(sessionId);
-    // Another participant's session is reported exactly like a missing one.
-    if (!session || !roleIn(session, me)) throw AppError.notFound('session', sessionId);
+    const station = services.stations.get(participantKeyOf(socket.data.principal));
+    if (station?.id === sessionId) return { room: station, me: participantKeyOf(socket.data.principal) };
+    const { session, me } = callOf(services, sessionId, socket);
     return { room: session.room, me };
-  };
-  // Quality and signing state belong to calls only, never to an agent's station.
-  const callOf = (sessionId: string, socket: AppSocket): { session: CallSession; role: ParticipantRole; me: string } => {
-    const me = participantKeyOf(socket.data.principal);
-    const session = services.sessions.get(sessionId);
-    const role = session && roleIn(session, me);
-    if (!session || !role) throw AppError.notFound('session', sessionId);
-    return { session, role, me };
   };
   return {
     'call:quality': ({ sessionId, sample }, socket) => {
-      const { role } = callOf(sessionId, socket);
+      const { role } = callOf(services, sessionId, socket);
       services.quality.add(sessionId, role, sample);
       return null;
     },
     'call:signing': ({ sessionId, signing }, socket) => {
-      const { session, role, me } = callOf(sessionId, socket);
+      const { session, role, me } = callOf(services, sessionId, socket);
       if (signing) session.signing.add(me);
       else session.signing.delete(me);
       services.io.to(participantKeys(session).filter((key) => key !== me)).emit('call:peerSigning', { sessionId, role, signing });
@@ -46,7 +48,7 @@ export function callHandlers(services: Services): EventHandlers {
     },
     // A technician hanging up leaves; the customer or the agent hanging up ends the call for everyone.
     'call:end': ({ sessionId }, socket) => {
-      const { session, role, me } = callOf(sessionId, socket);
+      const { session, role, me } = callOf(services, sessionId, socket);
       if (role !== 'technician') {
         services.sessions.end(sessionId, 'hangup');
         return null;
