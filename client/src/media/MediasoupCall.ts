@@ -2,7 +2,7 @@ import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
 import type { ConsumerInfo, MediaPolicy, MediaSource, NewProducer, ParticipantRole, TransportInfo } from '../../../signaling/index.js';
 import type { SignalingClient } from '../net/SignalingClient.js';
-import { qualitySample, readCounters, type ReceiveCounters } from './qualitySample.js';
+import { inboundStreams, qualitySample, readCounters, type ReceiveCounters } from './qualitySample.js';
 
 /** How often a call reports its receive quality to the server. */
 export const QUALITY_INTERVAL_MS = 2_000;
@@ -101,21 +101,16 @@ export class MediasoupCall {
   async receiveStats(): Promise<ReceiveStats> {
     const result: ReceiveStats = { video: null, audio: null };
     if (!this.#recvTransport) return result;
-    const report = await this.#recvTransport.getStats();
-    report.forEach((stat: Record<string, unknown>) => {
-      if (stat.type !== 'inbound-rtp') return;
-      // The busiest video stream: with a technician there are two cameras, and mediasoup-client's probator is one too.
-      if (stat.kind === 'video' && Number(stat.framesDecoded ?? 0) >= (result.video?.framesDecoded ?? 0)) {
-        result.video = {
-          framesDecoded: Number(stat.framesDecoded ?? 0),
-          framesPerSecond: Number(stat.framesPerSecond ?? 0),
-          frameWidth: Number(stat.frameWidth ?? 0),
-          frameHeight: Number(stat.frameHeight ?? 0),
-        };
-      } else if (stat.kind === 'audio') {
-        result.audio = { packetsReceived: Number(stat.packetsReceived ?? 0) };
-      }
-    });
+    const { video, audio } = inboundStreams(await this.#recvTransport.getStats());
+    if (video) {
+      result.video = {
+        framesDecoded: Number(video.framesDecoded ?? 0),
+        framesPerSecond: Number(video.framesPerSecond ?? 0),
+        frameWidth: Number(video.frameWidth ?? 0),
+        frameHeight: Number(video.frameHeight ?? 0),
+      };
+    }
+    if (audio) result.audio = { packetsReceived: Number(audio.packetsReceived ?? 0) };
     return result;
   }
 
@@ -142,10 +137,8 @@ export class MediasoupCall {
   }
 
   async #consumeInOrder(announced: NewProducer[]): Promise<void> {
-    const seen = new Set<string>();
+    // A producer both in the join reply and pushed meanwhile is consumed once: #consume skips repeats.
     for (const producer of videoFirst([...announced, ...this.#pending.splice(0)])) {
-      if (seen.has(producer.producerId)) continue;
-      seen.add(producer.producerId);
       // One producer that cannot be consumed (closed meanwhile) must not cost the others.
       await this.#consume(producer.producerId).catch((e: unknown) => console.warn(`consume ${producer.from} ${producer.kind} failed`, e));
     }

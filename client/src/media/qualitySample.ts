@@ -17,26 +17,48 @@ export interface ReceiveCounters {
   rttSec: number | null;
 }
 
+/** A stats entry of a report. */
+export type StatsEntry = Record<string, unknown>;
+
+/**
+ * The inbound video and audio entries of a receive transport's report. Video is the busiest stream: with a
+ * technician there are two cameras, and mediasoup-client's probator (padding only) shows up as video too.
+ */
+export function inboundStreams(report: RTCStatsReport): { video: StatsEntry | null; audio: StatsEntry | null } {
+  let video: StatsEntry | null = null;
+  let audio: StatsEntry | null = null;
+  report.forEach((stat: StatsEntry) => {
+    if (stat.type !== 'inbound-rtp') return;
+    if (stat.kind === 'audio') audio = stat;
+    else if (stat.kind === 'video' && Number(stat.framesDecoded ?? 0) >= Number(video?.framesDecoded ?? 0)) video = stat;
+  });
+  return { video, audio };
+}
+
 /** Reads the counters from a receive transport's stats report. */
 export function readCounters(report: RTCStatsReport, at: number): ReceiveCounters {
   const counters: ReceiveCounters = { at, video: null, audio: null, rttSec: null };
-  report.forEach((stat: Record<string, unknown>) => {
-    const n = (key: string): number => Number(stat[key] ?? 0);
-    // The busiest video stream: mediasoup-client's probator stream (padding only) shows up as video too.
-    if (stat.type === 'inbound-rtp' && stat.kind === 'video' && n('framesDecoded') >= (counters.video?.framesDecoded ?? 0)) {
-      counters.video = {
-        framesDecoded: n('framesDecoded'),
-        frameWidth: n('frameWidth'),
-        frameHeight: n('frameHeight'),
-        freezeCount: n('freezeCount'),
-        totalFreezesDuration: n('totalFreezesDuration'),
-        jitterBufferDelay: n('jitterBufferDelay'),
-        jitterBufferEmittedCount: n('jitterBufferEmittedCount'),
-      };
-    } else if (stat.type === 'inbound-rtp' && stat.kind === 'audio') {
-      counters.audio = { jitterBufferDelay: n('jitterBufferDelay'), jitterBufferEmittedCount: n('jitterBufferEmittedCount') };
-    } else if (stat.type === 'candidate-pair' && (stat.nominated || stat.selected) && stat.currentRoundTripTime !== undefined) {
-      counters.rttSec = n('currentRoundTripTime');
+  const { video, audio } = inboundStreams(report);
+  const of = (stat: StatsEntry) => (key: string): number => Number(stat[key] ?? 0);
+  if (video) {
+    const n = of(video);
+    counters.video = {
+      framesDecoded: n('framesDecoded'),
+      frameWidth: n('frameWidth'),
+      frameHeight: n('frameHeight'),
+      freezeCount: n('freezeCount'),
+      totalFreezesDuration: n('totalFreezesDuration'),
+      jitterBufferDelay: n('jitterBufferDelay'),
+      jitterBufferEmittedCount: n('jitterBufferEmittedCount'),
+    };
+  }
+  if (audio) {
+    const n = of(audio);
+    counters.audio = { jitterBufferDelay: n('jitterBufferDelay'), jitterBufferEmittedCount: n('jitterBufferEmittedCount') };
+  }
+  report.forEach((stat: StatsEntry) => {
+    if (stat.type === 'candidate-pair' && (stat.nominated || stat.selected) && stat.currentRoundTripTime !== undefined) {
+      counters.rttSec = Number(stat.currentRoundTripTime);
     }
   });
   return counters;

@@ -25,7 +25,7 @@ let signaling: SignalingClient | null = null;
 let call: MediasoupCall | null = null;
 let ticketId = '';
 /** How long after the first remote frame hand tracking starts in a sign-language call. */
-const VISION_RESUME_AFTER_MS = 3_000;
+const VISION_START_IN_CALL_MS = 3_000;
 /** The call in progress, if any. */
 let currentCall: CallStarted | null = null;
 /** The agent large until someone signs; then whoever signs (the agent, or a technician who joined). */
@@ -141,7 +141,7 @@ async function joinQueue(): Promise<void> {
     showError(error);
     signaling.close();
     signaling = null;
-    resumeFramingCheck();
+    restartFramingCheck();
   } finally {
     setBusy(false);
   }
@@ -185,7 +185,7 @@ async function startCall(client: SignalingClient, started: CallStarted): Promise
     remoteView.requestVideoFrameCallback(() =>
       window.setTimeout(() => {
         if (currentCall === started && stream) void startVision(stream);
-      }, VISION_RESUME_AFTER_MS),
+      }, VISION_START_IN_CALL_MS),
     );
   }
   translate(byId('call-title'), 'call.with', { name: started.peerName });
@@ -244,10 +244,10 @@ async function leaveQueue(): Promise<void> {
   signaling?.close();
   signaling = null;
   showView('precall');
-  resumeFramingCheck();
+  restartFramingCheck();
 }
 
-function resumeFramingCheck(): void {
+function restartFramingCheck(): void {
   if (localStream) void startVision(localStream);
 }
 

@@ -49,9 +49,6 @@ export class VisionMonitor {
   readonly #framing: FramingCheck;
   readonly #signing: SigningDetector;
   readonly #ownVideo: HTMLVideoElement | null;
-  /** The video being watched, kept so that watching can resume after a pause. */
-  #video: HTMLVideoElement | null = null;
-  #paused = false;
   readonly #listeners: { [E in keyof VisionMonitorEvents]: Set<Listener<E>> } = {
     framing: new Set(),
     signing: new Set(),
@@ -93,23 +90,12 @@ export class VisionMonitor {
       video = source;
     }
     const monitor = new VisionMonitor(tracker, options, ownVideo);
-    monitor.#video = video;
-    monitor.#watch();
+    tracker.start(
+      video,
+      (observation) => monitor.#onObservation(observation),
+      (error) => monitor.#fail(error),
+    );
     return monitor;
-  }
-
-  /** Stops analysing for a while (the models stay loaded); states keep their last value. */
-  pause(): void {
-    if (this.#closed || this.#paused) return;
-    this.#paused = true;
-    this.#tracker.stop();
-  }
-
-  /** Analyses again after pause(). */
-  resume(): void {
-    if (this.#closed || !this.#paused) return;
-    this.#paused = false;
-    this.#watch();
   }
 
   /** The current framing hints, most important first. */
@@ -147,15 +133,6 @@ export class VisionMonitor {
     if (this.#ownVideo) this.#ownVideo.srcObject = null;
     this.#emit('closed', undefined);
     for (const listeners of Object.values(this.#listeners)) listeners.clear();
-  }
-
-  #watch(): void {
-    if (!this.#video) return;
-    this.#tracker.start(
-      this.#video,
-      (observation) => this.#onObservation(observation),
-      (error) => this.#fail(error),
-    );
   }
 
   #onObservation(observation: VisionObservation): void {
