@@ -61,7 +61,13 @@ export class LayerController {
         if (steered.consumer.closed || steered.transport.closed) continue;
         byTransport.set(steered.transport, [...(byTransport.get(steered.transport) ?? []), steered]);
       }
-      for (const [transport, steered] of byTransport) await this.#steer(transport, steered);
+      // A producer forwarded to several participants is read once a tick.
+      const bitrates = new Map<string, Promise<number[][]>>();
+      const bitratesOf = (producer: types.Producer) => {
+        if (!bitrates.has(producer.id)) bitrates.set(producer.id, layerBitrates(producer));
+        return bitrates.get(producer.id)!;
+      };
+      for (const [transport, steered] of byTransport) await this.#steer(transport, steered, bitratesOf);
     } catch (error) {
       // A consumer or transport closing mid-tick is normal; the next tick sees the new state.
       if (!this.#closed) console.warn(`[media] layer policy tick failed: ${(error as Error).message}`);
@@ -70,7 +76,7 @@ export class LayerController {
     }
   }
 
-  async #steer(transport: types.WebRtcTransport, steered: Steered[]): Promise<void> {
+  async #steer(transport: types.WebRtcTransport, steered: Steered[], bitratesOf: (producer: types.Producer) => Promise<number[][]>): Promise<void> {
     const [transportStats] = (await transport.getStats()) as { availableOutgoingBitrate?: number }[];
     const latest = transportStats?.availableOutgoingBitrate;
     if (!latest) return;
@@ -79,22 +85,22 @@ export class LayerController {
     const recent = [...(this.#estimates.get(transport.id) ?? []), latest].slice(-STABLE_ESTIMATES);
     this.#estimates.set(transport.id, recent);
     const available = Math.min(...recent);
-    const candidates: LayerCandidate[] = [];
+    const candidates = new Map<string, LayerCandidate>();
     for (const { consumer, producer } of steered) {
-      candidates.push({
+      candidates.set(consumer.id, {
         id: consumer.id,
         content: sourceOf(producer) === 'screen' ? 'screen' : 'camera',
-        bitrates: await layerBitrates(producer),
+        bitrates: await bitratesOf(producer),
         current: consumer.preferredLayers ? { spatial: consumer.preferredLayers.spatialLayer, temporal: consumer.preferredLayers.temporalLayer ?? 0 } : undefined,
       });
     }
-    for (const [id, layers] of chooseLayers(available, this.#audioConsumers(transport.id), candidates)) {
+    for (const [id, layers] of chooseLayers(available, this.#audioConsumers(transport.id), [...candidates.values()])) {
       const steered = this.#steered.get(id);
       if (!steered || steered.consumer.closed) continue;
       // The spatial layer is pinned; the temporal layer is left at the top, and the SFU lowers it below that only
       // when its own estimate cannot carry it. Pinning a lower temporal layer would also lower what the SFU wants
       // to send, so it would stop probing for more and the estimate would never recover.
-      const target = { spatial: layers.spatial, temporal: topTemporal(candidates.find((c) => c.id === id)!, layers.spatial) };
+      const target = { spatial: layers.spatial, temporal: topTemporal(candidates.get(id)!, layers.spatial) };
       if (sameLayers(steered.consumer.preferredLayers, target)) continue;
       await steered.consumer.setPreferredLayers({ spatialLayer: target.spatial, temporalLayer: target.temporal });
     }
