@@ -5,7 +5,7 @@
 // step is made is in network/NetworkLab.ts. Prints one JSON line per figure and step, then a table, and
 // writes a PNG chart to bench/out. Figures are measured, never asserted; only setup errors fail the run.
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,8 @@ import { chartSvg, writePng, type ChartSeries } from './network/chart.js';
 import type { FrameCounterApi } from './network/counterPage.js';
 import { distinctFrames, framesFromLog, matchFrames, type FrameDelay, type FrameSeen } from './network/glassToGlass.js';
 import { launchChromiumInNamespace } from './network/namespaceChromium.js';
-import { HOST_IP, NetworkLab, type Shape } from './network/NetworkLab.js';
+import { HOST_IP, NAMESPACE_IP, NetworkLab, type Shape } from './network/NetworkLab.js';
+import { SfuProbe, type SfuSample } from './network/sfuProbe.js';
 import { emit, quantile, round1 } from './stats.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -31,12 +32,20 @@ const WARM_UP_MS = 5_000;
 const SAMPLE_MS = 500;
 const FPS_WINDOW_SAMPLES = 2;
 const VARIANTS = (process.env.BENCH_NETWORK_VARIANTS ?? 'product,default').split(',').map((v) => mediaPolicySchema.parse(v.trim()));
-const STEPS: { name: string; shape: Shape }[] = [
+const ALL_STEPS: { name: string; shape: Shape }[] = [
   { name: '2.5mbps', shape: { downlinkKbit: 2500 } },
   { name: '0.8mbps', shape: { downlinkKbit: 800 } },
   { name: '0.3mbps', shape: { downlinkKbit: 300 } },
   { name: 'loss3_rtt100', shape: { downlinkLossPercent: 3, oneWayDelayMs: 50 } },
 ];
+/** The steps to run, in the issue's order; BENCH_NETWORK_STEPS picks a subset to look into one transition. */
+const STEPS = ((names) => {
+  if (!names) return ALL_STEPS;
+  const wanted = names.split(',').map((n) => n.trim());
+  const unknown = wanted.filter((n) => !ALL_STEPS.some((step) => step.name === n));
+  if (unknown.length) throw new Error(`BENCH_NETWORK_STEPS: unknown step ${unknown.join(', ')} (steps: ${ALL_STEPS.map((step) => step.name).join(', ')})`);
+  return ALL_STEPS.filter((step) => wanted.includes(step.name));
+})(process.env.BENCH_NETWORK_STEPS);
 
 /** The customer's receive figures at one moment of a variant's run. */
 interface Sample {
@@ -47,6 +56,11 @@ interface Sample {
   height: number;
   /** The receive stats had no video entry (no consumer, or it was being replaced). */
   noVideo: boolean;
+  /** Cumulative receive counters behind the diagnostics line. */
+  video: PageStats['video'];
+  /** What the SFU sent the customer and what waited at the cap. */
+  sfu: SfuSample | null;
+  rtcpRttMs: number | null;
 }
 
 interface VariantRun {
@@ -94,20 +108,39 @@ async function takeFrames(page: Page): Promise<FrameSeen[]> {
 }
 
 /** Samples the customer's receive stats every SAMPLE_MS until `until`; fps over the last second from framesDecoded. */
-async function sampleUntil(customer: Page, step: string, until: number, samples: Sample[]): Promise<void> {
+async function sampleUntil(customer: Page, sfu: SfuProbe, step: string, until: number, samples: Sample[]): Promise<void> {
   for (let next = Date.now() + SAMPLE_MS; next <= until; next += SAMPLE_MS) {
     await sleep(Math.max(0, next - Date.now()));
-    const stats = await customer.evaluate(() => (window as unknown as SignlineWindow).signline.receiveStats());
+    const [stats, sfuSample] = await Promise.all([customer.evaluate(() => (window as unknown as SignlineWindow).signline.receiveStats()), sfu.sample()]);
     const at = Date.now();
     const framesDecoded = stats?.video?.framesDecoded ?? 0;
     const back = samples[samples.length - FPS_WINDOW_SAMPLES] ?? samples[0];
     // A counter that went back means a new consumer: its first figures are Chromium's own.
     const fps = back && framesDecoded >= back.framesDecoded ? ((framesDecoded - back.framesDecoded) * 1000) / (at - back.at) : (stats?.video?.framesPerSecond ?? 0);
-    samples.push({ at, step, framesDecoded, fps, height: stats?.video?.frameHeight ?? 0, noVideo: !stats?.video });
+    samples.push({ at, step, framesDecoded, fps, height: stats?.video?.frameHeight ?? 0, noVideo: !stats?.video, video: stats?.video ?? null, sfu: sfuSample, rtcpRttMs: stats?.rtcpRttMs ?? null });
   }
 }
 
-async function runVariant(lab: NetworkLab, variant: MediaPolicy, script: string): Promise<VariantRun> {
+/** One stderr line on why a step looked as it did: the SFU's estimate and sending, the queue at the cap, the receiver's buffer and repairs. */
+function diagnosticsLine(samples: Sample[]): string {
+  const sfu = samples.flatMap((s) => (s.sfu ? [s.sfu] : []));
+  const layers = new Map<string, number>();
+  for (const s of sfu) layers.set(s.layers, (layers.get(s.layers) ?? 0) + 1);
+  const video = samples.flatMap((s) => (s.video ? [s.video] : []));
+  const [first, last] = [video[0], video.at(-1)];
+  const delta = (key: keyof NonNullable<PageStats['video']>) => (first && last ? Math.max(0, last[key] - first[key]) : 0);
+  const emitted = delta('jitterBufferEmittedCount');
+  const bufferMs = emitted > 0 ? Math.round((delta('jitterBufferDelay') / emitted) * 1000) : 0;
+  const p50 = (pick: (s: SfuSample) => number) => (sfu.length ? quantile(sfu.map(pick), 0.5) : '-');
+  const rtts = samples.flatMap((s) => (s.rtcpRttMs === null ? [] : [s.rtcpRttMs]));
+  return (
+    `SFU estimate p50 ${p50((s) => s.availableKbps)} kbit/s, sending p50 ${p50((s) => s.sendKbps)} (probes ${p50((s) => s.probationKbps)}), ` +
+    `layers ${[...layers].map(([l, n]) => `${l}x${n}`).join(' ')}; cap queue max ${Math.max(0, ...sfu.map((s) => s.backlogBytes))} B; ` +
+    `RTT p50 ${rtts.length ? quantile(rtts, 0.5) : '-'} max ${rtts.length ? Math.max(...rtts) : '-'} ms; jitter buffer ${bufferMs} ms; lost ${delta('packetsLost')}, NACK ${delta('nackCount')}, PLI ${delta('pliCount')}, freezes ${delta('freezeCount')}`
+  );
+}
+
+async function runVariant(lab: NetworkLab, sfu: SfuProbe, variant: MediaPolicy, script: string): Promise<VariantRun> {
   lab.unshape();
   const server = await startTestServer([testAgent('bench', ['csl'])], { HOST: HOST_IP, MEDIA_LISTEN_IP: HOST_IP, MEDIA_POLICY: variant });
   const browsers: Browser[] = [];
@@ -123,15 +156,17 @@ async function runVariant(lab: NetworkLab, variant: MediaPolicy, script: string)
     await customer.evaluate(() => (window as unknown as CounterWindow).frameCounter.start('#remote-view'));
     process.stderr.write(`[${variant}] call up, ${await remoteVideoTracks(customer)} video track(s) on the customer's stage; ${WARM_UP_MS / 1000} s unshaped warm-up\n`);
     const samples: Sample[] = [];
-    await sampleUntil(customer, 'warm-up', Date.now() + WARM_UP_MS, samples);
+    await sampleUntil(customer, sfu, 'warm-up', Date.now() + WARM_UP_MS, samples);
     const stepStarts: number[] = [];
     for (const step of STEPS) {
       await lab.shape(step.shape);
       stepStarts.push(Date.now());
-      await sampleUntil(customer, step.name, Date.now() + STEP_MS, samples);
+      await sampleUntil(customer, sfu, step.name, Date.now() + STEP_MS, samples);
+      const inStep = samples.filter((s) => s.step === step.name);
       const last = samples.at(-1);
-      const noVideo = samples.filter((s) => s.step === step.name && s.noVideo).length;
+      const noVideo = inStep.filter((s) => s.noVideo).length;
       process.stderr.write(`[${variant}] ${step.name}: now ${round1(last?.fps ?? 0)} fps, ${last?.height ?? 0} lines${noVideo ? `; ${noVideo} samples without video stats` : ''}\n`);
+      process.stderr.write(`[${variant}]   ${diagnosticsLine(inStep)}\n`);
     }
     const [sent, received] = await Promise.all([takeFrames(agent), takeFrames(customer)]);
     const unreadable = await Promise.all([agent, customer].map((page) => page.evaluate(() => (window as unknown as CounterWindow).frameCounter.unreadable)));
@@ -206,6 +241,8 @@ async function writeChart(runs: VariantRun[]): Promise<string> {
   const out = path.resolve(here, 'out');
   await mkdir(out, { recursive: true });
   const file = path.join(out, `network-${new Date().toISOString().replace(/[:.]/g, '-')}.png`);
+  // The samples behind the chart, with the SFU's side of each, for whoever wants to look closer.
+  await writeFile(file.replace(/\.png$/, '.samples.json'), JSON.stringify(runs.map(({ variant, stepStarts, samples }) => ({ variant, stepStarts, samples }))));
   const browser = await launchChromium();
   try {
     await writePng(browser, svg, file);
@@ -217,10 +254,11 @@ async function writeChart(runs: VariantRun[]): Promise<string> {
 
 if (!existsSync(COUNTER_VIDEO)) throw new Error(`${COUNTER_VIDEO} is missing: run "npm run setup"`);
 const lab = NetworkLab.create();
+const sfu = await SfuProbe.watch(NAMESPACE_IP, lab.downlinkDevice);
 try {
   const script = await counterScript();
   const runs: VariantRun[] = [];
-  for (const variant of VARIANTS) runs.push(await runVariant(lab, variant, script));
+  for (const variant of VARIANTS) runs.push(await runVariant(lab, sfu, variant, script));
   const all = runs.flatMap(stepFigures);
   all.flatMap(figureLines).forEach(emit);
   printTable(all);

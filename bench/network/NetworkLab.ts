@@ -56,6 +56,11 @@ export class NetworkLab {
 
   private constructor() {}
 
+  /** The host's end of the link: its egress qdisc is the namespace's downlink cap. */
+  get downlinkDevice(): string {
+    return this.#hostVeth;
+  }
+
   /** Checks the tools, removes namespaces left by killed runs, and builds the namespace and its link. */
   static create(): NetworkLab {
     if (os.platform() !== 'linux' || process.getuid?.() !== 0) throw new Error('bench:network needs root on Linux (ip netns, tc, iptables)');

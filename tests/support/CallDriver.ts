@@ -1,10 +1,9 @@
 import type { Browser, Page } from 'puppeteer-core';
 
+import type { ReceiveStats } from '../../client/src/media/MediasoupCall.js';
+
 /** Receive figures read from a page's call (see client/src/diagnostics.ts). */
-export interface PageStats {
-  video: { framesDecoded: number; framesPerSecond: number; frameWidth: number; frameHeight: number } | null;
-  audio: { packetsReceived: number } | null;
-}
+export type PageStats = ReceiveStats;
 
 /** Drives the real customer and agent pages in one browser, each in its own profile. */
 export class CallDriver {

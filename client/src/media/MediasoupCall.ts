@@ -9,8 +9,22 @@ export const QUALITY_INTERVAL_MS = 2_000;
 
 /** Receive-side figures read from WebRTC stats, for the UI and the tests. */
 export interface ReceiveStats {
-  video: { framesDecoded: number; framesPerSecond: number; frameWidth: number; frameHeight: number } | null;
+  video: {
+    framesDecoded: number;
+    framesPerSecond: number;
+    frameWidth: number;
+    frameHeight: number;
+    /** Cumulative, as in the W3C stats: seconds held in the jitter buffer over the frames it emitted. */
+    jitterBufferDelay: number;
+    jitterBufferEmittedCount: number;
+    freezeCount: number;
+    packetsLost: number;
+    nackCount: number;
+    pliCount: number;
+  } | null;
   audio: { packetsReceived: number } | null;
+  /** Latest round trip to the SFU from RTCP on this page's own video sending, ms; what the browser's receive side also uses. */
+  rtcpRttMs: number | null;
 }
 
 /** Events a call reports to its page. */
@@ -99,18 +113,28 @@ export class MediasoupCall {
 
   /** Reads receive figures from the receive transport's stats. */
   async receiveStats(): Promise<ReceiveStats> {
-    const result: ReceiveStats = { video: null, audio: null };
+    const result: ReceiveStats = { video: null, audio: null, rtcpRttMs: null };
     if (!this.#recvTransport) return result;
     const { video, audio } = inboundStreams(await this.#recvTransport.getStats());
     if (video) {
+      const n = (key: string) => Number(video[key] ?? 0);
       result.video = {
-        framesDecoded: Number(video.framesDecoded ?? 0),
-        framesPerSecond: Number(video.framesPerSecond ?? 0),
-        frameWidth: Number(video.frameWidth ?? 0),
-        frameHeight: Number(video.frameHeight ?? 0),
+        framesDecoded: n('framesDecoded'),
+        framesPerSecond: n('framesPerSecond'),
+        frameWidth: n('frameWidth'),
+        frameHeight: n('frameHeight'),
+        jitterBufferDelay: n('jitterBufferDelay'),
+        jitterBufferEmittedCount: n('jitterBufferEmittedCount'),
+        freezeCount: n('freezeCount'),
+        packetsLost: n('packetsLost'),
+        nackCount: n('nackCount'),
+        pliCount: n('pliCount'),
       };
     }
     if (audio) result.audio = { packetsReceived: Number(audio.packetsReceived ?? 0) };
+    (await this.#sendTransport?.getStats())?.forEach((stat: Record<string, unknown>) => {
+      if (stat.type === 'remote-inbound-rtp' && stat.kind === 'video' && typeof stat.roundTripTime === 'number') result.rtcpRttMs = Math.round(stat.roundTripTime * 1000);
+    });
     return result;
   }
 
