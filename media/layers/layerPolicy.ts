@@ -104,3 +104,43 @@ function costOf(candidate: LayerCandidate, layers: Layers): number {
 function isUpgrade(candidate: LayerCandidate, layers: Layers): boolean {
   return candidate.current === undefined || costOf(candidate, layers) > costOf(candidate, candidate.current);
 }
+
+/** What one receive transport showed at one moment, for the congestion rule. */
+export interface LinkSignals {
+  /** The SFU's send-side bandwidth estimate, bit/s. */
+  estimate: number;
+  /** Media (not retransmissions) sent to this receiver, bit/s. */
+  mediaBitrate: number;
+  /** Retransmissions sent to this receiver, bit/s. */
+  repairBitrate: number;
+  /** The worst loss the receiver last reported on a video stream, 0..1. */
+  fractionLost: number;
+}
+
+/** Settings of the congestion rule. */
+export interface CongestionOptions {
+  /** Loss, reported or implied by the repairs, from which the link counts as overrun. */
+  lossThreshold: number;
+  /** Share of what got through that may be planned with while the link is overrun. */
+  deliveredShare: number;
+}
+
+export const DEFAULT_CONGESTION: CongestionOptions = { lossThreshold: 0.1, deliveredShare: 0.85 };
+
+/**
+ * The bandwidth to plan a receiver's layers with: the estimate, unless the link is plainly overrun. When a
+ * downlink is suddenly capped below what is being sent, its queue fills and then drops packets, and a delay-based
+ * estimate learns little more once the delay stops growing: in bench:network it took seconds to fall while the
+ * video and every retransmission kept the queue full. Each such second also grows the receiver's audio buffer,
+ * and Chromium holds lip-synced video back to match it for tens of seconds afterwards. So heavy loss, reported by
+ * the receiver or implied by a heavy share of retransmissions, means the link carries only what got through: plan
+ * with that, at `deliveredShare`, whenever it is less than the estimate. A few percent of random loss is not
+ * congestion and changes nothing.
+ */
+export function plannedBandwidth(signals: LinkSignals, options: CongestionOptions = DEFAULT_CONGESTION): number {
+  const sent = signals.mediaBitrate + signals.repairBitrate;
+  const impliedLoss = sent > 0 ? signals.repairBitrate / sent : 0;
+  const loss = Math.max(signals.fractionLost, impliedLoss);
+  if (loss < options.lossThreshold || signals.mediaBitrate <= 0) return signals.estimate;
+  return Math.min(signals.estimate, signals.mediaBitrate * (1 - loss) * options.deliveredShare);
+}

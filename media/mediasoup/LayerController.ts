@@ -1,9 +1,9 @@
 import type { types } from 'mediasoup';
 import type { MediaSource } from '../../signaling/index.js';
-import { chooseLayers, type LayerCandidate, type Layers } from '../layers/layerPolicy.js';
+import { chooseLayers, plannedBandwidth, type LayerCandidate, type Layers } from '../layers/layerPolicy.js';
 
-/** Estimates (one a tick) that must all allow a costlier choice before it is taken. */
-const STABLE_ESTIMATES = 5;
+/** How long every planned bandwidth must allow a costlier choice before it is taken, ms. */
+const STABLE_MS = 5_000;
 
 /** A consumer the controller steers, with the producer it forwards. */
 interface Steered {
@@ -14,22 +14,24 @@ interface Steered {
 
 /**
  * Applies the frame-rate-first layer policy to a room's simulcast video consumers: every interval it
- * reads each receive transport's bandwidth estimate and the producers' per-layer bitrates, and pins
- * each consumer's spatial layer to the policy's choice at the top temporal layer (mediasoup never
- * sends above it, and drops temporal layers itself only when its estimate cannot carry full rate).
+ * reads each receive transport's bandwidth estimate, what it sends and repairs, the loss its receiver
+ * reports and the producers' per-layer bitrates, and pins each consumer's spatial layer to the policy's
+ * choice at the top temporal layer (mediasoup never sends above it, and drops temporal layers itself
+ * only when its estimate cannot carry full rate). The bandwidth planned with is the congestion rule's
+ * (`plannedBandwidth`): the estimate, or what got through when the link is plainly overrun.
  * Cameras also get the highest BWE priority, so the SFU's own allocation favours the signer.
  */
 export class LayerController {
   readonly #steered = new Map<string, Steered>();
-  /** Each receive transport's latest estimates, newest last. */
-  readonly #estimates = new Map<string, number[]>();
+  /** Each receive transport's planned bandwidths of the last STABLE_MS, oldest first. */
+  readonly #planned = new Map<string, { at: number; bitrate: number }[]>();
   readonly #audioConsumers: (transportId: string) => number;
   readonly #timer: NodeJS.Timeout;
   #running = false;
   #closed = false;
 
   /** `audioConsumers` counts the audio consumers on a receive transport, whose bandwidth is reserved first. */
-  constructor(audioConsumers: (transportId: string) => number, intervalMs = 1000) {
+  constructor(audioConsumers: (transportId: string) => number, intervalMs = 500) {
     this.#audioConsumers = audioConsumers;
     this.#timer = setInterval(() => void this.#tick(), intervalMs);
     this.#timer.unref();
@@ -40,7 +42,7 @@ export class LayerController {
     if (this.#closed || consumer.kind !== 'video' || consumer.type !== 'simulcast') return;
     this.#steered.set(consumer.id, { consumer, producer, transport });
     consumer.observer.once('close', () => this.#steered.delete(consumer.id));
-    transport.observer.once('close', () => this.#estimates.delete(transport.id));
+    transport.observer.once('close', () => this.#planned.delete(transport.id));
     await consumer.setPriority(sourceOf(producer) === 'camera' ? 255 : 1);
   }
 
@@ -77,14 +79,23 @@ export class LayerController {
   }
 
   async #steer(transport: types.WebRtcTransport, steered: Steered[], bitratesOf: (producer: types.Producer) => Promise<number[][]>): Promise<void> {
-    const [transportStats] = (await transport.getStats()) as { availableOutgoingBitrate?: number }[];
-    const latest = transportStats?.availableOutgoingBitrate;
-    if (!latest) return;
-    // The lowest of the last few estimates: a drop counts at once, a rise (often a probe overshooting a
-    // capped link) only once it has held, so the layers do not swing back into a link they just overran.
-    const recent = [...(this.#estimates.get(transport.id) ?? []), latest].slice(-STABLE_ESTIMATES);
-    this.#estimates.set(transport.id, recent);
-    const available = Math.min(...recent);
+    const [transportStats] = (await transport.getStats()) as { availableOutgoingBitrate?: number; rtpSendBitrate?: number; rtxSendBitrate?: number }[];
+    const estimate = transportStats?.availableOutgoingBitrate;
+    if (!estimate) return;
+    let fractionLost = 0;
+    for (const { consumer } of steered) {
+      for (const stat of (await consumer.getStats()) as { type: string; fractionLost?: number }[]) {
+        // The receiver's last report, in 1/256ths as RTCP carries it.
+        if (stat.type === 'outbound-rtp') fractionLost = Math.max(fractionLost, (stat.fractionLost ?? 0) / 256);
+      }
+    }
+    const planned = plannedBandwidth({ estimate, mediaBitrate: transportStats.rtpSendBitrate ?? 0, repairBitrate: transportStats.rtxSendBitrate ?? 0, fractionLost });
+    // The lowest of the last few seconds: a drop counts at once, a rise (often a probe overshooting a capped
+    // link) only once it has held, so the layers do not swing back into a link they just overran.
+    const now = Date.now();
+    const recent = [...(this.#planned.get(transport.id) ?? []), { at: now, bitrate: planned }].filter((p) => now - p.at <= STABLE_MS);
+    this.#planned.set(transport.id, recent);
+    const available = Math.min(...recent.map((p) => p.bitrate));
     const candidates = new Map<string, LayerCandidate>();
     for (const { consumer, producer } of steered) {
       candidates.set(consumer.id, {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseLayers, type LayerCandidate, type LayerPolicyOptions } from '../../media/layers/layerPolicy.js';
+import { chooseLayers, plannedBandwidth, type LayerCandidate, type LayerPolicyOptions } from '../../media/layers/layerPolicy.js';
 
 /** No headroom, no audio reserve and no up margin, so the figures below read as budgets. */
 const EXACT: LayerPolicyOptions = { usable: 1, audioReserve: 0, upMargin: 0 };
@@ -71,5 +71,38 @@ describe('the frame-rate-first layer policy', () => {
 
   it('uses only the usable share of the estimate', () => {
     expect(chooseLayers(600_000, 0, [camera()], { ...EXACT, usable: 0.95 }).get('cam')).toEqual({ spatial: 0, temporal: 2 });
+  });
+});
+
+describe('the congestion rule', () => {
+  const calm = { estimate: 2_000_000, mediaBitrate: 560_000, repairBitrate: 0, fractionLost: 0 };
+
+  it('plans with the estimate on a clean link', () => {
+    expect(plannedBandwidth(calm)).toBe(2_000_000);
+  });
+
+  it('treats a few percent of random loss as no congestion', () => {
+    expect(plannedBandwidth({ ...calm, repairBitrate: 20_000, fractionLost: 0.03 })).toBe(2_000_000);
+  });
+
+  it('plans with what got through when the receiver reports heavy loss, even while the estimate lags', () => {
+    // 40 % lost of 560 kbit/s: about 336 kbit/s got through; 85 % of that is planned with.
+    expect(plannedBandwidth({ ...calm, fractionLost: 0.4 })).toBeCloseTo(560_000 * 0.6 * 0.85);
+  });
+
+  it('reads heavy retransmission as loss before the receiver reports it', () => {
+    const planned = plannedBandwidth({ ...calm, repairBitrate: 560_000 });
+    expect(planned).toBeCloseTo(560_000 * 0.5 * 0.85);
+    // That is below what the 480-line layer needs, so the policy steps down to the 240-line layer at once.
+    const layers = chooseLayers(planned, 1, [{ id: 'c', content: 'camera', bitrates: [[60_000, 90_000, 125_000], [250_000, 380_000, 520_000]], current: { spatial: 1, temporal: 2 } }]);
+    expect(layers.get('c')).toEqual({ spatial: 0, temporal: 2 });
+  });
+
+  it('never plans above the estimate', () => {
+    expect(plannedBandwidth({ ...calm, estimate: 150_000, fractionLost: 0.2 })).toBe(150_000);
+  });
+
+  it('has nothing to go on when nothing is sent', () => {
+    expect(plannedBandwidth({ ...calm, mediaBitrate: 0, repairBitrate: 0, fractionLost: 0.5 })).toBe(2_000_000);
   });
 });

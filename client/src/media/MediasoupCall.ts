@@ -17,6 +17,9 @@ export interface ReceiveStats {
     /** Cumulative, as in the W3C stats: seconds held in the jitter buffer over the frames it emitted. */
     jitterBufferDelay: number;
     jitterBufferEmittedCount: number;
+    /** Cumulative like jitterBufferDelay: the delay the buffer aimed for, and the part of it the network needs. */
+    jitterBufferTargetDelay: number;
+    jitterBufferMinimumDelay: number;
     freezeCount: number;
     packetsLost: number;
     nackCount: number;
@@ -125,6 +128,8 @@ export class MediasoupCall {
         frameHeight: n('frameHeight'),
         jitterBufferDelay: n('jitterBufferDelay'),
         jitterBufferEmittedCount: n('jitterBufferEmittedCount'),
+        jitterBufferTargetDelay: n('jitterBufferTargetDelay'),
+        jitterBufferMinimumDelay: n('jitterBufferMinimumDelay'),
         freezeCount: n('freezeCount'),
         packetsLost: n('packetsLost'),
         nackCount: n('nackCount'),
