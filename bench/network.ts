@@ -51,17 +51,17 @@ const STEPS = ((names) => {
 interface Sample {
   at: number;
   step: string;
-  framesDecoded: number;
+  /** Decoded frames per second over the last second. */
   fps: number;
-  height: number;
-  /** The receive stats had no video entry (no consumer, or it was being replaced). */
-  noVideo: boolean;
-  /** Cumulative receive counters behind the diagnostics line. */
+  /** The receive stats' video entry; null when there was none (no consumer, or it was being replaced). */
   video: PageStats['video'];
   /** What the SFU sent the customer and what waited at the cap. */
   sfu: SfuSample | null;
   rtcpRttMs: number | null;
 }
+
+const heightOf = (sample: Sample): number => sample.video?.frameHeight ?? 0;
+const framesOf = (sample: Sample): number => sample.video?.framesDecoded ?? 0;
 
 interface VariantRun {
   variant: MediaPolicy;
@@ -116,8 +116,8 @@ async function sampleUntil(customer: Page, sfu: SfuProbe, step: string, until: n
     const framesDecoded = stats?.video?.framesDecoded ?? 0;
     const back = samples[samples.length - FPS_WINDOW_SAMPLES] ?? samples[0];
     // A counter that went back means a new consumer: its first figures are Chromium's own.
-    const fps = back && framesDecoded >= back.framesDecoded ? ((framesDecoded - back.framesDecoded) * 1000) / (at - back.at) : (stats?.video?.framesPerSecond ?? 0);
-    samples.push({ at, step, framesDecoded, fps, height: stats?.video?.frameHeight ?? 0, noVideo: !stats?.video, video: stats?.video ?? null, sfu: sfuSample, rtcpRttMs: stats?.rtcpRttMs ?? null });
+    const fps = back && framesDecoded >= framesOf(back) ? ((framesDecoded - framesOf(back)) * 1000) / (at - back.at) : (stats?.video?.framesPerSecond ?? 0);
+    samples.push({ at, step, fps, video: stats?.video ?? null, sfu: sfuSample, rtcpRttMs: stats?.rtcpRttMs ?? null });
   }
 }
 
@@ -164,8 +164,8 @@ async function runVariant(lab: NetworkLab, sfu: SfuProbe, variant: MediaPolicy, 
       await sampleUntil(customer, sfu, step.name, Date.now() + STEP_MS, samples);
       const inStep = samples.filter((s) => s.step === step.name);
       const last = samples.at(-1);
-      const noVideo = inStep.filter((s) => s.noVideo).length;
-      process.stderr.write(`[${variant}] ${step.name}: now ${round1(last?.fps ?? 0)} fps, ${last?.height ?? 0} lines${noVideo ? `; ${noVideo} samples without video stats` : ''}\n`);
+      const noVideo = inStep.filter((s) => !s.video).length;
+      process.stderr.write(`[${variant}] ${step.name}: now ${round1(last?.fps ?? 0)} fps, ${last ? heightOf(last) : 0} lines${noVideo ? `; ${noVideo} samples without video stats` : ''}\n`);
       process.stderr.write(`[${variant}]   ${diagnosticsLine(inStep)}\n`);
     }
     const [sent, received] = await Promise.all([takeFrames(agent), takeFrames(customer)]);
@@ -202,7 +202,7 @@ function stepFigures(run: VariantRun): StepFigures[] {
       variant: run.variant,
       step: step.name,
       fps: samples.map((s) => s.fps),
-      heights: samples.map((s) => s.height),
+      heights: samples.map(heightOf),
       delays: run.delays.filter((d) => inStep(d.at)).map((d) => d.delayMs),
       shownFps: round1(distinctFrames(run.received.filter((f) => inStep(f.at))) / (STEP_MS / 1000)),
     };
@@ -233,7 +233,7 @@ function printTable(all: StepFigures[]): void {
 async function writeChart(runs: VariantRun[]): Promise<string> {
   const series: ChartSeries[] = runs.map((run) => ({
     variant: run.variant,
-    samples: run.samples.map((s) => ({ sec: (s.at - run.stepStarts[0]!) / 1000, fps: s.fps, height: s.height })),
+    samples: run.samples.map((s) => ({ sec: (s.at - run.stepStarts[0]!) / 1000, fps: s.fps, height: heightOf(s) })),
     delays: run.delays.map((d) => ({ sec: (d.at - run.stepStarts[0]!) / 1000, delayMs: d.delayMs })),
   }));
   const steps = STEPS.map((step, i) => ({ name: step.name, startSec: (i * STEP_MS) / 1000 }));

@@ -82,13 +82,9 @@ export class LayerController {
     const [transportStats] = (await transport.getStats()) as { availableOutgoingBitrate?: number; rtpSendBitrate?: number; rtxSendBitrate?: number }[];
     const estimate = transportStats?.availableOutgoingBitrate;
     if (!estimate) return;
-    let fractionLost = 0;
-    for (const { consumer } of steered) {
-      for (const stat of (await consumer.getStats()) as { type: string; fractionLost?: number }[]) {
-        // The receiver's last report, in 1/256ths as RTCP carries it.
-        if (stat.type === 'outbound-rtp') fractionLost = Math.max(fractionLost, (stat.fractionLost ?? 0) / 256);
-      }
-    }
+    const consumerStats = (await Promise.all(steered.map(({ consumer }) => consumer.getStats()))).flat() as { type: string; fractionLost?: number }[];
+    // The receiver's last report on each stream, in 1/256ths as RTCP carries it.
+    const fractionLost = Math.max(0, ...consumerStats.filter((stat) => stat.type === 'outbound-rtp').map((stat) => (stat.fractionLost ?? 0) / 256));
     const planned = plannedBandwidth({ estimate, mediaBitrate: transportStats.rtpSendBitrate ?? 0, repairBitrate: transportStats.rtxSendBitrate ?? 0, fractionLost });
     // The lowest of the last few seconds: a drop counts at once, a rise (often a probe overshooting a capped
     // link) only once it has held, so the layers do not swing back into a link they just overran.

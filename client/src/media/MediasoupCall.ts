@@ -2,7 +2,7 @@ import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
 import type { ConsumerInfo, MediaPolicy, MediaSource, NewProducer, ParticipantRole, TransportInfo } from '../../../signaling/index.js';
 import type { SignalingClient } from '../net/SignalingClient.js';
-import { inboundStreams, qualitySample, readCounters, type ReceiveCounters } from './qualitySample.js';
+import { inboundStreams, numbersOf, qualitySample, readCounters, type ReceiveCounters } from './qualitySample.js';
 
 /** How often a call reports its receive quality to the server. */
 export const QUALITY_INTERVAL_MS = 2_000;
@@ -120,7 +120,7 @@ export class MediasoupCall {
     if (!this.#recvTransport) return result;
     const { video, audio } = inboundStreams(await this.#recvTransport.getStats());
     if (video) {
-      const n = (key: string) => Number(video[key] ?? 0);
+      const n = numbersOf(video);
       result.video = {
         framesDecoded: n('framesDecoded'),
         framesPerSecond: n('framesPerSecond'),

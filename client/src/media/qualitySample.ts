@@ -35,13 +35,15 @@ export function inboundStreams(report: RTCStatsReport): { video: StatsEntry | nu
   return { video, audio };
 }
 
+/** A reader of a stats entry's numeric fields; absent ones read as 0. */
+export const numbersOf = (stat: StatsEntry) => (key: string): number => Number(stat[key] ?? 0);
+
 /** Reads the counters from a receive transport's stats report. */
 export function readCounters(report: RTCStatsReport, at: number): ReceiveCounters {
   const counters: ReceiveCounters = { at, video: null, audio: null, rttSec: null };
   const { video, audio } = inboundStreams(report);
-  const of = (stat: StatsEntry) => (key: string): number => Number(stat[key] ?? 0);
   if (video) {
-    const n = of(video);
+    const n = numbersOf(video);
     counters.video = {
       framesDecoded: n('framesDecoded'),
       frameWidth: n('frameWidth'),
@@ -53,7 +55,7 @@ export function readCounters(report: RTCStatsReport, at: number): ReceiveCounter
     };
   }
   if (audio) {
-    const n = of(audio);
+    const n = numbersOf(audio);
     counters.audio = { jitterBufferDelay: n('jitterBufferDelay'), jitterBufferEmittedCount: n('jitterBufferEmittedCount') };
   }
   report.forEach((stat: StatsEntry) => {
