@@ -55,6 +55,8 @@ interface Sample {
   fps: number;
   /** The receive stats' video entry; null when there was none (no consumer, or it was being replaced). */
   video: PageStats['video'];
+  /** The receive stats' audio entry: its jitter buffer is what lip sync holds the video back to. */
+  audio: PageStats['audio'];
   /** What the SFU sent the customer and what waited at the cap. */
   sfu: SfuSample | null;
   rtcpRttMs: number | null;
@@ -117,8 +119,14 @@ async function sampleUntil(customer: Page, sfu: SfuProbe, step: string, until: n
     const back = samples[samples.length - FPS_WINDOW_SAMPLES] ?? samples[0];
     // A counter that went back means a new consumer: its first figures are Chromium's own.
     const fps = back && framesDecoded >= framesOf(back) ? ((framesDecoded - framesOf(back)) * 1000) / (at - back.at) : (stats?.video?.framesPerSecond ?? 0);
-    samples.push({ at, step, fps, video: stats?.video ?? null, sfu: sfuSample, rtcpRttMs: stats?.rtcpRttMs ?? null });
+    samples.push({ at, step, fps, video: stats?.video ?? null, audio: stats?.audio ?? null, sfu: sfuSample, rtcpRttMs: stats?.rtcpRttMs ?? null });
   }
+}
+
+/** Mean time a frame (or audio sample) spent in the jitter buffer between two readings of its cumulative counters, ms. */
+function meanBufferMs(first?: { jitterBufferDelay: number; jitterBufferEmittedCount: number }, last?: { jitterBufferDelay: number; jitterBufferEmittedCount: number }): number {
+  const emitted = first && last ? last.jitterBufferEmittedCount - first.jitterBufferEmittedCount : 0;
+  return first && last && emitted > 0 ? Math.round(((last.jitterBufferDelay - first.jitterBufferDelay) / emitted) * 1000) : 0;
 }
 
 /** One stderr line on why a step looked as it did: the SFU's estimate and sending, the queue at the cap, the receiver's buffer and repairs. */
@@ -129,14 +137,16 @@ function diagnosticsLine(samples: Sample[]): string {
   const video = samples.flatMap((s) => (s.video ? [s.video] : []));
   const [first, last] = [video[0], video.at(-1)];
   const delta = (key: keyof NonNullable<PageStats['video']>) => (first && last ? Math.max(0, last[key] - first[key]) : 0);
-  const emitted = delta('jitterBufferEmittedCount');
-  const bufferMs = emitted > 0 ? Math.round((delta('jitterBufferDelay') / emitted) * 1000) : 0;
+  const bufferMs = meanBufferMs(first, last);
+  const audio = samples.flatMap((s) => (s.audio ? [s.audio] : []));
+  const audioBufferMs = meanBufferMs(audio[0], audio.at(-1));
   const p50 = (pick: (s: SfuSample) => number) => (sfu.length ? quantile(sfu.map(pick), 0.5) : '-');
+  const superseded = Math.max(0, (sfu.at(-1)?.supersededNacks ?? 0) - (sfu[0]?.supersededNacks ?? 0));
   const rtts = samples.flatMap((s) => (s.rtcpRttMs === null ? [] : [s.rtcpRttMs]));
   return (
     `SFU estimate p50 ${p50((s) => s.availableKbps)} kbit/s, sending p50 ${p50((s) => s.sendKbps)} (probes ${p50((s) => s.probationKbps)}), ` +
     `layers ${[...layers].map(([l, n]) => `${l}x${n}`).join(' ')}; cap queue max ${Math.max(0, ...sfu.map((s) => s.backlogBytes))} B; ` +
-    `RTT p50 ${rtts.length ? quantile(rtts, 0.5) : '-'} max ${rtts.length ? Math.max(...rtts) : '-'} ms; jitter buffer ${bufferMs} ms; lost ${delta('packetsLost')}, NACK ${delta('nackCount')}, PLI ${delta('pliCount')}, freezes ${delta('freezeCount')}`
+    `RTT p50 ${rtts.length ? quantile(rtts, 0.5) : '-'} max ${rtts.length ? Math.max(...rtts) : '-'} ms; jitter buffer ${bufferMs} ms (audio ${audioBufferMs} ms); lost ${delta('packetsLost')}, NACK ${delta('nackCount')} (requests skipped as superseded by a key frame: ${superseded}), PLI ${delta('pliCount')}, freezes ${delta('freezeCount')}`
   );
 }
 

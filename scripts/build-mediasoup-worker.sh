@@ -166,6 +166,34 @@ apply_fix "backport: Consumer::TransportConnected() is a no-op when already conn
 	'^[[:space:]]*if \(this->transportConnected\)$' \
 	'/^\tvoid Consumer::TransportConnected()$/,/^\t}$/ s/^\t\tthis->transportConnected = true;$/\t\tif (this->transportConnected)\n\t\t\treturn;\n\n\t\tthis->transportConnected = true;/'
 
+# 4. Don't resend what a key frame has superseded. When a receiver's link is
+#    suddenly capped, the queue at the cap overflows and the receiver NACKs
+#    every packet it lost; 3.8.4 resends each one (again after every RTT, for
+#    up to 2 s) with no budget, and measured 1.2-2.9 Mbit/s of retransmissions
+#    into a 0.3 Mbit/s link for 2-3 s. Most of them are delta frames older than
+#    the key frame the consumer sends when it switches to a lower layer: the
+#    receiver decodes from that key frame, so those resends are useless and
+#    only compete with the key frame for the link. The stream remembers the RTP
+#    timestamp of the last key frame it sent and skips NACKed packets older
+#    than it; the key frame's own packets and newer ones are still resent.
+apply_fix "RtpStreamSend: remember the last key frame sent" \
+	include/RTC/RtpStreamSend.hpp \
+	'uint32_t lastKeyFrameTs\{ 0u \};' \
+	's/^\t\tuint16_t rtxSeq{ 0u };$/\t\tuint16_t rtxSeq{ 0u };\n\t\t\/\/ RTP timestamp of the last key frame sent, if any.\n\t\tbool keyFrameSent{ false };\n\t\tuint32_t lastKeyFrameTs{ 0u };\n\t\tsize_t supersededNackCount{ 0u }; \/\/ NACKed packets not resent for that reason./'
+apply_fix "RtpStreamSend: note each key frame sent" \
+	src/RTC/RtpStreamSend.cpp \
+	'this->lastKeyFrameTs = packet->GetTimestamp\(\);' \
+	's/^\t\tthis->transmissionCounter.Update(packet);$/\t\tthis->transmissionCounter.Update(packet);\n\n\t\tif (packet->IsKeyFrame())\n\t\t{\n\t\t\tthis->keyFrameSent   = true;\n\t\t\tthis->lastKeyFrameTs = packet->GetTimestamp();\n\t\t}/'
+apply_fix "RtpStreamSend: don't resend packets older than the last key frame sent" \
+	src/RTC/RtpStreamSend.cpp \
+	'superseded by a key frame' \
+	's/^\t\t\t\t\/\/ Don.t resent the packet if it was resent in the last RTT ms.$/\t\t\t\t\/\/ Don'"'"'t resend the packet if it was superseded by a key frame sent after it:\n\t\t\t\t\/\/ the receiver decodes from that key frame.\n\t\t\t\telse if (\n\t\t\t\t  this->keyFrameSent \&\&\n\t\t\t\t  RTC::SeqManager<uint32_t>::IsSeqLowerThan(packet->GetTimestamp(), this->lastKeyFrameTs))\n\t\t\t\t{\n\t\t\t\t\tthis->supersededNackCount++;\n\t\t\t\t}\n&/'
+
+apply_fix "RtpStreamSend: report how many NACKed packets were superseded" \
+	src/RTC/RtpStreamSend.cpp \
+	'jsonObject\["supersededNackCount"\]' \
+	's/^\t\tjsonObject\["bitrate"\]     = this->transmissionCounter.GetBitrate(nowMs);$/&\n\t\tjsonObject["supersededNackCount"] = this->supersededNackCount;/'
+
 # Build: same as the package postinstall (`make -C worker`), with explicit env.
 # MEDIASOUP_WORKER_BIN must be unset: the worker Makefile's default target is a
 # no-op when it is set.

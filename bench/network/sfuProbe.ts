@@ -14,6 +14,8 @@ export interface SfuSample {
   probationKbps: number;
   /** The video consumer's current spatial.temporal layer, or '-' while it sends nothing. */
   layers: string;
+  /** NACKed packets the SFU did not resend because a key frame sent after them superseded them (a running count). */
+  supersededNacks: number;
   /** Bytes queued in the rate cap's qdisc. */
   backlogBytes: number;
 }
@@ -64,13 +66,17 @@ export class SfuProbe {
       if (transport.closed || transport.iceSelectedTuple?.remoteIp !== this.#remoteIp) continue;
       const [consumer] = consumers;
       if (!consumer) continue;
-      const [stats] = (await transport.getStats()) as { availableOutgoingBitrate?: number; sendBitrate?: number; rtxSendBitrate?: number; probationSendBitrate?: number }[];
+      const [[stats], consumerStats] = await Promise.all([
+        transport.getStats() as Promise<{ availableOutgoingBitrate?: number; sendBitrate?: number; rtxSendBitrate?: number; probationSendBitrate?: number }[]>,
+        consumer.getStats() as Promise<{ type: string; supersededNackCount?: number }[]>,
+      ]);
       const current = consumer.currentLayers;
       return {
         availableKbps: Math.round((stats?.availableOutgoingBitrate ?? 0) / 1000),
         sendKbps: Math.round((stats?.sendBitrate ?? 0) / 1000),
         rtxKbps: Math.round((stats?.rtxSendBitrate ?? 0) / 1000),
         probationKbps: Math.round((stats?.probationSendBitrate ?? 0) / 1000),
+        supersededNacks: consumerStats.find((entry) => entry.type === 'outbound-rtp')?.supersededNackCount ?? 0,
         layers: current ? `${current.spatialLayer}.${current.temporalLayer ?? 0}` : '-',
         backlogBytes: this.#backlog(),
       };

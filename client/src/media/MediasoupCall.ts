@@ -25,7 +25,7 @@ export interface ReceiveStats {
     nackCount: number;
     pliCount: number;
   } | null;
-  audio: { packetsReceived: number } | null;
+  audio: { packetsReceived: number; jitterBufferDelay: number; jitterBufferEmittedCount: number; jitterBufferTargetDelay: number } | null;
   /** Latest round trip to the SFU from RTCP on this page's own video sending, ms; what the browser's receive side also uses. */
   rtcpRttMs: number | null;
 }
@@ -136,7 +136,15 @@ export class MediasoupCall {
         pliCount: n('pliCount'),
       };
     }
-    if (audio) result.audio = { packetsReceived: Number(audio.packetsReceived ?? 0) };
+    if (audio) {
+      const n = numbersOf(audio);
+      result.audio = {
+        packetsReceived: n('packetsReceived'),
+        jitterBufferDelay: n('jitterBufferDelay'),
+        jitterBufferEmittedCount: n('jitterBufferEmittedCount'),
+        jitterBufferTargetDelay: n('jitterBufferTargetDelay'),
+      };
+    }
     (await this.#sendTransport?.getStats())?.forEach((stat: Record<string, unknown>) => {
       if (stat.type === 'remote-inbound-rtp' && stat.kind === 'video' && typeof stat.roundTripTime === 'number') result.rtcpRttMs = Math.round(stat.roundTripTime * 1000);
     });
