@@ -138,9 +138,50 @@ export const DEFAULT_CONGESTION: CongestionOptions = { lossThreshold: 0.1, deliv
  * congestion and changes nothing.
  */
 export function plannedBandwidth(signals: LinkSignals, options: CongestionOptions = DEFAULT_CONGESTION): number {
+  if (!isOverrun(signals, options)) return signals.estimate;
+  return Math.min(signals.estimate, signals.mediaBitrate * (1 - lossOf(signals)) * options.deliveredShare);
+}
+
+/** Whether the congestion rule sees the link as plainly overrun. */
+export function isOverrun(signals: LinkSignals, options: CongestionOptions = DEFAULT_CONGESTION): boolean {
+  return signals.mediaBitrate > 0 && lossOf(signals) >= options.lossThreshold;
+}
+
+/** The loss the receiver reported, or the share of retransmissions in what was sent, whichever is worse. */
+function lossOf(signals: LinkSignals): number {
   const sent = signals.mediaBitrate + signals.repairBitrate;
-  const impliedLoss = sent > 0 ? signals.repairBitrate / sent : 0;
-  const loss = Math.max(signals.fractionLost, impliedLoss);
-  if (loss < options.lossThreshold || signals.mediaBitrate <= 0) return signals.estimate;
-  return Math.min(signals.estimate, signals.mediaBitrate * (1 - loss) * options.deliveredShare);
+  return Math.max(signals.fractionLost, sent > 0 ? signals.repairBitrate / sent : 0);
+}
+
+/** One tick's planned bandwidth for a receiver, kept to decide when a rise has held long enough. */
+export interface PlannedEntry {
+  at: number;
+  bitrate: number;
+  /** The congestion rule saw the link overrun at this tick. */
+  overrun: boolean;
+}
+
+/** How long a rise must hold before the layers follow it. */
+export interface SettleOptions {
+  /** Normally, ms. */
+  stableMs: number;
+  /** After the link was overrun, ms: a rise then is most often a probe overshooting the cap that just bit. */
+  afterOverrunMs: number;
+}
+
+export const DEFAULT_SETTLE: SettleOptions = { stableMs: 5_000, afterOverrunMs: 20_000 };
+
+/**
+ * The bandwidth to choose layers with at `now`: the lowest planned bandwidth of the last `stableMs`, or of the
+ * last `afterOverrunMs` while an overrun lies within them. A drop counts at once; a rise only once it has held. On
+ * a capped link the SFU's probes slip through the cap's burst and briefly overestimate it, and an estimate the
+ * video does not fill is never contradicted, so a short hold steps back up into the cap: seconds of low frame
+ * rate and a late audio buffer. Holding the lower layer for longer after an overrun costs only resolution.
+ * Returns the entries still worth keeping with it.
+ */
+export function settledBandwidth(history: readonly PlannedEntry[], now: number, options: SettleOptions = DEFAULT_SETTLE): { bitrate: number; keep: PlannedEntry[] } {
+  const keep = history.filter((entry) => now - entry.at <= Math.max(options.stableMs, options.afterOverrunMs));
+  const windowMs = keep.some((entry) => entry.overrun && now - entry.at <= options.afterOverrunMs) ? options.afterOverrunMs : options.stableMs;
+  const bitrate = Math.min(...keep.filter((entry) => now - entry.at <= windowMs).map((entry) => entry.bitrate));
+  return { bitrate, keep };
 }

@@ -1,9 +1,6 @@
 import type { types } from 'mediasoup';
 import type { MediaSource } from '../../signaling/index.js';
-import { chooseLayers, plannedBandwidth, type LayerCandidate, type Layers } from '../layers/layerPolicy.js';
-
-/** How long every planned bandwidth must allow a costlier choice before it is taken, ms. */
-const STABLE_MS = 5_000;
+import { chooseLayers, isOverrun, plannedBandwidth, settledBandwidth, type LayerCandidate, type Layers, type PlannedEntry } from '../layers/layerPolicy.js';
 
 /** A consumer the controller steers, with the producer it forwards. */
 interface Steered {
@@ -23,8 +20,8 @@ interface Steered {
  */
 export class LayerController {
   readonly #steered = new Map<string, Steered>();
-  /** Each receive transport's planned bandwidths of the last STABLE_MS, oldest first. */
-  readonly #planned = new Map<string, { at: number; bitrate: number }[]>();
+  /** Each receive transport's recent planned bandwidths, oldest first (see settledBandwidth). */
+  readonly #planned = new Map<string, PlannedEntry[]>();
   readonly #audioConsumers: (transportId: string) => number;
   readonly #timer: NodeJS.Timeout;
   #running = false;
@@ -85,13 +82,12 @@ export class LayerController {
     const consumerStats = (await Promise.all(steered.map(({ consumer }) => consumer.getStats()))).flat() as { type: string; fractionLost?: number }[];
     // The receiver's last report on each stream, in 1/256ths as RTCP carries it.
     const fractionLost = Math.max(0, ...consumerStats.filter((stat) => stat.type === 'outbound-rtp').map((stat) => (stat.fractionLost ?? 0) / 256));
-    const planned = plannedBandwidth({ estimate, mediaBitrate: transportStats.rtpSendBitrate ?? 0, repairBitrate: transportStats.rtxSendBitrate ?? 0, fractionLost });
-    // The lowest of the last few seconds: a drop counts at once, a rise (often a probe overshooting a capped
-    // link) only once it has held, so the layers do not swing back into a link they just overran.
+    const signals = { estimate, mediaBitrate: transportStats.rtpSendBitrate ?? 0, repairBitrate: transportStats.rtxSendBitrate ?? 0, fractionLost };
     const now = Date.now();
-    const recent = [...(this.#planned.get(transport.id) ?? []), { at: now, bitrate: planned }].filter((p) => now - p.at <= STABLE_MS);
-    this.#planned.set(transport.id, recent);
-    const available = Math.min(...recent.map((p) => p.bitrate));
+    const entry = { at: now, bitrate: plannedBandwidth(signals), overrun: isOverrun(signals) };
+    // A drop counts at once, a rise only once it has held, so the layers do not swing back into a link they overran.
+    const { bitrate: available, keep } = settledBandwidth([...(this.#planned.get(transport.id) ?? []), entry], now);
+    this.#planned.set(transport.id, keep);
     const candidates = new Map<string, LayerCandidate>();
     for (const { consumer, producer } of steered) {
       candidates.set(consumer.id, {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseLayers, plannedBandwidth, type LayerCandidate, type LayerPolicyOptions } from '../../media/layers/layerPolicy.js';
+import { chooseLayers, isOverrun, plannedBandwidth, settledBandwidth, type LayerCandidate, type LayerPolicyOptions, type PlannedEntry } from '../../media/layers/layerPolicy.js';
 
 /** No headroom, no audio reserve and no up margin, so the figures below read as budgets. */
 const EXACT: LayerPolicyOptions = { usable: 1, audioReserve: 0, upMargin: 0 };
@@ -104,5 +104,48 @@ describe('the congestion rule', () => {
 
   it('has nothing to go on when nothing is sent', () => {
     expect(plannedBandwidth({ ...calm, mediaBitrate: 0, repairBitrate: 0, fractionLost: 0.5 })).toBe(2_000_000);
+  });
+});
+
+describe('how long a rise must hold before the layers follow it', () => {
+  const SETTLE = { stableMs: 5_000, afterOverrunMs: 20_000 };
+  /** One entry every 500 ms from `from` to `to` (ms), all at `bitrate`. */
+  /** The bandwidth to choose with at `now`, from the entries made up to then. */
+  const settledAt = (history: PlannedEntry[], now: number) => settledBandwidth(history.filter((entry) => entry.at <= now), now, SETTLE).bitrate;
+  const ticks = (from: number, to: number, bitrate: number, overrun = false): PlannedEntry[] =>
+    Array.from({ length: (to - from) / 500 + 1 }, (_, i) => ({ at: from + i * 500, bitrate, overrun }));
+
+  it('takes a drop at once', () => {
+    const history = [...ticks(0, 9_500, 2_000_000), { at: 10_000, bitrate: 300_000, overrun: false }];
+    expect(settledAt(history, 10_000)).toBe(300_000);
+  });
+
+  it('follows a rise once it has held for stableMs on a link that was never overrun', () => {
+    const history = [...ticks(0, 4_500, 300_000), ...ticks(5_000, 12_000, 2_000_000)];
+    expect(settledAt(history, 9_500)).toBe(300_000);
+    expect(settledAt(history, 10_000)).toBe(2_000_000);
+  });
+
+  it('holds the lower figure for afterOverrunMs after the link was overrun', () => {
+    // Overrun from 0 to 1.5 s (planned with what got through), then a probe makes the estimate jump.
+    const history = [...ticks(0, 1_500, 250_000, true), ...ticks(2_000, 25_000, 1_200_000)];
+    expect(settledAt(history, 10_000)).toBe(250_000);
+    expect(settledAt(history, 21_500)).toBe(250_000);
+    expect(settledAt(history, 22_000)).toBe(1_200_000);
+  });
+
+  it('keeps only what a later call can still need', () => {
+    const history = ticks(0, 30_000, 1_000_000);
+    const { keep } = settledBandwidth(history, 30_000, SETTLE);
+    expect(keep[0]?.at).toBe(10_000);
+    expect(keep.at(-1)?.at).toBe(30_000);
+  });
+
+  it('sees an overrun exactly where the congestion rule plans with what got through', () => {
+    const calm = { estimate: 2_000_000, mediaBitrate: 560_000, repairBitrate: 0, fractionLost: 0 };
+    expect(isOverrun(calm)).toBe(false);
+    expect(isOverrun({ ...calm, fractionLost: 0.03 })).toBe(false);
+    expect(isOverrun({ ...calm, fractionLost: 0.2 })).toBe(true);
+    expect(isOverrun({ ...calm, repairBitrate: 100_000 })).toBe(true);
   });
 });
