@@ -123,10 +123,19 @@ async function sampleUntil(customer: Page, sfu: SfuProbe, step: string, until: n
   }
 }
 
-/** Mean time a frame (or audio sample) spent in the jitter buffer between two readings of its cumulative counters, ms. */
-function meanBufferMs(first?: { jitterBufferDelay: number; jitterBufferEmittedCount: number }, last?: { jitterBufferDelay: number; jitterBufferEmittedCount: number }): number {
-  const emitted = first && last ? last.jitterBufferEmittedCount - first.jitterBufferEmittedCount : 0;
-  return first && last && emitted > 0 ? Math.round(((last.jitterBufferDelay - first.jitterBufferDelay) / emitted) * 1000) : 0;
+/**
+ * Mean time a frame (or audio sample) spent in the jitter buffer over successive readings of its cumulative
+ * counters, ms. Counters that went back belong to a new receiver (a restarted track); that interval is skipped.
+ */
+function meanBufferMs(readings: { jitterBufferDelay: number; jitterBufferEmittedCount: number }[]): number {
+  let [delay, emitted] = [0, 0];
+  for (let i = 1; i < readings.length; i++) {
+    const [before, after] = [readings[i - 1]!, readings[i]!];
+    if (after.jitterBufferEmittedCount < before.jitterBufferEmittedCount) continue;
+    delay += after.jitterBufferDelay - before.jitterBufferDelay;
+    emitted += after.jitterBufferEmittedCount - before.jitterBufferEmittedCount;
+  }
+  return emitted > 0 ? Math.round((delay / emitted) * 1000) : 0;
 }
 
 /** One stderr line on why a step looked as it did: the SFU's estimate and sending, the queue at the cap, the receiver's buffer and repairs. */
@@ -137,16 +146,18 @@ function diagnosticsLine(samples: Sample[]): string {
   const video = samples.flatMap((s) => (s.video ? [s.video] : []));
   const [first, last] = [video[0], video.at(-1)];
   const delta = (key: keyof NonNullable<PageStats['video']>) => (first && last ? Math.max(0, last[key] - first[key]) : 0);
-  const bufferMs = meanBufferMs(first, last);
+  const bufferMs = meanBufferMs(video);
   const audio = samples.flatMap((s) => (s.audio ? [s.audio] : []));
-  const audioBufferMs = meanBufferMs(audio[0], audio.at(-1));
+  const audioBufferMs = meanBufferMs(audio);
+  // The page's audio buffer watch restarted the track's reception where its counters went back.
+  const audioRestarts = audio.filter((reading, i) => i > 0 && reading.jitterBufferEmittedCount < audio[i - 1]!.jitterBufferEmittedCount).length;
   const p50 = (pick: (s: SfuSample) => number) => (sfu.length ? quantile(sfu.map(pick), 0.5) : '-');
   const superseded = Math.max(0, (sfu.at(-1)?.supersededNacks ?? 0) - (sfu[0]?.supersededNacks ?? 0));
   const rtts = samples.flatMap((s) => (s.rtcpRttMs === null ? [] : [s.rtcpRttMs]));
   return (
     `SFU estimate p50 ${p50((s) => s.availableKbps)} kbit/s, sending p50 ${p50((s) => s.sendKbps)} (probes ${p50((s) => s.probationKbps)}), ` +
     `layers ${[...layers].map(([l, n]) => `${l}x${n}`).join(' ')}; cap queue max ${Math.max(0, ...sfu.map((s) => s.backlogBytes))} B; ` +
-    `RTT p50 ${rtts.length ? quantile(rtts, 0.5) : '-'} max ${rtts.length ? Math.max(...rtts) : '-'} ms; jitter buffer ${bufferMs} ms (audio ${audioBufferMs} ms); lost ${delta('packetsLost')}, NACK ${delta('nackCount')} (requests skipped as superseded by a key frame: ${superseded}), PLI ${delta('pliCount')}, freezes ${delta('freezeCount')}`
+    `RTT p50 ${rtts.length ? quantile(rtts, 0.5) : '-'} max ${rtts.length ? Math.max(...rtts) : '-'} ms; jitter buffer ${bufferMs} ms (audio ${audioBufferMs} ms, restarted ${audioRestarts}x); lost ${delta('packetsLost')}, NACK ${delta('nackCount')} (requests skipped as superseded by a key frame: ${superseded}), PLI ${delta('pliCount')}, freezes ${delta('freezeCount')}`
   );
 }
 

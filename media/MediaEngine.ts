@@ -44,6 +44,8 @@ export interface MediaRoom extends EventEmitter<MediaRoomEvents> {
   ): Promise<ConsumerInfo>;
   /** Resumes a consumer the participant owns. */
   resumeConsumer(participantId: string, consumerId: string): Promise<void>;
+  /** Stops a consumer the participant owns (the browser restarts a track's reception with a new one). */
+  closeConsumer(participantId: string, consumerId: string): void;
   /** Pauses or resumes a producer the participant owns (mute, camera off). */
   setProducerPaused(participantId: string, producerId: string, paused: boolean): Promise<void>;
   /**

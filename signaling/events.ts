@@ -14,6 +14,7 @@ import {
   type CallStarted,
   connectTransportSchema,
   consumeSchema,
+  consumerRefSchema,
   type ConsumerInfo,
   createTransportSchema,
   type MediaJoined,
@@ -26,7 +27,6 @@ import {
   type QueueJoined,
   queueJoinSchema,
   type QueueStatus,
-  resumeConsumerSchema,
   setProducerPausedSchema,
   type TransportInfo,
 } from './schemas.js';
@@ -50,7 +50,8 @@ export const clientEventSchemas = {
   'media:connectTransport': connectTransportSchema,
   'media:produce': produceSchema,
   'media:consume': consumeSchema,
-  'media:resumeConsumer': resumeConsumerSchema,
+  'media:resumeConsumer': consumerRefSchema,
+  'media:closeConsumer': consumerRefSchema,
   'media:setProducerPaused': setProducerPausedSchema,
 } as const;
 
@@ -80,6 +81,7 @@ export interface ClientEventReplies {
   'media:produce': { producerId: string };
   'media:consume': ConsumerInfo;
   'media:resumeConsumer': null;
+  'media:closeConsumer': null;
   'media:setProducerPaused': null;
 }
 

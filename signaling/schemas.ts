@@ -220,8 +220,8 @@ export const consumeSchema = z.strictObject({
   rtpCapabilities: rtpCapabilitiesSchema,
 });
 
-/** Client to server `media:resumeConsumer`. */
-export const resumeConsumerSchema = z.strictObject({ sessionId: id, consumerId: id });
+/** Client to server `media:resumeConsumer` and `media:closeConsumer`: one of the participant's own consumers. */
+export const consumerRefSchema = z.strictObject({ sessionId: id, consumerId: id });
 
 /** Client to server `media:setProducerPaused`: mute and camera off. */
 export const setProducerPausedSchema = z.strictObject({ sessionId: id, producerId: id, paused: z.boolean() });

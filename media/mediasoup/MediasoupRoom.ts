@@ -178,6 +178,12 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
     await consumer.resume();
   }
 
+  closeConsumer(participantId: string, consumerId: string): void {
+    const consumer = this.#participant(participantId).consumers.get(consumerId);
+    if (!consumer) throw AppError.notFound('consumer', consumerId);
+    consumer.close();
+  }
+
   async setProducerPaused(participantId: string, producerId: string, paused: boolean): Promise<void> {
     const producer = this.#participant(participantId).producers.get(producerId);
     if (!producer) throw AppError.notFound('producer', producerId);

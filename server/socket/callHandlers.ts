@@ -83,6 +83,11 @@ export function callHandlers(services: Services): EventHandlers {
       await room.resumeConsumer(me, consumerId);
       return null;
     },
+    'media:closeConsumer': ({ sessionId, consumerId }, socket) => {
+      const { room, me } = scope(sessionId, socket);
+      room.closeConsumer(me, consumerId);
+      return null;
+    },
     'media:setProducerPaused': async ({ sessionId, producerId, paused }, socket) => {
       const { room, me } = scope(sessionId, socket);
       await room.setProducerPaused(me, producerId, paused);

@@ -205,6 +205,43 @@ describe('a socket that sends events out of order or outside its role', () => {
     expect(consumer).toMatchObject({ producerId, kind: 'video', source: 'camera' });
   });
 
+  it('closes only its own consumers with media:closeConsumer, and can consume the producer again afterwards', async () => {
+    const session1 = await openCall(live.pool, 'alice');
+    const sender = await joinWithTransport(session1.customer, session1.sessionId, 'send');
+    const { producerId } = await call(session1.customer, 'media:produce', {
+      sessionId: session1.sessionId,
+      transportId: sender.transportId,
+      kind: 'video',
+      rtpParameters: vp8RtpParameters(sender.joined, 3333),
+      source: 'camera',
+    });
+    const receiver = await joinWithTransport(session1.agent, session1.sessionId, 'recv');
+    const consume = () =>
+      call(session1.agent, 'media:consume', {
+        sessionId: session1.sessionId,
+        transportId: receiver.transportId,
+        producerId,
+        rtpCapabilities: receiver.joined.routerRtpCapabilities as Record<string, unknown>,
+      });
+    const first = await consume();
+
+    const malformed = errorOf(await rawRequest(session1.agent, 'media:closeConsumer', { sessionId: session1.sessionId, consumerId: 7 }));
+    expect(malformed.code).toBe(ErrorCode.BadRequest);
+    expect(malformed.message).toMatch(/\bconsumerId\b/);
+    // Someone else's consumer is not found for the customer, and the bad requests closed nothing.
+    expect(errorOf(await request(session1.customer, 'media:closeConsumer', { sessionId: session1.sessionId, consumerId: first.id })).code).toBe(ErrorCode.NotFound);
+    expect(await call(session1.agent, 'media:resumeConsumer', { sessionId: session1.sessionId, consumerId: first.id })).toBeNull();
+
+    expect(await call(session1.agent, 'media:closeConsumer', { sessionId: session1.sessionId, consumerId: first.id })).toBeNull();
+    const gone = errorOf(await request(session1.agent, 'media:resumeConsumer', { sessionId: session1.sessionId, consumerId: first.id }));
+    expect(gone).toEqual({ code: ErrorCode.NotFound, message: `consumer with id "${first.id}" not found` });
+    expect(errorOf(await request(session1.agent, 'media:closeConsumer', { sessionId: session1.sessionId, consumerId: first.id })).code).toBe(ErrorCode.NotFound);
+
+    const again = await consume();
+    expect(again).toMatchObject({ producerId, kind: 'video' });
+    expect(again.id).not.toBe(first.id);
+  });
+
   it("gets NOT_FOUND for its own producer when it asks to consume it", async () => {
     const session1 = await openCall(live.pool, 'alice');
     const sender = await joinWithTransport(session1.customer, session1.sessionId, 'send');

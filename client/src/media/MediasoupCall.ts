@@ -2,10 +2,13 @@ import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
 import type { ConsumerInfo, MediaPolicy, MediaSource, NewProducer, ParticipantRole, TransportInfo } from '../../../signaling/index.js';
 import type { SignalingClient } from '../net/SignalingClient.js';
-import { inboundStreams, numbersOf, qualitySample, readCounters, type ReceiveCounters } from './qualitySample.js';
+import { AudioBufferWatch } from './audioBufferWatch.js';
+import { inboundStreams, numbersOf, qualitySample, readCounters, type ReceiveCounters, type StatsEntry } from './qualitySample.js';
 
 /** How often a call reports its receive quality to the server. */
 export const QUALITY_INTERVAL_MS = 2_000;
+/** How often a call reads its remote audio's jitter buffer (product policy). */
+const AUDIO_WATCH_INTERVAL_MS = 1_000;
 
 /** Receive-side figures read from WebRTC stats, for the UI and the tests. */
 export interface ReceiveStats {
@@ -57,6 +60,9 @@ export class MediasoupCall {
   #recvTransport?: types.Transport;
   #policy: MediaPolicy = 'product';
   #qualityTimer: number | undefined;
+  #audioWatchTimer: number | undefined;
+  /** Per remote audio producer, the watch on its jitter buffer (product policy only); it outlives restarts. */
+  readonly #audioWatches = new Map<string, AudioBufferWatch>();
   #lastCounters: ReceiveCounters | null = null;
   #closed = false;
   readonly #onNewProducer = (producer: NewProducer) => {
@@ -70,6 +76,7 @@ export class MediasoupCall {
   readonly #onProducerClosed = ({ producerId }: { producerId: string }) => {
     for (const { consumer, from } of this.#consumers.values()) {
       if (consumer.producerId !== producerId) continue;
+      this.#audioWatches.delete(producerId);
       const stream = this.#streams.get(from);
       stream?.removeTrack(consumer.track);
       consumer.close();
@@ -103,6 +110,7 @@ export class MediasoupCall {
     await this.#consumeInOrder(joined.producers);
     for (const track of videoFirst(tracks)) await this.#produce(track);
     if (this.#handlers.reportQuality && !this.#closed) this.#qualityTimer = window.setInterval(() => void this.#reportQuality(), QUALITY_INTERVAL_MS);
+    if (this.#policy === 'product' && !this.#closed) this.#audioWatchTimer = window.setInterval(() => void this.#watchAudio(), AUDIO_WATCH_INTERVAL_MS);
   }
 
   /** Pauses or resumes sending a source (mute, camera off); the server pauses forwarding too. */
@@ -156,6 +164,7 @@ export class MediasoupCall {
     if (this.#closed) return;
     this.#closed = true;
     window.clearInterval(this.#qualityTimer);
+    window.clearInterval(this.#audioWatchTimer);
     this.#signaling.socket.off('media:newProducer', this.#onNewProducer);
     this.#signaling.socket.off('media:producerClosed', this.#onProducerClosed);
     this.#sendTransport?.close();
@@ -171,6 +180,33 @@ export class MediasoupCall {
     this.#lastCounters = counters;
     if (!before) return;
     await this.#signaling.request('call:quality', { sessionId: this.#sessionId, sample: qualitySample(before, counters) }).catch((e: unknown) => console.warn('quality report failed', e));
+  }
+
+  /** Restarts the reception of any remote audio whose jitter buffer stayed large after the network calmed (see AudioBufferWatch). */
+  async #watchAudio(): Promise<void> {
+    for (const [id, { consumer }] of this.#consumers) {
+      if (consumer.kind !== 'audio' || this.#closed) continue;
+      const inbound = [...(await consumer.getStats()).values()].find((stat: StatsEntry) => stat.type === 'inbound-rtp') as StatsEntry | undefined;
+      if (!inbound || consumer.closed) continue;
+      const n = numbersOf(inbound);
+      const watch = this.#audioWatches.get(consumer.producerId) ?? new AudioBufferWatch();
+      this.#audioWatches.set(consumer.producerId, watch);
+      const restart = watch.update({ at: Date.now(), jitterBufferDelay: n('jitterBufferDelay'), jitterBufferEmittedCount: n('jitterBufferEmittedCount'), jitter: n('jitter') });
+      if (restart) await this.#restartConsumer(id).catch((e: unknown) => console.warn('restarting the audio reception failed', e));
+    }
+  }
+
+  /** Replaces a consumer with a new one of the same producer: the browser receives it with fresh buffers. */
+  async #restartConsumer(consumerId: string): Promise<void> {
+    const entry = this.#consumers.get(consumerId);
+    if (!entry) return;
+    const { consumer, from } = entry;
+    this.#consumers.delete(consumerId);
+    this.#streams.get(from)?.removeTrack(consumer.track);
+    consumer.close();
+    this.#consuming.delete(consumer.producerId);
+    await this.#signaling.request('media:closeConsumer', { sessionId: this.#sessionId, consumerId });
+    await this.#consume(consumer.producerId);
   }
 
   async #consumeInOrder(announced: NewProducer[]): Promise<void> {
