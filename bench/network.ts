@@ -154,7 +154,11 @@ function diagnosticsLine(samples: Sample[]): string {
   const p50 = (pick: (s: SfuSample) => number) => (sfu.length ? quantile(sfu.map(pick), 0.5) : '-');
   const superseded = Math.max(0, (sfu.at(-1)?.supersededNacks ?? 0) - (sfu[0]?.supersededNacks ?? 0));
   const rtts = samples.flatMap((s) => (s.rtcpRttMs === null ? [] : [s.rtcpRttMs]));
+  // Where in the step the frame rate was under 25 fps: a dip right after a cap drop, or a slump later on.
+  const stepStart = samples[0]?.at ?? 0;
+  const under = samples.filter((s) => s.fps < 25).map((s) => ((s.at - stepStart) / 1000).toFixed(1));
   return (
+    `under 25 fps in ${under.length} of ${samples.length} samples${under.length ? ` (at ${under.join(', ')} s)` : ''}; ` +
     `SFU estimate p50 ${p50((s) => s.availableKbps)} kbit/s, sending p50 ${p50((s) => s.sendKbps)} (probes ${p50((s) => s.probationKbps)}), ` +
     `layers ${[...layers].map(([l, n]) => `${l}x${n}`).join(' ')}; cap queue max ${Math.max(0, ...sfu.map((s) => s.backlogBytes))} B; ` +
     `RTT p50 ${rtts.length ? quantile(rtts, 0.5) : '-'} max ${rtts.length ? Math.max(...rtts) : '-'} ms; jitter buffer ${bufferMs} ms (audio ${audioBufferMs} ms, restarted ${audioRestarts}x); lost ${delta('packetsLost')}, NACK ${delta('nackCount')} (requests skipped as superseded by a key frame: ${superseded}), PLI ${delta('pliCount')}, freezes ${delta('freezeCount')}`

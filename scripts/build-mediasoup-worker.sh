@@ -194,6 +194,31 @@ apply_fix "RtpStreamSend: report how many NACKed packets were superseded" \
 	'jsonObject\["supersededNackCount"\]' \
 	's/^\t\tjsonObject\["bitrate"\]     = this->transmissionCounter.GetBitrate(nowMs);$/&\n\t\tjsonObject["supersededNackCount"] = this->supersededNackCount;/'
 
+# 5. Resend a packet again only once the time the path took to report it lost
+#    has passed. The RTT that gates repeated resends comes from receiver
+#    reports, which lag a queue that has just filled: with a 300 ms queue and a
+#    last RTT of a few ms, every repeated NACK of a packet got another copy while
+#    the earlier ones still sat in the queue (measured: 330-390 kbit/s of
+#    retransmissions into a 0.3 Mbit/s link after the switch to the lower layer).
+#    The age of a packet when it is first NACKed is a fresh measure of that path
+#    delay; the next resend waits at least that long.
+apply_fix "RtpStreamSend: remember how old a packet was when it was first resent" \
+	include/RTC/RtpStreamSend.hpp \
+	'uint32_t firstResendAgeMs\{ 0u \};' \
+	's/^\t\t\tuint64_t resentAtMs{ 0u };$/&\n\t\t\t\/\/ Age of the packet when it was first resent: how long the path took to report it lost.\n\t\t\tuint32_t firstResendAgeMs{ 0u };/'
+apply_fix "RtpStreamSend: forget it when the storage item is reused" \
+	src/RTC/RtpStreamSend.cpp \
+	'storageItem->firstResendAgeMs = 0;' \
+	's/^\t\tstorageItem->resentAtMs = 0;$/&\n\t\tstorageItem->firstResendAgeMs = 0;/'
+apply_fix "RtpStreamSend: note the age at the first resend" \
+	src/RTC/RtpStreamSend.cpp \
+	'storageItem->firstResendAgeMs = diffMs;' \
+	's/^\t\t\t\t\t\/\/ Save when this packet was resent.$/\t\t\t\t\t\/\/ Remember how long the path took to report the packet lost.\n\t\t\t\t\tif (storageItem->sentTimes == 0)\n\t\t\t\t\t\tstorageItem->firstResendAgeMs = diffMs;\n\n&/'
+apply_fix "RtpStreamSend: resend a packet again only after the time the path took to report it lost" \
+	src/RTC/RtpStreamSend.cpp \
+	'within the time the path took to report it lost' \
+	's/^\t\t\t\t\/\/ Don.t resent the packet if it was resent in the last RTT ms.$/\t\t\t\t\/\/ Don'"'"'t resend the packet again within the time the path took to report it lost:\n\t\t\t\t\/\/ the RTT lags a queue that has just filled, and the last resend is still in it.\n\t\t\t\telse if (\n\t\t\t\t  storageItem->resentAtMs != 0u \&\&\n\t\t\t\t  nowMs - storageItem->resentAtMs <= static_cast<uint64_t>(storageItem->firstResendAgeMs))\n\t\t\t\t{\n\t\t\t\t}\n&/'
+
 # Build: same as the package postinstall (`make -C worker`), with explicit env.
 # MEDIASOUP_WORKER_BIN must be unset: the worker Makefile's default target is a
 # no-op when it is set.
