@@ -22,6 +22,19 @@ const EVENT_BURST = 80;
 
 const accounts = () => [testAgent('alice', ['csl']), testAgent('bob', ['csl'])];
 
+/** The call's customer joins the media room with a send transport and sends a camera track (VP8, the given SSRC). */
+async function customerCamera(session: { customer: ClientSocket; sessionId: string }, ssrc: number) {
+  const sender = await joinWithTransport(session.customer, session.sessionId, 'send');
+  const { producerId } = await call(session.customer, 'media:produce', {
+    sessionId: session.sessionId,
+    transportId: sender.transportId,
+    kind: 'video',
+    rtpParameters: vp8RtpParameters(sender.joined, ssrc),
+    source: 'camera',
+  });
+  return { producerId, sender };
+}
+
 describe('a socket that sends malformed payloads', () => {
   const live = serverPerTest(accounts);
 
@@ -207,14 +220,7 @@ describe('a socket that sends events out of order or outside its role', () => {
 
   it('closes only its own consumers with media:closeConsumer, and can consume the producer again afterwards', async () => {
     const session1 = await openCall(live.pool, 'alice');
-    const sender = await joinWithTransport(session1.customer, session1.sessionId, 'send');
-    const { producerId } = await call(session1.customer, 'media:produce', {
-      sessionId: session1.sessionId,
-      transportId: sender.transportId,
-      kind: 'video',
-      rtpParameters: vp8RtpParameters(sender.joined, 3333),
-      source: 'camera',
-    });
+    const { producerId } = await customerCamera(session1, 3333);
     const receiver = await joinWithTransport(session1.agent, session1.sessionId, 'recv');
     const consume = () =>
       call(session1.agent, 'media:consume', {
@@ -244,14 +250,7 @@ describe('a socket that sends events out of order or outside its role', () => {
 
   it("gets NOT_FOUND for its own producer when it asks to consume it", async () => {
     const session1 = await openCall(live.pool, 'alice');
-    const sender = await joinWithTransport(session1.customer, session1.sessionId, 'send');
-    const { producerId } = await call(session1.customer, 'media:produce', {
-      sessionId: session1.sessionId,
-      transportId: sender.transportId,
-      kind: 'video',
-      rtpParameters: vp8RtpParameters(sender.joined, 2222),
-      source: 'camera',
-    });
+    const { producerId, sender } = await customerCamera(session1, 2222);
     const receiver = await call(session1.customer, 'media:createTransport', { sessionId: session1.sessionId, direction: 'recv' });
     const error = errorOf(
       await request(session1.customer, 'media:consume', {

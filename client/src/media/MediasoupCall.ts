@@ -128,31 +128,22 @@ export class MediasoupCall {
     if (!this.#recvTransport) return result;
     const { video, audio } = inboundStreams(await this.#recvTransport.getStats());
     if (video) {
-      const n = numbersOf(video);
-      result.video = {
-        framesDecoded: n('framesDecoded'),
-        framesPerSecond: n('framesPerSecond'),
-        frameWidth: n('frameWidth'),
-        frameHeight: n('frameHeight'),
-        jitterBufferDelay: n('jitterBufferDelay'),
-        jitterBufferEmittedCount: n('jitterBufferEmittedCount'),
-        jitterBufferTargetDelay: n('jitterBufferTargetDelay'),
-        jitterBufferMinimumDelay: n('jitterBufferMinimumDelay'),
-        freezeCount: n('freezeCount'),
-        packetsLost: n('packetsLost'),
-        nackCount: n('nackCount'),
-        pliCount: n('pliCount'),
-      };
+      result.video = numbersOf(video, [
+        'framesDecoded',
+        'framesPerSecond',
+        'frameWidth',
+        'frameHeight',
+        'jitterBufferDelay',
+        'jitterBufferEmittedCount',
+        'jitterBufferTargetDelay',
+        'jitterBufferMinimumDelay',
+        'freezeCount',
+        'packetsLost',
+        'nackCount',
+        'pliCount',
+      ]);
     }
-    if (audio) {
-      const n = numbersOf(audio);
-      result.audio = {
-        packetsReceived: n('packetsReceived'),
-        jitterBufferDelay: n('jitterBufferDelay'),
-        jitterBufferEmittedCount: n('jitterBufferEmittedCount'),
-        jitterBufferTargetDelay: n('jitterBufferTargetDelay'),
-      };
-    }
+    if (audio) result.audio = numbersOf(audio, ['packetsReceived', 'jitterBufferDelay', 'jitterBufferEmittedCount', 'jitterBufferTargetDelay']);
     (await this.#sendTransport?.getStats())?.forEach((stat: Record<string, unknown>) => {
       if (stat.type === 'remote-inbound-rtp' && stat.kind === 'video' && typeof stat.roundTripTime === 'number') result.rtcpRttMs = Math.round(stat.roundTripTime * 1000);
     });
@@ -188,10 +179,9 @@ export class MediasoupCall {
       if (consumer.kind !== 'audio' || this.#closed) continue;
       const inbound = [...(await consumer.getStats()).values()].find((stat: StatsEntry) => stat.type === 'inbound-rtp') as StatsEntry | undefined;
       if (!inbound || consumer.closed) continue;
-      const n = numbersOf(inbound);
       const watch = this.#audioWatches.get(consumer.producerId) ?? new AudioBufferWatch();
       this.#audioWatches.set(consumer.producerId, watch);
-      const restart = watch.update({ at: Date.now(), jitterBufferDelay: n('jitterBufferDelay'), jitterBufferEmittedCount: n('jitterBufferEmittedCount'), jitter: n('jitter') });
+      const restart = watch.update({ at: Date.now(), ...numbersOf(inbound, ['jitterBufferDelay', 'jitterBufferEmittedCount', 'jitter']) });
       if (restart) await this.#restartConsumer(id).catch((e: unknown) => console.warn('restarting the audio reception failed', e));
     }
   }

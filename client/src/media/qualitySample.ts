@@ -35,29 +35,19 @@ export function inboundStreams(report: RTCStatsReport): { video: StatsEntry | nu
   return { video, audio };
 }
 
-/** A reader of a stats entry's numeric fields; absent ones read as 0. */
-export const numbersOf = (stat: StatsEntry) => (key: string): number => Number(stat[key] ?? 0);
+/** The named numeric fields of a stats entry; absent ones read as 0. */
+export function numbersOf<K extends string>(stat: StatsEntry, keys: readonly K[]): Record<K, number> {
+  return Object.fromEntries(keys.map((key) => [key, Number(stat[key] ?? 0)])) as Record<K, number>;
+}
 
 /** Reads the counters from a receive transport's stats report. */
 export function readCounters(report: RTCStatsReport, at: number): ReceiveCounters {
   const counters: ReceiveCounters = { at, video: null, audio: null, rttSec: null };
   const { video, audio } = inboundStreams(report);
   if (video) {
-    const n = numbersOf(video);
-    counters.video = {
-      framesDecoded: n('framesDecoded'),
-      frameWidth: n('frameWidth'),
-      frameHeight: n('frameHeight'),
-      freezeCount: n('freezeCount'),
-      totalFreezesDuration: n('totalFreezesDuration'),
-      jitterBufferDelay: n('jitterBufferDelay'),
-      jitterBufferEmittedCount: n('jitterBufferEmittedCount'),
-    };
+    counters.video = numbersOf(video, ['framesDecoded', 'frameWidth', 'frameHeight', 'freezeCount', 'totalFreezesDuration', 'jitterBufferDelay', 'jitterBufferEmittedCount']);
   }
-  if (audio) {
-    const n = numbersOf(audio);
-    counters.audio = { jitterBufferDelay: n('jitterBufferDelay'), jitterBufferEmittedCount: n('jitterBufferEmittedCount') };
-  }
+  if (audio) counters.audio = numbersOf(audio, ['jitterBufferDelay', 'jitterBufferEmittedCount']);
   report.forEach((stat: StatsEntry) => {
     if (stat.type === 'candidate-pair' && (stat.nominated || stat.selected) && stat.currentRoundTripTime !== undefined) {
       counters.rttSec = Number(stat.currentRoundTripTime);
