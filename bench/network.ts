@@ -57,6 +57,8 @@ interface Sample {
   video: PageStats['video'];
   /** The receive stats' audio entry: its jitter buffer is what lip sync holds the video back to. */
   audio: PageStats['audio'];
+  /** The page's gaps in audio after each restart of its reception so far, ms. */
+  audioRestartGapsMs: PageStats['audioRestartGapsMs'] | null;
   /** What the SFU sent the customer and what waited at the cap. */
   sfu: SfuSample | null;
   rtcpRttMs: number | null;
@@ -119,7 +121,7 @@ async function sampleUntil(customer: Page, sfu: SfuProbe, step: string, until: n
     const back = samples[samples.length - FPS_WINDOW_SAMPLES] ?? samples[0];
     // A counter that went back means a new consumer: its first figures are Chromium's own.
     const fps = back && framesDecoded >= framesOf(back) ? ((framesDecoded - framesOf(back)) * 1000) / (at - back.at) : (stats?.video?.framesPerSecond ?? 0);
-    samples.push({ at, step, fps, video: stats?.video ?? null, audio: stats?.audio ?? null, sfu: sfuSample, rtcpRttMs: stats?.rtcpRttMs ?? null });
+    samples.push({ at, step, fps, video: stats?.video ?? null, audio: stats?.audio ?? null, audioRestartGapsMs: stats?.audioRestartGapsMs ?? null, sfu: sfuSample, rtcpRttMs: stats?.rtcpRttMs ?? null });
   }
 }
 
@@ -151,6 +153,9 @@ function diagnosticsLine(samples: Sample[]): string {
   const audioBufferMs = meanBufferMs(audio);
   // The page's audio buffer watch restarted the track's reception where its counters went back.
   const audioRestarts = audio.filter((reading, i) => i > 0 && reading.jitterBufferEmittedCount < audio[i - 1]!.jitterBufferEmittedCount).length;
+  // How long each restart in this step left the page without audio (the page's own count, from its first sample on).
+  const gaps = samples.flatMap((s) => (s.audioRestartGapsMs ? [s.audioRestartGapsMs] : []));
+  const newGaps = (gaps.at(-1) ?? []).slice(gaps[0]?.length ?? 0);
   const p50 = (pick: (s: SfuSample) => number) => (sfu.length ? quantile(sfu.map(pick), 0.5) : '-');
   const superseded = Math.max(0, (sfu.at(-1)?.supersededNacks ?? 0) - (sfu[0]?.supersededNacks ?? 0));
   const rtts = samples.flatMap((s) => (s.rtcpRttMs === null ? [] : [s.rtcpRttMs]));
@@ -161,7 +166,7 @@ function diagnosticsLine(samples: Sample[]): string {
     `under 25 fps in ${under.length} of ${samples.length} samples${under.length ? ` (at ${under.join(', ')} s)` : ''}; ` +
     `SFU estimate p50 ${p50((s) => s.availableKbps)} kbit/s, sending p50 ${p50((s) => s.sendKbps)} (probes ${p50((s) => s.probationKbps)}), ` +
     `layers ${[...layers].map(([l, n]) => `${l}x${n}`).join(' ')}; cap queue max ${Math.max(0, ...sfu.map((s) => s.backlogBytes))} B; ` +
-    `RTT p50 ${rtts.length ? quantile(rtts, 0.5) : '-'} max ${rtts.length ? Math.max(...rtts) : '-'} ms; jitter buffer ${bufferMs} ms (audio ${audioBufferMs} ms, restarted ${audioRestarts}x); lost ${delta('packetsLost')}, NACK ${delta('nackCount')} (requests skipped as superseded by a key frame: ${superseded}), PLI ${delta('pliCount')}, freezes ${delta('freezeCount')}`
+    `RTT p50 ${rtts.length ? quantile(rtts, 0.5) : '-'} max ${rtts.length ? Math.max(...rtts) : '-'} ms; jitter buffer ${bufferMs} ms (audio ${audioBufferMs} ms, restarted ${audioRestarts}x${newGaps.length ? `, without audio ${newGaps.map((g) => (g === null ? '>5000' : g)).join(', ')} ms` : ''}); lost ${delta('packetsLost')}, NACK ${delta('nackCount')} (requests skipped as superseded by a key frame: ${superseded}), PLI ${delta('pliCount')}, freezes ${delta('freezeCount')}`
   );
 }
 

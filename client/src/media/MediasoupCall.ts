@@ -9,6 +9,8 @@ import { inboundStreams, numbersOf, qualitySample, readCounters, type ReceiveCou
 export const QUALITY_INTERVAL_MS = 2_000;
 /** How often a call reads its remote audio's jitter buffer (product policy). */
 const AUDIO_WATCH_INTERVAL_MS = 1_000;
+/** How long a restarted audio track may take to receive again before the gap is reported as open. */
+const RESTART_GAP_LIMIT_MS = 5_000;
 
 /** Receive-side figures read from WebRTC stats, for the UI and the tests. */
 export interface ReceiveStats {
@@ -29,6 +31,8 @@ export interface ReceiveStats {
     pliCount: number;
   } | null;
   audio: { packetsReceived: number; jitterBufferDelay: number; jitterBufferEmittedCount: number; jitterBufferTargetDelay: number } | null;
+  /** For each restart of a remote audio track's reception so far, how long no audio arrived, ms (null: none within 5 s). */
+  audioRestartGapsMs: (number | null)[];
   /** Latest round trip to the SFU from RTCP on this page's own video sending, ms; what the browser's receive side also uses. */
   rtcpRttMs: number | null;
 }
@@ -63,6 +67,7 @@ export class MediasoupCall {
   #audioWatchTimer: number | undefined;
   /** Per remote audio producer, the watch on its jitter buffer (product policy only); it outlives restarts. */
   readonly #audioWatches = new Map<string, AudioBufferWatch>();
+  readonly #audioRestartGapsMs: (number | null)[] = [];
   #lastCounters: ReceiveCounters | null = null;
   #closed = false;
   readonly #onNewProducer = (producer: NewProducer) => {
@@ -124,7 +129,7 @@ export class MediasoupCall {
 
   /** Reads receive figures from the receive transport's stats. */
   async receiveStats(): Promise<ReceiveStats> {
-    const result: ReceiveStats = { video: null, audio: null, rtcpRttMs: null };
+    const result: ReceiveStats = { video: null, audio: null, audioRestartGapsMs: [...this.#audioRestartGapsMs], rtcpRttMs: null };
     if (!this.#recvTransport) return result;
     const { video, audio } = inboundStreams(await this.#recvTransport.getStats());
     if (video) {
@@ -191,12 +196,18 @@ export class MediasoupCall {
     const entry = this.#consumers.get(consumerId);
     if (!entry) return;
     const { consumer, from } = entry;
+    const stoppedAt = performance.now();
     this.#consumers.delete(consumerId);
     this.#streams.get(from)?.removeTrack(consumer.track);
     consumer.close();
     this.#consuming.delete(consumer.producerId);
-    await this.#signaling.request('media:closeConsumer', { sessionId: this.#sessionId, consumerId });
-    await this.#consume(consumer.producerId);
+    // The new consumer need not wait for the old one to close on the server.
+    await Promise.all([this.#signaling.request('media:closeConsumer', { sessionId: this.#sessionId, consumerId }), this.#consume(consumer.producerId)]);
+    const replacement = [...this.#consumers.values()].find((other) => other.consumer.producerId === consumer.producerId);
+    const arrived = replacement ? await untilUnmuted(replacement.consumer.track, RESTART_GAP_LIMIT_MS) : false;
+    const gapMs = arrived ? Math.round(performance.now() - stoppedAt) : null;
+    this.#audioRestartGapsMs.push(gapMs);
+    console.info(`restarted the reception of the ${from}'s audio: ${gapMs === null ? 'nothing arrived within 5 s' : `${gapMs} ms without audio`}`);
   }
 
   async #consumeInOrder(announced: NewProducer[]): Promise<void> {
@@ -315,6 +326,22 @@ export async function preloadDevice(): Promise<void> {
   } catch (error) {
     console.warn('could not prepare the media device early', error);
   }
+}
+
+/** Resolves true once a remote track receives media (a new one starts muted), false after `timeoutMs`. */
+function untilUnmuted(track: MediaStreamTrack, timeoutMs: number): Promise<boolean> {
+  if (!track.muted) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = window.setTimeout(() => resolve(false), timeoutMs);
+    track.addEventListener(
+      'unmute',
+      () => {
+        window.clearTimeout(timer);
+        resolve(true);
+      },
+      { once: true },
+    );
+  });
 }
 
 function videoFirst<T extends { kind: string }>(items: T[]): T[] {
