@@ -219,6 +219,19 @@ apply_fix "RtpStreamSend: resend a packet again only after the time the path too
 	'within the time the path took to report it lost' \
 	's/^\t\t\t\t\/\/ Don.t resent the packet if it was resent in the last RTT ms.$/\t\t\t\t\/\/ Don'"'"'t resend the packet again within the time the path took to report it lost:\n\t\t\t\t\/\/ the RTT lags a queue that has just filled, and the last resend is still in it.\n\t\t\t\telse if (\n\t\t\t\t  storageItem->resentAtMs != 0u \&\&\n\t\t\t\t  nowMs - storageItem->resentAtMs <= static_cast<uint64_t>(storageItem->firstResendAgeMs))\n\t\t\t\t{\n\t\t\t\t}\n&/'
 
+# 6. Probe back up after a large drop in the estimate. When a receiver's link
+#    is overrun, the SFU's estimate falls to a fraction of the link (90-160
+#    kbit/s on a 0.3 Mbit/s link) and without a probe climbs back only slowly:
+#    seconds at half frame rate, because the lowest layer at full rate no longer
+#    fits the estimate. libwebrtc has the answer behind a field trial: once the
+#    delay detector has recovered from the overuse, probe at 85 % of the
+#    estimate before the drop (ProbeController::RequestProbe). Enable it next to
+#    the trial mediasoup already sets.
+apply_fix "DepLibWebRTC: field trial WebRTC-BweRapidRecoveryExperiment" \
+	src/DepLibWebRTC.cpp \
+	'WebRTC-BweRapidRecoveryExperiment/Enabled/' \
+	's|^static constexpr char FieldTrials\[\] = "WebRTC-Bwe-AlrLimitedBackoff/Enabled/";$|static constexpr char FieldTrials[] =\n  "WebRTC-Bwe-AlrLimitedBackoff/Enabled/WebRTC-BweRapidRecoveryExperiment/Enabled/";|'
+
 # Build: same as the package postinstall (`make -C worker`), with explicit env.
 # MEDIASOUP_WORKER_BIN must be unset: the worker Makefile's default target is a
 # no-op when it is set.
