@@ -165,23 +165,31 @@ export interface PlannedEntry {
 export interface SettleOptions {
   /** Normally, ms. */
   stableMs: number;
-  /** After the link was overrun, ms: a rise then is most often a probe overshooting the cap that just bit. */
-  afterOverrunMs: number;
+  /**
+   * After a cut, ms: the link was overrun, or the planned bandwidth fell to `cutRatio` of the tick before or less.
+   * A rise then is most often a probe overshooting the cap that just bit.
+   */
+  afterCutMs: number;
+  cutRatio: number;
 }
 
-export const DEFAULT_SETTLE: SettleOptions = { stableMs: 5_000, afterOverrunMs: 20_000 };
+export const DEFAULT_SETTLE: SettleOptions = { stableMs: 5_000, afterCutMs: 20_000, cutRatio: 2 / 3 };
 
 /**
  * The bandwidth to choose layers with at `now`: the lowest planned bandwidth of the last `stableMs`, or of the
- * last `afterOverrunMs` while an overrun lies within them. A drop counts at once; a rise only once it has held. On
- * a capped link the SFU's probes slip through the cap's burst and briefly overestimate it, and an estimate the
+ * last `afterCutMs` while a cut lies within them. A drop counts at once; a rise only once it has held. On a
+ * capped link the SFU's probes slip through the cap's burst and briefly overestimate it, and an estimate the
  * video does not fill is never contradicted, so a short hold steps back up into the cap: seconds of low frame
- * rate and a late audio buffer. Holding the lower layer for longer after an overrun costs only resolution.
- * Returns the entries still worth keeping with it.
+ * rate and a late audio buffer. Holding the lower layer for longer after a cut costs only resolution.
+ * `history` is oldest first. Returns the entries still worth keeping with it.
  */
 export function settledBandwidth(history: readonly PlannedEntry[], now: number, options: SettleOptions = DEFAULT_SETTLE): { bitrate: number; keep: PlannedEntry[] } {
-  const keep = history.filter((entry) => now - entry.at <= Math.max(options.stableMs, options.afterOverrunMs));
-  const windowMs = keep.some((entry) => entry.overrun && now - entry.at <= options.afterOverrunMs) ? options.afterOverrunMs : options.stableMs;
-  const bitrate = Math.min(...keep.filter((entry) => now - entry.at <= windowMs).map((entry) => entry.bitrate));
-  return { bitrate, keep };
+  const cut = history.some(
+    (entry, i) => now - entry.at <= options.afterCutMs && (entry.overrun || (i > 0 && entry.bitrate <= history[i - 1]!.bitrate * options.cutRatio)),
+  );
+  const windowMs = cut ? options.afterCutMs : options.stableMs;
+  const bitrate = Math.min(...history.filter((entry) => now - entry.at <= windowMs).map((entry) => entry.bitrate));
+  // Entries within the longer window, and the one before them, which the first is compared with.
+  const first = history.findIndex((entry) => now - entry.at <= Math.max(options.stableMs, options.afterCutMs));
+  return { bitrate, keep: first < 0 ? [] : history.slice(Math.max(0, first - 1)) };
 }

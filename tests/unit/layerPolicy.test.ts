@@ -108,7 +108,7 @@ describe('the congestion rule', () => {
 });
 
 describe('how long a rise must hold before the layers follow it', () => {
-  const SETTLE = { stableMs: 5_000, afterOverrunMs: 20_000 };
+  const SETTLE = { stableMs: 5_000, afterCutMs: 20_000, cutRatio: 2 / 3 };
   /** One entry every 500 ms from `from` to `to` (ms), all at `bitrate`. */
   /** The bandwidth to choose with at `now`, from the entries made up to then. */
   const settledAt = (history: PlannedEntry[], now: number) => settledBandwidth(history.filter((entry) => entry.at <= now), now, SETTLE).bitrate;
@@ -120,13 +120,14 @@ describe('how long a rise must hold before the layers follow it', () => {
     expect(settledAt(history, 10_000)).toBe(300_000);
   });
 
-  it('follows a rise once it has held for stableMs on a link that was never overrun', () => {
-    const history = [...ticks(0, 4_500, 300_000), ...ticks(5_000, 12_000, 2_000_000)];
+  it('follows a rise once it has held for stableMs on a link that was never overrun or cut', () => {
+    // A slow fall (never a third in one tick), then a rise.
+    const history = [...ticks(0, 1_000, 400_000), ...ticks(1_500, 4_500, 300_000), ...ticks(5_000, 12_000, 2_000_000)];
     expect(settledAt(history, 9_500)).toBe(300_000);
     expect(settledAt(history, 10_000)).toBe(2_000_000);
   });
 
-  it('holds the lower figure for afterOverrunMs after the link was overrun', () => {
+  it('holds the lower figure for afterCutMs after the link was overrun', () => {
     // Overrun from 0 to 1.5 s (planned with what got through), then a probe makes the estimate jump.
     const history = [...ticks(0, 1_500, 250_000, true), ...ticks(2_000, 25_000, 1_200_000)];
     expect(settledAt(history, 10_000)).toBe(250_000);
@@ -134,10 +135,19 @@ describe('how long a rise must hold before the layers follow it', () => {
     expect(settledAt(history, 22_000)).toBe(1_200_000);
   });
 
+  it('holds it as long after a sharp fall of the estimate, even with no loss seen', () => {
+    // 2 Mbit/s, then the estimate falls to 250 kbit/s in one tick; 6 s later a probe lifts it to 1.2 Mbit/s.
+    const history = [...ticks(0, 9_500, 2_000_000), ...ticks(10_000, 15_500, 250_000), ...ticks(16_000, 35_000, 1_200_000)];
+    expect(settledAt(history, 25_000)).toBe(250_000);
+    expect(settledAt(history, 30_000)).toBe(250_000);
+    expect(settledAt(history, 31_000)).toBe(1_200_000);
+  });
+
   it('keeps only what a later call can still need', () => {
     const history = ticks(0, 30_000, 1_000_000);
     const { keep } = settledBandwidth(history, 30_000, SETTLE);
-    expect(keep[0]?.at).toBe(10_000);
+    // The last 20 s, and the entry before them that the first is compared with.
+    expect(keep[0]?.at).toBe(9_500);
     expect(keep.at(-1)?.at).toBe(30_000);
   });
 
