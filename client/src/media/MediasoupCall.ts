@@ -68,6 +68,8 @@ export class MediasoupCall {
   /** Per remote audio producer, the watch on its jitter buffer (product policy only); it outlives restarts. */
   readonly #audioWatches = new Map<string, AudioBufferWatch>();
   readonly #audioRestartGapsMs: (number | null)[] = [];
+  /** A watch pass is under way (a restart can outlast the interval). */
+  #watchingAudio = false;
   #lastCounters: ReceiveCounters | null = null;
   #closed = false;
   readonly #onNewProducer = (producer: NewProducer) => {
@@ -180,14 +182,20 @@ export class MediasoupCall {
 
   /** Restarts the reception of any remote audio whose jitter buffer stayed large after the network calmed (see AudioBufferWatch). */
   async #watchAudio(): Promise<void> {
-    for (const [id, { consumer }] of this.#consumers) {
-      if (consumer.kind !== 'audio' || this.#closed) continue;
-      const inbound = [...(await consumer.getStats()).values()].find((stat: StatsEntry) => stat.type === 'inbound-rtp') as StatsEntry | undefined;
-      if (!inbound || consumer.closed) continue;
-      const watch = this.#audioWatches.get(consumer.producerId) ?? new AudioBufferWatch();
-      this.#audioWatches.set(consumer.producerId, watch);
-      const restart = watch.update({ at: Date.now(), ...numbersOf(inbound, ['jitterBufferDelay', 'jitterBufferEmittedCount', 'jitter']) });
-      if (restart) await this.#restartConsumer(id).catch((e: unknown) => console.warn('restarting the audio reception failed', e));
+    if (this.#watchingAudio) return;
+    this.#watchingAudio = true;
+    try {
+      for (const [id, { consumer }] of [...this.#consumers]) {
+        if (consumer.kind !== 'audio' || this.#closed || consumer.closed) continue;
+        const inbound = [...(await consumer.getStats()).values()].find((stat: StatsEntry) => stat.type === 'inbound-rtp') as StatsEntry | undefined;
+        if (!inbound || consumer.closed) continue;
+        const watch = this.#audioWatches.get(consumer.producerId) ?? new AudioBufferWatch();
+        this.#audioWatches.set(consumer.producerId, watch);
+        const restart = watch.update({ at: Date.now(), ...numbersOf(inbound, ['jitterBufferDelay', 'jitterBufferEmittedCount', 'jitter']) });
+        if (restart) await this.#restartConsumer(id).catch((e: unknown) => console.warn('restarting the audio reception failed', e));
+      }
+    } finally {
+      this.#watchingAudio = false;
     }
   }
 
