@@ -53,19 +53,14 @@ interface Sample {
   step: string;
   /** Decoded frames per second over the last second. */
   fps: number;
-  /** The receive stats' video entry; null when there was none (no consumer, or it was being replaced). */
-  video: PageStats['video'];
-  /** The receive stats' audio entry: its jitter buffer is what lip sync holds the video back to. */
-  audio: PageStats['audio'];
-  /** The page's gaps in audio after each restart of its reception so far, ms. */
-  audioRestartGapsMs: PageStats['audioRestartGapsMs'] | null;
+  /** The page's receive stats; null outside a call. Its video entry is null while the consumer is being replaced. */
+  stats: PageStats | null;
   /** What the SFU sent the customer and what waited at the cap. */
   sfu: SfuSample | null;
-  rtcpRttMs: number | null;
 }
 
-const heightOf = (sample: Sample): number => sample.video?.frameHeight ?? 0;
-const framesOf = (sample: Sample): number => sample.video?.framesDecoded ?? 0;
+const heightOf = (sample: Sample): number => sample.stats?.video?.frameHeight ?? 0;
+const framesOf = (sample: Sample): number => sample.stats?.video?.framesDecoded ?? 0;
 
 interface VariantRun {
   variant: MediaPolicy;
@@ -121,7 +116,7 @@ async function sampleUntil(customer: Page, sfu: SfuProbe, step: string, until: n
     const back = samples[samples.length - FPS_WINDOW_SAMPLES] ?? samples[0];
     // A counter that went back means a new consumer: its first figures are Chromium's own.
     const fps = back && framesDecoded >= framesOf(back) ? ((framesDecoded - framesOf(back)) * 1000) / (at - back.at) : (stats?.video?.framesPerSecond ?? 0);
-    samples.push({ at, step, fps, video: stats?.video ?? null, audio: stats?.audio ?? null, audioRestartGapsMs: stats?.audioRestartGapsMs ?? null, sfu: sfuSample, rtcpRttMs: stats?.rtcpRttMs ?? null });
+    samples.push({ at, step, fps, stats, sfu: sfuSample });
   }
 }
 
@@ -145,20 +140,17 @@ function diagnosticsLine(samples: Sample[]): string {
   const sfu = samples.flatMap((s) => (s.sfu ? [s.sfu] : []));
   const layers = new Map<string, number>();
   for (const s of sfu) layers.set(s.layers, (layers.get(s.layers) ?? 0) + 1);
-  const video = samples.flatMap((s) => (s.video ? [s.video] : []));
+  const video = samples.flatMap((s) => (s.stats?.video ? [s.stats.video] : []));
   const [first, last] = [video[0], video.at(-1)];
   const delta = (key: keyof NonNullable<PageStats['video']>) => (first && last ? Math.max(0, last[key] - first[key]) : 0);
   const bufferMs = meanBufferMs(video);
-  const audio = samples.flatMap((s) => (s.audio ? [s.audio] : []));
-  const audioBufferMs = meanBufferMs(audio);
-  // The page's audio buffer watch restarted the track's reception where its counters went back.
-  const audioRestarts = audio.filter((reading, i) => i > 0 && reading.jitterBufferEmittedCount < audio[i - 1]!.jitterBufferEmittedCount).length;
-  // How long each restart in this step left the page without audio (the page's own count, from its first sample on).
-  const gaps = samples.flatMap((s) => (s.audioRestartGapsMs ? [s.audioRestartGapsMs] : []));
+  const audioBufferMs = meanBufferMs(samples.flatMap((s) => (s.stats?.audio ? [s.stats.audio] : [])));
+  // The audio restarts in this step and how long each left the page without audio (the page keeps them all).
+  const gaps = samples.flatMap((s) => (s.stats ? [s.stats.audioRestartGapsMs] : []));
   const newGaps = (gaps.at(-1) ?? []).slice(gaps[0]?.length ?? 0);
   const p50 = (pick: (s: SfuSample) => number) => (sfu.length ? quantile(sfu.map(pick), 0.5) : '-');
   const superseded = Math.max(0, (sfu.at(-1)?.supersededNacks ?? 0) - (sfu[0]?.supersededNacks ?? 0));
-  const rtts = samples.flatMap((s) => (s.rtcpRttMs === null ? [] : [s.rtcpRttMs]));
+  const rtts = samples.flatMap((s) => (s.stats?.rtcpRttMs == null ? [] : [s.stats.rtcpRttMs]));
   // Where in the step the frame rate was under 25 fps: a dip right after a cap drop, or a slump later on.
   const stepStart = samples[0]?.at ?? 0;
   const under = samples.filter((s) => s.fps < 25).map((s) => ((s.at - stepStart) / 1000).toFixed(1));
@@ -166,7 +158,7 @@ function diagnosticsLine(samples: Sample[]): string {
     `under 25 fps in ${under.length} of ${samples.length} samples${under.length ? ` (at ${under.join(', ')} s)` : ''}; ` +
     `SFU estimate p50 ${p50((s) => s.availableKbps)} kbit/s, sending p50 ${p50((s) => s.sendKbps)} (probes ${p50((s) => s.probationKbps)}), ` +
     `layers ${[...layers].map(([l, n]) => `${l}x${n}`).join(' ')}; cap queue max ${Math.max(0, ...sfu.map((s) => s.backlogBytes))} B; ` +
-    `RTT p50 ${rtts.length ? quantile(rtts, 0.5) : '-'} max ${rtts.length ? Math.max(...rtts) : '-'} ms; jitter buffer ${bufferMs} ms (audio ${audioBufferMs} ms, restarted ${audioRestarts}x${newGaps.length ? `, without audio ${newGaps.map((g) => (g === null ? '>5000' : g)).join(', ')} ms` : ''}); lost ${delta('packetsLost')}, NACK ${delta('nackCount')} (requests skipped as superseded by a key frame: ${superseded}), PLI ${delta('pliCount')}, freezes ${delta('freezeCount')}`
+    `RTT p50 ${rtts.length ? quantile(rtts, 0.5) : '-'} max ${rtts.length ? Math.max(...rtts) : '-'} ms; jitter buffer ${bufferMs} ms (audio ${audioBufferMs} ms, restarted ${newGaps.length}x${newGaps.length ? `, without audio ${newGaps.map((g) => (g === null ? '>5000' : g)).join(', ')} ms` : ''}); lost ${delta('packetsLost')}, NACK ${delta('nackCount')} (requests skipped as superseded by a key frame: ${superseded}), PLI ${delta('pliCount')}, freezes ${delta('freezeCount')}`
   );
 }
 
@@ -194,7 +186,7 @@ async function runVariant(lab: NetworkLab, sfu: SfuProbe, variant: MediaPolicy, 
       await sampleUntil(customer, sfu, step.name, Date.now() + STEP_MS, samples);
       const inStep = samples.filter((s) => s.step === step.name);
       const last = samples.at(-1);
-      const noVideo = inStep.filter((s) => !s.video).length;
+      const noVideo = inStep.filter((s) => !s.stats?.video).length;
       process.stderr.write(`[${variant}] ${step.name}: now ${round1(last?.fps ?? 0)} fps, ${last ? heightOf(last) : 0} lines${noVideo ? `; ${noVideo} samples without video stats` : ''}\n`);
       process.stderr.write(`[${variant}]   ${diagnosticsLine(inStep)}\n`);
     }

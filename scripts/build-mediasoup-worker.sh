@@ -214,10 +214,10 @@ apply_fix "RtpStreamSend: note the age at the first resend" \
 	src/RTC/RtpStreamSend.cpp \
 	'storageItem->firstResendAgeMs = diffMs;' \
 	's/^\t\t\t\t\t\/\/ Save when this packet was resent.$/\t\t\t\t\t\/\/ Remember how long the path took to report the packet lost.\n\t\t\t\t\tif (storageItem->sentTimes == 0)\n\t\t\t\t\t\tstorageItem->firstResendAgeMs = diffMs;\n\n&/'
-apply_fix "RtpStreamSend: resend a packet again only after the time the path took to report it lost" \
+apply_fix "RtpStreamSend: the resend gate waits for the RTT or the path's delay, whichever is longer" \
 	src/RTC/RtpStreamSend.cpp \
-	'within the time the path took to report it lost' \
-	's/^\t\t\t\t\/\/ Don.t resent the packet if it was resent in the last RTT ms.$/\t\t\t\t\/\/ Don'"'"'t resend the packet again within the time the path took to report it lost:\n\t\t\t\t\/\/ the RTT lags a queue that has just filled, and the last resend is still in it.\n\t\t\t\telse if (\n\t\t\t\t  storageItem->resentAtMs != 0u \&\&\n\t\t\t\t  nowMs - storageItem->resentAtMs <= static_cast<uint64_t>(storageItem->firstResendAgeMs))\n\t\t\t\t{\n\t\t\t\t}\n&/'
+	'std::max<uint64_t>\(rtt, storageItem->firstResendAgeMs\)' \
+	's/^\t\t\t\t\/\/ Don.t resent the packet if it was resent in the last RTT ms.$/\t\t\t\t\/\/ Don'"'"'t resend the packet if it was resent in the last RTT ms, or within the time the\n\t\t\t\t\/\/ path took to report it lost (the RTT lags a queue that has just filled)./; s/^\t\t\t\t\tnowMs - storageItem->resentAtMs <= static_cast<uint64_t>(rtt)$/\t\t\t\t\tnowMs - storageItem->resentAtMs <= std::max<uint64_t>(rtt, storageItem->firstResendAgeMs)/'
 
 # 6. Probe back up after a large drop in the estimate. When a receiver's link
 #    is overrun, the SFU's estimate falls to a fraction of the link (90-160

@@ -28,10 +28,10 @@ export function callOf(services: Services, sessionId: string, socket: AppSocket)
 export function callHandlers(services: Services): EventHandlers {
   // Media requests may also address the agent's own station.
   const scope = (sessionId: string, socket: AppSocket): { room: MediaRoom; me: string } => {
-    const station = services.stations.get(participantKeyOf(socket.data.principal));
-    if (station?.id === sessionId) return { room: station, me: participantKeyOf(socket.data.principal) };
-    const { session, me } = callOf(services, sessionId, socket);
-    return { room: session.room, me };
+    const me = participantKeyOf(socket.data.principal);
+    const station = services.stations.get(me);
+    if (station?.id === sessionId) return { room: station, me };
+    return { room: callOf(services, sessionId, socket).session.room, me };
   };
   return {
     'call:quality': ({ sessionId, sample }, socket) => {

@@ -84,10 +84,7 @@ export class MediasoupCall {
     for (const { consumer, from } of this.#consumers.values()) {
       if (consumer.producerId !== producerId) continue;
       this.#audioWatches.delete(producerId);
-      const stream = this.#streams.get(from);
-      stream?.removeTrack(consumer.track);
-      consumer.close();
-      this.#consumers.delete(consumer.id);
+      const stream = this.#drop(consumer, from);
       if (stream && stream.getTracks().length === 0) {
         this.#streams.delete(from);
         this.#handlers.onRemoteGone?.(from);
@@ -205,9 +202,7 @@ export class MediasoupCall {
     if (!entry) return;
     const { consumer, from } = entry;
     const stoppedAt = performance.now();
-    this.#consumers.delete(consumerId);
-    this.#streams.get(from)?.removeTrack(consumer.track);
-    consumer.close();
+    this.#drop(consumer, from);
     this.#consuming.delete(consumer.producerId);
     // The new consumer need not wait for the old one to close on the server.
     await Promise.all([this.#signaling.request('media:closeConsumer', { sessionId: this.#sessionId, consumerId }), this.#consume(consumer.producerId)]);
@@ -216,6 +211,15 @@ export class MediasoupCall {
     const gapMs = arrived ? Math.round(performance.now() - stoppedAt) : null;
     this.#audioRestartGapsMs.push(gapMs);
     console.info(`restarted the reception of the ${from}'s audio: ${gapMs === null ? 'nothing arrived within 5 s' : `${gapMs} ms without audio`}`);
+  }
+
+  /** Stops a consumer here; its track leaves its participant's stream, which is returned. */
+  #drop(consumer: types.Consumer, from: ParticipantRole): MediaStream | undefined {
+    const stream = this.#streams.get(from);
+    stream?.removeTrack(consumer.track);
+    consumer.close();
+    this.#consumers.delete(consumer.id);
+    return stream;
   }
 
   async #consumeInOrder(announced: NewProducer[]): Promise<void> {
