@@ -39,11 +39,13 @@ BIN="$CACHE_DIR/mediasoup-worker-$MS_VERSION"
 STAMP="$BIN.stamp"
 BUILD_DIR="$CACHE_DIR/build"
 BUILD_LOG="$CACHE_DIR/build.log"
+# Fixes too long for a sed line, as unified diffs against the package's tree.
+PATCH_DIR="$REPO_ROOT/scripts/mediasoup-worker-patches"
 JOBS="${MEDIASOUP_BUILD_JOBS:-2}"
 PYTHON_BIN="${MEDIASOUP_PYTHON:-python3}"
 
-for tool in make g++ cc "$PYTHON_BIN" sed grep tar sha256sum; do
-	command -v "$tool" >/dev/null 2>&1 || die "required tool '$tool' not found (apt-get install g++ make python3)"
+for tool in make g++ cc "$PYTHON_BIN" sed grep tar sha256sum patch; do
+	command -v "$tool" >/dev/null 2>&1 || die "required tool '$tool' not found (apt-get install g++ make patch python3)"
 done
 
 # Cache key.
@@ -53,6 +55,7 @@ compute_key() {
 		echo "arch=$(uname -m)"
 		echo "cxx=$(g++ --version | head -n1)"
 		echo "script=$(sha256sum "$SCRIPT_PATH" | cut -d' ' -f1)"
+		cat "$PATCH_DIR"/*.patch | sha256sum | cut -d' ' -f1
 	} | sha256sum | cut -d' ' -f1
 }
 KEY="$(compute_key)"
@@ -231,6 +234,48 @@ apply_fix "DepLibWebRTC: field trial WebRTC-BweRapidRecoveryExperiment" \
 	src/DepLibWebRTC.cpp \
 	'WebRTC-BweRapidRecoveryExperiment/Enabled/' \
 	's|^static constexpr char FieldTrials\[\] = "WebRTC-Bwe-AlrLimitedBackoff/Enabled/";$|static constexpr char FieldTrials[] =\n  "WebRTC-Bwe-AlrLimitedBackoff/Enabled/WebRTC-BweRapidRecoveryExperiment/Enabled/";|'
+
+# 7. Back off to what got through lately. On a delay overuse GCC backs off
+#    from its estimate (15 % per RTT, while sending is application-limited) or
+#    from its acknowledged-rate estimate, which smooths over seconds: when a
+#    0.8 Mbit/s link carrying 0.56 Mbit/s was capped to 0.3 Mbit/s, the estimate
+#    took 1-2 s to come down from the 2 Mbit/s it had, the layers stayed on 480
+#    lines and the queue at the cap stayed full. While the path plainly delivers
+#    less than is sent (under 85 % over the last 250 ms), what it delivers is
+#    the link's rate: the backoff now goes to 85 % of it at once. No later
+#    backoff goes below 85 % of what gets through, nor, for 10 s, of the link's
+#    rate so measured: key frames on the tight link look like overuse, and each
+#    backoff from what was being sent used to take the estimate lower, to a
+#    third of the link (seconds at 15 fps). A new overrun measures it again.
+# 8. Leave an overrun's loss to that backoff. The receiver reports the queue's
+#    overflow a second later, and the loss-based estimate used to cut the rate
+#    again for it, to under half the link, from where it climbs 8 % a second.
+#    Reports within 2.5 s of the last overrun seen during an overuse no longer
+#    count.
+# 10. Send no new frame of the higher layer while waiting for the key frame to
+#    switch down (SimulcastConsumer). The switch down means it no longer fits:
+#    on a link just capped below it, each further frame of it filled the queue
+#    that the lower layer's key frame then waited behind and lost packets in.
+# Each is a unified diff in scripts/mediasoup-worker-patches, applied in order.
+for patch_file in "$PATCH_DIR"/*.patch; do
+	log "  + $(basename "$patch_file")"
+	patch -d "$BUILD_DIR" -p1 --forward --silent <"$patch_file" \
+		|| die "patch $(basename "$patch_file") did not apply (unexpected source)"
+done
+for marker in 'mediasoup fix 7' 'mediasoup fix 8' 'mediasoup fix 10'; do
+	grep -rq "$marker" "$W/deps/libwebrtc/libwebrtc/modules/congestion_controller/goog_cc" "$W/src/RTC" \
+		|| die "'$marker' is missing after patching"
+done
+
+# 9. Notice a growing queue sooner. GCC's delay detector fits its trend over
+#    the last 20 packet groups, about 300-400 ms of video here, so a queue that
+#    began growing was diluted by the calm before it and took about 300 ms to
+#    count as overuse. Over 10 groups the overrun at a cap is seen 100-150 ms
+#    sooner; the detector's threshold still adapts to the path's noise.
+apply_fix "DepLibWebRTC: field trial WebRTC-BweWindowSizeInPackets/Enabled-10/" \
+	src/DepLibWebRTC.cpp \
+	'WebRTC-BweWindowSizeInPackets/Enabled-10/' \
+	's|^  "WebRTC-Bwe-AlrLimitedBackoff/Enabled/WebRTC-BweRapidRecoveryExperiment/Enabled/";$|  "WebRTC-Bwe-AlrLimitedBackoff/Enabled/WebRTC-BweRapidRecoveryExperiment/Enabled/"\n  "WebRTC-BweWindowSizeInPackets/Enabled-10/";|'
 
 # Build: same as the package postinstall (`make -C worker`), with explicit env.
 # MEDIASOUP_WORKER_BIN must be unset: the worker Makefile's default target is a

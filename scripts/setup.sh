@@ -9,7 +9,7 @@ step() { printf '\n== %s\n' "$*"; }
 
 # Debian packages: the worker build toolchain, Chromium for end-to-end tests, fixture makers, Redis for store tests,
 # flatc for the MediaPipe model metadata, and iptables for bench:network's loss and delay (this kernel has no netem).
-packages=(g++ make python3 chromium ffmpeg flite opencv-doc redis-server flatbuffers-compiler iptables)
+packages=(g++ make patch python3 chromium ffmpeg flite opencv-doc redis-server flatbuffers-compiler iptables)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
