@@ -175,6 +175,11 @@ export interface SettleOptions {
 
 export const DEFAULT_SETTLE: SettleOptions = { stableMs: 5_000, afterCutMs: 20_000, cutRatio: 2 / 3 };
 
+/** Whether a bandwidth of `bitrate` after `before` is a cut: `cutRatio` of it or less. */
+export function isCut(before: number, bitrate: number, options: SettleOptions = DEFAULT_SETTLE): boolean {
+  return bitrate <= before * options.cutRatio;
+}
+
 /**
  * The bandwidth to choose layers with at `now`: the lowest planned bandwidth of the last `stableMs`, or of the
  * last `afterCutMs` while a cut lies within them. A drop counts at once; a rise only once it has held. On a
@@ -185,7 +190,7 @@ export const DEFAULT_SETTLE: SettleOptions = { stableMs: 5_000, afterCutMs: 20_0
  */
 export function settledBandwidth(history: readonly PlannedEntry[], now: number, options: SettleOptions = DEFAULT_SETTLE): { bitrate: number; keep: PlannedEntry[] } {
   const cut = history.some(
-    (entry, i) => now - entry.at <= options.afterCutMs && (entry.overrun || (i > 0 && entry.bitrate <= history[i - 1]!.bitrate * options.cutRatio)),
+    (entry, i) => now - entry.at <= options.afterCutMs && (entry.overrun || (i > 0 && isCut(history[i - 1]!.bitrate, entry.bitrate, options))),
   );
   const windowMs = cut ? options.afterCutMs : options.stableMs;
   const bitrate = Math.min(...history.filter((entry) => now - entry.at <= windowMs).map((entry) => entry.bitrate));

@@ -1,6 +1,6 @@
 import type { types } from 'mediasoup';
 import type { MediaSource } from '../../signaling/index.js';
-import { chooseLayers, isOverrun, plannedBandwidth, settledBandwidth, type LayerCandidate, type Layers, type PlannedEntry } from '../layers/layerPolicy.js';
+import { chooseLayers, isCut, isOverrun, plannedBandwidth, settledBandwidth, type LayerCandidate, type Layers, type PlannedEntry } from '../layers/layerPolicy.js';
 
 /** A consumer the controller steers, with the producer it forwards. */
 interface Steered {
@@ -17,6 +17,8 @@ interface Steered {
  * only when its estimate cannot carry full rate). The bandwidth planned with is the congestion rule's
  * (`plannedBandwidth`): the estimate, or what got through when the link is plainly overrun.
  * Cameras also get the highest BWE priority, so the SFU's own allocation favours the signer.
+ * A sharp fall of a transport's estimate does not wait for the interval: the worker reports it at once (its
+ * 'bwe' trace), and every tick until then is a tick with the queue at the cap filling.
  */
 export class LayerController {
   readonly #steered = new Map<string, Steered>();
@@ -24,13 +26,17 @@ export class LayerController {
   readonly #planned = new Map<string, PlannedEntry[]>();
   readonly #audioConsumers: (transportId: string) => number;
   readonly #timer: NodeJS.Timeout;
+  /** Receive transports whose estimate reports are watched. */
+  readonly #watched = new WeakSet<types.WebRtcTransport>();
   #running = false;
+  /** A tick was asked for while one ran: run another right after it. */
+  #again = false;
   #closed = false;
 
   /** `audioConsumers` counts the audio consumers on a receive transport, whose bandwidth is reserved first. */
   constructor(audioConsumers: (transportId: string) => number, intervalMs = 500) {
     this.#audioConsumers = audioConsumers;
-    this.#timer = setInterval(() => void this.#tick(), intervalMs);
+    this.#timer = setInterval(() => this.#requestTick(), intervalMs);
     this.#timer.unref();
   }
 
@@ -39,7 +45,14 @@ export class LayerController {
     if (this.#closed || consumer.kind !== 'video' || consumer.type !== 'simulcast') return;
     this.#steered.set(consumer.id, { consumer, producer, transport });
     consumer.observer.once('close', () => this.#steered.delete(consumer.id));
-    transport.observer.once('close', () => this.#planned.delete(transport.id));
+    if (!this.#watched.has(transport)) {
+      this.#watched.add(transport);
+      transport.observer.once('close', () => this.#planned.delete(transport.id));
+      transport.on('trace', (trace) => {
+        if (trace.type === 'bwe' && this.#isSharpFall(transport.id, (trace.info as { availableBitrate?: number }).availableBitrate)) this.#requestTick();
+      });
+      await transport.enableTraceEvent(['bwe']);
+    }
     await consumer.setPriority(sourceOf(producer) === 'camera' ? 255 : 1);
   }
 
@@ -51,9 +64,21 @@ export class LayerController {
     this.#steered.clear();
   }
 
+  /** Whether an estimate the worker just reported is a cut from the bandwidth last planned with (see settledBandwidth). */
+  #isSharpFall(transportId: string, estimate: number | undefined): boolean {
+    const last = this.#planned.get(transportId)?.at(-1);
+    return estimate !== undefined && last !== undefined && isCut(last.bitrate, estimate);
+  }
+
+  #requestTick(): void {
+    if (this.#running) this.#again = true;
+    else void this.#tick();
+  }
+
   async #tick(): Promise<void> {
     if (this.#running || this.#closed || this.#steered.size === 0) return;
     this.#running = true;
+    this.#again = false;
     try {
       const byTransport = new Map<types.WebRtcTransport, Steered[]>();
       for (const steered of this.#steered.values()) {
@@ -72,6 +97,7 @@ export class LayerController {
       if (!this.#closed) console.warn(`[media] layer policy tick failed: ${(error as Error).message}`);
     } finally {
       this.#running = false;
+      if (this.#again) this.#requestTick();
     }
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseLayers, isOverrun, plannedBandwidth, settledBandwidth, type LayerCandidate, type LayerPolicyOptions, type PlannedEntry } from '../../media/layers/layerPolicy.js';
+import { chooseLayers, isCut, isOverrun, plannedBandwidth, settledBandwidth, type LayerCandidate, type LayerPolicyOptions, type PlannedEntry } from '../../media/layers/layerPolicy.js';
 
 /** No headroom, no audio reserve and no up margin, so the figures below read as budgets. */
 const EXACT: LayerPolicyOptions = { usable: 1, audioReserve: 0, upMargin: 0 };
@@ -109,9 +109,9 @@ describe('the congestion rule', () => {
 
 describe('how long a rise must hold before the layers follow it', () => {
   const SETTLE = { stableMs: 5_000, afterCutMs: 20_000, cutRatio: 2 / 3 };
-  /** One entry every 500 ms from `from` to `to` (ms), all at `bitrate`. */
   /** The bandwidth to choose with at `now`, from the entries made up to then. */
   const settledAt = (history: PlannedEntry[], now: number) => settledBandwidth(history.filter((entry) => entry.at <= now), now, SETTLE).bitrate;
+  /** One entry every 500 ms from `from` to `to` (ms), all at `bitrate`. */
   const ticks = (from: number, to: number, bitrate: number, overrun = false): PlannedEntry[] =>
     Array.from({ length: (to - from) / 500 + 1 }, (_, i) => ({ at: from + i * 500, bitrate, overrun }));
 
@@ -141,6 +141,12 @@ describe('how long a rise must hold before the layers follow it', () => {
     expect(settledAt(history, 25_000)).toBe(250_000);
     expect(settledAt(history, 30_000)).toBe(250_000);
     expect(settledAt(history, 31_000)).toBe(1_200_000);
+  });
+
+  it('calls a fall to cutRatio or less a cut, and nothing gentler (the controller also steers at once on a cut)', () => {
+    expect(isCut(900_000, 600_000, SETTLE)).toBe(true);
+    expect(isCut(900_000, 600_001, SETTLE)).toBe(false);
+    expect(isCut(300_000, 900_000, SETTLE)).toBe(false);
   });
 
   it('keeps only what a later call can still need', () => {
