@@ -75,8 +75,9 @@ export class LayerController {
     else void this.#tick();
   }
 
+  /** One pass over every steered consumer; only #requestTick starts it, so passes never overlap. */
   async #tick(): Promise<void> {
-    if (this.#running || this.#closed || this.#steered.size === 0) return;
+    if (this.#closed || this.#steered.size === 0) return;
     this.#running = true;
     this.#again = false;
     try {
