@@ -105,60 +105,10 @@ function isUpgrade(candidate: LayerCandidate, layers: Layers): boolean {
   return candidate.current === undefined || costOf(candidate, layers) > costOf(candidate, candidate.current);
 }
 
-/** What one receive transport showed at one moment, for the congestion rule. */
-export interface LinkSignals {
-  /** The SFU's send-side bandwidth estimate, bit/s. */
-  estimate: number;
-  /** Media (not retransmissions) sent to this receiver, bit/s. */
-  mediaBitrate: number;
-  /** Retransmissions sent to this receiver, bit/s. */
-  repairBitrate: number;
-  /** The worst loss the receiver last reported on a video stream, 0..1. */
-  fractionLost: number;
-}
-
-/** Settings of the congestion rule. */
-export interface CongestionOptions {
-  /** Loss, reported or implied by the repairs, from which the link counts as overrun. */
-  lossThreshold: number;
-  /** Share of what got through that may be planned with while the link is overrun. */
-  deliveredShare: number;
-}
-
-export const DEFAULT_CONGESTION: CongestionOptions = { lossThreshold: 0.1, deliveredShare: 0.85 };
-
-/**
- * The bandwidth to plan a receiver's layers with: the estimate, unless the link is plainly overrun. When a
- * downlink is suddenly capped below what is being sent, its queue fills and then drops packets, and a delay-based
- * estimate learns little more once the delay stops growing: in bench:network it took seconds to fall while the
- * video and every retransmission kept the queue full. Each such second also grows the receiver's audio buffer,
- * and Chromium holds lip-synced video back to match it for tens of seconds afterwards. So heavy loss, reported by
- * the receiver or implied by a heavy share of retransmissions, means the link carries only what got through: plan
- * with that, at `deliveredShare`, whenever it is less than the estimate. A few percent of random loss is not
- * congestion and changes nothing.
- */
-export function plannedBandwidth(signals: LinkSignals, options: CongestionOptions = DEFAULT_CONGESTION): number {
-  if (!isOverrun(signals, options)) return signals.estimate;
-  return Math.min(signals.estimate, signals.mediaBitrate * (1 - lossOf(signals)) * options.deliveredShare);
-}
-
-/** Whether the congestion rule sees the link as plainly overrun. */
-export function isOverrun(signals: LinkSignals, options: CongestionOptions = DEFAULT_CONGESTION): boolean {
-  return signals.mediaBitrate > 0 && lossOf(signals) >= options.lossThreshold;
-}
-
-/** The loss the receiver reported, or the share of retransmissions in what was sent, whichever is worse. */
-function lossOf(signals: LinkSignals): number {
-  const sent = signals.mediaBitrate + signals.repairBitrate;
-  return Math.max(signals.fractionLost, sent > 0 ? signals.repairBitrate / sent : 0);
-}
-
-/** One tick's planned bandwidth for a receiver, kept to decide when a rise has held long enough. */
-export interface PlannedEntry {
+/** One tick's bandwidth estimate for a receiver, kept to decide when a rise has held long enough. */
+export interface EstimateEntry {
   at: number;
   bitrate: number;
-  /** The congestion rule saw the link overrun at this tick. */
-  overrun: boolean;
 }
 
 /** How long a rise must hold before the layers follow it. */
@@ -166,8 +116,9 @@ export interface SettleOptions {
   /** Normally, ms. */
   stableMs: number;
   /**
-   * After a cut, ms: the link was overrun, or the planned bandwidth fell to `cutRatio` of the tick before or less.
-   * A rise then is most often a probe overshooting the cap that just bit.
+   * After a cut, ms: the estimate fell to `cutRatio` of the tick before or less (the SFU's estimator backs off
+   * to what got through when a link is overrun). A rise then is most often a probe overshooting the cap that
+   * just bit.
    */
   afterCutMs: number;
   cutRatio: number;
@@ -181,17 +132,15 @@ export function isCut(before: number, bitrate: number, options: SettleOptions = 
 }
 
 /**
- * The bandwidth to choose layers with at `now`: the lowest planned bandwidth of the last `stableMs`, or of the
- * last `afterCutMs` while a cut lies within them. A drop counts at once; a rise only once it has held. On a
+ * The bandwidth to choose layers with at `now`: the lowest estimate of the last `stableMs`, or of the last
+ * `afterCutMs` while a cut lies within them. A drop counts at once; a rise only once it has held. On a
  * capped link the SFU's probes slip through the cap's burst and briefly overestimate it, and an estimate the
  * video does not fill is never contradicted, so a short hold steps back up into the cap: seconds of low frame
  * rate and a late audio buffer. Holding the lower layer for longer after a cut costs only resolution.
  * `history` is oldest first. Returns the entries still worth keeping with it.
  */
-export function settledBandwidth(history: readonly PlannedEntry[], now: number, options: SettleOptions = DEFAULT_SETTLE): { bitrate: number; keep: PlannedEntry[] } {
-  const cut = history.some(
-    (entry, i) => now - entry.at <= options.afterCutMs && (entry.overrun || (i > 0 && isCut(history[i - 1]!.bitrate, entry.bitrate, options))),
-  );
+export function settledBandwidth(history: readonly EstimateEntry[], now: number, options: SettleOptions = DEFAULT_SETTLE): { bitrate: number; keep: EstimateEntry[] } {
+  const cut = history.some((entry, i) => now - entry.at <= options.afterCutMs && i > 0 && isCut(history[i - 1]!.bitrate, entry.bitrate, options));
   const windowMs = cut ? options.afterCutMs : options.stableMs;
   const bitrate = Math.min(...history.filter((entry) => now - entry.at <= windowMs).map((entry) => entry.bitrate));
   // Entries within the longer window, and the one before them, which the first is compared with.

@@ -1,6 +1,6 @@
 import type { types } from 'mediasoup';
 import type { MediaSource } from '../../signaling/index.js';
-import { chooseLayers, isCut, isOverrun, plannedBandwidth, settledBandwidth, type LayerCandidate, type Layers, type PlannedEntry } from '../layers/layerPolicy.js';
+import { chooseLayers, isCut, settledBandwidth, type EstimateEntry, type LayerCandidate, type Layers } from '../layers/layerPolicy.js';
 
 /** A consumer the controller steers, with the producer it forwards. */
 interface Steered {
@@ -11,19 +11,19 @@ interface Steered {
 
 /**
  * Applies the frame-rate-first layer policy to a room's simulcast video consumers: every interval it
- * reads each receive transport's bandwidth estimate, what it sends and repairs, the loss its receiver
- * reports and the producers' per-layer bitrates, and pins each consumer's spatial layer to the policy's
- * choice at the top temporal layer (mediasoup never sends above it, and drops temporal layers itself
- * only when its estimate cannot carry full rate). The bandwidth planned with is the congestion rule's
- * (`plannedBandwidth`): the estimate, or what got through when the link is plainly overrun.
+ * reads each receive transport's bandwidth estimate and the producers' per-layer bitrates, and pins each
+ * consumer's spatial layer to the policy's choice at the top temporal layer (mediasoup never sends above
+ * it, and drops temporal layers itself only when its estimate cannot carry full rate). When a link is
+ * plainly overrun, the estimate is already what got through: the worker's estimator backs off to that
+ * (fix 7 in scripts/build-mediasoup-worker.sh).
  * Cameras also get the highest BWE priority, so the SFU's own allocation favours the signer.
  * A sharp fall of a transport's estimate does not wait for the interval: the worker reports it at once (its
  * 'bwe' trace), and every tick until then is a tick with the queue at the cap filling.
  */
 export class LayerController {
   readonly #steered = new Map<string, Steered>();
-  /** Each receive transport's recent planned bandwidths, oldest first (see settledBandwidth). */
-  readonly #planned = new Map<string, PlannedEntry[]>();
+  /** Each receive transport's recent estimates, oldest first (see settledBandwidth). */
+  readonly #estimates = new Map<string, EstimateEntry[]>();
   readonly #audioConsumers: (transportId: string) => number;
   readonly #timer: NodeJS.Timeout;
   /** Receive transports whose estimate reports are watched. */
@@ -47,7 +47,7 @@ export class LayerController {
     consumer.observer.once('close', () => this.#steered.delete(consumer.id));
     if (!this.#watched.has(transport)) {
       this.#watched.add(transport);
-      transport.observer.once('close', () => this.#planned.delete(transport.id));
+      transport.observer.once('close', () => this.#estimates.delete(transport.id));
       transport.on('trace', (trace) => {
         if (trace.type === 'bwe' && this.#isSharpFall(transport.id, (trace.info as { availableBitrate?: number }).availableBitrate)) this.#requestTick();
       });
@@ -64,9 +64,9 @@ export class LayerController {
     this.#steered.clear();
   }
 
-  /** Whether an estimate the worker just reported is a cut from the bandwidth last planned with (see settledBandwidth). */
+  /** Whether an estimate the worker just reported is a cut from the one the last tick read (see settledBandwidth). */
   #isSharpFall(transportId: string, estimate: number | undefined): boolean {
-    const last = this.#planned.get(transportId)?.at(-1);
+    const last = this.#estimates.get(transportId)?.at(-1);
     return estimate !== undefined && last !== undefined && isCut(last.bitrate, estimate);
   }
 
@@ -103,18 +103,13 @@ export class LayerController {
   }
 
   async #steer(transport: types.WebRtcTransport, steered: Steered[], bitratesOf: (producer: types.Producer) => Promise<number[][]>): Promise<void> {
-    const [transportStats] = (await transport.getStats()) as { availableOutgoingBitrate?: number; rtpSendBitrate?: number; rtxSendBitrate?: number }[];
+    const [transportStats] = (await transport.getStats()) as { availableOutgoingBitrate?: number }[];
     const estimate = transportStats?.availableOutgoingBitrate;
     if (!estimate) return;
-    const consumerStats = (await Promise.all(steered.map(({ consumer }) => consumer.getStats()))).flat() as { type: string; fractionLost?: number }[];
-    // The receiver's last report on each stream, in 1/256ths as RTCP carries it.
-    const fractionLost = Math.max(0, ...consumerStats.filter((stat) => stat.type === 'outbound-rtp').map((stat) => (stat.fractionLost ?? 0) / 256));
-    const signals = { estimate, mediaBitrate: transportStats.rtpSendBitrate ?? 0, repairBitrate: transportStats.rtxSendBitrate ?? 0, fractionLost };
     const now = Date.now();
-    const entry = { at: now, bitrate: plannedBandwidth(signals), overrun: isOverrun(signals) };
     // A drop counts at once, a rise only once it has held, so the layers do not swing back into a link they overran.
-    const { bitrate: available, keep } = settledBandwidth([...(this.#planned.get(transport.id) ?? []), entry], now);
-    this.#planned.set(transport.id, keep);
+    const { bitrate: available, keep } = settledBandwidth([...(this.#estimates.get(transport.id) ?? []), { at: now, bitrate: estimate }], now);
+    this.#estimates.set(transport.id, keep);
     const candidates = new Map<string, LayerCandidate>();
     for (const { consumer, producer } of steered) {
       candidates.set(consumer.id, {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseLayers, isCut, isOverrun, plannedBandwidth, settledBandwidth, type LayerCandidate, type LayerPolicyOptions, type PlannedEntry } from '../../media/layers/layerPolicy.js';
+import { chooseLayers, isCut, settledBandwidth, type EstimateEntry, type LayerCandidate, type LayerPolicyOptions } from '../../media/layers/layerPolicy.js';
 
 /** No headroom, no audio reserve and no up margin, so the figures below read as budgets. */
 const EXACT: LayerPolicyOptions = { usable: 1, audioReserve: 0, upMargin: 0 };
@@ -74,68 +74,27 @@ describe('the frame-rate-first layer policy', () => {
   });
 });
 
-describe('the congestion rule', () => {
-  const calm = { estimate: 2_000_000, mediaBitrate: 560_000, repairBitrate: 0, fractionLost: 0 };
-
-  it('plans with the estimate on a clean link', () => {
-    expect(plannedBandwidth(calm)).toBe(2_000_000);
-  });
-
-  it('treats a few percent of random loss as no congestion', () => {
-    expect(plannedBandwidth({ ...calm, repairBitrate: 20_000, fractionLost: 0.03 })).toBe(2_000_000);
-  });
-
-  it('plans with what got through when the receiver reports heavy loss, even while the estimate lags', () => {
-    // 40 % lost of 560 kbit/s: about 336 kbit/s got through; 85 % of that is planned with.
-    expect(plannedBandwidth({ ...calm, fractionLost: 0.4 })).toBeCloseTo(560_000 * 0.6 * 0.85);
-  });
-
-  it('reads heavy retransmission as loss before the receiver reports it', () => {
-    const planned = plannedBandwidth({ ...calm, repairBitrate: 560_000 });
-    expect(planned).toBeCloseTo(560_000 * 0.5 * 0.85);
-    // That is below what the 480-line layer needs, so the policy steps down to the 240-line layer at once.
-    const layers = chooseLayers(planned, 1, [{ id: 'c', content: 'camera', bitrates: [[60_000, 90_000, 125_000], [250_000, 380_000, 520_000]], current: { spatial: 1, temporal: 2 } }]);
-    expect(layers.get('c')).toEqual({ spatial: 0, temporal: 2 });
-  });
-
-  it('never plans above the estimate', () => {
-    expect(plannedBandwidth({ ...calm, estimate: 150_000, fractionLost: 0.2 })).toBe(150_000);
-  });
-
-  it('has nothing to go on when nothing is sent', () => {
-    expect(plannedBandwidth({ ...calm, mediaBitrate: 0, repairBitrate: 0, fractionLost: 0.5 })).toBe(2_000_000);
-  });
-});
-
 describe('how long a rise must hold before the layers follow it', () => {
   const SETTLE = { stableMs: 5_000, afterCutMs: 20_000, cutRatio: 2 / 3 };
   /** The bandwidth to choose with at `now`, from the entries made up to then. */
-  const settledAt = (history: PlannedEntry[], now: number) => settledBandwidth(history.filter((entry) => entry.at <= now), now, SETTLE).bitrate;
+  const settledAt = (history: EstimateEntry[], now: number) => settledBandwidth(history.filter((entry) => entry.at <= now), now, SETTLE).bitrate;
   /** One entry every 500 ms from `from` to `to` (ms), all at `bitrate`. */
-  const ticks = (from: number, to: number, bitrate: number, overrun = false): PlannedEntry[] =>
-    Array.from({ length: (to - from) / 500 + 1 }, (_, i) => ({ at: from + i * 500, bitrate, overrun }));
+  const ticks = (from: number, to: number, bitrate: number): EstimateEntry[] =>
+    Array.from({ length: (to - from) / 500 + 1 }, (_, i) => ({ at: from + i * 500, bitrate }));
 
   it('takes a drop at once', () => {
-    const history = [...ticks(0, 9_500, 2_000_000), { at: 10_000, bitrate: 300_000, overrun: false }];
+    const history = [...ticks(0, 9_500, 2_000_000), { at: 10_000, bitrate: 300_000 }];
     expect(settledAt(history, 10_000)).toBe(300_000);
   });
 
-  it('follows a rise once it has held for stableMs on a link that was never overrun or cut', () => {
+  it('follows a rise once it has held for stableMs on a link that was never cut', () => {
     // A slow fall (never a third in one tick), then a rise.
     const history = [...ticks(0, 1_000, 400_000), ...ticks(1_500, 4_500, 300_000), ...ticks(5_000, 12_000, 2_000_000)];
     expect(settledAt(history, 9_500)).toBe(300_000);
     expect(settledAt(history, 10_000)).toBe(2_000_000);
   });
 
-  it('holds the lower figure for afterCutMs after the link was overrun', () => {
-    // Overrun from 0 to 1.5 s (planned with what got through), then a probe makes the estimate jump.
-    const history = [...ticks(0, 1_500, 250_000, true), ...ticks(2_000, 25_000, 1_200_000)];
-    expect(settledAt(history, 10_000)).toBe(250_000);
-    expect(settledAt(history, 21_500)).toBe(250_000);
-    expect(settledAt(history, 22_000)).toBe(1_200_000);
-  });
-
-  it('holds it as long after a sharp fall of the estimate, even with no loss seen', () => {
+  it('holds the lower figure for afterCutMs after a sharp fall of the estimate', () => {
     // 2 Mbit/s, then the estimate falls to 250 kbit/s in one tick; 6 s later a probe lifts it to 1.2 Mbit/s.
     const history = [...ticks(0, 9_500, 2_000_000), ...ticks(10_000, 15_500, 250_000), ...ticks(16_000, 35_000, 1_200_000)];
     expect(settledAt(history, 25_000)).toBe(250_000);
@@ -155,13 +114,5 @@ describe('how long a rise must hold before the layers follow it', () => {
     // The last 20 s, and the entry before them that the first is compared with.
     expect(keep[0]?.at).toBe(9_500);
     expect(keep.at(-1)?.at).toBe(30_000);
-  });
-
-  it('sees an overrun exactly where the congestion rule plans with what got through', () => {
-    const calm = { estimate: 2_000_000, mediaBitrate: 560_000, repairBitrate: 0, fractionLost: 0 };
-    expect(isOverrun(calm)).toBe(false);
-    expect(isOverrun({ ...calm, fractionLost: 0.03 })).toBe(false);
-    expect(isOverrun({ ...calm, fractionLost: 0.2 })).toBe(true);
-    expect(isOverrun({ ...calm, repairBitrate: 100_000 })).toBe(true);
   });
 });
