@@ -252,17 +252,21 @@ apply_fix "DepLibWebRTC: field trial WebRTC-BweWindowSizeInPackets/Enabled-10/" 
 #    0.8 Mbit/s link carrying 0.56 Mbit/s was capped to 0.3 Mbit/s, the estimate
 #    took 1-2 s to come down from the 2 Mbit/s it had, the layers stayed on 480
 #    lines and the queue at the cap stayed full. While the path plainly delivers
-#    less than is sent (under 85 % over the last 250 ms), what it delivers is
-#    the link's rate: the backoff now goes to 85 % of it at once. No later
-#    backoff goes below 85 % of what gets through, nor, for 30 s (longer than
-#    the layer controller's hold after a cut), of the link's rate so measured:
-#    key frames and probes on the tight link look like overuse, and each
-#    backoff from what was being sent used to take the estimate lower, to a
-#    third of the link (seconds at 15 fps). A new overrun measures it again.
+#    less than is sent (under 85 % over the last 250 ms) and the packets' delay
+#    grew by 25 ms or more over as long (a queue filling, not a loss burst),
+#    what it delivers is the link's rate: the backoff now goes to 85 % of it at
+#    once. No later backoff goes below 85 % of what gets through, nor, for 30 s
+#    (longer than the layer controller's hold after a cut), of the link's rate
+#    so measured: key frames and probes on the tight link look like overuse,
+#    and each backoff from what was being sent used to take the estimate lower,
+#    to a third of the link (seconds at 15 fps). A new overrun measures it
+#    again.
 #    A step up in the path's delay (a route change; the loss step's 100 ms RTT)
 #    is one stall in the arrivals, not a shortfall, and is left out of what got
 #    through: taken for an overrun, it cut the estimate to 81-120 kbit/s at the
-#    loss step's start, and the layers to 15 fps or less for up to 2.5 s.
+#    loss step's start, and the layers to 15 fps or less for up to 2.5 s. (So
+#    did the packets the cap's queue held when the bench removed it, lost at
+#    once: hence the growth.)
 # 8. Leave an overrun's loss to that backoff. The receiver reports the queue's
 #    overflow a second later, and the loss-based estimate used to cut the rate
 #    again for it, to under half the link, from where it climbs 8 % a second.
