@@ -15,7 +15,7 @@ interface Steered {
  * consumer's spatial layer to the policy's choice at the top temporal layer (mediasoup never sends above
  * it, and drops temporal layers itself only when its estimate cannot carry full rate). When a link is
  * plainly overrun, the estimate is already what got through: the worker's estimator backs off to that
- * (fix 7 in scripts/build-mediasoup-worker.sh).
+ * (scripts/mediasoup-worker-patches/07-back-off-to-what-got-through.patch).
  * Cameras also get the highest BWE priority, so the SFU's own allocation favours the signer.
  * A sharp fall of a transport's estimate does not wait for the interval: the worker reports it at once (its
  * 'bwe' trace), and every tick until then is a tick with the queue at the cap filling.
