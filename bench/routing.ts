@@ -1,14 +1,34 @@
-// bench:routing: latency of single routing decisions for queues of 100 to 10,000 waiting customers and
-// 50 or 500 agents, with the routing state in memory and in Redis (a real redis-server started here).
-// Prints one JSON line per figure, then a table. A node plans on its local RoutingQueue mirror and
-// commits in the store, so a decision is both. It alternates between an agent becoming available
-// (best entry for it in the index, claimOffer in the store, entry out of the index) and a customer
-// arriving (addEntry in the store, entry into the index, best agent among all agents as if all were
-// idle, the worst case, then claimOffer for that agent). Between decisions, untimed, the offer is
-// undone, so every decision sees the same waiting entries and available agents. Positions are
-// measured too (on the index only, so once), since every change moves them.
+// bench:routing: latency of single routing decisions, and of whole dispatch rounds of the Router, for queues
+// of 100 to 10,000 waiting customers and 50 or 500 agents, with the routing state in memory and in Redis (a
+// real redis-server started here). Prints one JSON line per figure, then a table per part.
+//
+// Decisions: a node plans on its local RoutingQueue mirror and commits in the store, so a decision is both.
+// It alternates between an agent becoming available (best entry for it in the index, claimOffer in the store,
+// entry out of the index) and a customer arriving (addEntry in the store, entry into the index, best agent
+// among all agents as if all were idle, the worst case, then claimOffer for that agent). Between decisions,
+// untimed, the offer is undone, so every decision sees the same waiting entries and available agents.
+// Positions are measured too (on the index only, so once), since every change moves them.
+//
+// Dispatch rounds: a real Router over a store holding W waiting entries and A agents, all away. k agents go
+// available at once (k concurrent setAvailability calls); the figure runs from then until every offer is out
+// (all k calls resolved: the router coalesces them into one dispatch loop) and the position pushes that round
+// caused have all been emitted. positionIntervalMs is 0, so the throttle adds no interval; the router still
+// publishes from a 0 ms timer after its last dispatch (at least 1 ms in Node), so the round also prints the
+// time to the last offer and the final burst of pushes alone (one synchronous burst, its end taken from a
+// microtask queued at its first push). The router's clock is fixed, so statuses change only through routing;
+// afterwards, untimed, every waiting customer's last push is compared with the router's status for them
+// (`stale` counts misses, 0 expected). Each Router is fresh and its start (loading the store, telling every
+// customer their place) is not timed; the round is undone in the store after. Memory and Redis rounds
+// alternate, each figure the median of BENCH_ROUND_REPS runs (at least 3) with min and max, after one untimed
+// warm-up round.
+//
+// Sizes: BENCH_WAITING (default 100,1000,10000), BENCH_AGENTS (50,500), BENCH_ROUND_AGENTS (k: 1,10,50, capped
+// at A), BENCH_ROUND_REPS (5), BENCH_DECISIONS (2000), BENCH_WARMUP (2000).
 import { randomUUID } from 'node:crypto';
+import type { WaitRange } from '../signaling/index.js';
+import { createLogger } from '../server/logger.js';
 import { PRODUCT_AREAS, SIGN_LANGUAGES, SPOKEN_LANGUAGES, DEFAULT_ROUTING_OPTIONS, type RoutingAgent, type SkillMap, type SkillName, type SkillRequirement, type SlaClass } from '../server/routing/model.js';
+import { Router } from '../server/routing/Router.js';
 import { RoutingQueue } from '../server/routing/RoutingQueue.js';
 import { SkillPolicy } from '../server/routing/SkillPolicy.js';
 import { MemoryRoutingStore } from '../server/store/MemoryRoutingStore.js';
@@ -20,8 +40,11 @@ import { emit, quantile, round1 } from './stats.js';
 
 const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 2000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2000);
-const WAITING = [100, 1000, 10_000];
-const AGENTS = [50, 500];
+const WAITING = sizes('BENCH_WAITING', [100, 1000, 10_000]);
+const AGENTS = sizes('BENCH_AGENTS', [50, 500]);
+/** Agents made available at once in a dispatch round, capped at the agents loaded. */
+const ROUND_AGENTS = sizes('BENCH_ROUND_AGENTS', [1, 10, 50]);
+const ROUND_REPS = Math.max(3, Number(process.env.BENCH_ROUND_REPS ?? 5));
 const START = Date.UTC(2025, 0, 6, 9);
 const OFFER_TIMEOUT_MS = 20_000;
 /** Store writes in flight at once while populating (node-redis pipelines them on one connection). */
@@ -32,6 +55,11 @@ type NewEntry = Omit<QueuedEntry, 'seq' | 'offerId'>;
 
 type Random = () => number;
 
+/** A comma-separated list of positive integers from the environment, or the default. */
+function sizes(name: string, fallback: number[]): number[] {
+  const listed = (process.env[name] ?? '').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  return listed.length > 0 ? listed : fallback;
+}
 
 const int = (random: Random, low: number, high: number): number => low + Math.floor(random() * (high - low + 1));
 
@@ -186,9 +214,199 @@ async function run(store: RoutingStore, waiting: number, agentCount: number, mea
   return figures;
 }
 
+/** The stores a dispatch round runs against, in the order they alternate. */
+type StoreName = 'memory' | 'redis';
+
+/** One dispatch round as measured. */
+interface Round {
+  /** From the k calls to the end of the last push burst (or to the last offer, when nothing was pushed after it). */
+  ms: number;
+  /** From the k calls to every offer out. */
+  offersMs: number;
+  /** The last burst of pushes alone: computing and emitting every changed status. */
+  burstMs: number;
+  offers: number;
+  /** Position pushes the round caused. */
+  pushes: number;
+  /** Waiting customers whose last push differs from the router's status for them afterwards (0 expected). */
+  stale: number;
+}
+
+const roundLog = createLogger('warn');
+
+/** Loads `waiting` entries and `agentCount` agents, all away, into the store; the same seed gives every store the same population. Returns the agent ids. */
+async function loadForRounds(store: RoutingStore, waiting: number, agentCount: number): Promise<string[]> {
+  const random = mulberry32(waiting * 104_729 + agentCount);
+  const agents = Array.from({ length: agentCount }, (_, i) => makeAgent(random, `agent-${i}`, START));
+  const agentIds = agents.map((a) => a.agentId);
+  for (let i = 0; i < agents.length; i += BATCH) {
+    await Promise.all(agents.slice(i, i + BATCH).map(({ agentId, skills }) => store.putAgent({ agentId, name: agentId, skills }, START)));
+  }
+  const population = Array.from({ length: waiting }, (_, i) => makeEntry(random, `ticket-${i}`, START - int(random, 0, 900_000), agentIds));
+  for (let i = 0; i < population.length; i += BATCH) {
+    for (const entry of await Promise.all(population.slice(i, i + BATCH).map((e) => store.addEntry(e)))) {
+      if (entry === null) throw new Error('bench ticket queued twice');
+    }
+  }
+  return agentIds;
+}
+
+/** `count` distinct agent ids drawn with the seed, the same for every store. */
+function chooseAgents(agentIds: readonly string[], count: number, seed: number): string[] {
+  const random = mulberry32(seed);
+  const pool = [...agentIds];
+  for (let i = 0; i < count; i++) {
+    const j = int(random, i, pool.length - 1);
+    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+  }
+  return pool.slice(0, count);
+}
+
+const statusKey = (position: number, eta: WaitRange): string => `${position}|${eta.lowSec}|${eta.highSec}|${eta.sure}`;
+
+/** Lets a round of position updates scheduled before now run: the router's 0 ms timer was queued ahead of this one. */
+const afterPositionRound = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1));
+
+/** One dispatch round on a fresh Router over the loaded store: `chosen` agents go available at once; undone in the store afterwards. */
+async function dispatchRound(store: RoutingStore, chosen: readonly string[]): Promise<Round> {
+  const router = new Router({
+    store,
+    policy: new SkillPolicy(DEFAULT_ROUTING_OPTIONS),
+    offerTimeoutMs: 3_600_000,
+    holdMs: 120_000,
+    missedCooldownMs: 0,
+    now: () => START,
+    sweepIntervalMs: 3_600_000,
+    positionIntervalMs: 0,
+    log: roundLog,
+  });
+  const offerIds: string[] = [];
+  const told = new Map<string, string>();
+  let pushes = 0;
+  let burstStart = 0n;
+  let burstEnd = 0n;
+  let burstOpen = false;
+  router.on('offer', (_agentId, offer) => offerIds.push(offer.offerId));
+  router.on('position', (ticketId, position, eta) => {
+    told.set(ticketId, statusKey(position, eta));
+    pushes++;
+    if (burstOpen) return;
+    burstOpen = true;
+    burstStart = process.hrtime.bigint();
+    // Runs once the router's synchronous burst of pushes is over.
+    queueMicrotask(() => {
+      burstOpen = false;
+      burstEnd = process.hrtime.bigint();
+    });
+  });
+  try {
+    await router.start();
+    await afterPositionRound();
+    pushes = 0;
+    burstEnd = 0n;
+    const started = process.hrtime.bigint();
+    await Promise.all(chosen.map((agentId) => router.setAvailability(agentId, 'available')));
+    const offersOut = process.hrtime.bigint();
+    await afterPositionRound();
+    const pushedAfter = burstEnd > offersOut;
+    const ended = pushedAfter ? burstEnd : offersOut;
+    let stale = 0;
+    for (const { ticketId } of (await store.snapshot()).entries) {
+      const status = router.statusOf(ticketId);
+      if (status && told.get(ticketId) !== statusKey(status.position, status.eta)) stale++;
+    }
+    const ms = (from: bigint, to: bigint): number => Number(to - from) / 1e6;
+    return { ms: ms(started, ended), offersMs: ms(started, offersOut), burstMs: pushedAfter ? ms(burstStart, burstEnd) : 0, offers: offerIds.length, pushes, stale };
+  } finally {
+    router.close();
+    // Withdrawn offers put their entries back at their places and leave the agents available; then all go away again.
+    await Promise.all(offerIds.map((offerId) => store.settleOffer(offerId, 'withdrawn', START)));
+    await Promise.all(chosen.map((agentId) => store.setAvailability(agentId, 'away', START)));
+  }
+}
+
+const round2 = (value: number): number => Math.round(value * 100) / 100;
+
+/** Median (nearest rank), min and max of a figure over the runs. */
+interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+function spread(values: readonly number[]): Spread {
+  if (values.length === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN };
+  return { median: round2(quantile(values, 0.5)), min: round2(Math.min(...values)), max: round2(Math.max(...values)) };
+}
+
+interface RoundRow {
+  store: StoreName;
+  waiting: number;
+  agents: number;
+  available: number;
+  runs: number;
+  ms: Spread;
+  offersMs: Spread;
+  burstMs: Spread;
+  offers: number;
+  pushes: number;
+  stale: number;
+  error?: string;
+}
+
+/** Every dispatch-round figure of one grid cell, memory and Redis alternating run by run; never throws. */
+async function roundsFor(redisUrl: string, waiting: number, agents: number): Promise<RoundRow[]> {
+  const stores: Record<StoreName, RoutingStore> = {
+    memory: new MemoryRoutingStore(),
+    redis: await RedisRoutingStore.connect(redisUrl, `bench-round-${randomUUID()}`),
+  };
+  const rows: RoundRow[] = [];
+  try {
+    const agentIds = await loadForRounds(stores.memory, waiting, agents);
+    await loadForRounds(stores.redis, waiting, agents);
+    for (const available of [...new Set(ROUND_AGENTS.map((k) => Math.min(k, agents)))]) {
+      const runs: Record<StoreName, Round[]> = { memory: [], redis: [] };
+      const failed: Partial<Record<StoreName, string>> = {};
+      for (let rep = -1; rep < ROUND_REPS; rep++) {
+        const chosen = chooseAgents(agentIds, available, waiting * 31 + agents * 7 + available * 3 + rep);
+        for (const name of ['memory', 'redis'] as const) {
+          if (failed[name]) continue;
+          try {
+            const round = await dispatchRound(stores[name], chosen);
+            if (rep >= 0) runs[name].push(round);
+          } catch (error) {
+            failed[name] = error instanceof Error ? error.message : String(error);
+          }
+        }
+      }
+      for (const name of ['memory', 'redis'] as const) {
+        const measured = runs[name];
+        rows.push({
+          store: name,
+          waiting,
+          agents,
+          available,
+          runs: measured.length,
+          ms: spread(measured.map((r) => r.ms)),
+          offersMs: spread(measured.map((r) => r.offersMs)),
+          burstMs: spread(measured.map((r) => r.burstMs)),
+          offers: quantile(measured.map((r) => r.offers), 0.5),
+          pushes: quantile(measured.map((r) => r.pushes), 0.5),
+          stale: Math.max(0, ...measured.map((r) => r.stale)),
+          ...(failed[name] ? { error: failed[name] } : {}),
+        });
+      }
+    }
+  } finally {
+    await stores.redis.close();
+  }
+  return rows;
+}
+
 type Pair = [number, number];
 const p = (values: number[]): Pair => [round1(quantile(values, 0.5)), round1(quantile(values, 0.99))];
 
+const roundRows: RoundRow[] = [];
 const rows: { waiting: number; agents: number; signatures: number; claimed: number; memory: Pair; redis: Pair; bySkills: Pair; byAgents: Pair }[] = [];
 const redis = await startRedis();
 try {
@@ -220,6 +438,17 @@ try {
       emit({ bench: 'routing', metric: 'position_us', variant: 'agents', store: 'memory', waiting, agents, p50: row.byAgents[0], p99: row.byAgents[1] });
     }
   }
+  for (const waiting of WAITING) {
+    for (const agents of AGENTS) {
+      for (const row of await roundsFor(redis.url, waiting, agents)) {
+        roundRows.push(row);
+        const cell = { store: row.store, waiting, agents, available: row.available, positionIntervalMs: 0, runs: row.runs };
+        emit({ bench: 'routing', metric: 'dispatch_round_ms', ...cell, ...row.ms, offers: row.offers, pushes: row.pushes, stale: row.stale, error: row.error });
+        emit({ bench: 'routing', metric: 'dispatch_offers_ms', ...cell, ...row.offersMs });
+        emit({ bench: 'routing', metric: 'position_burst_ms', ...cell, ...row.burstMs });
+      }
+    }
+  }
 } finally {
   await redis.stop();
 }
@@ -229,5 +458,14 @@ for (const row of rows) {
   const cell = ([p50, p99]: Pair, width: number) => `${p50} / ${p99}`.padEnd(width);
   console.log(
     `${String(row.waiting).padEnd(8)} ${String(row.agents).padEnd(7)} ${String(row.signatures).padEnd(11)} ${`${row.claimed}%`.padEnd(8)} ${cell(row.memory, 27)} ${cell(row.redis, 26)} ${cell(row.bySkills, 28)} ${cell(row.byAgents, 28)}`,
+  );
+}
+
+console.log(`\ndispatch round: k agents go available at once; ms to every offer out, the last push burst alone, and in all; median [min - max] of ${ROUND_REPS} runs`);
+console.log('waiting  agents  k     store   offers out ms          push burst ms          round ms               offers  pushes  stale');
+for (const row of roundRows) {
+  const figure = ({ median, min, max }: Spread): string => `${median} [${min} - ${max}]`.padEnd(22);
+  console.log(
+    `${String(row.waiting).padEnd(8)} ${String(row.agents).padEnd(7)} ${String(row.available).padEnd(5)} ${row.store.padEnd(7)} ${figure(row.offersMs)} ${figure(row.burstMs)} ${figure(row.ms)} ${String(row.offers).padEnd(7)} ${String(row.pushes).padEnd(7)} ${row.stale}${row.error ? `  error: ${row.error}` : ''}`,
   );
 }

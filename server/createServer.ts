@@ -71,6 +71,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     offerTimeoutMs: config.OFFER_TIMEOUT_MS,
     holdMs: config.RECONNECT_GRACE_MS,
     missedCooldownMs: config.MISSED_COOLDOWN_MS,
+    log,
   });
   await router.start();
   const sessions = new SessionRegistry(media);

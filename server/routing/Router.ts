@@ -1,98 +1,70 @@
-import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { AgentProfile, AgentState, Offer, OfferCancelReason, QueueName, QueueServiceLevel, QueueSummary, WaitRange } from '../../signaling/index.js';
+import type { AgentProfile, AgentState, OfferCancelReason, QueueName, QueueServiceLevel, QueueSummary, WaitRange } from '../../signaling/index.js';
 import { AppError } from '../../signaling/index.js';
-import type { AgentRecord, OfferOutcome, QueuedEntry, RoutingStore, StoredOffer } from '../store/RoutingStore.js';
+import { createLogger, type Logger } from '../logger.js';
+import type { AgentRecord, OfferOutcome, QueuedEntry, RoutingStore, SettledOffer, StoredOffer } from '../store/RoutingStore.js';
 import { StoredAgentStatus } from '../store/RoutingStore.js';
-import type { RoutingAgent, SkillMap } from './model.js';
-import { RoutingQueue } from './RoutingQueue.js';
-import { meetsAll, type SkillPolicy } from './SkillPolicy.js';
+import type { SkillMap } from './model.js';
+import { OfferDispatcher, offerPayload } from './OfferDispatcher.js';
+import { idleAgents, nextMatch } from './planner.js';
+import { PositionPublisher } from './PositionPublisher.js';
+import { queueStatus, type QueueStatus, type StaffingCache, type StatusInputs } from './queueStatus.js';
+import { RoutingMirror } from './RoutingMirror.js';
+import type { EndedCall, EnqueueRequest, RouterEvents, RouterOptions, TransferRequest } from './RouterTypes.js';
+import { ServiceLevels } from './ServiceLevels.js';
+import { SigningFatigue } from './SigningFatigue.js';
+import type { SkillPolicy } from './SkillPolicy.js';
+import { DEFAULT_RETRY_BACKOFF, TimerSet } from './TimerSet.js';
 import { WaitEstimator } from './WaitEstimator.js';
 
-/** What the router announces; the socket layer turns these into pushes. */
-export interface RouterEvents {
-  /** An entry was offered to an agent. */
-  offer: [agentId: string, offer: Offer];
-  /** An open offer was withdrawn. */
-  offerCancelled: [agentId: string, offerId: string, reason: OfferCancelReason];
-  /** An agent's state changed. */
-  agentState: [agentId: string, state: AgentState];
-  /** A waiting entry's position or estimated wait changed. */
-  position: [ticketId: string, position: number, eta: WaitRange];
-  /** An agent accepted: the entry left the queue and a call should start. */
-  accepted: [entry: QueuedEntry, agent: AgentProfile];
-}
+export type { EndedCall, EnqueueRequest, RouterEvents, RouterOptions, TransferRequest } from './RouterTypes.js';
 
-/** Options of a router. */
-export interface RouterOptions {
-  store: RoutingStore;
-  policy: SkillPolicy;
-  offerTimeoutMs: number;
-  /** How long a customer who lost the connection keeps their place. */
-  holdMs: number;
-  /** After a missed offer the agent is available again after this long; 0 waits for the agent. */
-  missedCooldownMs: number;
-  estimator?: WaitEstimator;
-  now?: () => number;
-  /** How often to look for offers whose node died before their deadline fired. */
-  sweepIntervalMs?: number;
-  /** Least time between two rounds of position updates. */
-  positionIntervalMs?: number;
-}
-
-/** A request to join the queue, already turned into routing terms. */
-export type EnqueueRequest = Omit<QueuedEntry, 'seq' | 'offerId' | 'enqueuedAt' | 'transferred' | 'heldUntil' | 'transfer'>;
-
-/** A call in progress moving to another queue or agent, with the ticket's context. */
-export interface TransferRequest extends EnqueueRequest {
-  transfer: NonNullable<QueuedEntry['transfer']>;
-  /** Offer it to this agent only (who must be available); declined or lapsed, it waits in `queue`. */
-  toAgentId?: string | undefined;
-}
-
-/** A call that ended, as routing counts it. */
-export interface EndedCall {
-  handleMs: number;
-  /** A sign-language call: it adds to the agent's continuous signing. */
-  signing: boolean;
-  queue: QueueName;
-}
-
-interface LocalAgent {
+/** A signed-in agent's connections to this node. */
+interface Presence {
   profile: AgentProfile;
   connections: number;
-  /** Continuous signing, reset by going away (a break). */
-  signingMs: number;
 }
 
-const HANDLE_TIMES_KEPT = 50;
+/** Offers and holds are swept this long after they fell due, so the node that owns their timer goes first. */
+const SWEEP_GRACE_MS = 100;
+
+/** A dispatch round cut short, so that a bug cannot spin the event loop. */
+const MAX_OFFERS_PER_ROUND = 10_000;
 
 /**
  * Routes waiting customers to qualified agents. The store is the truth and applies every decision
- * atomically; this node plans on a mirror of it (a `RoutingQueue` index and the agents), so a decision
- * costs microseconds, and re-reads the store whenever a claim is refused because another node moved first.
+ * atomically; this node plans on a mirror of it (`RoutingMirror`), so a decision costs microseconds, and
+ * re-reads the store whenever a claim is refused because another node moved first. The router coordinates
+ * parts that each do one job: the pure planner (`nextMatch`), offers and their deadlines
+ * (`OfferDispatcher`), keyed timers for holds and cool-downs (`TimerSet`), `SigningFatigue`,
+ * `ServiceLevels` and the `PositionPublisher`. A store call that fails inside a public method rejects that
+ * call; one that fails in the background (a timer, the sweep, a dispatch round after the caller's own
+ * step succeeded) is logged and retried with a bounded backoff.
  */
 export class Router extends EventEmitter<RouterEvents> {
   readonly #store: RoutingStore;
   readonly #policy: SkillPolicy;
   readonly #estimator: WaitEstimator;
-  readonly #options: Required<Omit<RouterOptions, 'store' | 'policy' | 'estimator' | 'now'>>;
+  readonly #log: Logger;
   readonly #now: () => number;
-  readonly #entries = new Map<string, QueuedEntry>();
-  readonly #queue: RoutingQueue;
-  readonly #agents = new Map<string, AgentRecord>();
-  readonly #local = new Map<string, LocalAgent>();
-  readonly #offerTimers = new Map<string, NodeJS.Timeout>();
-  readonly #holds = new Map<string, NodeJS.Timeout>();
-  readonly #cooldowns = new Map<string, NodeJS.Timeout>();
-  readonly #published = new Map<string, string>();
-  readonly #handleTimesSec: number[] = [];
-  readonly #sweeper: NodeJS.Timeout;
-  #positionsTimer: NodeJS.Timeout | undefined;
-  #positionsAt = 0;
+  readonly #holdMs: number;
+  readonly #missedCooldownMs: number;
+  readonly #sweepIntervalMs: number;
+  readonly #mirror: RoutingMirror;
+  readonly #presence = new Map<string, Presence>();
+  readonly #fatigue: SigningFatigue;
+  readonly #service: ServiceLevels;
+  readonly #offers: OfferDispatcher;
+  readonly #positions: PositionPublisher;
+  /** Lapse of a customer's held place, by ticket. */
+  readonly #holds: TimerSet<string>;
+  /** End of a missed agent's cool-down, by agent. */
+  readonly #cooldowns: TimerSet<string>;
+  /** The sweep and dispatch rounds retried after a failure. */
+  readonly #background: TimerSet<'sweep' | 'dispatch'>;
   #dispatching = false;
   #dispatchAgain = false;
-  /** Another node changed the shared state: re-read it before the next round. */
+  /** The mirror may differ from the store (another node moved, a store call failed): re-read it before the next round. */
   #stale = false;
   #closed = false;
 
@@ -101,27 +73,43 @@ export class Router extends EventEmitter<RouterEvents> {
     this.#store = options.store;
     this.#policy = options.policy;
     this.#estimator = options.estimator ?? new WaitEstimator();
+    this.#log = options.log ?? createLogger('info');
     this.#now = options.now ?? Date.now;
-    this.#options = {
+    this.#holdMs = options.holdMs;
+    this.#missedCooldownMs = options.missedCooldownMs;
+    this.#sweepIntervalMs = options.sweepIntervalMs ?? 1000;
+    this.#mirror = new RoutingMirror(options.policy);
+    this.#fatigue = new SigningFatigue(options.policy);
+    this.#service = new ServiceLevels({ store: options.store, policy: options.policy, log: this.#log });
+    const onStoreError = (): void => this.#storeFailed();
+    this.#offers = new OfferDispatcher({
+      store: options.store,
       offerTimeoutMs: options.offerTimeoutMs,
-      holdMs: options.holdMs,
-      missedCooldownMs: options.missedCooldownMs,
-      sweepIntervalMs: options.sweepIntervalMs ?? 1000,
-      positionIntervalMs: options.positionIntervalMs ?? 250,
-    };
-    this.#queue = new RoutingQueue(options.policy);
-    this.#sweeper = setInterval(() => void this.#sweep(), this.#options.sweepIntervalMs);
-    this.#sweeper.unref();
+      now: this.#now,
+      log: this.#log,
+      onLapsed: (settled) => this.#offerLapsed(settled),
+      onStoreError,
+    });
+    this.#positions = new PositionPublisher({
+      intervalMs: options.positionIntervalMs ?? 250,
+      now: this.#now,
+      statuses: () => this.#statuses(),
+      publish: (ticketId, status) => this.emit('position', ticketId, status.position, status.eta),
+    });
+    this.#holds = new TimerSet({ name: 'routing: held place', log: this.#log, onError: onStoreError });
+    this.#cooldowns = new TimerSet({ name: 'routing: missed-offer cool-down', log: this.#log, onError: onStoreError });
+    this.#background = new TimerSet({ name: 'routing: background', log: this.#log, onError: onStoreError, unref: true });
+    this.#background.set('sweep', this.#sweepIntervalMs, () => this.#sweep());
   }
 
   /** Loads the current state from the store (a node joining a running cluster). */
   async start(): Promise<void> {
     await this.#store.onRemoteChange(() => {
       this.#stale = true;
-      void this.#dispatch();
+      void this.#dispatchNow();
     });
     await this.#resync();
-    await this.#dispatch();
+    await this.#dispatchNow();
   }
 
   /** Queues a customer; resolves to their position and estimated wait. */
@@ -129,9 +117,8 @@ export class Router extends EventEmitter<RouterEvents> {
     this.#assertOpen();
     const entry = await this.#store.addEntry({ ...request, transferred: false, enqueuedAt: this.#now() });
     if (!entry) throw AppError.invalidState(`ticket "${request.ticketId}" is already queued`);
-    this.#entries.set(entry.ticketId, entry);
-    this.#queue.add(entry);
-    await this.#dispatch();
+    this.#mirror.addEntry(entry, true);
+    await this.#dispatchNow();
     return this.#statusOrFront(entry.ticketId);
   }
 
@@ -144,29 +131,23 @@ export class Router extends EventEmitter<RouterEvents> {
     this.#assertOpen();
     const { toAgentId, ...fields } = request;
     if (toAgentId !== undefined) {
-      const target = this.#agents.get(toAgentId);
+      const target = this.#mirror.agent(toAgentId);
       if (!target) throw AppError.notFound('agent', toAgentId);
       if (target.status !== StoredAgentStatus.Available) throw AppError.invalidState(`agent "${toAgentId}" is not available`);
     }
     const entry = await this.#store.addEntry({ ...fields, transferred: true, enqueuedAt: this.#now() });
     if (!entry) throw AppError.invalidState(`ticket "${request.ticketId}" is already queued`);
-    this.#entries.set(entry.ticketId, entry);
+    this.#mirror.addEntry(entry, false);
     // Another node may have taken the named agent meanwhile; then the call waits in its queue like any transfer.
-    if (toAgentId === undefined || !(await this.#claim(entry.ticketId, toAgentId, this.#now()))) this.#queue.add(entry);
-    await this.#dispatch();
+    if (toAgentId === undefined || !(await this.#claimForTransfer(entry.ticketId, toAgentId))) this.#mirror.requeue(entry.ticketId);
+    await this.#dispatchNow();
     return this.#statusOrFront(entry.ticketId);
   }
 
   /** Removes a waiting customer for good (left on purpose, or the hold ran out); withdraws an open offer. */
   async abandon(ticketId: string): Promise<boolean> {
-    this.#clearTimer(this.#holds, ticketId);
-    const removed = await this.#store.removeEntry(ticketId);
-    this.#forgetEntry(ticketId);
-    if (!removed) return false;
-    if (removed.withdrawn) this.#offerClosed(removed.withdrawn, 'abandoned', 'withdrawn');
-    await this.#store.countService(removed.entry.queue, { abandoned: 1 });
-    await this.#dispatch();
-    return true;
+    this.#holds.clear(ticketId);
+    return this.#remove(ticketId);
   }
 
   /**
@@ -176,69 +157,64 @@ export class Router extends EventEmitter<RouterEvents> {
   async hold(ticketId: string): Promise<void> {
     if (this.#holds.has(ticketId)) return;
     // The timer is set before the store is asked, so a resume arriving meanwhile finds it and clears it.
-    this.#holds.set(ticketId, setTimeout(() => void this.abandon(ticketId), this.#options.holdMs));
-    const held = await this.#store.holdEntry(ticketId, this.#now() + this.#options.holdMs);
+    this.#holds.set(ticketId, this.#holdMs, () => this.#holdLapsed(ticketId));
+    const held = await this.#store.holdEntry(ticketId, this.#now() + this.#holdMs);
     if (!held) {
-      this.#clearTimer(this.#holds, ticketId);
+      this.#holds.clear(ticketId);
       return;
     }
     const resumed = !this.#holds.has(ticketId);
-    const entry = this.#entries.get(ticketId);
-    if (!resumed) {
-      if (entry) entry.heldUntil = held.entry.heldUntil;
-      this.#queue.remove(ticketId);
-    }
+    if (!resumed) this.#mirror.hold(ticketId, held.entry.heldUntil);
     // The hold withdrew the open offer in the store either way; the mirror follows (back in line if resumed).
     if (held.withdrawn) this.#offerClosed(held.withdrawn, 'abandoned', 'withdrawn');
     // Resumed while the hold was being written (the resume's clear may have landed first): clear it again.
     if (resumed) await this.#store.holdEntry(ticketId, null);
-    await this.#dispatch();
+    await this.#dispatchNow();
   }
 
   /** The customer is back: same place as before if the hold has not run out. False when the place was lost. */
   async resume(ticketId: string): Promise<boolean> {
-    this.#clearTimer(this.#holds, ticketId);
-    const entry = await this.#store.holdEntry(ticketId, null);
-    if (!entry) {
+    this.#holds.clear(ticketId);
+    const resumed = await this.#store.holdEntry(ticketId, null);
+    if (!resumed) {
       this.#forgetEntry(ticketId);
       return false;
     }
-    const mirrored = this.#entries.get(ticketId) ?? entry.entry;
-    mirrored.heldUntil = undefined;
-    this.#entries.set(ticketId, mirrored);
-    if (!mirrored.offerId && !this.#queue.has(ticketId)) this.#queue.add(mirrored);
-    await this.#dispatch();
+    this.#mirror.resume(resumed.entry);
+    await this.#dispatchNow();
     return true;
   }
 
   /** Whether the ticket is in the queue (waiting, offered or held). */
   isQueued(ticketId: string): boolean {
-    return this.#entries.has(ticketId);
+    return this.#mirror.entry(ticketId) !== undefined;
   }
 
   /** Counts a connection of a signed-in agent; the first one brings the agent online, away. */
   async agentConnected(profile: AgentProfile, skills: SkillMap): Promise<AgentState> {
-    const local = this.#local.get(profile.id) ?? { profile, connections: 0, signingMs: 0 };
-    local.connections++;
-    local.profile = profile;
-    this.#local.set(profile.id, local);
+    const presence = this.#presence.get(profile.id) ?? { profile, connections: 0 };
+    presence.connections++;
+    presence.profile = profile;
+    this.#presence.set(profile.id, presence);
+    this.#fatigue.track(profile.id);
     const record = await this.#store.putAgent({ agentId: profile.id, name: profile.name, skills }, this.#now());
-    this.#agents.set(record.agentId, record);
+    this.#mirror.putAgent(record);
     return this.#stateOf(record);
   }
 
   /** Drops a connection; with none left the agent goes offline and an open offer goes back to the queue. */
   async agentDisconnected(agentId: string): Promise<void> {
-    const local = this.#local.get(agentId);
-    if (!local) return;
-    local.connections--;
-    if (local.connections > 0) return;
-    this.#local.delete(agentId);
-    this.#clearTimer(this.#cooldowns, agentId);
+    const presence = this.#presence.get(agentId);
+    if (!presence) return;
+    presence.connections--;
+    if (presence.connections > 0) return;
+    this.#presence.delete(agentId);
+    this.#fatigue.forget(agentId);
+    this.#cooldowns.clear(agentId);
     const removed = await this.#store.removeAgent(agentId);
-    this.#agents.delete(agentId);
+    this.#mirror.removeAgent(agentId);
     if (removed?.withdrawn) this.#offerClosed(removed.withdrawn, 'abandoned', 'withdrawn');
-    await this.#dispatch();
+    await this.#dispatchNow();
   }
 
   /** Sets an agent available or away; going away counts as a break from signing. */
@@ -246,98 +222,84 @@ export class Router extends EventEmitter<RouterEvents> {
     const record = await this.#store.setAvailability(agentId, status, this.#now());
     if (record === 'missing') throw AppError.invalidState('agent is not online');
     if (record === 'busy') throw AppError.invalidState('agent has an offer or a call; finish that first');
-    this.#clearTimer(this.#cooldowns, agentId);
-    const local = this.#local.get(agentId);
-    if (local && status === 'away') local.signingMs = 0;
-    this.#agents.set(agentId, record);
-    this.emit('agentState', agentId, this.#stateOf(record));
-    await this.#dispatch();
+    this.#cooldowns.clear(agentId);
+    await this.#availabilitySet(record, status);
   }
 
   /** The agent takes the offer: the entry leaves the queue and `accepted` is emitted. */
   async accept(agentId: string, offerId: string): Promise<QueuedEntry> {
-    const settled = await this.#store.settleOffer(offerId, 'accepted', this.#now(), agentId);
+    const settled = await this.#offers.settle(offerId, 'accepted', agentId);
     if (!settled) throw AppError.offerExpired(offerId);
-    this.#clearTimer(this.#offerTimers, offerId);
     this.#forgetEntry(settled.entry.ticketId);
-    const withinTarget = this.#policy.urgency(settled.entry, this.#now()) <= 1 ? 1 : 0;
-    await this.#store.countService(settled.entry.queue, { answered: 1, answeredWithinTarget: withinTarget });
-    const record = this.#setAgentStatus(agentId, StoredAgentStatus.InCall);
+    await this.#service.answered(settled.entry, this.#now());
+    const record = this.#mirror.setAgentStatus(agentId, StoredAgentStatus.InCall);
     if (record) this.emit('agentState', agentId, this.#stateOf(record));
-    const profile = this.#local.get(agentId)?.profile ?? { id: agentId, name: record?.name ?? agentId, modes: [] };
+    const profile = this.#presence.get(agentId)?.profile ?? { id: agentId, name: record?.name ?? agentId, modes: [] };
     this.emit('accepted', settled.entry, profile);
-    this.#schedulePositions();
+    this.#positions.schedule();
     return settled.entry;
   }
 
   /** The agent turns the offer down: the entry keeps its place and the agent is marked missed. */
   async decline(agentId: string, offerId: string): Promise<void> {
-    const settled = await this.#store.settleOffer(offerId, 'declined', this.#now(), agentId);
+    const settled = await this.#offers.settle(offerId, 'declined', agentId);
     if (!settled) throw AppError.offerExpired(offerId);
     this.#offerClosed(settled.offer, 'declined', 'declined');
-    await this.#dispatch();
+    await this.#dispatchNow();
   }
 
   /** A call of this agent ended: the agent is available again; signing calls add to fatigue. */
   async callEnded(agentId: string, call: EndedCall): Promise<void> {
-    await this.#store.countService(call.queue, { handled: 1, handleMsTotal: Math.round(call.handleMs) });
-    this.#handleTimesSec.push(call.handleMs / 1000);
-    if (this.#handleTimesSec.length > HANDLE_TIMES_KEPT) this.#handleTimesSec.shift();
-    const local = this.#local.get(agentId);
-    if (local && call.signing) local.signingMs += call.handleMs;
+    await this.#service.handled(call.queue, call.handleMs);
+    if (call.signing) this.#fatigue.addSigning(agentId, call.handleMs);
     if (!(await this.#store.finishCall(agentId, this.#now()))) return;
-    const record = this.#setAgentStatus(agentId, StoredAgentStatus.Available, this.#now());
+    const record = this.#mirror.setAgentStatus(agentId, StoredAgentStatus.Available, this.#now());
     if (record) this.emit('agentState', agentId, this.#stateOf(record));
-    await this.#dispatch();
+    await this.#dispatchNow();
   }
 
   /** Position and estimated wait of a queued ticket, or undefined. */
   statusOf(ticketId: string): { position: number; eta: WaitRange } | undefined {
-    return this.#statusOf(ticketId);
+    const entry = this.#mirror.entry(ticketId);
+    return entry && queueStatus(entry, this.#statusInputs(), this.#now());
   }
 
   /** Waiting customers and the longest wait, for an agent's offer and the supervisor view. */
   summary(): QueueSummary {
-    const now = this.#now();
-    let longestWaitMs = 0;
-    for (const entry of this.#entries.values()) longestWaitMs = Math.max(longestWaitMs, now - entry.enqueuedAt);
-    return { waiting: this.#entries.size, longestWaitMs };
+    return this.#mirror.summary(this.#now());
   }
 
   /** Service levels per queue, over every node: waiting and longest wait now, and the counters so far. */
-  async serviceLevels(queues: readonly QueueName[]): Promise<QueueServiceLevel[]> {
-    const [{ entries }, counters] = await Promise.all([this.#store.snapshot(), this.#store.serviceCounters()]);
-    const now = this.#now();
-    return queues.map((queue) => {
-      const waiting = entries.filter((entry) => entry.queue === queue);
-      const c = counters[queue] ?? { answered: 0, answeredWithinTarget: 0, abandoned: 0, handled: 0, handleMsTotal: 0 };
-      const closed = c.answered + c.abandoned;
-      return {
-        queue,
-        waiting: waiting.length,
-        longestWaitMs: waiting.reduce((longest, entry) => Math.max(longest, now - entry.enqueuedAt), 0),
-        answered: c.answered,
-        answeredWithinTarget: c.answered > 0 ? c.answeredWithinTarget / c.answered : null,
-        abandoned: c.abandoned,
-        abandonmentRate: closed > 0 ? c.abandoned / closed : null,
-        averageHandleSec: c.handled > 0 ? c.handleMsTotal / c.handled / 1000 : null,
-      };
-    });
+  serviceLevels(queues: readonly QueueName[]): Promise<QueueServiceLevel[]> {
+    return this.#service.report(queues, this.#now());
   }
 
-  /** Stops every timer; later calls throw. Idempotent. The store stays open (its owner closes it). */
+  /** Stops every timer and retry; later calls throw. Idempotent. The store stays open (its owner closes it). */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#sweeper);
-    clearTimeout(this.#positionsTimer);
-    for (const timers of [this.#offerTimers, this.#holds, this.#cooldowns]) {
-      for (const timer of timers.values()) clearTimeout(timer);
-      timers.clear();
-    }
+    this.#background.close();
+    this.#offers.close();
+    this.#holds.close();
+    this.#cooldowns.close();
+    this.#service.close();
+    this.#positions.close();
     this.removeAllListeners();
   }
 
+  /** Runs dispatch rounds until nothing more can be offered; a failure is logged and retried in the background, never thrown. */
+  async #dispatchNow(): Promise<void> {
+    try {
+      await this.#dispatch();
+    } catch (error) {
+      this.#log.error('routing: dispatch round failed; retried in the background', error);
+      this.#storeFailed();
+      // An existing retry (pending or running) covers this request too: it re-reads the store and plans afresh.
+      if (!this.#background.has('dispatch')) this.#background.set('dispatch', DEFAULT_RETRY_BACKOFF.firstMs, () => this.#dispatch());
+    }
+  }
+
+  // Calls arriving while a round runs only ask for another; the caller that runs the rounds sees every failure.
   async #dispatch(): Promise<void> {
     if (this.#closed) return;
     if (this.#dispatching) {
@@ -356,201 +318,134 @@ export class Router extends EventEmitter<RouterEvents> {
       } while (this.#dispatchAgain && !this.#closed);
     } finally {
       this.#dispatching = false;
+      this.#positions.schedule();
     }
-    this.#schedulePositions();
   }
 
-  // Agents in longest-idle order each ask the index for their best entry; that entry then goes to its
-  // own best agent among the idle ones (its returning agent, a rested one, the best preferred-skill match).
   async #dispatchRound(): Promise<void> {
-    for (let round = 0; round < 10_000 && !this.#closed; round++) {
+    for (let made = 0; made < MAX_OFFERS_PER_ROUND && !this.#closed; made++) {
       const now = this.#now();
-      const idle = this.#idleAgents();
-      if (idle.length === 0 || this.#queue.size === 0) return;
-      let progressed = false;
-      for (const agent of idle) {
-        const entry = this.#queue.bestEntryFor(agent, now);
-        if (!entry) continue;
-        const excluded = this.#entries.get(entry.ticketId)?.notAgentId;
-        const candidates = excluded === undefined ? idle : idle.filter((a) => a.agentId !== excluded);
-        const chosen = this.#policy.pickAgent(entry, candidates, now) ?? (agent.agentId === excluded ? undefined : agent);
-        if (!chosen) continue;
-        if (!(await this.#claim(entry.ticketId, chosen.agentId, now))) await this.#resync();
-        progressed = true;
-        break;
-      }
-      if (!progressed) return;
+      const idle = idleAgents(this.#mirror.agents(), (agentId) => this.#fatigue.signingMs(agentId));
+      const match = nextMatch(idle, this.#mirror.queue, this.#policy, now);
+      if (!match) return;
+      if (!(await this.#claim(match.ticketId, match.agentId, now))) await this.#resync();
     }
   }
 
+  /** Claims the offer in the store and announces it; false when the store refused (the caller re-reads it). */
   async #claim(ticketId: string, agentId: string, now: number): Promise<boolean> {
-    const offer: StoredOffer = { offerId: randomUUID(), ticketId, agentId, deadline: now + this.#options.offerTimeoutMs };
-    if ((await this.#store.claimOffer(offer)) !== true) return false;
-    const entry = this.#entries.get(ticketId);
-    if (!entry) return true;
-    entry.offerId = offer.offerId;
-    this.#queue.remove(ticketId);
-    const record = this.#setAgentStatus(agentId, StoredAgentStatus.Offered);
-    if (record) record.offerId = offer.offerId;
-    this.#offerTimers.set(
-      offer.offerId,
-      setTimeout(() => void this.#expire(offer.offerId), this.#options.offerTimeoutMs),
-    );
-    if (record) this.emit('agentState', agentId, this.#stateOf(record));
-    this.emit('offer', agentId, {
-      offerId: offer.offerId,
-      ticketId,
-      mode: entry.mode,
-      topic: entry.topic,
-      device: entry.device,
-      slaClass: entry.slaClass,
-      priority: entry.priority,
-      waitedMs: now - entry.enqueuedAt,
-      deadline: offer.deadline,
-      queue: this.summary(),
-      ...(entry.transfer ? { transfer: entry.transfer } : {}),
-    });
+    const offer = await this.#offers.claim(ticketId, agentId, now);
+    if (!offer) return false;
+    const offered = this.#mirror.offered(offer);
+    if (!offered) return true;
+    if (offered.agent) this.emit('agentState', agentId, this.#stateOf(offered.agent));
+    this.emit('offer', agentId, offerPayload(offered.entry, offer, now, this.summary()));
     return true;
   }
 
-  async #expire(offerId: string): Promise<void> {
-    this.#offerTimers.delete(offerId);
-    const settled = await this.#store.settleOffer(offerId, 'timeout', this.#now());
-    if (!settled) return;
-    this.#offerClosed(settled.offer, 'timeout', 'timeout');
-    await this.#dispatch();
+  // The call is queued already, so a store failure here does not fail the transfer: it waits in its queue,
+  // and the next round re-reads the store (an offer the store did make lapses at its deadline via the sweep).
+  async #claimForTransfer(ticketId: string, agentId: string): Promise<boolean> {
+    try {
+      return await this.#claim(ticketId, agentId, this.#now());
+    } catch (error) {
+      this.#log.error(`routing: offering transferred ticket "${ticketId}" to agent "${agentId}" failed; it waits in its queue`, error);
+      this.#storeFailed();
+      return false;
+    }
   }
 
-  // Offers and holds whose node died never get their timer; any node settles them once they are due.
-  async #sweep(): Promise<void> {
-    if (this.#closed) return;
-    try {
-      for (const offerId of await this.#store.dueOffers(this.#now() - 100)) {
-        if (!this.#offerTimers.has(offerId)) await this.#expire(offerId);
-      }
-      for (const ticketId of await this.#store.dueHolds(this.#now() - 100)) {
-        if (!this.#holds.has(ticketId)) await this.abandon(ticketId);
-      }
-    } catch (error) {
-      console.error('[router] sweeping lapsed offers failed', error);
-    }
+  async #offerLapsed(settled: SettledOffer): Promise<void> {
+    this.#offerClosed(settled.offer, 'timeout', 'timeout');
+    await this.#dispatchNow();
   }
 
   /** Mirrors an offer that ended without a call: the entry goes back to its place; the agent is missed or free again. */
   #offerClosed(offer: StoredOffer, reason: OfferCancelReason, outcome: Exclude<OfferOutcome, 'accepted'>): void {
-    this.#clearTimer(this.#offerTimers, offer.offerId);
-    const entry = this.#entries.get(offer.ticketId);
-    if (entry) {
-      delete entry.offerId;
-      if (entry.heldUntil === undefined && !this.#queue.has(entry.ticketId)) this.#queue.add(entry);
-    }
+    this.#offers.ended(offer.offerId);
     const missed = outcome === 'declined' || outcome === 'timeout';
-    const record = this.#setAgentStatus(offer.agentId, missed ? StoredAgentStatus.Missed : StoredAgentStatus.Available, missed ? this.#now() : undefined);
+    const record = this.#mirror.offerEnded(offer, missed ? this.#now() : undefined);
     if (!record) return;
-    delete record.offerId;
     this.emit('offerCancelled', offer.agentId, offer.offerId, reason);
     this.emit('agentState', offer.agentId, this.#stateOf(record));
-    if (missed && this.#options.missedCooldownMs > 0) this.#startCooldown(offer.agentId);
+    if (missed && this.#missedCooldownMs > 0) this.#cooldowns.set(offer.agentId, this.#missedCooldownMs, () => this.#cooldownOver(offer.agentId));
   }
 
-  #startCooldown(agentId: string): void {
-    this.#clearTimer(this.#cooldowns, agentId);
-    const timer = setTimeout(() => {
-      this.#cooldowns.delete(agentId);
-      if (this.#agents.get(agentId)?.status === StoredAgentStatus.Missed) void this.setAvailability(agentId, 'available').catch(() => undefined);
-    }, this.#options.missedCooldownMs);
-    this.#cooldowns.set(agentId, timer);
+  /** The store set the agent available or away: the mirror follows, away is a break, and the agent hears of it. */
+  async #availabilitySet(record: AgentRecord, status: 'available' | 'away'): Promise<void> {
+    if (status === 'away') this.#fatigue.rest(record.agentId);
+    this.#mirror.putAgent(record);
+    this.emit('agentState', record.agentId, this.#stateOf(record));
+    await this.#dispatchNow();
+  }
+
+  // A timer task: it ends quietly when the agent is no longer missed (came back, went offline), throws only to be retried.
+  async #cooldownOver(agentId: string): Promise<void> {
+    if (this.#mirror.agent(agentId)?.status !== StoredAgentStatus.Missed) return;
+    const record = await this.#store.setAvailability(agentId, 'available', this.#now());
+    if (record === 'missing' || record === 'busy') return;
+    await this.#availabilitySet(record, 'available');
+  }
+
+  // A timer task, also run for holds whose node died: removing an entry that is already gone is no failure.
+  async #holdLapsed(ticketId: string): Promise<void> {
+    await this.#remove(ticketId);
+  }
+
+  async #remove(ticketId: string): Promise<boolean> {
+    const removed = await this.#store.removeEntry(ticketId);
+    this.#forgetEntry(ticketId);
+    if (!removed) return false;
+    if (removed.withdrawn) this.#offerClosed(removed.withdrawn, 'abandoned', 'withdrawn');
+    await this.#service.abandoned(removed.entry.queue);
+    await this.#dispatchNow();
+    return true;
+  }
+
+  // Offers and holds whose node died never get their timer; any node settles them once they are due. A failed
+  // sweep is retried with backoff, then sweeps resume at their interval.
+  async #sweep(): Promise<void> {
+    const due = this.#now() - SWEEP_GRACE_MS;
+    for (const offerId of await this.#store.dueOffers(due)) {
+      if (!this.#offers.keepsDeadline(offerId)) this.#offers.lapseNow(offerId);
+    }
+    for (const ticketId of await this.#store.dueHolds(due)) {
+      if (!this.#holds.has(ticketId)) this.#holds.set(ticketId, 0, () => this.#holdLapsed(ticketId));
+    }
+    this.#background.set('sweep', this.#sweepIntervalMs, () => this.#sweep());
   }
 
   async #resync(): Promise<void> {
-    const { entries, agents } = await this.#store.snapshot();
-    this.#entries.clear();
-    for (const ticketId of this.#queue.entries(this.#now()).map((e) => e.ticketId)) this.#queue.remove(ticketId);
-    for (const entry of entries) {
-      this.#entries.set(entry.ticketId, entry);
-      if (!entry.offerId && entry.heldUntil === undefined) this.#queue.add(entry);
-    }
-    this.#agents.clear();
-    for (const agent of agents) this.#agents.set(agent.agentId, agent);
+    this.#mirror.load(await this.#store.snapshot());
   }
 
-  #statusOrFront(ticketId: string): { position: number; eta: WaitRange } {
-    return this.#statusOf(ticketId) ?? { position: 1, eta: { lowSec: 0, highSec: 0, sure: false } };
+  /** A store call failed: its step may or may not have been applied, so the next round re-reads the store. */
+  #storeFailed(): void {
+    this.#stale = true;
   }
 
   #forgetEntry(ticketId: string): void {
-    this.#entries.delete(ticketId);
-    this.#queue.remove(ticketId);
-    this.#published.delete(ticketId);
+    this.#mirror.forgetEntry(ticketId);
+    this.#positions.forget(ticketId);
   }
 
-  #setAgentStatus(agentId: string, status: StoredAgentStatus, idleSince?: number): AgentRecord | undefined {
-    const record = this.#agents.get(agentId);
-    if (!record) return undefined;
-    record.status = status;
-    if (idleSince !== undefined) record.idleSince = idleSince;
-    return record;
+  #statusInputs(): StatusInputs {
+    return { queue: this.#mirror.queue, policy: this.#policy, estimator: this.#estimator, agents: this.#mirror.agents(), handleTimesSec: this.#service.handleTimesSec };
   }
 
-  #idleAgents(): RoutingAgent[] {
-    const idle: RoutingAgent[] = [];
-    for (const record of this.#agents.values()) {
-      if (record.status !== StoredAgentStatus.Available) continue;
-      idle.push({ agentId: record.agentId, skills: record.skills, idleSince: record.idleSince, signingMs: this.#local.get(record.agentId)?.signingMs ?? 0 });
-    }
-    return idle.sort((a, b) => a.idleSince - b.idleSince || a.agentId.localeCompare(b.agentId));
-  }
-
-  // `staffing` caches qualified-agent counts per effective requirement within one round of updates.
-  #statusOf(ticketId: string, staffing = new Map<string, { agents: number; idle: number }>()): { position: number; eta: WaitRange } | undefined {
-    const entry = this.#entries.get(ticketId);
-    if (!entry) return undefined;
+  *#statuses(): Generator<readonly [string, QueueStatus]> {
     const now = this.#now();
-    // An entry being offered or on hold is not in the index: it is at the front of its own line.
-    const position = this.#queue.position(ticketId, now) ?? 1;
-    const required = this.#policy.effectiveRequirements(entry, now).required;
-    const key = JSON.stringify(required);
-    let counts = staffing.get(key);
-    if (!counts) {
-      counts = { agents: 0, idle: 0 };
-      for (const record of this.#agents.values()) {
-        if (record.status === StoredAgentStatus.Away || record.status === StoredAgentStatus.Missed || !meetsAll(record.skills, required)) continue;
-        counts.agents++;
-        if (record.status === StoredAgentStatus.Available) counts.idle++;
-      }
-      staffing.set(key, counts);
-    }
-    return { position, eta: this.#estimator.estimate({ position, agents: counts.agents, idle: counts.idle, handleTimesSec: this.#handleTimesSec }) };
+    const staffing: StaffingCache = new Map();
+    const inputs = this.#statusInputs();
+    for (const entry of this.#mirror.entries()) yield [entry.ticketId, queueStatus(entry, inputs, now, staffing)];
   }
 
-  // Positions change with every arrival and departure; they are pushed at most every positionIntervalMs.
-  #schedulePositions(): void {
-    if (this.#positionsTimer || this.#closed) return;
-    const wait = Math.max(0, this.#positionsAt + this.#options.positionIntervalMs - this.#now());
-    this.#positionsTimer = setTimeout(() => {
-      this.#positionsTimer = undefined;
-      this.#positionsAt = this.#now();
-      this.#publishPositions();
-    }, wait);
-    this.#positionsTimer.unref();
-  }
-
-  #publishPositions(): void {
-    const staffing = new Map<string, { agents: number; idle: number }>();
-    for (const ticketId of this.#entries.keys()) {
-      const status = this.#statusOf(ticketId, staffing);
-      if (!status) continue;
-      const key = `${status.position}|${status.eta.lowSec}|${status.eta.highSec}|${status.eta.sure}`;
-      if (this.#published.get(ticketId) === key) continue;
-      this.#published.set(ticketId, key);
-      this.emit('position', ticketId, status.position, status.eta);
-    }
+  #statusOrFront(ticketId: string): { position: number; eta: WaitRange } {
+    return this.statusOf(ticketId) ?? { position: 1, eta: { lowSec: 0, highSec: 0, sure: false } };
   }
 
   #stateOf(record: AgentRecord): AgentState {
-    const local = this.#local.get(record.agentId);
-    const suggestBreak = local !== undefined && this.#policy.isFatigued({ agentId: record.agentId, skills: record.skills, idleSince: 0, signingMs: local.signingMs });
-    const extra = suggestBreak ? { suggestBreak: true } : {};
+    const extra = this.#fatigue.suggestsBreak(record.agentId, record.skills) ? { suggestBreak: true } : {};
     switch (record.status) {
       case StoredAgentStatus.Available:
       case StoredAgentStatus.Offered:
@@ -561,14 +456,6 @@ export class Router extends EventEmitter<RouterEvents> {
       case StoredAgentStatus.Away:
         return { status: 'away', ...extra };
     }
-  }
-
-  #clearTimer(timers: Map<string, NodeJS.Timeout>, key: string): boolean {
-    const timer = timers.get(key);
-    if (!timer) return false;
-    clearTimeout(timer);
-    timers.delete(key);
-    return true;
   }
 
   #assertOpen(): void {

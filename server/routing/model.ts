@@ -36,6 +36,8 @@ export interface RoutingEntry {
   transferred: boolean;
   /** The returning customer's last agent, still within the configured window. */
   preferredAgentId?: string | undefined;
+  /** An agent never to offer this entry to: the one who transferred the call away. */
+  notAgentId?: string | undefined;
   /** Epoch ms of the original arrival; declines, timeouts and reconnects never change it. */
   enqueuedAt: number;
   /** Arrival order, to break ties between equal `enqueuedAt`. */

@@ -27,7 +27,8 @@ describe('the queue over real sockets', () => {
     expect(second.joined.position).toBe(2);
     expect(second.joined.ticketId).not.toBe(first.joined.ticketId);
 
-    const movedUp = once(second.socket, 'queue:status');
+    // Earlier rounds of position updates may still be on their way: wait for the one that moves them up.
+    const movedUp = once(second.socket, 'queue:status', undefined, (s) => s.position === 1);
     const alice = await live.pool.availableAgent('alice');
     const started = once(first.socket, 'call:started');
     await call(alice.socket, 'offer:accept', { offerId: (await alice.offer).offerId });
@@ -46,7 +47,7 @@ describe('the queue over real sockets', () => {
     await live.pool.queuedCustomer();
     const { joined } = await live.pool.queuedCustomer();
     const again = live.pool.open({ token: joined.token });
-    const status = once(again, 'queue:status');
+    const status = once(again, 'queue:status', undefined, (s) => s.position === 2);
     await connect(again);
     expect(await status).toMatchObject({ ticketId: joined.ticketId, position: 2 });
   });
@@ -102,7 +103,7 @@ describe('the queue over real sockets', () => {
     const alice = await live.pool.availableAgent('alice');
     const declined = await alice.offer;
     const cancelled = once(alice.socket, 'offer:cancelled');
-    const missed = once(alice.socket, 'agent:state');
+    const missed = once(alice.socket, 'agent:state', undefined, (s) => s.status === 'away');
 
     await call(alice.socket, 'offer:decline', { offerId: declined.offerId });
 
@@ -157,7 +158,7 @@ describe('the queue over real sockets', () => {
   it('holds the place of a customer who disconnects, serving the next one meanwhile', async () => {
     const first = await live.pool.queuedCustomer();
     const second = await live.pool.queuedCustomer();
-    const movedUp = once(second.socket, 'queue:status');
+    const movedUp = once(second.socket, 'queue:status', undefined, (s) => s.position === 1);
 
     first.socket.close();
 
@@ -171,7 +172,7 @@ describe('the queue over real sockets', () => {
     const alice = await live.pool.availableAgent('alice');
     const { offerId } = await alice.offer;
     const cancelled = once(alice.socket, 'offer:cancelled');
-    const state = once(alice.socket, 'agent:state');
+    const state = once(alice.socket, 'agent:state', undefined, (s) => s.status === 'available');
 
     socket.close();
 
@@ -182,7 +183,7 @@ describe('the queue over real sockets', () => {
   it('removes a customer who leaves the queue and refuses a second leave with INVALID_STATE', async () => {
     const first = await live.pool.queuedCustomer();
     const second = await live.pool.queuedCustomer();
-    const movedUp = once(second.socket, 'queue:status');
+    const movedUp = once(second.socket, 'queue:status', undefined, (s) => s.position === 1);
 
     await call(first.socket, 'queue:leave', {});
 
@@ -246,7 +247,7 @@ describe('an offer that is not answered in time', () => {
     const alice = await live.pool.availableAgent('alice');
     const first = await alice.offer;
     const cancelled = once(alice.socket, 'offer:cancelled', 3000);
-    const missed = once(alice.socket, 'agent:state', 3000);
+    const missed = once(alice.socket, 'agent:state', 3000, (s) => s.status === 'away');
 
     expect(await cancelled).toEqual({ offerId: first.offerId, reason: 'timeout' });
     expect(await missed).toEqual({ status: 'away', reason: 'missed' });
@@ -272,7 +273,7 @@ describe('a customer who loses the connection while queued', () => {
     await firstGone;
 
     const back = live.pool.open({ token: first.joined.token });
-    const status = once(back, 'queue:status');
+    const status = once(back, 'queue:status', undefined, (s) => s.position === 1);
     const secondBehind = once(second.socket, 'queue:status', undefined, (s) => s.position === 2);
     back.connect();
     expect(await status).toMatchObject({ ticketId: first.joined.ticketId, position: 1 });
