@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type {
   ConsumerInfo,
+  MediaCapabilitiesReply,
   ParticipantRole,
   MediaJoined,
   MediaSource,
@@ -74,7 +75,7 @@ export interface MediaEngine {
   /** Which backend this is. */
   readonly kind: 'mediasoup' | 'livekit';
   /** What every room of this engine can receive and send; the same for all rooms, so clients prepare before a call. */
-  readonly rtpCapabilities: unknown;
+  readonly rtpCapabilities: MediaCapabilitiesReply['rtpCapabilities'];
   /**
    * Creates the media room of a session. `colocateWith` hosts it beside another room (the agent's station), so
    * producers adopted from there are forwarded directly instead of piped.

@@ -16,9 +16,9 @@ import { Router } from './routing/Router.js';
 import { SkillPolicy } from './routing/SkillPolicy.js';
 import { MemoryRoutingStore } from './store/MemoryRoutingStore.js';
 import { RedisRoutingStore } from './store/RedisRoutingStore.js';
-import { SessionRegistry } from './sessions/SessionRegistry.js';
-import { StationRegistry } from './sessions/StationRegistry.js';
-import { attachSocketGateway } from './socket/SocketGateway.js';
+import { CallService } from './calls/CallService.js';
+import { StationRegistry } from './stations/StationRegistry.js';
+import { attachSocketGateway, socketMessenger } from './socket/SocketGateway.js';
 import type { AppServer } from './socket/types.js';
 import { TicketRegistry } from './tickets/TicketRegistry.js';
 
@@ -57,7 +57,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
       policy: config.MEDIA_POLICY,
       logLevel: 'warn',
     }));
-  const tokens = new TokenRegistry();
+  const tokens = new TokenRegistry({ ttlMs: config.TOKEN_TTL_MIN * 60_000 });
   const tickets = new TicketRegistry();
   const store = config.REDIS_URL ? await RedisRoutingStore.connect(config.REDIS_URL, config.REDIS_NAMESPACE) : new MemoryRoutingStore();
   const policy = new SkillPolicy({
@@ -74,15 +74,26 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     log,
   });
   await router.start();
-  const sessions = new SessionRegistry(media);
   const stations = new StationRegistry(media);
   const quality = new QualityRecords();
-  const app = createHttpApp({ config, log, agents, tokens, tickets, router, sessions, stations, media, quality });
-  const http = createHttpServer(app);
-  const io: AppServer = new Server(http, { maxHttpBufferSize: 256 * 1024, serveClient: false });
+  const io: AppServer = new Server({ maxHttpBufferSize: 256 * 1024, serveClient: false });
+  const calls = new CallService({
+    media,
+    stations,
+    router,
+    tickets,
+    tokens,
+    quality,
+    messenger: socketMessenger(io),
+    log,
+    reconnectGraceMs: config.RECONNECT_GRACE_MS,
+  });
+  const services = { config, log, agents, tokens, tickets, router, calls, stations, media, quality, io };
+  const http = createHttpServer(createHttpApp(services));
+  io.attach(http);
   // With Redis, pushes to a room reach its sockets on every node (an offer made here, an agent connected there).
   const adapterClients = config.REDIS_URL ? await connectAdapter(io, config.REDIS_URL, config.REDIS_NAMESPACE, log) : [];
-  attachSocketGateway({ config, log, agents, tokens, tickets, router, sessions, stations, media, quality, io });
+  attachSocketGateway(services);
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
@@ -97,7 +108,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     agents,
     close: () =>
       (closing ??= (async () => {
-        sessions.endAll('server-shutdown');
+        calls.endAll('server-shutdown');
         router.close();
         await new Promise<void>((resolve) => io.close(() => resolve()));
         if (ownsMedia) await media.close();

@@ -5,8 +5,8 @@ import type { TokenRegistry } from './auth/TokenRegistry.js';
 import type { Logger } from './logger.js';
 import type { QualityRecords } from './quality/QualityRecords.js';
 import type { Router } from './routing/Router.js';
-import type { SessionRegistry } from './sessions/SessionRegistry.js';
-import type { StationRegistry } from './sessions/StationRegistry.js';
+import type { CallService } from './calls/CallService.js';
+import type { StationRegistry } from './stations/StationRegistry.js';
 import type { TicketRegistry } from './tickets/TicketRegistry.js';
 import type { AppServer } from './socket/types.js';
 
@@ -18,7 +18,7 @@ export interface Services {
   tokens: TokenRegistry;
   tickets: TicketRegistry;
   router: Router;
-  sessions: SessionRegistry;
+  calls: CallService;
   stations: StationRegistry;
   media: MediaEngine;
   quality: QualityRecords;

@@ -1,34 +1,47 @@
 import { z } from 'zod';
 import type { AckCallback } from './errors.js';
 import {
+  agentStateSchema,
+  callEndedSchema,
+  callInvitationSchema,
+  callStartedSchema,
+  newProducerSchema,
+  offerCancelledSchema,
+  offerSchema,
+  peerConnectionSchema,
+  peerSigningSchema,
+  producerClosedSchema,
+  protocolErrorSchema,
+  queueStatusSchema,
+  ticketClosedSchema,
+} from './pushes.js';
+import {
+  consumerInfoSchema,
+  mediaJoinedSchema,
+  nothingSchema,
+  producedSchema,
+  queueJoinedSchema,
+  stationJoinedSchema,
+  transferredSchema,
+  transportInfoSchema,
+} from './replies.js';
+import {
   agentStatusSchema,
   callEndSchema,
-  callTransferSchema,
-  callQualitySchema,
-  callSigningSchema,
   callInviteSchema,
   callJoinSchema,
-  type CallInvitation,
-  type PeerSigning,
-  type CallEndReason,
-  type CallStarted,
+  callQualitySchema,
+  callSigningSchema,
+  callTransferSchema,
   connectTransportSchema,
   consumeSchema,
   consumerRefSchema,
-  type ConsumerInfo,
   createTransportSchema,
-  type MediaJoined,
   mediaJoinSchema,
-  type NewProducer,
-  type Offer,
-  type OfferCancelReason,
   offerReplySchema,
   produceSchema,
-  type QueueJoined,
   queueJoinSchema,
-  type QueueStatus,
   setProducerPausedSchema,
-  type TransportInfo,
 } from './schemas.js';
 
 /** The schema of every client-to-server event; an event not listed here is unknown. */
@@ -61,29 +74,32 @@ export type ClientEventName = keyof typeof clientEventSchemas;
 /** Validated payload of a client event. */
 export type ClientEventPayload<E extends ClientEventName> = z.output<(typeof clientEventSchemas)[E]>;
 
+/** The schema of what a successful ack carries, per client event; the client checks every reply against it. */
+export const clientEventReplySchemas = {
+  'queue:join': queueJoinedSchema,
+  'queue:leave': nothingSchema,
+  'agent:status': nothingSchema,
+  'offer:accept': nothingSchema,
+  'offer:decline': nothingSchema,
+  'call:end': nothingSchema,
+  'call:transfer': transferredSchema,
+  'call:quality': nothingSchema,
+  'call:signing': nothingSchema,
+  'call:invite': nothingSchema,
+  'call:join': nothingSchema,
+  'station:join': stationJoinedSchema,
+  'media:join': mediaJoinedSchema,
+  'media:createTransport': transportInfoSchema,
+  'media:connectTransport': nothingSchema,
+  'media:produce': producedSchema,
+  'media:consume': consumerInfoSchema,
+  'media:resumeConsumer': nothingSchema,
+  'media:closeConsumer': nothingSchema,
+  'media:setProducerPaused': nothingSchema,
+} as const satisfies Record<ClientEventName, z.ZodType>;
+
 /** What a successful ack carries, per client event. */
-export interface ClientEventReplies {
-  'queue:join': QueueJoined;
-  'queue:leave': null;
-  'agent:status': null;
-  'offer:accept': null;
-  'offer:decline': null;
-  'call:end': null;
-  'call:transfer': { position: number };
-  'call:quality': null;
-  'call:signing': null;
-  'call:invite': null;
-  'call:join': null;
-  'station:join': { stationId: string };
-  'media:join': MediaJoined;
-  'media:createTransport': TransportInfo;
-  'media:connectTransport': null;
-  'media:produce': { producerId: string };
-  'media:consume': ConsumerInfo;
-  'media:resumeConsumer': null;
-  'media:closeConsumer': null;
-  'media:setProducerPaused': null;
-}
+export type ClientEventReplies = { [E in ClientEventName]: z.infer<(typeof clientEventReplySchemas)[E]> };
 
 /** Events a browser sends; every one takes a payload and an ack callback. */
 export type ClientToServerEvents = {
@@ -93,23 +109,33 @@ export type ClientToServerEvents = {
   ) => void;
 };
 
-/** Agent state as the agent's console shows it; `suggestBreak` after a long stretch of signing. */
-export type AgentState = { status: 'available' | 'away' | 'offered' | 'in-call'; reason?: 'missed'; suggestBreak?: boolean };
+/** The schema of every server-to-client push; the client checks each push against it before use. */
+export const serverEventSchemas = {
+  'queue:status': queueStatusSchema,
+  /** The ticket this connection holds is no longer waiting or in a call. */
+  'ticket:closed': ticketClosedSchema,
+  'offer:new': offerSchema,
+  'offer:cancelled': offerCancelledSchema,
+  'agent:state': agentStateSchema,
+  'call:started': callStartedSchema,
+  'call:ended': callEndedSchema,
+  /** Another agent asks this one into a call in progress. */
+  'call:invitation': callInvitationSchema,
+  /** Another participant started or stopped signing. */
+  'call:peerSigning': peerSigningSchema,
+  /** Another participant lost the connection, or is back. */
+  'call:peerConnection': peerConnectionSchema,
+  'media:newProducer': newProducerSchema,
+  'media:producerClosed': producerClosedSchema,
+  /** A coded error for an event the server could not answer through an ack. */
+  'protocol:error': protocolErrorSchema,
+} as const;
+
+/** Name of any server-to-client push. */
+export type ServerEventName = keyof typeof serverEventSchemas;
+
+/** Payload of a server push. */
+export type ServerEventPayload<E extends ServerEventName> = z.infer<(typeof serverEventSchemas)[E]>;
 
 /** Events the server pushes. */
-export interface ServerToClientEvents {
-  'queue:status': (status: QueueStatus) => void;
-  'offer:new': (offer: Offer) => void;
-  'offer:cancelled': (cancel: { offerId: string; reason: OfferCancelReason }) => void;
-  'agent:state': (state: AgentState) => void;
-  'call:started': (call: CallStarted) => void;
-  'call:ended': (end: { sessionId: string; reason: CallEndReason }) => void;
-  /** Another agent asks this one into a call in progress. */
-  'call:invitation': (invitation: CallInvitation) => void;
-  /** Another participant started or stopped signing. */
-  'call:peerSigning': (state: PeerSigning) => void;
-  'media:newProducer': (producer: NewProducer) => void;
-  'media:producerClosed': (closed: { sessionId: string; producerId: string }) => void;
-  /** A coded error for an event the server could not answer through an ack. */
-  'protocol:error': (error: { event: string; code: string; message: string }) => void;
-}
+export type ServerToClientEvents = { [E in ServerEventName]: (payload: ServerEventPayload<E>) => void };

@@ -2,7 +2,9 @@ import { z } from 'zod';
 
 /** Longest free-text field accepted anywhere in the protocol. */
 export const MAX_TEXT = 500;
-const id = z.string().min(1).max(64);
+/** An id on the wire: ticket, session, offer, transport, producer, consumer or agent. */
+export const idSchema = z.string().min(1).max(64);
+const id = idSchema;
 const text = z.string().max(MAX_TEXT);
 
 /** How the customer wants to talk: a sign language, voice, or text only. */
@@ -53,30 +55,6 @@ export const queueJoinSchema = z.strictObject({
 });
 /** Payload of `queue:join`. */
 export type QueueJoin = z.infer<typeof queueJoinSchema>;
-
-/** An estimated wait: "about lowSec–highSec", or "more than lowSec" when highSec is null; a rough guide when not sure. */
-export interface WaitRange {
-  lowSec: number;
-  highSec: number | null;
-  sure: boolean;
-}
-
-/** What the customer gets back from `queue:join`. */
-export interface QueueJoined {
-  /** Human-readable ticket id, e.g. "SL-4K7-Q2M". */
-  ticketId: string;
-  /** Bearer token bound to the ticket; it reconnects the customer to it. */
-  token: string;
-  /** 1-based place among waiting customers that compete for the same agents. */
-  position: number;
-  eta: WaitRange;
-}
-
-/** The queue at a glance, shown with every offer. */
-export interface QueueSummary {
-  waiting: number;
-  longestWaitMs: number;
-}
 
 /** Agent availability the agent controls. */
 export const agentAvailabilitySchema = z.enum(['available', 'away']);
@@ -138,15 +116,6 @@ export const callInviteSchema = z.strictObject({ sessionId: id, agentId: id });
 /** Client to server `call:join`: an invited technician enters the call; `call:started` follows. */
 export const callJoinSchema = z.strictObject({ sessionId: id });
 
-/** Server to client `call:invitation`: another agent asks this one into a call in progress. */
-export interface CallInvitation {
-  sessionId: string;
-  ticketId: string;
-  mode: CallMode;
-  topic: string;
-  fromAgent: string;
-}
-
 /** Client to server `call:signing`: whether this participant is signing now (the state only; landmarks never leave the browser). */
 export const callSigningSchema = z.strictObject({ sessionId: id, signing: z.boolean() });
 
@@ -197,6 +166,9 @@ export const rtpParametersSchema = z.looseObject({
   rtcp: z.looseObject({}).optional(),
 });
 
+/** RTP parameters as a client may send them. */
+export type RtpParametersInput = z.input<typeof rtpParametersSchema>;
+
 /** Client to server `media:produce`. */
 export const produceSchema = z.strictObject({
   sessionId: id,
@@ -231,135 +203,14 @@ export const participantRoleSchema = z.enum(['customer', 'agent', 'technician'])
 /** Who a participant is in a call. */
 export type ParticipantRole = z.infer<typeof participantRoleSchema>;
 
-/** Why a call ended. */
-export type CallEndReason = 'hangup' | 'disconnected' | 'server-shutdown' | 'transferred';
-
-/** Why an offer was withdrawn. */
-export type OfferCancelReason = 'timeout' | 'declined' | 'abandoned' | 'taken';
-
-/** Server to client `queue:status`. */
-export interface QueueStatus {
-  ticketId: string;
-  position: number;
-  eta: WaitRange;
-}
-
-/** Server to client `offer:new`: a waiting customer offered to this agent. */
-export interface Offer {
-  offerId: string;
-  ticketId: string;
-  mode: CallMode;
-  topic: string;
-  device: QueueJoin['device'];
-  slaClass: SupportCategory;
-  priority: 'normal' | 'urgent';
-  /** Milliseconds the customer had waited when the offer was made. */
-  waitedMs: number;
-  /** Epoch milliseconds after which the offer lapses. */
-  deadline: number;
-  /** The whole queue when the offer was made. */
-  queue: QueueSummary;
-  /** Set when another agent transferred the call: who, and their note. */
-  transfer?: TransferContext;
-}
-
-/** What a transferred call carries to the next agent. */
-export interface TransferContext {
-  fromAgent: string;
-  note: string;
-}
-
-/** One queue's service levels, for supervisors. */
-export interface QueueServiceLevel {
-  queue: QueueName;
-  waiting: number;
-  longestWaitMs: number;
-  /** Calls answered (offers accepted) since the counters began. */
-  answered: number;
-  /** Share of answered calls answered within their SLA target; null before any answer. */
-  answeredWithinTarget: number | null;
-  abandoned: number;
-  /** Abandoned over answered plus abandoned; null before either. */
-  abandonmentRate: number | null;
-  /** Mean handle time of finished calls, seconds; null before any. */
-  averageHandleSec: number | null;
-}
-
-/** Server to client `call:peerSigning`. */
-export interface PeerSigning {
-  sessionId: string;
-  role: ParticipantRole;
-  signing: boolean;
-}
-
-/** Server to client `call:started`. */
-export interface CallStarted {
-  sessionId: string;
-  ticketId: string;
-  role: ParticipantRole;
-  mode: CallMode;
-  /** Display name of the other side: the agent's name for a customer, the ticket id for an agent. */
-  peerName: string;
-}
-
-/** Server to client `media:newProducer`: the other side started sending. */
-export interface NewProducer {
-  sessionId: string;
-  producerId: string;
-  /** Whose it is, so the page can give each participant a tile. */
-  from: ParticipantRole;
-  kind: 'audio' | 'video';
-  source: MediaSource;
-}
-
-/** Reply to `media:createTransport`. */
-export interface TransportInfo {
-  id: string;
-  iceParameters: unknown;
-  iceCandidates: unknown[];
-  dtlsParameters: unknown;
-}
-
-/** Reply to `media:join`: everything to start media in one round trip. */
 /**
  * How video is sent and forwarded: `product` is frame-rate first for signing (camera `contentHint`
- * motion, `maintain-framerate`, VP8 simulcast L1T3, the server's layer policy); `default` leaves
- * browser and SFU defaults, for comparison in benchmarks.
+ * motion, `maintain-framerate`, VP8 simulcast L1T3, the server's layer policy); `default` is
+ * mediasoup-demo's simulcast with browser and SFU defaults, for comparison in benchmarks.
  */
 export const mediaPolicySchema = z.enum(['product', 'default']);
 /** How video is sent and forwarded. */
 export type MediaPolicy = z.infer<typeof mediaPolicySchema>;
-
-/** Reply to `media:join`. */
-export interface MediaJoined {
-  routerRtpCapabilities: unknown;
-  /** How this participant's browser should send video. */
-  policy: MediaPolicy;
-  /** Producers already in the room that this participant may consume. */
-  producers: NewProducer[];
-  recvTransport: TransportInfo;
-  /** Present when the join asked to send. */
-  sendTransport?: TransportInfo;
-  /** TURN/STUN servers for clients behind restrictive networks; empty when the server is reached directly. */
-  iceServers: { urls: string | string[]; username?: string | undefined; credential?: string | undefined }[];
-}
-
-/** Reply to `media:consume`. */
-export interface ConsumerInfo {
-  id: string;
-  producerId: string;
-  from: ParticipantRole;
-  kind: 'audio' | 'video';
-  rtpParameters: unknown;
-  source: MediaSource;
-}
-
-/** Agent profile returned by sign-in. */
-export interface AgentProfile {
-  id: string;
-  name: string;
-  modes: CallMode[];
-}
 
 /** HTTP body of `POST /api/agent/login`. */
 export const agentLoginSchema = z.strictObject({

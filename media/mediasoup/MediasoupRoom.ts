@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { ConsumerInfo, MediaJoined, MediaSource, NewProducer, TransportInfo } from '../../signaling/index.js';
-import { AppError } from '../../signaling/index.js';
+import { AppError, transportInfoSchema } from '../../signaling/index.js';
 import type { MediaPolicy, ParticipantRole } from '../../signaling/index.js';
 import type { MediaRoom, MediaRoomEvents } from '../MediaEngine.js';
 import { LayerController } from './LayerController.js';
@@ -107,12 +107,13 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
     }
     participant.transports.set(transport.id, transport);
     transport.observer.once('close', () => participant.transports.delete(transport.id));
-    return {
+    // mediasoup types the fingerprint algorithm as any string; the wire schema names the ones browsers take.
+    return transportInfoSchema.parse({
       id: transport.id,
       iceParameters: transport.iceParameters,
       iceCandidates: transport.iceCandidates,
       dtlsParameters: transport.dtlsParameters,
-    };
+    });
   }
 
   async connectTransport(participantId: string, transportId: string, dtlsParameters: unknown): Promise<void> {

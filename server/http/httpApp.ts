@@ -1,14 +1,27 @@
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { agentLoginSchema, AppError, ErrorCode, queueNameSchema } from '../../signaling/index.js';
-
-const sessionIdSchema = z.string().min(1).max(64);
+import {
+  agentLoginSchema,
+  AppError,
+  ErrorCode,
+  idSchema,
+  queueNameSchema,
+  type AgentLoginReply,
+  type CallQualityRecord,
+  type MediaCapabilitiesReply,
+  type ServiceLevelsReply,
+} from '../../signaling/index.js';
 import { toErrorBody } from '../errors.js';
 import type { Services } from '../services.js';
 
+/** Sends a successful API reply in the shared envelope; `T` is the reply's type from `signaling/`. */
+function sendData<T>(res: Response, data: T): void {
+  res.json({ ok: true, data });
+}
+
 /** The HTTP side: pages, the client bundle, sign-in and health. Every body goes through zod. */
-export function createHttpApp(services: Omit<Services, 'io'>): express.Express {
+export function createHttpApp(services: Services): express.Express {
   const { config, agents, tokens, media, router, quality, log } = services;
   const app = express();
   app.disable('x-powered-by');
@@ -26,12 +39,12 @@ export function createHttpApp(services: Omit<Services, 'io'>): express.Express {
     const { username, password } = agentLoginSchema.parse(req.body ?? {});
     const verified = await agents.verify(username, password);
     if (!verified) throw AppError.unauthorized('wrong username or password');
-    res.json({ ok: true, data: { token: tokens.issue({ role: 'agent', agent: verified.profile, skills: verified.skills }), agent: verified.profile } });
+    sendData<AgentLoginReply>(res, { token: tokens.issue({ role: 'agent', agent: verified.profile, skills: verified.skills }), agent: verified.profile });
   });
 
   // Static for the life of the server: pages load their WebRTC device before a call starts.
   app.get('/api/media/capabilities', (_req, res) => {
-    res.json({ ok: true, data: { engine: media.kind, rtpCapabilities: media.rtpCapabilities } });
+    sendData<MediaCapabilitiesReply>(res, { engine: media.kind, rtpCapabilities: media.rtpCapabilities });
   });
 
   // Staff only (the supervisor view reads these): a Bearer token from /api/agent/login.
@@ -41,14 +54,14 @@ export function createHttpApp(services: Omit<Services, 'io'>): express.Express {
   };
   app.get('/api/service-levels', async (req, res) => {
     requireStaff(req);
-    res.json({ ok: true, data: { at: Date.now(), queues: await router.serviceLevels(queueNameSchema.options) } });
+    sendData<ServiceLevelsReply>(res, { at: Date.now(), queues: await router.serviceLevels(queueNameSchema.options) });
   });
   app.get('/api/calls/:sessionId/quality', (req, res) => {
     requireStaff(req);
-    const sessionId = sessionIdSchema.parse(req.params.sessionId);
+    const sessionId = idSchema.parse(req.params.sessionId);
     const record = quality.get(sessionId);
     if (!record) throw AppError.notFound('call', sessionId);
-    res.json({ ok: true, data: record });
+    sendData<CallQualityRecord>(res, record);
   });
 
   app.use('/api', (_req, _res) => {

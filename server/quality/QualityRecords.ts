@@ -1,6 +1,5 @@
-import type { ParticipantRole, QualitySample } from '../../signaling/index.js';
-import { AppError } from '../../signaling/index.js';
-import { summarize, type CallQualityRecord } from './callQuality.js';
+import { AppError, type CallQualityRecord, type ParticipantRole, type QualitySample } from '../../signaling/index.js';
+import { summarize } from './callQuality.js';
 
 /** Samples kept per participant: two hours at one every 2 s. */
 const MAX_SAMPLES = 3_600;

@@ -1,4 +1,4 @@
-import type { ParticipantRole, QualitySample } from '../../signaling/index.js';
+import type { QualitySample, QualitySummary, Verdict } from '../../signaling/index.js';
 
 /** The EN 301 549 clause 6.5 figures a call is held to, for sign language over video. */
 export const EN_301_549 = {
@@ -16,33 +16,6 @@ export const EN_301_549 = {
 
 /** Samples taken in the first seconds of a stream show the ramp-up, not the call. */
 export const WARM_UP_MS = 4_000;
-
-/** How one criterion went. */
-export interface Verdict {
-  verdict: 'pass' | 'fail' | 'unknown';
-  /** The figure judged (see `QualitySummary`), or null with no data. */
-  measured: number | null;
-  /** The limit it was judged against. */
-  limit: number;
-}
-
-/** One participant's receive quality over a call, judged against EN 301 549. */
-export interface QualitySummary {
-  samples: number;
-  /** Frame rate held 90 % of the time (10th percentile), and the median. */
-  fpsP10: number | null;
-  fpsP50: number | null;
-  /** Smallest resolution seen after warm-up. */
-  minWidth: number | null;
-  minHeight: number | null;
-  freezes: number;
-  freezeMs: number;
-  /** 95th percentile of |video − audio| playout offset. */
-  avSyncP95Ms: number | null;
-  /** 95th percentile of the estimated overall delay: half the round trip, the jitter buffer, and two frame times for capture, coding and display. */
-  delayP95Ms: number | null;
-  verdicts: { frameRate: Verdict; resolution: Verdict; avSync: Verdict; delay: Verdict };
-}
 
 /** Summarizes one participant's samples; pure. */
 export function summarize(samples: readonly QualitySample[]): QualitySummary {
@@ -79,15 +52,6 @@ export function summarize(samples: readonly QualitySample[]): QualitySummary {
       delay: atMost(delayP95Ms, EN_301_549.maxDelayMs),
     },
   };
-}
-
-/** A call's quality record: every participant's samples and, once the call has ended, their summaries. */
-export interface CallQualityRecord {
-  sessionId: string;
-  ticketId: string;
-  startedAt: number;
-  endedAt: number | null;
-  participants: Partial<Record<ParticipantRole, { samples: QualitySample[]; summary: QualitySummary }>>;
 }
 
 function atLeast(measured: number | null, limit: number): Verdict {

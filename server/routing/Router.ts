@@ -389,7 +389,7 @@ export class Router extends EventEmitter<RouterEvents> {
 
   // A timer task, also run for holds whose node died: removing an entry that is already gone is no failure.
   async #holdLapsed(ticketId: string): Promise<void> {
-    await this.#remove(ticketId);
+    if (await this.#remove(ticketId)) this.emit('placeLapsed', ticketId);
   }
 
   async #remove(ticketId: string): Promise<boolean> {

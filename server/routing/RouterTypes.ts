@@ -16,6 +16,8 @@ export interface RouterEvents {
   position: [ticketId: string, position: number, eta: WaitRange];
   /** An agent accepted: the entry left the queue and a call should start. */
   accepted: [entry: QueuedEntry, agent: AgentProfile];
+  /** A customer who lost the connection did not come back in time: their place is given up (on this node's timer or sweep). */
+  placeLapsed: [ticketId: string];
 }
 
 /** Options of a router. */

@@ -1,23 +1,34 @@
-import type { AgentProfile } from '../../signaling/index.js';
-import type { QueuedEntry } from '../store/RoutingStore.js';
+import type { ServerEventName, ServerEventPayload, ServerToClientEvents } from '../../signaling/index.js';
+import type { Messenger } from '../calls/CallTypes.js';
+import { agentKey, customerKey } from '../calls/participantKeys.js';
 import type { Services } from '../services.js';
-import { agentKey, customerKey, participantKeys, roleIn, type CallSession } from '../sessions/SessionRegistry.js';
 import { TicketState } from '../tickets/TicketRegistry.js';
 import { agentHandlers } from './agentHandlers.js';
 import { bindEvents } from './bindEvents.js';
 import { callHandlers } from './callHandlers.js';
 import { customerHandlers } from './customerHandlers.js';
 import { TokenBucket } from './TokenBucket.js';
-import type { AppSocket } from './types.js';
+import type { AppServer, AppSocket } from './types.js';
+
+/** Pushes to participant keys, which are Socket.IO rooms: with the Redis adapter they reach every node. */
+export function socketMessenger(io: AppServer): Messenger {
+  return {
+    push<E extends ServerEventName>(to: string | readonly string[], event: E, payload: ServerEventPayload<E>): void {
+      const args = [payload] as Parameters<ServerToClientEvents[E]>;
+      io.to(typeof to === 'string' ? to : [...to]).emit(event, ...args);
+    },
+  };
+}
 
 /**
- * Connects Socket.IO to the server's parts: authenticates each connection, binds the events its
- * role may send, turns router and session events into pushes, and cleans up on disconnect.
+ * Connects Socket.IO to the server's parts: authenticates each connection, binds the events its role may send,
+ * turns routing events into pushes, and tells routing and calls when a participant's last connection comes or goes.
  */
 export function attachSocketGateway(services: Services): void {
-  const { io, config, tokens, router, sessions, stations, tickets, quality, log } = services;
+  const { io, config, tokens, router, calls, stations, tickets, log } = services;
   const forCustomers = { ...customerHandlers(services), ...callHandlers(services) };
   const forAgents = { ...agentHandlers(services), ...callHandlers(services) };
+  const limits = { maxEventBytes: config.MAX_EVENT_BYTES };
 
   io.use((socket, next) => {
     const token: unknown = socket.handshake.auth?.token;
@@ -32,20 +43,20 @@ export function attachSocketGateway(services: Services): void {
   io.on('connection', (socket: AppSocket) => {
     const principal = socket.data.principal;
     if (principal?.role === 'agent') {
-      bindEvents(socket, forAgents, { maxEventBytes: config.MAX_EVENT_BYTES }, log);
+      bindEvents(socket, forAgents, limits, log);
       void socket.join(agentKey(principal.agent.id));
-      void router.agentConnected(principal.agent, principal.skills).then(
+      router.agentConnected(principal.agent, principal.skills).then(
         (state) => socket.emit('agent:state', state),
         (error: unknown) => log.error('agent could not come online', error),
       );
-      socket.on('disconnect', () => void onAgentGone(principal.agent.id));
+      socket.on('disconnect', () => void onAgentGone(principal.agent.id).catch((error: unknown) => log.error('agent going offline failed', error)));
       return;
     }
-    bindEvents(socket, forCustomers, { maxEventBytes: config.MAX_EVENT_BYTES }, log);
-    if (principal?.role === 'customer') void onCustomerBack(socket, principal.ticketId);
+    bindEvents(socket, forCustomers, limits, log);
+    if (principal?.role === 'customer') void onCustomerBack(socket, principal.ticketId).catch((error: unknown) => log.error('customer could not resume', error));
     socket.on('disconnect', () => {
       const current = socket.data.principal;
-      if (current?.role === 'customer') void onCustomerGone(current.ticketId);
+      if (current?.role === 'customer') void onCustomerGone(current.ticketId).catch((error: unknown) => log.error('holding a customer’s place failed', error));
     });
   });
 
@@ -54,68 +65,46 @@ export function attachSocketGateway(services: Services): void {
   router.on('agentState', (agentId, state) => io.to(agentKey(agentId)).emit('agent:state', state));
   // Every node computes every position; each tells only the customers connected to it.
   router.on('position', (ticketId, position, eta) => io.local.to(customerKey(ticketId)).emit('queue:status', { ticketId, position, eta }));
+  // The wait is over for a customer who did not come back: the ticket closes and its token goes.
+  router.on('placeLapsed', (ticketId) => {
+    tickets.close(ticketId, TicketState.Abandoned);
+    tokens.revokeTicket(ticketId);
+  });
   router.on('accepted', (entry, agent) => {
-    void startCall(entry, agent).then(
-      async (session) => {
-        announceCall(session);
-        // The customer may have left while the room was opening; then nobody would ever end this call.
-        if ((await io.in(session.customerKey).fetchSockets()).length === 0) sessions.end(session.id, 'disconnected');
-      },
-      (error: unknown) => {
-        log.error(`could not open the media room for ticket ${entry.ticketId}`, error);
-        void router.callEnded(agent.id, { handleMs: 0, signing: false, queue: entry.queue });
-      },
-    );
+    const customerConnected = async () => (await io.in(customerKey(entry.ticketId)).fetchSockets()).length > 0;
+    calls.start(entry, agent, customerConnected).catch((error: unknown) => log.error(`could not open the call of ticket ${entry.ticketId}`, error));
   });
 
-  sessions.on('ended', (session, reason) => {
-    quality.close(session.id, Date.now());
-    io.to(participantKeys(session)).emit('call:ended', { sessionId: session.id, reason });
-    const ticket = tickets.get(session.ticketId);
-    if (ticket) ticket.state = reason === 'transferred' ? TicketState.Queued : TicketState.Ended;
-    const signing = session.mode === 'csl' || session.mode === 'asl' || session.mode === 'hksl';
-    void router.callEnded(session.agent.id, { handleMs: Date.now() - session.startedAt, signing, queue: session.queue }).catch((error: unknown) => log.error('ending the call in routing failed', error));
-  });
-
-  async function startCall(entry: QueuedEntry, agent: AgentProfile): Promise<CallSession> {
-    const station = stations.get(agentKey(agent.id));
-    const session = await sessions.start(entry.ticketId, agent, { mode: entry.mode, queue: entry.queue }, station);
-    if (station) await session.room.adoptProducers(session.agentKey, station);
-    return session;
-  }
-
-  function announceCall(session: CallSession): void {
-    quality.open({ sessionId: session.id, ticketId: session.ticketId, startedAt: session.startedAt });
-    const ticket = tickets.get(session.ticketId);
-    if (ticket) {
-      ticket.state = TicketState.InCall;
-      ticket.sessionId = session.id;
-      ticket.agentId = session.agent.id;
-    }
-    const others = (ownerId: string) => participantKeys(session).filter((key) => key !== ownerId);
-    session.room.on('newProducer', (ownerId, producer) => io.to(others(ownerId)).emit('media:newProducer', producer));
-    session.room.on('producerClosed', (ownerId, producerId) => io.to(others(ownerId)).emit('media:producerClosed', { sessionId: session.id, producerId }));
-    const common = { sessionId: session.id, ticketId: session.ticketId, mode: session.mode };
-    io.to(session.customerKey).emit('call:started', { ...common, role: 'customer', peerName: session.agent.name });
-    io.to(session.agentKey).emit('call:started', { ...common, role: 'agent', peerName: session.ticketId });
-  }
-
-  // A customer who loses the connection keeps their place for RECONNECT_GRACE_MS; a call in progress ends.
-  // A customer's token works only on the node that issued it, so asking this node alone is exact, and fast
-  // enough that a quick reconnect cannot slip in between this check and the hold.
+  // A customer who loses the connection keeps their place, or their call, for RECONNECT_GRACE_MS. Their token
+  // works only on the node that issued it, so asking this node alone is exact, and fast enough that a quick
+  // reconnect cannot slip in between this check and the hold.
   async function onCustomerGone(ticketId: string): Promise<void> {
     const key = customerKey(ticketId);
     if ((await io.local.in(key).fetchSockets()).length > 0) return;
+    const call = calls.findByParticipant(key);
+    if (call) return call.disconnected(key);
     if (router.isQueued(ticketId)) await router.hold(ticketId);
-    const session = sessions.findByParticipant(key);
-    if (session) sessions.end(session.id, 'disconnected');
   }
 
+  // Back within the grace period: into the call, or the same place in line. Otherwise the ticket is over.
   async function onCustomerBack(socket: AppSocket, ticketId: string): Promise<void> {
-    await socket.join(customerKey(ticketId));
-    if (!(await router.resume(ticketId))) return;
-    const status = router.statusOf(ticketId);
-    if (status) socket.emit('queue:status', { ticketId, ...status });
+    const key = customerKey(ticketId);
+    await socket.join(key);
+    const call = calls.findByParticipant(key);
+    if (call) return call.reconnected(key);
+    // Accepted a moment ago: the call is opening and will announce itself to this room.
+    if (tickets.get(ticketId)?.state === TicketState.InCall) return;
+    if (await router.resume(ticketId)) {
+      const status = router.statusOf(ticketId);
+      if (status) socket.emit('queue:status', { ticketId, ...status });
+      return;
+    }
+    const lapsed = tickets.get(ticketId)?.state === TicketState.Queued;
+    if (lapsed) tickets.close(ticketId, TicketState.Abandoned);
+    tokens.revokeTicket(ticketId);
+    socket.data.principal = undefined;
+    await socket.leave(key);
+    socket.emit('ticket:closed', { ticketId, reason: lapsed ? 'lapsed' : 'ended' });
   }
 
   async function onAgentGone(agentId: string): Promise<void> {
@@ -123,9 +112,6 @@ export function attachSocketGateway(services: Services): void {
     const key = agentKey(agentId);
     if ((await io.in(key).fetchSockets()).length > 0) return;
     stations.close(key);
-    const session = sessions.findByParticipant(key);
-    if (!session) return;
-    if (roleIn(session, key) === 'technician') sessions.removeGuest(session, key);
-    else sessions.end(session.id, 'disconnected');
+    calls.findByParticipant(key)?.disconnected(key);
   }
 }

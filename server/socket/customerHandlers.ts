@@ -1,13 +1,13 @@
 import { AppError } from '../../signaling/index.js';
+import { customerKey } from '../calls/participantKeys.js';
 import { requirementsFor } from '../routing/requirements.js';
-import { customerKey } from '../sessions/SessionRegistry.js';
 import type { Services } from '../services.js';
 import { TicketState } from '../tickets/TicketRegistry.js';
 import type { EventHandlers } from './types.js';
 
 /** Events only a customer may send: join and leave the queue. */
 export function customerHandlers(services: Services): EventHandlers {
-  const { tickets, tokens, router } = services;
+  const { tickets, tokens, router, config } = services;
   return {
     'queue:join': async (request, socket) => {
       if (socket.data.principal) throw AppError.invalidState('this connection already holds a ticket');
@@ -25,14 +25,15 @@ export function customerHandlers(services: Services): EventHandlers {
         topic: request.topic,
         device: request.device,
       });
-      return { ticketId: ticket.id, token, ...status };
+      return { ticketId: ticket.id, token, ...status, reconnectGraceSec: config.RECONNECT_GRACE_MS / 1000 };
     },
+    // Leaving on purpose gives the place up at once and ends the ticket's token.
     'queue:leave': async (_payload, socket) => {
       const principal = socket.data.principal;
       if (principal?.role !== 'customer') throw AppError.invalidState('join the queue first (queue:join)');
       if (!(await router.abandon(principal.ticketId))) throw AppError.invalidState('not waiting in the queue');
-      const ticket = tickets.get(principal.ticketId);
-      if (ticket) ticket.state = TicketState.Abandoned;
+      tickets.close(principal.ticketId, TicketState.Abandoned);
+      tokens.revokeTicket(principal.ticketId);
       return null;
     },
   };

@@ -33,4 +33,28 @@ export class TicketRegistry {
   get(id: string): Ticket | undefined {
     return this.#tickets.get(id);
   }
+
+  /** Whether the ticket is still being served: waiting (or held) or in a call. */
+  isLive(id: string): boolean {
+    const state = this.#tickets.get(id)?.state;
+    return state === TicketState.Queued || state === TicketState.InCall;
+  }
+
+  /** An agent answered: the ticket is in this call. */
+  inCall(id: string, sessionId: string, agentId: string): void {
+    const ticket = this.#tickets.get(id);
+    if (ticket) Object.assign(ticket, { state: TicketState.InCall, sessionId, agentId });
+  }
+
+  /** The call was transferred: the ticket waits again. */
+  requeued(id: string): void {
+    const ticket = this.#tickets.get(id);
+    if (ticket) ticket.state = TicketState.Queued;
+  }
+
+  /** The ticket's wait or call is over, served or not. */
+  close(id: string, state: typeof TicketState.Ended | typeof TicketState.Abandoned): void {
+    const ticket = this.#tickets.get(id);
+    if (ticket) ticket.state = state;
+  }
 }

@@ -1,7 +1,7 @@
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/createServer.js';
-import type { CallQualityRecord } from '../../server/quality/callQuality.js';
+import type { CallQualityRecord } from '../../signaling/index.js';
 import { CallDriver } from '../support/CallDriver.js';
 import { loginAgent } from '../support/sockets.js';
 import { launchChromium } from '../support/chromium.js';

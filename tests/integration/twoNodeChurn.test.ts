@@ -193,7 +193,7 @@ class ChurnCustomer implements Actor {
 
   async join(): Promise<void> {
     const socket = this.#open();
-    if (!(await this.#connect(socket))) return;
+    if ((await this.#connect(socket)) === 'failed') return;
     const ack = await this.#run.ask(this, socket, 'queue:join', joinRequest({ topic: 'Phone keeps dropping Wi-Fi' }));
     if (!ack?.ok) {
       this.#run.races.joinFailed++;
@@ -242,7 +242,15 @@ class ChurnCustomer implements Actor {
     const socket = this.#open(this.#token);
     // The server tells a customer who got the place back where they are; silence means the place is gone.
     const resumed = once(socket, 'queue:status', 1000);
-    if (!(await this.#connect(socket))) return;
+    const connected = await this.#connect(socket, { refusalExpected: afterGrace });
+    if (connected === 'failed') return;
+    // A place that lapsed on this node took its token with it: the refused token is the answer.
+    if (connected === 'refused') {
+      this.#run.races.holdExpired++;
+      this.#run.tickets.get(ticketId)!.abandoned = 'hold-expired';
+      this.#run.trace(ticketId, 'abandoned: hold-expired (token refused)');
+      return this.#finish();
+    }
     this.#run.ledger.customerBack(ticketId, Date.now());
     this.#run.count('reconnects');
     this.#run.trace(ticketId, `back ${afterGrace ? 'after' : 'within'} the grace period`);
@@ -267,14 +275,16 @@ class ChurnCustomer implements Actor {
     this.#finish();
   }
 
-  async #connect(socket: ClientSocket): Promise<boolean> {
+  /** Connects; a refused token counts as an answer only when `refusalExpected`, any other failure is a problem. */
+  async #connect(socket: ClientSocket, options: { refusalExpected?: boolean } = {}): Promise<'connected' | 'refused' | 'failed'> {
     try {
       await connect(socket);
-      return true;
+      return 'connected';
     } catch (error) {
+      if (options.refusalExpected && (error as { data?: { code?: string } }).data?.code === ErrorCode.Unauthorized) return 'refused';
       this.#run.problem(`customer could not connect: ${error instanceof Error ? error.message : String(error)}`);
       this.#finish();
-      return false;
+      return 'failed';
     }
   }
 

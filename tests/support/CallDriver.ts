@@ -72,7 +72,10 @@ export class CallDriver {
     return page.evaluate(() => (window as unknown as { signline: { receiveStats(): Promise<PageStats> } }).signline.receiveStats());
   }
 
-  /** Measures decoded frame rate over a window from framesDecoded, with the last resolution and audio packets. */
+  /**
+   * Measures the frames decoded within a window (framesDecoded at its end minus at its start) and their rate, with
+   * the last resolution and the audio packets received so far.
+   */
   async measure(page: Page, windowMs: number): Promise<{ fps: number; frames: number; width: number; height: number; audioPackets: number }> {
     const first = await this.stats(page);
     const started = Date.now();
@@ -82,11 +85,36 @@ export class CallDriver {
     const frames = (last.video?.framesDecoded ?? 0) - (first.video?.framesDecoded ?? 0);
     return {
       fps: frames / elapsed,
-      frames: last.video?.framesDecoded ?? 0,
+      frames,
       width: last.video?.frameWidth ?? 0,
       height: last.video?.frameHeight ?? 0,
       audioPackets: last.audio?.packetsReceived ?? 0,
     };
+  }
+
+  /**
+   * Counts the frames a video element presents over a window (requestVideoFrameCallback), whichever receiver feeds it:
+   * unlike the receive stats, it does not mix a consumer replaced meanwhile with the new one.
+   */
+  framesShown(page: Page, selector: string, windowMs: number): Promise<{ frames: number; height: number }> {
+    return page.evaluate(
+      (sel, ms) =>
+        new Promise<{ frames: number; height: number }>((resolve) => {
+          const video = document.querySelector<HTMLVideoElement>(sel)!;
+          let frames = 0;
+          const until = performance.now() + ms;
+          const onFrame = (now: number) => {
+            if (now >= until) return resolve({ frames, height: video.videoHeight });
+            frames++;
+            video.requestVideoFrameCallback(onFrame);
+          };
+          video.requestVideoFrameCallback(onFrame);
+          // A video that presents nothing at all still answers.
+          setTimeout(() => resolve({ frames, height: video.videoHeight }), ms + 1000);
+        }),
+      selector,
+      windowMs,
+    );
   }
 
   /** The agent ends the call and both pages leave the call view. */

@@ -1,17 +1,19 @@
 import { io, type Socket } from 'socket.io-client';
-import type {
-  Ack,
-  AgentProfile,
-  AgentState,
-  CallStarted,
-  ClientEventName,
-  ClientEventReplies,
-  ClientToServerEvents,
-  ErrorBody,
-  Offer,
-  QueueJoin,
-  QueueJoined,
-  ServerToClientEvents,
+import {
+  serverEventSchemas,
+  type Ack,
+  type AgentLoginReply,
+  type AgentProfile,
+  type AgentState,
+  type CallStarted,
+  type ClientEventName,
+  type ClientEventReplies,
+  type ClientToServerEvents,
+  type ErrorBody,
+  type Offer,
+  type QueueJoin,
+  type QueueJoined,
+  type ServerToClientEvents,
 } from '../../signaling/index.js';
 import { TEST_PASSWORD } from './testServer.js';
 
@@ -33,9 +35,14 @@ export const ACK_TIMEOUT_MS = 5000;
 /** How long a test waits for a push before it fails. */
 export const PUSH_TIMEOUT_MS = 5000;
 
+/** A push as the client's edge checks it: a payload that does not fit its schema fails the test. */
+function checked<E extends keyof ServerToClientEvents>(event: E, payload: unknown): PushOf<E> {
+  return serverEventSchemas[event].parse(payload) as PushOf<E>;
+}
+
 /**
- * Resolves with the next `event` on `socket` that passes `accept`, or rejects after `timeoutMs`.
- * Call it before the action that causes the event.
+ * Resolves with the next `event` on `socket` that passes `accept`, or rejects after `timeoutMs`; every payload
+ * seen is checked against its schema. Call it before the action that causes the event.
  */
 export function once<E extends keyof ServerToClientEvents>(
   socket: ClientSocket,
@@ -45,7 +52,15 @@ export function once<E extends keyof ServerToClientEvents>(
 ): Promise<PushOf<E>> {
   const untyped = socket as unknown as AnyEventSource;
   const promise = new Promise<PushOf<E>>((resolve, reject) => {
-    const listener = (payload: PushOf<E>): void => {
+    const listener = (raw: unknown): void => {
+      let payload: PushOf<E>;
+      try {
+        payload = checked(event, raw);
+      } catch (error) {
+        clearTimeout(timer);
+        untyped.off(event, listener);
+        return reject(new Error(`"${event}" push does not fit its schema: ${String(error)}`));
+      }
       if (!accept(payload)) return;
       clearTimeout(timer);
       untyped.off(event, listener);
@@ -65,7 +80,7 @@ export function once<E extends keyof ServerToClientEvents>(
 /** Collects every push of one event, for asserting what did or did not arrive. */
 export function record<E extends keyof ServerToClientEvents>(socket: ClientSocket, event: E): PushOf<E>[] {
   const seen: PushOf<E>[] = [];
-  (socket as unknown as AnyEventSource).on(event, (payload: PushOf<E>) => void seen.push(payload));
+  (socket as unknown as AnyEventSource).on(event, (payload: unknown) => void seen.push(checked(event, payload)));
   return seen;
 }
 
@@ -109,16 +124,10 @@ export async function call<E extends ClientEventName>(
   return okData(await request(socket, event, payload));
 }
 
-/** What the agent console gets from `POST /api/agent/login`. */
-export interface AgentLogin {
-  token: string;
-  agent: AgentProfile;
-}
-
 /** Signs an agent in over HTTP and returns the token and profile. */
-export async function loginAgent(baseUrl: string, username: string, password = TEST_PASSWORD): Promise<AgentLogin> {
+export async function loginAgent(baseUrl: string, username: string, password = TEST_PASSWORD): Promise<AgentLoginReply> {
   const response = await postJson(baseUrl, '/api/agent/login', { username, password });
-  const body = (await response.json()) as Ack<AgentLogin>;
+  const body = (await response.json()) as Ack<AgentLoginReply>;
   return okData(body);
 }
 
@@ -236,6 +245,8 @@ export interface OpenCall {
   customer: ClientSocket;
   agent: ClientSocket;
   ticketId: string;
+  /** The customer's token, which reconnects them to the ticket. */
+  token: string;
   sessionId: string;
   customerStarted: CallStarted;
   agentStarted: CallStarted;
@@ -258,6 +269,7 @@ export async function openCall(pool: SocketPool, agentName: string, overrides: P
     customer,
     agent: agent.socket,
     ticketId: joined.ticketId,
+    token: joined.token,
     sessionId: customerCall.sessionId,
     customerStarted: customerCall,
     agentStarted: agentCall,

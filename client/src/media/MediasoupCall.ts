@@ -1,6 +1,16 @@
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
-import type { ConsumerInfo, MediaPolicy, MediaSource, NewProducer, ParticipantRole, TransportInfo } from '../../../signaling/index.js';
+import {
+  envelopeSchema,
+  mediaCapabilitiesReplySchema,
+  type ConsumerInfo,
+  type MediaPolicy,
+  type MediaSource,
+  type NewProducer,
+  type ParticipantRole,
+  type RtpParametersInput,
+  type TransportInfo,
+} from '../../../signaling/index.js';
 import type { SignalingClient } from '../net/SignalingClient.js';
 import { AudioBufferWatch } from './audioBufferWatch.js';
 import { inboundStreams, numbersOf, qualitySample, readCounters, type ReceiveCounters, type StatsEntry } from './qualitySample.js';
@@ -71,6 +81,7 @@ export class MediasoupCall {
   /** A watch pass is under way (a restart can outlast the interval). */
   #watchingAudio = false;
   #lastCounters: ReceiveCounters | null = null;
+  readonly #unsubscribe: (() => void)[] = [];
   #closed = false;
   readonly #onNewProducer = (producer: NewProducer) => {
     if (producer.sessionId !== this.#sessionId) return;
@@ -100,12 +111,11 @@ export class MediasoupCall {
 
   /** Joins the room, sends the local tracks and receives the other side's. */
   async start(local: MediaStream | null): Promise<void> {
-    const socket = this.#signaling.socket;
-    socket.on('media:newProducer', this.#onNewProducer);
-    socket.on('media:producerClosed', this.#onProducerClosed);
+    this.#unsubscribe.push(this.#signaling.on('media:newProducer', this.#onNewProducer), this.#signaling.on('media:producerClosed', this.#onProducerClosed));
     const tracks = local?.getTracks().filter((t) => t.readyState === 'live') ?? [];
     const joined = await this.#signaling.request('media:join', { sessionId: this.#sessionId, send: tracks.length > 0 });
     this.#policy = joined.policy;
+    // mediasoup-client checks the capabilities in depth when it loads them; the wire schema checks only their shape.
     this.#device = await loadDevice(joined.routerRtpCapabilities as types.RtpCapabilities);
     this.#recvTransport = this.#setUpTransport(joined.recvTransport, 'recv', joined.iceServers);
     if (joined.sendTransport) this.#sendTransport = this.#setUpTransport(joined.sendTransport, 'send', joined.iceServers);
@@ -115,6 +125,11 @@ export class MediasoupCall {
     for (const track of videoFirst(tracks)) await this.#produce(track);
     if (this.#handlers.reportQuality && !this.#closed) this.#qualityTimer = window.setInterval(() => void this.#reportQuality(), QUALITY_INTERVAL_MS);
     if (this.#policy === 'product' && !this.#closed) this.#audioWatchTimer = window.setInterval(() => void this.#watchAudio(), AUDIO_WATCH_INTERVAL_MS);
+  }
+
+  /** Whether media still flows both ways: after a signaling reconnect such a call goes on as it is. */
+  get mediaConnected(): boolean {
+    return !this.#closed && this.#recvTransport?.connectionState === 'connected' && (this.#sendTransport?.connectionState ?? 'connected') === 'connected';
   }
 
   /** Pauses or resumes sending a source (mute, camera off); the server pauses forwarding too. */
@@ -160,8 +175,7 @@ export class MediasoupCall {
     this.#closed = true;
     window.clearInterval(this.#qualityTimer);
     window.clearInterval(this.#audioWatchTimer);
-    this.#signaling.socket.off('media:newProducer', this.#onNewProducer);
-    this.#signaling.socket.off('media:producerClosed', this.#onProducerClosed);
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
     this.#sendTransport?.close();
     this.#recvTransport?.close();
     this.#streams.clear();
@@ -231,11 +245,18 @@ export class MediasoupCall {
   }
 
   #setUpTransport(info: TransportInfo, direction: 'send' | 'recv', iceServers: RTCIceServer[]): types.Transport {
-    const options = { ...(info as unknown as types.TransportOptions), iceServers };
+    const options: types.TransportOptions = {
+      id: info.id,
+      iceParameters: info.iceParameters,
+      // mediasoup 3.8 names a candidate's address `ip`; mediasoup-client 3.24 reads `address`.
+      iceCandidates: info.iceCandidates.map((candidate) => ({ ...candidate, address: candidate.ip })),
+      dtlsParameters: info.dtlsParameters,
+      iceServers,
+    };
     const transport = direction === 'send' ? this.#device!.createSendTransport(options) : this.#device!.createRecvTransport(options);
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
       this.#signaling
-        .request('media:connectTransport', { sessionId: this.#sessionId, transportId: transport.id, dtlsParameters: dtlsParameters as never })
+        .request('media:connectTransport', { sessionId: this.#sessionId, transportId: transport.id, dtlsParameters })
         .then(() => callback(), errback);
     });
     if (direction === 'send') {
@@ -245,7 +266,8 @@ export class MediasoupCall {
             sessionId: this.#sessionId,
             transportId: transport.id,
             kind,
-            rtpParameters: rtpParameters as never,
+            // mediasoup-client types codec parameters as unknown values; the server's schema checks them.
+            rtpParameters: rtpParameters as RtpParametersInput,
             source: appData.source as MediaSource,
           })
           .then(({ producerId }) => callback({ id: producerId }), errback);
@@ -296,7 +318,7 @@ export class MediasoupCall {
       sessionId: this.#sessionId,
       transportId: transport.id,
       producerId,
-      rtpCapabilities: this.#device!.recvRtpCapabilities as never,
+      rtpCapabilities: this.#device!.recvRtpCapabilities,
     });
     if (this.#closed) return;
     const consumer = await transport.consume({
@@ -329,12 +351,14 @@ export function loadDevice(routerRtpCapabilities: types.RtpCapabilities): Promis
   return cachedDevice.device;
 }
 
+const capabilitiesReply = envelopeSchema(mediaCapabilitiesReplySchema);
+
 /** Prepares the WebRTC device before any call, from the server's static media capabilities. Failures only cost the head start. */
 export async function preloadDevice(): Promise<void> {
   try {
     const response = await fetch('/api/media/capabilities');
-    const body = (await response.json()) as { ok: boolean; data?: { engine: string; rtpCapabilities: types.RtpCapabilities } };
-    if (body.ok && body.data?.engine === 'mediasoup') await loadDevice(body.data.rtpCapabilities);
+    const body = capabilitiesReply.parse(await response.json());
+    if (body.ok && body.data.engine === 'mediasoup') await loadDevice(body.data.rtpCapabilities as types.RtpCapabilities);
   } catch (error) {
     console.warn('could not prepare the media device early', error);
   }

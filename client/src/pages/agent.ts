@@ -1,5 +1,17 @@
-import type { AgentProfile, CallInvitation, CallStarted, CallTransfer, Offer, ParticipantRole, QueueName } from '../../../signaling/index.js';
-import type { AgentState } from '../../../signaling/events.js';
+import {
+  agentLoginReplySchema,
+  envelopeSchema,
+  type AgentState,
+  type CallInvitation,
+  type CallStarted,
+  type CallTransfer,
+  type ClientEventName,
+  type ClientToServerEvents,
+  type Offer,
+  type ParticipantRole,
+  type PeerConnection,
+  type QueueName,
+} from '../../../signaling/index.js';
 import { trackCall } from '../diagnostics.js';
 import { t, translate } from '../i18n.js';
 import { MediasoupCall, preloadDevice } from '../media/MediasoupCall.js';
@@ -69,6 +81,8 @@ byId<HTMLFormElement>('transfer-form').addEventListener('submit', (event) => {
 });
 setUpMediaToggles(() => localStream, () => station ?? call, showError);
 
+const loginReply = envelopeSchema(agentLoginReplySchema);
+
 async function signIn(form: FormData): Promise<void> {
   errorBanner.textContent = '';
   const response = await fetch('/api/agent/login', {
@@ -76,36 +90,37 @@ async function signIn(form: FormData): Promise<void> {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username: form.get('username'), password: form.get('password') }),
   }).catch(() => null);
-  const body = (await response?.json().catch(() => null)) as
-    | { ok: true; data: { token: string; agent: AgentProfile } }
-    | { ok: false; error: { message: string } }
-    | null;
-  if (!body || !body.ok) {
-    errorBanner.textContent = t('agent.signInFailed', { message: body && !body.ok ? body.error.message : 'network error' });
+  const body = loginReply.safeParse(await response?.json().catch(() => null));
+  if (!body.success || !body.data.ok) {
+    errorBanner.textContent = t('agent.signInFailed', { message: body.success && !body.data.ok ? body.data.error.message : 'network error' });
     return;
   }
-  byId('agent-name').textContent = body.data.agent.name;
+  const { token, agent } = body.data.data;
+  byId('agent-name').textContent = agent.name;
   showView('console');
-  signaling = new SignalingClient({ token: body.data.token });
-  signaling.socket.on('agent:state', showState);
+  signaling = new SignalingClient({ token: () => token });
+  signaling.on('agent:state', showState);
   followSigning(signaling, () => stage, () => currentCall);
-  signaling.socket.on('call:invitation', showInvitation);
-  signaling.socket.on('offer:new', showOffer);
-  signaling.socket.on('offer:cancelled', ({ offerId, reason }) => {
+  signaling.on('call:invitation', showInvitation);
+  signaling.on('offer:new', showOffer);
+  signaling.on('offer:cancelled', ({ offerId, reason }) => {
     if (offer?.offerId !== offerId) return;
     hideOffer();
     translate(byId('notice'), 'agent.offerGone', { reason });
   });
-  signaling.socket.on('call:started', (started) => void startCall(started));
-  signaling.socket.on('call:ended', () => endCall());
-  signaling.socket.on('disconnect', () => {
-    translate(errorBanner, 'error.disconnected');
-    station?.close();
-    station = null;
-  });
-  signaling.socket.on('connect', () => {
-    errorBanner.textContent = '';
-    void openStation();
+  signaling.on('call:started', (started) => void startCall(started));
+  signaling.on('call:ended', () => endCall());
+  signaling.on('call:peerConnection', showPeerConnection);
+  signaling.onConnection({
+    disconnect: () => {
+      translate(errorBanner, 'error.disconnected');
+      station?.close();
+      station = null;
+    },
+    connect: () => {
+      errorBanner.textContent = '';
+      void openStation();
+    },
   });
   // The camera opens at sign-in, so an accepted call starts sending at once.
   try {
@@ -119,7 +134,7 @@ async function signIn(form: FormData): Promise<void> {
 
 async function openStation(): Promise<void> {
   const client = signaling;
-  if (!client?.socket.connected || !localStream || station || stationOpening) return;
+  if (!client?.connected || !localStream || station || stationOpening) return;
   stationOpening = true;
   try {
     const { stationId } = await client.request('station:join', {});
@@ -201,8 +216,18 @@ async function startCall(started: CallStarted): Promise<void> {
   await call.start(station ? null : localStream).catch(showError);
 }
 
+// The customer lost the connection: the call waits for them (a reload, a network switch) for the grace period.
+function showPeerConnection({ sessionId, role, connected }: PeerConnection): void {
+  if (currentCall?.sessionId !== sessionId) return;
+  const element = byId('peer-connection');
+  element.hidden = connected;
+  element.dataset.connected = String(connected);
+  if (!connected) translate(element, 'call.peerReconnecting', { name: role === 'customer' ? currentCall.ticketId : t(`role.${role}`) });
+}
+
 function endCall(): void {
   currentCall = null;
+  byId('peer-connection').hidden = true;
   stage?.clear();
   stage = null;
   call?.close();
@@ -240,14 +265,13 @@ async function transfer(sessionId: string, form: FormData): Promise<void> {
 }
 
 function showError(error: unknown): void {
-  errorBanner.textContent = t('error.generic', { message: (error as Error).message });
+  errorBanner.textContent = t('error.generic', { message: error instanceof Error ? error.message : String(error) });
 }
 
-async function request(event: 'agent:status' | 'offer:accept' | 'offer:decline' | 'call:end', payload: never | object): Promise<void> {
+async function request<E extends ClientEventName>(event: E, payload: Parameters<ClientToServerEvents[E]>[0]): Promise<void> {
   try {
-    await signaling?.request(event, payload as never);
+    await signaling?.request(event, payload);
   } catch (error) {
     showError(error);
   }
 }
-

@@ -1,10 +1,11 @@
-import type { CallMode, CallStarted, ClientToServerEvents, QueueJoin, WaitRange } from '../../../signaling/index.js';
+import type { CallMode, CallStarted, ClientToServerEvents, QueueJoin, TicketClosed, WaitRange } from '../../../signaling/index.js';
 import { diagnostics, trackCall } from '../diagnostics.js';
 import { locale, t, translate } from '../i18n.js';
 import { MediasoupCall, preloadDevice } from '../media/MediasoupCall.js';
 import { openLocalMedia } from '../media/localMedia.js';
 import { setUpMediaToggles, showDeviceError } from '../ui/callControls.js';
 import { RequestError, SignalingClient } from '../net/SignalingClient.js';
+import { forgetTicket, saveTicket, savedTicket, type SavedTicket } from '../net/savedTicket.js';
 import { attachStream, byId, setUpLanguage, showView } from '../ui/dom.js';
 import { followSigning, signingLabel } from '../ui/signingIndicator.js';
 import { Stage } from '../ui/Stage.js';
@@ -38,10 +39,14 @@ let signing: SigningState = 'not-signing';
 
 setUpLanguage();
 void preloadDevice();
-showView('precall');
-void checkDevices();
+// A ticket kept by this tab means a reload or a return while waiting or in a call: go straight back to it.
+const resumable = savedTicket();
+/** Settles once the camera and microphone were asked for; a call started on resume waits for it. */
+let devicesChecked = checkDevices({ framingCheck: !resumable });
+if (resumable) resume(resumable);
+else showView('precall');
 
-byId('retry-devices').addEventListener('click', () => void checkDevices());
+byId('retry-devices').addEventListener('click', () => void (devicesChecked = checkDevices({ framingCheck: true })));
 form.addEventListener('submit', (event) => {
   event.preventDefault();
   void joinQueue();
@@ -51,8 +56,8 @@ byId('hangup').addEventListener('click', () => void hangUp());
 byId('again').addEventListener('click', () => location.reload());
 setUpMediaToggles(() => localStream, () => call, showError);
 
-/** Pre-call check: asks for camera and microphone and explains any refusal. */
-async function checkDevices(): Promise<void> {
+/** Pre-call check: asks for camera and microphone and explains any refusal; the framing check runs only before a request. */
+async function checkDevices(options: { framingCheck: boolean }): Promise<void> {
   translate(deviceStatus, 'precall.checking');
   deviceStatus.dataset.state = 'checking';
   byId('retry-devices').hidden = true;
@@ -62,7 +67,7 @@ async function checkDevices(): Promise<void> {
     attachStream(selfPreview, localStream);
     translate(deviceStatus, 'precall.ready');
     deviceStatus.dataset.state = 'ok';
-    void startVision(localStream);
+    if (options.framingCheck) void startVision(localStream);
   } catch (error) {
     localStream = null;
     showDeviceError(deviceStatus, error);
@@ -128,14 +133,15 @@ async function joinQueue(): Promise<void> {
     locale: document.documentElement.lang === 'zh-CN' ? 'zh-CN' : 'en',
   };
   setBusy(true);
-  signaling = new SignalingClient();
-  listen(signaling);
+  signaling = connectSignaling();
   try {
     const joined = await signaling.request('queue:join', request);
-    ticketId = joined.ticketId;
-    translate(byId('ticket-id'), 'queue.ticket', { ticketId });
+    const saved = { ticketId: joined.ticketId, token: joined.token, reconnectGraceSec: joined.reconnectGraceSec };
+    saveTicket(saved);
+    showTicket(saved);
     showPosition(joined.position, joined.eta);
     byId('queue-notice').textContent = '';
+    byId('precall-notice').textContent = '';
     showView('queue');
   } catch (error) {
     showError(error);
@@ -147,17 +153,56 @@ async function joinQueue(): Promise<void> {
   }
 }
 
-function listen(client: SignalingClient): void {
+/** Back to a saved ticket: its place in line or its call, whichever the server says it is in. */
+function resume(saved: SavedTicket): void {
+  showTicket(saved);
+  translate(byId('queue-notice'), 'queue.resuming');
+  showView('queue');
+  signaling = connectSignaling();
+}
+
+// Every (re)connection presents the tab's ticket token, so the server puts the customer back where they were.
+function connectSignaling(): SignalingClient {
+  const client = new SignalingClient({ token: () => savedTicket()?.token ?? null });
   followSigning(client, () => stage, () => currentCall);
-  client.socket.on('queue:status', ({ position, eta }) => showPosition(position, eta));
-  client.socket.on('call:started', (started) => void startCall(client, started));
-  client.socket.on('call:ended', ({ reason }) => (reason === 'transferred' ? awaitTransfer() : endCall()));
-  client.socket.on('disconnect', () => {
-    if (diagnostics.view() !== 'ended') translate(errorBanner, 'error.disconnected');
+  client.on('queue:status', ({ position, eta }) => {
+    if (byId('queue-notice').dataset.i18n === 'queue.resuming') byId('queue-notice').textContent = '';
+    showPosition(position, eta);
   });
-  client.socket.on('connect', () => {
-    errorBanner.textContent = '';
+  client.on('call:started', (started) => void startCall(client, started));
+  client.on('call:ended', ({ reason }) => (reason === 'transferred' ? awaitTransfer() : endCall()));
+  client.on('ticket:closed', (closed) => ticketClosed(closed));
+  client.onConnection({
+    disconnect: () => {
+      if (diagnostics.view() !== 'ended') translate(errorBanner, 'error.disconnected');
+    },
+    connect: () => {
+      errorBanner.textContent = '';
+    },
+    // The token expired or was revoked: the ticket ended while this tab was away.
+    refused: () => ticketClosed({ ticketId, reason: 'ended' }),
   });
+  return client;
+}
+
+function showTicket(saved: SavedTicket): void {
+  ticketId = saved.ticketId;
+  translate(byId('ticket-id'), 'queue.ticket', { ticketId });
+  const held = byId('queue-held');
+  if (saved.reconnectGraceSec >= 60) translate(held, 'queue.heldMinutes', { n: Math.round(saved.reconnectGraceSec / 60) });
+  else translate(held, 'queue.heldSeconds', { n: saved.reconnectGraceSec });
+}
+
+// The place lapsed or the ticket ended while the customer was away: say so, and start afresh.
+function ticketClosed({ ticketId: closedId, reason }: TicketClosed): void {
+  forgetTicket();
+  leaveCall();
+  signaling?.close();
+  signaling = null;
+  if (reason === 'lapsed') translate(byId('precall-notice'), 'queue.lapsed');
+  else translate(byId('precall-notice'), 'ticket.ended', { ticketId: closedId });
+  showView('precall');
+  restartFramingCheck();
 }
 
 function showPosition(position: number, eta: WaitRange): void {
@@ -176,7 +221,12 @@ function showPosition(position: number, eta: WaitRange): void {
 }
 
 async function startCall(client: SignalingClient, started: CallStarted): Promise<void> {
+  // Back after a signaling reconnect with the media still flowing: the call simply goes on.
+  if (currentCall?.sessionId === started.sessionId && call?.mediaConnected) return;
+  // Otherwise (a reload, a network switch) the media starts afresh in the same call.
+  leaveCall();
   currentCall = started;
+  byId('queue-notice').textContent = '';
   // Only a signer's motion matters to the other side; voice and text callers spare the CPU.
   stopVision();
   if (started.mode !== 'voice' && started.mode !== 'text') {
@@ -202,6 +252,7 @@ async function startCall(client: SignalingClient, started: CallStarted): Promise
   });
   trackCall(call, remoteView);
   byId('hangup').dataset.sessionId = started.sessionId;
+  await devicesChecked;
   try {
     await call.start(started.mode === 'text' ? null : localStream);
   } catch (error) {
@@ -216,12 +267,8 @@ async function hangUp(): Promise<void> {
 }
 
 function endCall(): void {
-  currentCall = null;
-  stopVision();
-  call?.close();
-  call = null;
-  trackCall(null, remoteView);
-  stage.clear();
+  forgetTicket();
+  leaveCall();
   translate(byId('ended-ticket'), 'ended.ticket', { ticketId });
   showView('ended');
   signaling?.close();
@@ -230,17 +277,24 @@ function endCall(): void {
 
 // The call goes on with another agent: back to the queue view, keeping the connection and the ticket.
 function awaitTransfer(): void {
-  currentCall = null;
-  call?.close();
-  call = null;
-  trackCall(null, remoteView);
-  stage.clear();
+  leaveCall();
   translate(byId('queue-notice'), 'queue.transferred');
   showView('queue');
 }
 
+/** Closes this page's side of the current call, if any; the camera stays open. */
+function leaveCall(): void {
+  currentCall = null;
+  stopVision();
+  call?.close();
+  call = null;
+  trackCall(null, remoteView);
+  stage.clear();
+}
+
 async function leaveQueue(): Promise<void> {
   await signaling?.request('queue:leave', {}).catch(showError);
+  forgetTicket();
   signaling?.close();
   signaling = null;
   showView('precall');

@@ -1,4 +1,4 @@
-import type { CallStarted, ParticipantRole, PeerSigning } from '../../../signaling/index.js';
+import type { CallStarted, ParticipantRole } from '../../../signaling/index.js';
 import { translate } from '../i18n.js';
 import type { SignalingClient } from '../net/SignalingClient.js';
 import { byId } from './dom.js';
@@ -6,7 +6,7 @@ import type { Stage, StageListener } from './Stage.js';
 
 /** Feeds the other participants' signing states (only states ever arrive, never landmarks) into the stage. */
 export function followSigning(client: SignalingClient, stage: () => Stage | null, call: () => CallStarted | null): void {
-  client.socket.on('call:peerSigning', ({ sessionId, role, signing }: PeerSigning) => {
+  client.on('call:peerSigning', ({ sessionId, role, signing }) => {
     if (call()?.sessionId === sessionId) stage()?.setSigning(role, signing);
   });
 }

@@ -1,0 +1,32 @@
+import { queueJoinedSchema } from '../../../signaling/index.js';
+
+const STORAGE_KEY = 'signline.ticket';
+
+/** What a tab keeps of its ticket so that a reload or a reconnect finds the customer's place or call again. */
+const savedTicketSchema = queueJoinedSchema.pick({ ticketId: true, token: true, reconnectGraceSec: true });
+/** What a tab keeps of its ticket. */
+export type SavedTicket = ReturnType<typeof savedTicketSchema.parse>;
+
+/** The ticket this tab holds, or null; anything unreadable is forgotten. Per tab (sessionStorage), so two tabs are two customers. */
+export function savedTicket(): SavedTicket | null {
+  let stored: unknown = null;
+  try {
+    stored = JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? 'null');
+  } catch {
+    // Unreadable: forgotten below.
+  }
+  const parsed = savedTicketSchema.safeParse(stored);
+  if (parsed.success) return parsed.data;
+  sessionStorage.removeItem(STORAGE_KEY);
+  return null;
+}
+
+/** Keeps the ticket for this tab until the wait or the call ends. */
+export function saveTicket(ticket: SavedTicket): void {
+  sessionStorage.setItem(STORAGE_KEY, JSON.stringify(ticket));
+}
+
+/** Forgets the ticket: the wait or the call ended. */
+export function forgetTicket(): void {
+  sessionStorage.removeItem(STORAGE_KEY);
+}

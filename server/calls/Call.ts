@@ -1,0 +1,222 @@
+import { EventEmitter } from 'node:events';
+import type { AgentProfile, CallEndReason, CallMode, ParticipantRole, QualitySample, QueueName } from '../../signaling/index.js';
+import { AppError } from '../../signaling/index.js';
+import type { MediaRoom } from '../../media/MediaEngine.js';
+import type { QualityRecords } from '../quality/QualityRecords.js';
+import type { CallEvents, CallOptions, Messenger } from './CallTypes.js';
+import { agentKey, customerKey } from './participantKeys.js';
+
+interface Participant {
+  role: ParticipantRole;
+  name: string;
+  /** False while a customer who lost the connection may still come back. */
+  connected: boolean;
+}
+
+/**
+ * One call from the agent's accept to its end: who is in it and in which role, its media room, who signs, its
+ * quality record, and what joining, leaving, losing the connection and coming back do. Every participant's request
+ * about the call goes through here; another call's participant is told the call does not exist.
+ */
+export class Call extends EventEmitter<CallEvents> {
+  /** The session id, also the media room's id. */
+  readonly id: string;
+  readonly ticketId: string;
+  readonly mode: CallMode;
+  /** The queue the call was answered from. */
+  readonly queue: QueueName;
+  /** What the customer needs help with. */
+  readonly topic: string;
+  /** The agent who answered. */
+  readonly agent: AgentProfile;
+  readonly startedAt: number;
+  readonly #room: MediaRoom;
+  readonly #messenger: Messenger;
+  readonly #quality: QualityRecords;
+  readonly #reconnectGraceMs: number;
+  readonly #now: () => number;
+  /** Everyone in the call by participant key: the customer, the agent, technicians. */
+  readonly #participants = new Map<string, Participant>();
+  /** Agents asked in (technicians) who have not joined yet, with their display names. */
+  readonly #invited = new Map<string, string>();
+  /** Who is signing now, so someone joining or coming back sees it at once. */
+  readonly #signing = new Set<string>();
+  #reconnectTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(options: CallOptions) {
+    super();
+    this.id = options.id;
+    this.ticketId = options.ticket.id;
+    this.mode = options.ticket.mode;
+    this.queue = options.ticket.queue;
+    this.topic = options.ticket.topic;
+    this.agent = options.agent;
+    this.#room = options.room;
+    this.#messenger = options.messenger;
+    this.#quality = options.quality;
+    this.#reconnectGraceMs = options.reconnectGraceMs;
+    this.#now = options.now ?? Date.now;
+    this.startedAt = this.#now();
+    this.#participants.set(customerKey(this.ticketId), { role: 'customer', name: this.ticketId, connected: true });
+    this.#participants.set(agentKey(this.agent.id), { role: 'agent', name: this.agent.name, connected: true });
+    this.#quality.open({ sessionId: this.id, ticketId: this.ticketId, startedAt: this.startedAt });
+    this.#room.on('newProducer', (ownerId, producer) => this.#messenger.push(this.#othersThan(ownerId), 'media:newProducer', producer));
+    this.#room.on('producerClosed', (ownerId, producerId) => this.#messenger.push(this.#othersThan(ownerId), 'media:producerClosed', { sessionId: this.id, producerId }));
+    // The SFU lost the room underneath (its worker died): nobody can be served in it any more.
+    this.#room.once('closed', () => this.end('server-shutdown'));
+  }
+
+  /** True once the call has ended. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** A sign-language call: its minutes add to the agent's continuous signing. */
+  get signingCall(): boolean {
+    return this.mode === 'csl' || this.mode === 'asl' || this.mode === 'hksl';
+  }
+
+  /** The participant keys of everyone in the call. */
+  keys(): string[] {
+    return [...this.#participants.keys()];
+  }
+
+  /** The role of a participant key, or undefined when it is not in the call. */
+  roleOf(key: string): ParticipantRole | undefined {
+    return this.#participants.get(key)?.role;
+  }
+
+  /** The role of a participant asking about this call; throws NOT_FOUND for anyone not in it. */
+  roleOfMember(key: string): ParticipantRole {
+    const role = this.roleOf(key);
+    if (!role || this.#closed) throw AppError.notFound('session', this.id);
+    return role;
+  }
+
+  /** The media room, for a participant's own media requests. */
+  mediaFor(key: string): MediaRoom {
+    this.roleOfMember(key);
+    return this.#room;
+  }
+
+  /** Tells the customer and the agent that the call has started. */
+  announce(): void {
+    const common = { sessionId: this.id, ticketId: this.ticketId, mode: this.mode };
+    this.#messenger.push(customerKey(this.ticketId), 'call:started', { ...common, role: 'customer', peerName: this.agent.name });
+    this.#messenger.push(agentKey(this.agent.id), 'call:started', { ...common, role: 'agent', peerName: this.ticketId });
+  }
+
+  /** A participant started or stopped signing; the others are told (the state only, never landmarks). */
+  setSigning(key: string, signing: boolean): void {
+    const role = this.roleOfMember(key);
+    if (signing) this.#signing.add(key);
+    else this.#signing.delete(key);
+    this.#messenger.push(this.#othersThan(key), 'call:peerSigning', { sessionId: this.id, role, signing });
+  }
+
+  /** Adds a participant's receive-quality sample to the call's record. */
+  addQualitySample(key: string, sample: QualitySample): void {
+    this.#quality.add(this.id, this.roleOfMember(key), sample);
+  }
+
+  /** The call's own agent asks another signed-in agent (by key and display name) in as a technician. */
+  invite(byKey: string, target: { key: string; name: string }): void {
+    if (this.roleOfMember(byKey) !== 'agent') throw AppError.notFound('session', this.id);
+    if (this.#participants.has(target.key)) throw AppError.invalidState(`"${target.name}" is in the call already`);
+    this.#invited.set(target.key, target.name);
+    this.#messenger.push(target.key, 'call:invitation', { sessionId: this.id, ticketId: this.ticketId, mode: this.mode, topic: this.topic, fromAgent: this.agent.name });
+  }
+
+  /**
+   * An invited agent enters as a technician; their camera, already flowing into their station, is forwarded from
+   * there. Throws NOT_FOUND without an invitation.
+   */
+  async admit(key: string, station: MediaRoom | undefined): Promise<void> {
+    const name = this.#invited.get(key);
+    if (name === undefined || this.#closed) throw AppError.notFound('invitation to session', this.id);
+    this.#invited.delete(key);
+    this.#participants.set(key, { role: 'technician', name, connected: true });
+    if (station) await this.#room.adoptProducers(key, station);
+    this.#messenger.push(key, 'call:started', { sessionId: this.id, ticketId: this.ticketId, mode: this.mode, role: 'technician', peerName: `${this.agent.name} · ${this.ticketId}` });
+    this.#pushSigningStates(key);
+  }
+
+  /** Adopts the producers a participant sends into another room of the same engine (the agent's station). */
+  async adoptFrom(key: string, station: MediaRoom): Promise<void> {
+    this.roleOfMember(key);
+    await this.#room.adoptProducers(key, station);
+  }
+
+  /** A participant hangs up: a technician leaves and the call goes on; the customer or the agent ends it for everyone. */
+  hangUp(key: string): void {
+    if (this.roleOfMember(key) !== 'technician') return this.end('hangup');
+    this.#remove(key);
+    this.#messenger.push(key, 'call:ended', { sessionId: this.id, reason: 'hangup' });
+  }
+
+  /**
+   * A participant's last connection went away. The customer has the reconnect grace period to come back (a reload,
+   * a network switch) and the others are told meanwhile; an agent who goes ends the call; a technician leaves it.
+   */
+  disconnected(key: string): void {
+    const participant = this.#participants.get(key);
+    if (!participant || this.#closed) return;
+    switch (participant.role) {
+      case 'agent':
+        return this.end('disconnected');
+      case 'technician':
+        return this.#remove(key);
+      case 'customer':
+        if (!participant.connected) return;
+        if (this.#reconnectGraceMs === 0) return this.end('disconnected');
+        participant.connected = false;
+        this.#messenger.push(this.#othersThan(key), 'call:peerConnection', { sessionId: this.id, role: 'customer', connected: false });
+        this.#reconnectTimer = setTimeout(() => this.end('disconnected'), this.#reconnectGraceMs);
+    }
+  }
+
+  /** A participant connected again: they get `call:started` for the same session, and the others are told. */
+  reconnected(key: string): void {
+    const participant = this.#participants.get(key);
+    if (!participant || this.#closed) return;
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    if (!participant.connected) {
+      participant.connected = true;
+      this.#messenger.push(this.#othersThan(key), 'call:peerConnection', { sessionId: this.id, role: participant.role, connected: true });
+    }
+    const peerName = participant.role === 'customer' ? this.agent.name : this.ticketId;
+    this.#messenger.push(key, 'call:started', { sessionId: this.id, ticketId: this.ticketId, mode: this.mode, role: participant.role, peerName });
+    this.#pushSigningStates(key);
+  }
+
+  /** Ends the call for everyone and closes its media; idempotent. Emits `ended` last. */
+  end(reason: CallEndReason): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#reconnectTimer);
+    const keys = this.keys();
+    this.#room.close();
+    this.#quality.close(this.id, this.#now());
+    this.#messenger.push(keys, 'call:ended', { sessionId: this.id, reason });
+    this.emit('ended', reason);
+    this.removeAllListeners();
+  }
+
+  #remove(key: string): void {
+    if (!this.#participants.delete(key)) return;
+    this.#signing.delete(key);
+    this.#room.remove(key);
+  }
+
+  #othersThan(key: string): string[] {
+    return this.keys().filter((other) => other !== key);
+  }
+
+  #pushSigningStates(to: string): void {
+    for (const signer of this.#signing) {
+      if (signer !== to) this.#messenger.push(to, 'call:peerSigning', { sessionId: this.id, role: this.roleOf(signer)!, signing: true });
+    }
+  }
+}

@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import type { AgentProfile, CallEndReason, CallTransfer, ParticipantRole } from '../../signaling/index.js';
+import { AppError } from '../../signaling/index.js';
+import type { MediaEngine } from '../../media/MediaEngine.js';
+import type { TokenRegistry } from '../auth/TokenRegistry.js';
+import type { Logger } from '../logger.js';
+import type { QualityRecords } from '../quality/QualityRecords.js';
+import { requirementsForTransfer } from '../routing/requirements.js';
+import type { Router } from '../routing/Router.js';
+import type { StationRegistry } from '../stations/StationRegistry.js';
+import type { QueuedEntry } from '../store/RoutingStore.js';
+import { TicketState, type TicketRegistry } from '../tickets/TicketRegistry.js';
+import { Call } from './Call.js';
+import type { Messenger } from './CallTypes.js';
+import { agentKey, customerKey } from './participantKeys.js';
+
+/** What the call service works with. */
+export interface CallServiceOptions {
+  media: MediaEngine;
+  stations: StationRegistry;
+  router: Router;
+  tickets: TicketRegistry;
+  tokens: TokenRegistry;
+  quality: QualityRecords;
+  messenger: Messenger;
+  log: Logger;
+  /** How long a customer who lost the connection keeps their call. */
+  reconnectGraceMs: number;
+}
+
+/**
+ * Every call on this node: opens a call when routing reports an accepted offer, finds the call a participant asks
+ * about, and settles what a call's end means for routing, the ticket and the customer's token. Transfers and
+ * technicians joining live here because they touch routing as well as the call.
+ */
+export class CallService {
+  readonly #options: CallServiceOptions;
+  readonly #calls = new Map<string, Call>();
+
+  constructor(options: CallServiceOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * Opens the call of an accepted offer beside the agent's station, so the customer consumes the agent's camera at
+   * once, and tells both sides. `customerConnected` is asked after the room opened: a customer who left meanwhile
+   * gets the reconnect grace period like one who leaves during the call.
+   */
+  async start(entry: QueuedEntry, agent: AgentProfile, customerConnected: () => Promise<boolean>): Promise<Call> {
+    const { media, stations, tickets, tokens, messenger, quality, router, log, reconnectGraceMs } = this.#options;
+    const id = randomUUID();
+    // From here a customer reconnecting finds the ticket in a call that is about to announce itself.
+    tickets.inCall(entry.ticketId, id, agent.id);
+    const station = stations.get(agentKey(agent.id));
+    // Roles are asked only once participants join, by when the call exists.
+    let call: Call | undefined;
+    try {
+      const room = await media.createRoom(id, { colocateWith: station, roleOf: (key) => call?.roleOf(key) ?? 'technician' });
+      call = new Call({ id, ticket: { id: entry.ticketId, mode: entry.mode, queue: entry.queue, topic: entry.topic }, agent, room, messenger, quality, reconnectGraceMs });
+    } catch (error) {
+      // No call could open: the agent is free again, and the customer is told instead of waiting for nothing.
+      tickets.close(entry.ticketId, TicketState.Ended);
+      tokens.revokeTicket(entry.ticketId);
+      messenger.push(customerKey(entry.ticketId), 'ticket:closed', { ticketId: entry.ticketId, reason: 'ended' });
+      router.callEnded(agent.id, { handleMs: 0, signing: false, queue: entry.queue }).catch((e: unknown) => log.error('routing did not hear that a call failed to open', e));
+      throw error;
+    }
+    const started = call;
+    this.#calls.set(id, started);
+    started.once('ended', (reason) => this.#settle(started, reason));
+    try {
+      if (station) await started.adoptFrom(agentKey(agent.id), station);
+    } catch (error) {
+      started.end('disconnected');
+      throw error;
+    }
+    started.announce();
+    if (!(await customerConnected())) started.disconnected(customerKey(entry.ticketId));
+    return started;
+  }
+
+  /** The call with this id, or undefined. */
+  get(sessionId: string): Call | undefined {
+    return this.#calls.get(sessionId);
+  }
+
+  /** The call a participant asks about, with their role; another participant's call is reported exactly like a missing one. */
+  memberCall(sessionId: string, key: string): { call: Call; role: ParticipantRole } {
+    const call = this.#calls.get(sessionId);
+    if (!call) throw AppError.notFound('session', sessionId);
+    return { call, role: call.roleOfMember(key) };
+  }
+
+  /** A call its agent asks to change (invite, transfer); to anyone else, even a technician in it, it does not exist. */
+  ownCall(sessionId: string, agentId: string): Call {
+    const { call, role } = this.memberCall(sessionId, agentKey(agentId));
+    if (role !== 'agent') throw AppError.notFound('session', sessionId);
+    return call;
+  }
+
+  /** The call a participant is in, or undefined. */
+  findByParticipant(key: string): Call | undefined {
+    for (const call of this.#calls.values()) if (call.roleOf(key)) return call;
+    return undefined;
+  }
+
+  /**
+   * The call's agent passes it on to a queue or a named agent, with a note: queued first, so a refused transfer
+   * leaves the call as it was; then the call ends for everyone, and the customer waits for the next agent.
+   */
+  async transfer(sessionId: string, byAgentId: string, target: Pick<CallTransfer, 'queue' | 'agentId' | 'skills' | 'note'>): Promise<{ position: number }> {
+    const call = this.ownCall(sessionId, byAgentId);
+    if (target.agentId === byAgentId) throw AppError.invalidState('the call is already yours');
+    const ticket = this.#options.tickets.get(call.ticketId);
+    if (!ticket) throw AppError.notFound('ticket', call.ticketId);
+    const queue = target.queue ?? call.queue;
+    const status = await this.#options.router.transfer({
+      ticketId: ticket.id,
+      ...requirementsForTransfer(ticket.request, queue, target.skills),
+      slaClass: ticket.request.category,
+      priority: 'normal',
+      mode: ticket.request.mode,
+      queue,
+      topic: ticket.request.topic,
+      device: ticket.request.device,
+      transfer: { fromAgent: call.agent.name, note: target.note },
+      toAgentId: target.agentId,
+      notAgentId: byAgentId,
+    });
+    call.end('transferred');
+    return { position: status.position };
+  }
+
+  /** An invited agent joins a call as a technician; while helping they get no offers (going available again is theirs). */
+  async admitTechnician(sessionId: string, agentId: string): Promise<void> {
+    const key = agentKey(agentId);
+    const call = this.#calls.get(sessionId);
+    if (!call) throw AppError.notFound('invitation to session', sessionId);
+    await call.admit(key, this.#options.stations.get(key));
+    await this.#options.router.setAvailability(agentId, 'away').catch(() => undefined);
+  }
+
+  /** Ends every call (shutdown). */
+  endAll(reason: CallEndReason): void {
+    for (const call of [...this.#calls.values()]) call.end(reason);
+  }
+
+  // A transferred ticket waits again under the same token; any other end closes the ticket and its token.
+  #settle(call: Call, reason: CallEndReason): void {
+    const { router, tickets, tokens, log } = this.#options;
+    this.#calls.delete(call.id);
+    if (reason === 'transferred') {
+      tickets.requeued(call.ticketId);
+    } else {
+      tickets.close(call.ticketId, TicketState.Ended);
+      tokens.revokeTicket(call.ticketId);
+    }
+    const ended = { handleMs: Date.now() - call.startedAt, signing: call.signingCall, queue: call.queue };
+    router.callEnded(call.agent.id, ended).catch((error: unknown) => log.error(`routing did not hear that call ${call.id} ended`, error));
+  }
+}

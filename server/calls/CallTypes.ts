@@ -1,0 +1,38 @@
+import type { AgentProfile, CallEndReason, CallMode, QueueName, ServerEventName, ServerEventPayload } from '../../signaling/index.js';
+import type { MediaRoom } from '../../media/MediaEngine.js';
+import type { QualityRecords } from '../quality/QualityRecords.js';
+
+/** How a call reaches its participants: pushes to participant keys (Socket.IO rooms, on every node). */
+export interface Messenger {
+  /** Sends a push to every connection of the given participants. */
+  push<E extends ServerEventName>(to: string | readonly string[], event: E, payload: ServerEventPayload<E>): void;
+}
+
+/** What a call is about, from its ticket. */
+export interface CallTicket {
+  id: string;
+  mode: CallMode;
+  /** The queue the call was answered from, for service levels. */
+  queue: QueueName;
+  topic: string;
+}
+
+/** Options of a call. */
+export interface CallOptions {
+  id: string;
+  ticket: CallTicket;
+  agent: AgentProfile;
+  /** The call's media room, already created. */
+  room: MediaRoom;
+  messenger: Messenger;
+  quality: QualityRecords;
+  /** How long a customer who lost the connection has to come back before the call ends. */
+  reconnectGraceMs: number;
+  now?: () => number;
+}
+
+/** Events a call emits to its owner. */
+export interface CallEvents {
+  /** The call ended for everyone; emitted once, last. */
+  ended: [reason: CallEndReason];
+}

@@ -1,0 +1,88 @@
+import type { Browser, Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../server/createServer.js';
+import { CallDriver } from '../support/CallDriver.js';
+import { launchChromium } from '../support/chromium.js';
+import { call, SocketPool } from '../support/sockets.js';
+import { startTestServer, TEST_PASSWORD, testAgent } from '../support/testServer.js';
+
+/** The ticket id and place in line the support page shows. */
+function shownPlace(page: Page): Promise<{ ticket: string; position: string | undefined }> {
+  return page.evaluate(() => ({
+    ticket: document.querySelector('#ticket-id')!.textContent ?? '',
+    position: (document.querySelector('#queue-position') as HTMLElement).dataset.position,
+  }));
+}
+
+describe('a customer who reloads the support page (Chromium)', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let pool: SocketPool;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startTestServer([testAgent('alice', ['csl'])], { RECONNECT_GRACE_MS: 60_000 }), launchChromium()]);
+    pool = new SocketPool(server.url);
+  });
+
+  afterAll(async () => {
+    pool?.closeAll();
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('keeps the same ticket and the same place in line, tells how long a lost connection keeps it, and follows the queue after', async () => {
+    const ahead = await pool.queuedCustomer();
+    const driver = await CallDriver.open(browser, server.url);
+    await driver.customerJoins('csl');
+    await driver.customer.waitForSelector('#queue-position[data-position="2"]');
+    const before = await shownPlace(driver.customer);
+    expect(before.ticket).toMatch(/SL-[0-9A-Z]{3}-[0-9A-Z]{3}/);
+    await expect(driver.customer.$eval('#queue-held', (el) => el.textContent)).resolves.toContain('1 min');
+
+    await driver.customer.reload();
+    await driver.customer.waitForSelector('section[data-view=queue]:not([hidden])');
+    await driver.customer.waitForFunction(() => document.querySelector('#queue-notice')!.textContent === '' && (document.querySelector('#queue-position') as HTMLElement).dataset.position === '2');
+    expect(await shownPlace(driver.customer)).toEqual(before);
+
+    // The reloaded page still hears the queue: the customer ahead leaves, and this one is next.
+    await call(ahead.socket, 'queue:leave', {});
+    await driver.customer.waitForSelector('#queue-position[data-position="1"]');
+    await driver.customer.click('#leave-queue');
+    await driver.customer.waitForSelector('section[data-view=precall]:not([hidden])');
+    await driver.close();
+  }, 60_000);
+
+  it('comes back into the same call with video flowing both ways', async () => {
+    const driver = await CallDriver.open(browser, server.url);
+    await driver.agentReady('alice', TEST_PASSWORD);
+    await driver.customerJoins('csl');
+    await driver.agentAccepts();
+    await Promise.all([driver.firstFrameAt(driver.customer), driver.firstFrameAt(driver.agent)]);
+    const sessionId = await driver.agent.$eval('#hangup', (el) => (el as HTMLElement).dataset.sessionId);
+
+    await driver.customer.reload();
+    await driver.customer.waitForSelector('section[data-view=call]:not([hidden])', { timeout: 20_000 });
+    await driver.firstFrameAt(driver.customer);
+    await expect(driver.customer.$eval('#hangup', (el) => (el as HTMLElement).dataset.sessionId)).resolves.toBe(sessionId);
+    // The agent's console stays in the same call and shows the customer's new camera; nobody is told the call ended.
+    await driver.agent.waitForFunction(() => (document.querySelector('#peer-connection') as HTMLElement).hidden, { timeout: 20_000 });
+    await driver.agent.waitForSelector('#remote-view[data-role=customer]', { timeout: 20_000 });
+    const [customerSees, agentSees] = await Promise.all([
+      driver.framesShown(driver.customer, '#remote-view', 3000),
+      driver.framesShown(driver.agent, '#remote-view', 3000),
+    ]);
+    console.log(JSON.stringify({ afterReload: { customerSees, agentSees } }));
+    for (const seen of [customerSees, agentSees]) {
+      // Flowing, not a frozen last frame: at least 15 fps over 3 s, and a real picture.
+      expect(seen.frames).toBeGreaterThanOrEqual(45);
+      expect(seen.height).toBeGreaterThanOrEqual(240);
+    }
+    expect(await driver.agent.$eval('section[data-view=call]', (el) => (el as HTMLElement).hidden)).toBe(false);
+
+    await driver.agentHangsUp();
+    // The call is over: a reload now starts afresh instead of rejoining.
+    await driver.customer.reload();
+    await driver.customer.waitForSelector('section[data-view=precall]:not([hidden])');
+    await driver.close();
+  }, 90_000);
+});

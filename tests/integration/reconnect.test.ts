@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { envelopeSchema, ErrorCode, serviceLevelsReplySchema } from '../../signaling/index.js';
+import { serverPerTest } from '../support/liveServer.js';
+import { joinWithTransport } from '../support/media.js';
+import { call, connect, loginAgent, once, openCall, rawEmit, type ClientSocket } from '../support/sockets.js';
+import { testAgent } from '../support/testServer.js';
+
+const accounts = () => [testAgent('alice', ['csl']), testAgent('bob', ['csl'])];
+
+/** Connecting with the token fails with the server's coded refusal; resolves to its code. */
+async function refusalOf(socket: ClientSocket): Promise<string> {
+  const error = await connect(socket).then(
+    () => new Error('connected, but the token should have been refused'),
+    (refused: Error & { data?: { code?: string } }) => refused,
+  );
+  if (!('data' in error)) throw error;
+  return String(error.data?.code);
+}
+
+/** Customers who gave up their place in the CSL queue, as supervisors see it. */
+async function abandoned(url: string, staffToken: string): Promise<number> {
+  const response = await fetch(`${url}/api/service-levels`, { headers: { authorization: `Bearer ${staffToken}` } });
+  const body = envelopeSchema(serviceLevelsReplySchema).parse(await response.json());
+  if (!body.ok) throw new Error(body.error.message);
+  return body.data.queues.find((queue) => queue.queue === 'csl')!.abandoned;
+}
+
+describe('a customer who loses the connection and comes back within the grace period', () => {
+  const live = serverPerTest(accounts, { RECONNECT_GRACE_MS: 20_000 });
+
+  it('is back in the same call: the agent sees them go and come back, and they can join the media again', async () => {
+    const open = await openCall(live.pool, 'alice');
+    const gone = once(open.agent, 'call:peerConnection', undefined, (p) => !p.connected);
+    open.customer.close();
+    expect(await gone).toEqual({ sessionId: open.sessionId, role: 'customer', connected: false });
+
+    const again = live.pool.open({ token: open.token });
+    const started = once(again, 'call:started');
+    const back = once(open.agent, 'call:peerConnection', undefined, (p) => p.connected);
+    await connect(again);
+    expect(await started).toEqual(open.customerStarted);
+    expect(await back).toEqual({ sessionId: open.sessionId, role: 'customer', connected: true });
+    const media = await joinWithTransport(again, open.sessionId, 'recv');
+    expect(media.transportId).toEqual(expect.any(String));
+  });
+
+  it('gets the other side’s signing state again on coming back into the call', async () => {
+    const open = await openCall(live.pool, 'alice');
+    await call(open.agent, 'call:signing', { sessionId: open.sessionId, signing: true });
+    open.customer.close();
+
+    const again = live.pool.open({ token: open.token });
+    const signing = once(again, 'call:peerSigning');
+    await connect(again);
+    expect(await signing).toEqual({ sessionId: open.sessionId, role: 'agent', signing: true });
+  });
+
+  it('keeps the call while reconnecting, so the agent can still hang up and the customer is told', async () => {
+    const open = await openCall(live.pool, 'alice');
+    open.customer.close();
+    await call(open.agent, 'call:end', { sessionId: open.sessionId });
+
+    // The call is over: the token that would have brought the customer back is revoked.
+    expect(await refusalOf(live.pool.open({ token: open.token }))).toBe(ErrorCode.Unauthorized);
+  });
+});
+
+describe('a customer who does not come back within the grace period', () => {
+  const live = serverPerTest(accounts, { RECONNECT_GRACE_MS: 600 });
+
+  it('ends the call for the agent, who is available again, and the customer’s token stops working', async () => {
+    const open = await openCall(live.pool, 'alice');
+    const ended = once(open.agent, 'call:ended');
+    const available = once(open.agent, 'agent:state', undefined, (s) => s.status === 'available');
+    open.customer.close();
+
+    expect(await ended).toEqual({ sessionId: open.sessionId, reason: 'disconnected' });
+    expect(await available).toEqual({ status: 'available' });
+    expect(await refusalOf(live.pool.open({ token: open.token }))).toBe(ErrorCode.Unauthorized);
+  });
+
+  it('ends a call whose customer left just as the agent accepted, and the agent is available again', async () => {
+    const { socket: customer } = await live.pool.queuedCustomer();
+    const alice = await live.pool.availableAgent('alice');
+    const { offerId } = await alice.offer;
+    const ended = once(alice.socket, 'call:ended');
+    const available = once(alice.socket, 'agent:state', undefined, (s) => s.status === 'available');
+
+    // No wait between the two: the customer's disconnect reaches the server while the media room is being opened.
+    rawEmit(alice.socket, 'offer:accept', { offerId });
+    customer.close();
+
+    expect((await ended).reason).toBe('disconnected');
+    expect(await available).toEqual({ status: 'available' });
+  });
+
+  it('loses a place in line, and the token that held it is refused', async () => {
+    const { socket, joined } = await live.pool.queuedCustomer();
+    const { token: staff } = await loginAgent(live.server.url, 'bob');
+    socket.close();
+    // Service levels count the lapsed hold as abandoned; a reconnect before that would have kept the place.
+    await expect.poll(() => abandoned(live.server.url, staff), { timeout: 5000, interval: 100 }).toBe(1);
+    expect(await refusalOf(live.pool.open({ token: joined.token }))).toBe(ErrorCode.Unauthorized);
+  });
+});
+
+describe('a customer token', () => {
+  const live = serverPerTest(accounts);
+
+  it('is revoked when the customer leaves the queue on purpose', async () => {
+    const { socket, joined } = await live.pool.queuedCustomer();
+    await call(socket, 'queue:leave', {});
+    expect(await refusalOf(live.pool.open({ token: joined.token }))).toBe(ErrorCode.Unauthorized);
+  });
+
+  it('is revoked when the call ends', async () => {
+    const open = await openCall(live.pool, 'alice');
+    const ended = once(open.customer, 'call:ended');
+    await call(open.agent, 'call:end', { sessionId: open.sessionId });
+    await ended;
+    expect(await refusalOf(live.pool.open({ token: open.token }))).toBe(ErrorCode.Unauthorized);
+  });
+
+  it('keeps working after a transfer, while the customer waits for the next agent', async () => {
+    const open = await openCall(live.pool, 'alice');
+    await call(open.agent, 'call:transfer', { sessionId: open.sessionId, queue: 'csl', note: '' });
+    open.customer.close();
+
+    const again = live.pool.open({ token: open.token });
+    const status = once(again, 'queue:status');
+    await connect(again);
+    expect(await status).toMatchObject({ ticketId: open.ticketId, position: 1 });
+  });
+
+  it('is refused when it was never issued', async () => {
+    expect(await refusalOf(live.pool.open({ token: 'not-a-token-the-server-issued' }))).toBe(ErrorCode.Unauthorized);
+  });
+});
