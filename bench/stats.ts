@@ -12,3 +12,11 @@ export const round1 = (value: number): number => Math.round(value * 10) / 10;
 export function emit(figure: Record<string, string | number | undefined>): void {
   console.log(JSON.stringify(figure));
 }
+
+/** The median of a sample: the middle value, or the mean of the two middle ones. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}

@@ -4,74 +4,64 @@ import path from 'node:path';
 import express from 'express';
 import type { types } from 'mediasoup';
 import { Server } from 'socket.io';
-import { mediaCodecs } from '../../media/mediasoup/mediasoupSettings.js';
+import { BareRoom, type BareTransportOptions } from './BareRoom.js';
+import type { BareClientToServer, BareServerToClient } from './bareProtocol.js';
 
-/** The baseline for bench:call: raw mediasoup behind the smallest possible signaling, no product code path. */
+/** The baseline of bench:call: mediasoup as mediasoup-demo uses it, behind its own small signaling, no product code. */
 export interface BareServer {
   url: string;
   close(): Promise<void>;
 }
 
-/** Serves the bare page and answers its requests with one router per pair; same codecs and bitrate as the product. */
-export async function startBareServer(options: { workerBin: string; pageDir: string; initialAvailableOutgoingBitrate: number }): Promise<BareServer> {
+/** Options of the bare server; the media ones are the product's, so that only the code path differs. */
+export interface BareServerOptions extends BareTransportOptions {
+  /** The product's mediasoup-worker binary. */
+  workerBin: string;
+  /** Folder holding the built bare page (index.html, barePage.js). */
+  pageDir: string;
+  rtcMinPort: number;
+  rtcMaxPort: number;
+}
+
+/**
+ * Serves the bare page and its rooms: a page connects with `?roomId=&peerId=`, the first one in creates the room
+ * (its router), and the room closes with its last peer. One worker, as the product runs in the bench.
+ */
+export async function startBareServer(options: BareServerOptions): Promise<BareServer> {
+  // mediasoup 3.8 reads MEDIASOUP_WORKER_BIN once, when the module loads.
   process.env.MEDIASOUP_WORKER_BIN = options.workerBin;
   const mediasoup = await import('mediasoup');
-  const worker = await mediasoup.createWorker({ logLevel: 'warn', rtcMinPort: 40000, rtcMaxPort: 49999 });
-  const routers = new Map<string, types.Router>();
-  const transports = new Map<string, types.WebRtcTransport>();
-  const consumers = new Map<string, types.Consumer>();
+  const worker = await mediasoup.createWorker({ logLevel: 'warn', rtcMinPort: options.rtcMinPort, rtcMaxPort: options.rtcMaxPort });
+  const rooms = new Map<string, Promise<BareRoom>>();
   const app = express();
   app.use(express.static(options.pageDir));
   const http = createServer(app);
-  const io = new Server(http);
+  const io = new Server<BareClientToServer, BareServerToClient, Record<string, never>, { room: BareRoom; peerId: string }>(http);
 
-  io.on('connection', (socket) => {
-    const answer = (handler: (request: Record<string, unknown>) => Promise<unknown>) => (request: Record<string, unknown>, ack: (reply: unknown) => void) => {
-      handler(request).then((data) => ack({ ok: true, data }), (error: Error) => ack({ ok: false, error: error.message }));
-    };
-    socket.on('router', answer(async ({ pair }) => {
-      let router = routers.get(String(pair));
-      if (!router) {
-        router = await worker.createRouter({ mediaCodecs });
-        routers.set(String(pair), router);
-      }
-      return router.rtpCapabilities;
-    }));
-    socket.on('transport', answer(async ({ pair }) => {
-      const transport = await routers.get(String(pair))!.createWebRtcTransport({
-        listenIps: [{ ip: '127.0.0.1' }],
-        enableUdp: true,
-        enableTcp: true,
-        preferUdp: true,
-        initialAvailableOutgoingBitrate: options.initialAvailableOutgoingBitrate,
-      });
-      transports.set(transport.id, transport);
-      return { id: transport.id, iceParameters: transport.iceParameters, iceCandidates: transport.iceCandidates, dtlsParameters: transport.dtlsParameters };
-    }));
-    socket.on('connectTransport', answer(async ({ transportId, dtlsParameters }) => {
-      await transports.get(String(transportId))!.connect({ dtlsParameters: dtlsParameters as types.DtlsParameters });
-    }));
-    socket.on('produce', answer(async ({ transportId, kind, rtpParameters }) => {
-      const producer = await transports.get(String(transportId))!.produce({ kind: kind as types.MediaKind, rtpParameters: rtpParameters as types.RtpParameters });
-      return { id: producer.id };
-    }));
-    socket.on('consume', answer(async ({ transportId, producerId, rtpCapabilities }) => {
-      const consumer = await transports.get(String(transportId))!.consume({
-        producerId: String(producerId),
-        rtpCapabilities: rtpCapabilities as types.RtpCapabilities,
-        paused: true,
-      });
-      consumers.set(consumer.id, consumer);
-      return { id: consumer.id, producerId: consumer.producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters };
-    }));
-    socket.on('resume', answer(async ({ consumerId }) => {
-      await consumers.get(String(consumerId))!.resume();
-    }));
-    socket.on('closePair', answer(async ({ pair }) => {
-      routers.get(String(pair))?.close();
-      routers.delete(String(pair));
-    }));
+  // Creation is serialized per room id: two pages arriving at once share one room, never make two.
+  const roomFor = (roomId: string): Promise<BareRoom> => {
+    let room = rooms.get(roomId);
+    if (!room) {
+      room = BareRoom.create(roomId, worker as types.Worker, options, () => rooms.delete(roomId));
+      rooms.set(roomId, room);
+      room.catch(() => rooms.delete(roomId));
+    }
+    return room;
+  };
+
+  // The room exists before the connection completes, so a page's first request always finds its handlers.
+  io.use((socket, next) => {
+    const { roomId, peerId } = socket.handshake.query;
+    if (typeof roomId !== 'string' || typeof peerId !== 'string' || !roomId || !peerId) return next(new Error('roomId and peerId are required'));
+    roomFor(roomId).then(
+      (room) => {
+        socket.data = { room, peerId };
+        next();
+      },
+      (error: unknown) => next(error instanceof Error ? error : new Error(String(error))),
+    );
   });
+  io.on('connection', (socket) => socket.data.room.handleConnection(socket.data.peerId, socket));
 
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   return {

@@ -1,10 +1,14 @@
 import type { Browser } from 'puppeteer-core';
+import { SENDER_SHORT_FPS } from './samples.js';
 
-/** One variant's line on the chart: samples over time since its first step began. */
+/** One variant's lines on the chart, one per run: samples over time since that run's first step began. */
 export interface ChartSeries {
   variant: string;
-  samples: { sec: number; fps: number; height: number }[];
-  delays: { sec: number; delayMs: number }[];
+  runs: {
+    /** `marked`: the sender fell short or was CPU-limited (drawn hollow); a null height: no frame decoded (a gap). */
+    samples: { sec: number; fps: number; sentFps: number | null; height: number | null; marked: boolean }[];
+    delays: { sec: number; delayMs: number }[];
+  }[];
 }
 
 /** A shaping step: its name and when it began, seconds. */
@@ -14,40 +18,51 @@ export interface ChartStep {
 }
 
 const WIDTH = 1100;
-const PANEL_HEIGHT = 210;
+const PANEL_HEIGHT = 190;
 const LEFT = 70;
 const RIGHT = 20;
-const TOP = 56;
+const TOP = 76;
 const GAP = 44;
 const COLOURS = ['#1f6fd1', '#e0701c', '#2a9d55', '#b0358f'];
+
+type ChartRun = ChartSeries['runs'][number];
 
 interface Panel {
   title: string;
   unit: string;
   max: number;
   ticks: number[];
-  points: (series: ChartSeries) => { sec: number; value: number }[];
+  /** Points of one run; a null value breaks the line. */
+  points: (run: ChartRun) => { sec: number; value: number | null; marked?: boolean }[];
   /** Dots rather than a line: per-frame figures are too dense and too jumpy to join. */
   dots?: boolean;
   guide?: { value: number; label: string };
 }
 
-/** An SVG chart: received fps, received height and glass-to-glass delay over time, one line per variant, steps marked. */
+/**
+ * An SVG chart: received fps, the agent's sent fps, received height and glass-to-glass delay over time, one line per
+ * variant and run, steps marked; samples where the sender fell short or was CPU-limited are hollow circles.
+ */
 export function chartSvg(title: string, series: readonly ChartSeries[], steps: readonly ChartStep[], endSec: number): string {
-  const delayMax = Math.ceil(Math.max(400, ...series.flatMap((s) => s.delays.map((d) => d.delayMs))) / 500) * 500;
+  const delayMax = Math.ceil(Math.max(400, ...series.flatMap((s) => s.runs.flatMap((r) => r.delays.map((d) => d.delayMs)))) / 500) * 500;
+  const fpsTicks = [0, 10, 20, 30];
   const panels: Panel[] = [
-    { title: 'received frame rate', unit: 'fps', max: 35, ticks: [0, 10, 20, 30], points: (s) => s.samples.map((p) => ({ sec: p.sec, value: p.fps })), guide: { value: 20, label: '20 fps (EN 301 549)' } },
-    { title: 'received height', unit: 'px', max: 540, ticks: [0, 120, 240, 360, 480], points: (s) => s.samples.map((p) => ({ sec: p.sec, value: p.height })), guide: { value: 240, label: '240 lines' } },
-    { title: 'glass-to-glass delay, per frame', unit: 'ms', max: delayMax, ticks: [0, 1, 2, 3, 4].map((i) => (delayMax * i) / 4), points: (s) => s.delays.map((d) => ({ sec: d.sec, value: d.delayMs })), dots: true, guide: { value: 400, label: '400 ms' } },
+    { title: 'received frame rate', unit: 'fps', max: 35, ticks: fpsTicks, points: (r) => r.samples.map((p) => ({ sec: p.sec, value: p.fps, marked: p.marked })), guide: { value: 20, label: '20 fps (EN 301 549)' } },
+    { title: "agent's sent frame rate, on the layer the customer gets", unit: 'fps', max: 35, ticks: fpsTicks, points: (r) => r.samples.map((p) => ({ sec: p.sec, value: p.sentFps, marked: p.marked })), guide: { value: SENDER_SHORT_FPS, label: `${SENDER_SHORT_FPS} fps: under it the sender fell short` } },
+    { title: 'received height, samples that decoded frames', unit: 'px', max: 540, ticks: [0, 120, 240, 360, 480], points: (r) => r.samples.map((p) => ({ sec: p.sec, value: p.height, marked: p.marked })), guide: { value: 240, label: '240 lines' } },
+    { title: 'glass-to-glass delay, per frame', unit: 'ms', max: delayMax, ticks: [0, 1, 2, 3, 4].map((i) => (delayMax * i) / 4), points: (r) => r.delays.map((d) => ({ sec: d.sec, value: d.delayMs })), dots: true, guide: { value: 400, label: '400 ms' } },
   ];
   const plotWidth = WIDTH - LEFT - RIGHT;
   const height = TOP + panels.length * (PANEL_HEIGHT + GAP) + 10;
   const x = (sec: number) => LEFT + (Math.min(Math.max(sec, 0), endSec) / endSec) * plotWidth;
   const parts: string[] = [`<rect width="${WIDTH}" height="${height}" fill="white"/>`, `<text x="${LEFT}" y="22" font-size="17" font-weight="bold">${escape(title)}</text>`];
   series.forEach((s, i) => {
-    const lx = LEFT + plotWidth - (series.length - i) * 130;
-    parts.push(`<rect x="${lx}" y="13" width="22" height="5" fill="${COLOURS[i % COLOURS.length]}"/><text x="${lx + 28}" y="21" font-size="14">${escape(s.variant)}</text>`);
+    const lx = LEFT + plotWidth - (series.length - i) * 150;
+    const label = `${s.variant} (${s.runs.length} run${s.runs.length === 1 ? '' : 's'})`;
+    parts.push(`<rect x="${lx}" y="13" width="22" height="5" fill="${COLOURS[i % COLOURS.length]}"/><text x="${lx + 28}" y="21" font-size="14">${escape(label)}</text>`);
   });
+  parts.push(`<circle cx="${LEFT + 6}" cy="42" r="3" fill="white" stroke="#333" stroke-width="1.3"/>`);
+  parts.push(`<text x="${LEFT + 16}" y="46" font-size="12">a sample where the agent's Chromium sent under ${SENDER_SHORT_FPS} fps or was CPU-limited: the machine, not the network, may have set its figures</text>`);
   panels.forEach((panel, p) => {
     const top = TOP + p * (PANEL_HEIGHT + GAP);
     const y = (value: number) => top + PANEL_HEIGHT - (Math.min(Math.max(value, 0), panel.max) / panel.max) * PANEL_HEIGHT;
@@ -67,12 +82,17 @@ export function chartSvg(title: string, series: readonly ChartSeries[], steps: r
     }
     series.forEach((s, i) => {
       const colour = COLOURS[i % COLOURS.length];
-      const points = panel.points(s);
-      if (panel.dots) {
-        for (const point of points) parts.push(`<circle cx="${x(point.sec).toFixed(1)}" cy="${y(point.value).toFixed(1)}" r="1.3" fill="${colour}" fill-opacity="0.5"/>`);
-      } else if (points.length > 0) {
-        const path = points.map((point, j) => `${j === 0 ? 'M' : 'L'}${x(point.sec).toFixed(1)},${y(point.value).toFixed(1)}`).join(' ');
-        parts.push(`<path d="${path}" fill="none" stroke="${colour}" stroke-width="2"/>`);
+      for (const run of s.runs) {
+        const points = panel.points(run);
+        if (panel.dots) {
+          for (const point of points) if (point.value !== null) parts.push(`<circle cx="${x(point.sec).toFixed(1)}" cy="${y(point.value).toFixed(1)}" r="1.3" fill="${colour}" fill-opacity="0.5"/>`);
+          continue;
+        }
+        const path = points.map((point, j) => (point.value === null ? '' : `${j === 0 || points[j - 1]!.value === null ? 'M' : 'L'}${x(point.sec).toFixed(1)},${y(point.value).toFixed(1)}`)).join(' ');
+        if (path.trim()) parts.push(`<path d="${path}" fill="none" stroke="${colour}" stroke-width="1.5" stroke-opacity="0.75"/>`);
+        for (const point of points) {
+          if (point.marked && point.value !== null) parts.push(`<circle cx="${x(point.sec).toFixed(1)}" cy="${y(point.value).toFixed(1)}" r="2.6" fill="white" stroke="${colour}" stroke-width="1.2"/>`);
+        }
       }
     });
     const axisY = top + PANEL_HEIGHT + 16;

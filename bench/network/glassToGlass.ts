@@ -1,3 +1,11 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The agent's camera: a 640x480, 30 fps clip with its frame index burnt in (scripts/make-fixtures.sh). */
+export const COUNTER_VIDEO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.cache/fixtures/counter-640x480-30fps.y4m');
+/** The counter clip's length: a frame index recurs every loop. */
+export const COUNTER_LOOP_MS = 18_000;
+
 /** One frame seen on a page: the clip's frame index and the epoch ms it was presented. */
 export interface FrameSeen {
   index: number;
@@ -46,6 +54,7 @@ export function distinctFrames(frames: readonly FrameSeen[]): number {
   return newFrames(frames).length;
 }
 
-function newFrames(frames: readonly FrameSeen[]): FrameSeen[] {
+/** Each frame at its first presentation: a frame presented twice in a row (a repaint) keeps its first. */
+export function newFrames(frames: readonly FrameSeen[]): FrameSeen[] {
   return frames.filter((frame, i) => i === 0 || frames[i - 1]!.index !== frame.index);
 }

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
 import type { types } from 'mediasoup';
 import { loadConfig } from '../../server/config.js';
 
@@ -27,6 +28,7 @@ export interface SfuSample {
 export class SfuProbe {
   /** Each WebRTC transport with the video consumers it has opened. */
   readonly #transports = new Map<types.WebRtcTransport, Set<types.Consumer>>();
+  readonly #workers = new Set<types.Worker>();
   readonly #remoteIp: string;
   readonly #device: string;
 
@@ -42,6 +44,8 @@ export class SfuProbe {
     const mediasoup = await import('mediasoup');
     const probe = new SfuProbe(remoteIp, device);
     mediasoup.observer.on('newworker', (worker: types.Worker) => {
+      probe.#workers.add(worker);
+      worker.observer.once('close', () => probe.#workers.delete(worker));
       worker.observer.on('newrouter', (router: types.Router) => {
         router.observer.on('newtransport', (transport: types.Transport) => {
           if (transport.constructor.name !== 'WebRtcTransport') return;
@@ -82,6 +86,11 @@ export class SfuProbe {
       };
     }
     return null;
+  }
+
+  /** The executables of the running workers, from /proc: what the SFU under test really is. */
+  workerBinaries(): string[] {
+    return [...this.#workers].map((worker) => readlinkSync(`/proc/${worker.pid}/exe`));
   }
 
   #backlog(): number {

@@ -1,4 +1,5 @@
 import type { MediasoupCall, ReceiveStats } from './media/MediasoupCall.js';
+import type { OutboundVideo } from './media/qualitySample.js';
 
 /** Read-only view of the page's call for support staff and automated tests (window.signline). */
 export interface Diagnostics {
@@ -8,15 +9,20 @@ export interface Diagnostics {
   firstRemoteFrameAt: number | null;
   /** Receive figures of the current call, or null outside a call. */
   receiveStats(): Promise<ReceiveStats | null>;
+  /** Figures of the page's outgoing video, one per encoding, from whichever call sends it (an agent's station); [] when none does. */
+  sendStats(): Promise<OutboundVideo[]>;
 }
 
 let call: MediasoupCall | null = null;
+/** The call that sends the page's camera when it is not the current call (an agent's station). */
+let sender: MediasoupCall | null = null;
 
 /** The page's diagnostics object, also at `window.signline`. */
 export const diagnostics: Diagnostics = {
   view: () => document.body.dataset.view ?? '',
   firstRemoteFrameAt: null,
   receiveStats: async () => (call ? call.receiveStats() : null),
+  sendStats: async () => ((sender ?? call)?.sendStats() ?? []),
 };
 (window as unknown as { signline: Diagnostics }).signline = diagnostics;
 
@@ -29,4 +35,9 @@ export function trackCall(current: MediasoupCall | null, remoteVideo: HTMLVideoE
     if (call === current && diagnostics.firstRemoteFrameAt === null) diagnostics.firstRemoteFrameAt = Date.now();
   };
   remoteVideo.requestVideoFrameCallback(onFrame);
+}
+
+/** Tracks the call that sends the page's camera outside the current call (an agent's station). */
+export function trackSender(current: MediasoupCall | null): void {
+  sender = current;
 }

@@ -3,7 +3,8 @@
 import type { FramingHint } from '../../client/src/vision/FramingCheck.js';
 import { HandTracker } from '../../client/src/vision/HandTracker.js';
 import type { SigningState } from '../../client/src/vision/SigningDetector.js';
-import { VisionMonitor, type VisionStats } from '../../client/src/vision/VisionMonitor.js';
+import { VisionMonitor, type VisionMonitorOptions, type VisionStats } from '../../client/src/vision/VisionMonitor.js';
+import { customerVisionOptions } from '../../client/src/vision/visionOptions.js';
 
 /** What the page records while a monitor watches the camera. */
 export interface CameraLog {
@@ -29,14 +30,23 @@ export interface PhotoResult {
   checksFaces: boolean;
 }
 
+/**
+ * How a monitor runs: `default` with the tracker's defaults on the page's video element (the tests); `product` as
+ * the customer page runs it (client/src/vision/visionOptions.ts, on the camera's stream); `max` the same with its
+ * rate and busy-share caps lifted, analysing every frame inference keeps up with.
+ */
+export type MonitorRate = 'default' | 'product' | 'max';
+
 /** The functions the tests call through page.evaluate. */
 export interface VisionTestApi {
   /** Loads the tracker and analyses one photo given as a data URL. */
   analysePhoto(dataUrl: string): Promise<PhotoResult>;
   /** Opens the (fake) camera at 640x480, 30 fps, and shows it in a video element. */
   openCamera(): Promise<void>;
-  /** Starts a VisionMonitor on the camera's video element and records what it reports. */
-  startMonitor(): Promise<void>;
+  /** Starts a VisionMonitor on the camera (at the tracker's default rate unless told) and records what it reports. */
+  startMonitor(rate?: MonitorRate): Promise<void>;
+  /** Closes the running monitor; what it reported stays in the log. */
+  stopMonitor(): void;
   /** openCamera() then startMonitor(). */
   watchCamera(): Promise<void>;
   /** Counts presented frames of the camera's video element over a window, in frames per second. */
@@ -50,6 +60,10 @@ export interface VisionTestApi {
 }
 
 let monitor: VisionMonitor | null = null;
+const monitorOptions: Record<Exclude<MonitorRate, 'default'>, VisionMonitorOptions> = {
+  product: customerVisionOptions,
+  max: { ...customerVisionOptions, tracker: { ...customerVisionOptions.tracker, maxRateHz: 1000, maxBusyShare: 1 } },
+};
 const video = document.createElement('video');
 const waiters = new Set<() => void>();
 
@@ -94,8 +108,9 @@ const api: VisionTestApi = {
     await video.play();
   },
 
-  async startMonitor() {
-    monitor = await VisionMonitor.start(video);
+  async startMonitor(rate = 'default') {
+    api.stopMonitor();
+    monitor = rate === 'default' ? await VisionMonitor.start(video) : await VisionMonitor.start(video.srcObject as MediaStream, monitorOptions[rate]);
     api.log.signing.push(monitor.signing);
     monitor.on('signing', (state) => api.log.signing.push(state));
     monitor.on('framing', (hints) => api.log.framing.push(hints));
@@ -108,6 +123,11 @@ const api: VisionTestApi = {
       api.log.error = error.message;
       for (const check of [...waiters]) check();
     });
+  },
+
+  stopMonitor() {
+    monitor?.close();
+    monitor = null;
   },
 
   async watchCamera() {

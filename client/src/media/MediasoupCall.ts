@@ -13,7 +13,7 @@ import {
 } from '../../../signaling/index.js';
 import type { SignalingClient } from '../net/SignalingClient.js';
 import { AudioBufferWatch } from './audioBufferWatch.js';
-import { inboundStreams, numbersOf, qualitySample, readCounters, type ReceiveCounters, type StatsEntry } from './qualitySample.js';
+import { inboundStreams, numbersOf, outboundVideo, qualitySample, readCounters, type OutboundVideo, type ReceiveCounters, type StatsEntry } from './qualitySample.js';
 
 /** How often a call reports its receive quality to the server. */
 export const QUALITY_INTERVAL_MS = 2_000;
@@ -39,6 +39,8 @@ export interface ReceiveStats {
     packetsLost: number;
     nackCount: number;
     pliCount: number;
+    /** Cumulative seconds spent decoding the frames counted in framesDecoded. */
+    totalDecodeTime: number;
   } | null;
   audio: { packetsReceived: number; jitterBufferDelay: number; jitterBufferEmittedCount: number; jitterBufferTargetDelay: number } | null;
   /** For each restart of a remote audio track's reception so far, how long no audio arrived, ms (null: none within 5 s). */
@@ -160,6 +162,7 @@ export class MediasoupCall {
         'packetsLost',
         'nackCount',
         'pliCount',
+        'totalDecodeTime',
       ]);
     }
     if (audio) result.audio = numbersOf(audio, ['packetsReceived', 'jitterBufferDelay', 'jitterBufferEmittedCount', 'jitterBufferTargetDelay']);
@@ -167,6 +170,12 @@ export class MediasoupCall {
       if (stat.type === 'remote-inbound-rtp' && stat.kind === 'video' && typeof stat.roundTripTime === 'number') result.rtcpRttMs = Math.round(stat.roundTripTime * 1000);
     });
     return result;
+  }
+
+  /** Reads the outgoing video's figures from the send transport's stats, one entry per encoding; empty when not sending. */
+  async sendStats(): Promise<OutboundVideo[]> {
+    if (!this.#sendTransport || this.#closed) return [];
+    return outboundVideo(await this.#sendTransport.getStats());
   }
 
   /** Stops everything this call opened. Idempotent; the local stream stays open for the next call. */
@@ -284,9 +293,11 @@ export class MediasoupCall {
       return;
     }
     if (this.#policy === 'default') {
-      // Browser defaults, for comparison: one encoding, no content hint, the default 'balanced' degradation.
+      // What a team ships without this project's policy, for comparison: mediasoup-demo's VP8 simulcast, no content
+      // hint, Chromium's default 'balanced' degradation, and mediasoup's own layer choice on the server.
       track.contentHint = '';
-      this.#producers.set('camera', await transport.produce({ track, stopTracks: false, appData: { source: 'camera' } }));
+      const encodings = DEMO_SIMULCAST_ENCODINGS.map((encoding) => ({ ...encoding }));
+      this.#producers.set('camera', await transport.produce({ track, stopTracks: false, encodings, codecOptions: { videoGoogleStartBitrate: 1000 }, appData: { source: 'camera' } }));
       return;
     }
     track.contentHint = 'motion';
@@ -383,6 +394,13 @@ function untilUnmuted(track: MediaStreamTrack, timeoutMs: number): Promise<boole
 function videoFirst<T extends { kind: string }>(items: T[]): T[] {
   return [...items].sort((a, b) => Number(b.kind === 'video') - Number(a.kind === 'video'));
 }
+
+/** mediasoup-demo's webcam simulcast (app/lib/RoomClient.js): a quarter, half and full resolution, L1T3 each. */
+const DEMO_SIMULCAST_ENCODINGS: readonly types.RtpEncodingParameters[] = [
+  { scaleResolutionDownBy: 4, maxBitrate: 500_000, scalabilityMode: 'L1T3' },
+  { scaleResolutionDownBy: 2, maxBitrate: 1_000_000, scalabilityMode: 'L1T3' },
+  { scaleResolutionDownBy: 1, maxBitrate: 5_000_000, scalabilityMode: 'L1T3' },
+];
 
 /**
  * VP8 simulcast, every layer with three temporal layers (L1T3), so the SFU can drop resolution before frame rate.

@@ -86,3 +86,36 @@ function meanBufferMs(
   if (emitted <= 0) return null;
   return ((after.jitterBufferDelay - (before?.jitterBufferDelay ?? 0)) / emitted) * 1000;
 }
+
+/** One encoding of a page's outgoing video (a simulcast layer, or the only one), cumulative as in the W3C stats. */
+export interface OutboundVideo {
+  /** The encoding's rid (`r0`, `r1`, ... in mediasoup-client's order, lowest first); null without simulcast. */
+  rid: string | null;
+  /** Stats timestamp, epoch ms. */
+  timestamp: number;
+  framesSent: number;
+  frameHeight: number;
+  /** Why the encoder sends less than it was asked for: `none`, `cpu`, `bandwidth` or `other`. */
+  qualityLimitationReason: string;
+}
+
+/** The outbound video entries of a send transport's report, one per encoding. */
+export function outboundVideo(report: RTCStatsReport): OutboundVideo[] {
+  const encodings: OutboundVideo[] = [];
+  report.forEach((stat: StatsEntry) => {
+    if (stat.type !== 'outbound-rtp' || stat.kind !== 'video') return;
+    encodings.push({
+      rid: typeof stat.rid === 'string' ? stat.rid : null,
+      ...numbersOf(stat, ['timestamp', 'framesSent', 'frameHeight']),
+      qualityLimitationReason: typeof stat.qualityLimitationReason === 'string' ? stat.qualityLimitationReason : 'none',
+    });
+  });
+  return encodings.sort((a, b) => (a.rid ?? '').localeCompare(b.rid ?? ''));
+}
+
+/** Mean decode time per frame between two readings of an inbound video's counters, ms; null when no frame was decoded. */
+export function decodeMsPerFrame(before: { framesDecoded: number; totalDecodeTime: number }, after: { framesDecoded: number; totalDecodeTime: number }): number | null {
+  const frames = after.framesDecoded - before.framesDecoded;
+  if (frames <= 0) return null;
+  return ((after.totalDecodeTime - before.totalDecodeTime) / frames) * 1000;
+}

@@ -12,7 +12,7 @@ import {
   type PeerConnection,
   type QueueName,
 } from '../../../signaling/index.js';
-import { trackCall } from '../diagnostics.js';
+import { trackCall, trackSender } from '../diagnostics.js';
 import { t, translate } from '../i18n.js';
 import { MediasoupCall, preloadDevice } from '../media/MediasoupCall.js';
 import { openLocalMedia } from '../media/localMedia.js';
@@ -141,6 +141,7 @@ async function openStation(): Promise<void> {
     const opened = new MediasoupCall(client, stationId, { onRemoteTrack: () => undefined });
     await opened.start(localStream);
     station = opened;
+    trackSender(opened);
   } catch (error) {
     showError(error);
   } finally {

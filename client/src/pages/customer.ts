@@ -12,6 +12,7 @@ import { Stage } from '../ui/Stage.js';
 import type { FramingHint } from '../vision/FramingCheck.js';
 import type { SigningState } from '../vision/SigningDetector.js';
 import { VisionMonitor } from '../vision/VisionMonitor.js';
+import { customerVisionOptions } from '../vision/visionOptions.js';
 import { hintKey, visionText, type VisionKey } from '../vision/visionStrings.js';
 
 const selfPreview = byId<HTMLVideoElement>('self-preview');
@@ -83,7 +84,7 @@ async function startVision(stream: MediaStream): Promise<void> {
   showFraming(['vision.loading']);
   try {
     // A few analysed frames a second are plenty for hints and for motion; the call's own video needs the CPU more.
-    const monitor = await VisionMonitor.start(stream, { tracker: { maxRateHz: 3, maxBusyShare: 0.2 }, signing: { windowMs: 2000, maxGapMs: 1500 } });
+    const monitor = await VisionMonitor.start(stream, customerVisionOptions);
     if (run !== visionRun) {
       monitor.close();
       return;
