@@ -38,9 +38,16 @@ describe('a technician joining a sign-language call in Chromium', () => {
     await technician.waitForSelector('section[data-view=call]:not([hidden])');
 
     // Everyone's fake microphone speaks, but only the customer's page runs the signing detector on a moving hand:
-    // the technician's stage starts on the inviting agent and moves to the customer only because they sign.
-    await technician.waitForSelector('#remote-view[data-role=customer]', { timeout: 30_000 });
-    await technician.waitForSelector('#tiles video[data-role=agent]', { timeout: 30_000 });
+    // the technician's stage starts on the inviting agent and moves to the customer only because they sign. Wait for
+    // that whole state at once: before the streams arrive the customer can be large for a moment without signing.
+    // The customer's page loads MediaPipe 3 s into the call, which takes seconds more on a busy machine.
+    await technician.waitForFunction(
+      () =>
+        document.querySelector('#remote-view[data-role=customer]') !== null &&
+        document.querySelector('#peer-signing[data-signing=true]') !== null &&
+        document.querySelector('#tiles video[data-role=agent]') !== null,
+      { timeout: 60_000 },
+    );
     await driver.customer.waitForSelector('#tiles video[data-role=technician]', { timeout: 20_000 });
     await expect(driver.customer.$eval('#remote-view', (el) => (el as HTMLElement).dataset.role)).resolves.toBe('agent');
     await expect(driver.agent.$eval('#remote-view', (el) => (el as HTMLElement).dataset.role)).resolves.toBe('customer');
@@ -59,7 +66,7 @@ describe('a technician joining a sign-language call in Chromium', () => {
     await driver.agentHangsUp();
     await technician.browserContext().close();
     await driver.close();
-  }, 90_000);
+  }, 120_000);
 });
 
 async function signIn(page: Page, username: string): Promise<void> {

@@ -13,6 +13,11 @@ export interface HandTrackerOptions {
   maxRateHz: number;
   /** At most this share of wall time goes to inference; slower devices analyse fewer frames instead of dropping video frames. */
   maxBusyShare: number;
+  /**
+   * Frames are analysed at least this often, whatever maxBusyShare allows: motion needs samples close enough to
+   * pair (VisionMonitor sets it from the signing detector's gap limit). Infinity leaves the busy share alone.
+   */
+  maxIntervalMs: number;
   /** The face detector runs on every this-many analysed frames. */
   faceEvery: number;
 }
@@ -24,8 +29,17 @@ export const defaultHandTrackerOptions: HandTrackerOptions = {
   faceModelUrl: '/vision/models/face_detector.tflite',
   maxRateHz: 12,
   maxBusyShare: 0.35,
+  maxIntervalMs: Number.POSITIVE_INFINITY,
   faceEvery: 3,
 };
+
+/**
+ * How long to wait from the start of one analysis to the next: no sooner than the rate cap, later when inference
+ * is slow (so it takes at most maxBusyShare of wall time), but never later than maxIntervalMs. Pure.
+ */
+export function analysisIntervalMs(options: Pick<HandTrackerOptions, 'maxRateHz' | 'maxBusyShare' | 'maxIntervalMs'>, busyMs: number): number {
+  return Math.min(options.maxIntervalMs, Math.max(1000 / options.maxRateHz, busyMs / options.maxBusyShare));
+}
 
 /** What one analysed frame shows. It stays in the page: nothing in this folder sends it anywhere. */
 export interface VisionObservation {
@@ -84,6 +98,7 @@ export class HandTracker {
     const o = { ...defaultHandTrackerOptions, ...options };
     if (!(o.maxRateHz > 0)) throw new TypeError('HandTracker: maxRateHz must be positive');
     if (!(o.maxBusyShare > 0 && o.maxBusyShare <= 1)) throw new TypeError('HandTracker: maxBusyShare must be in (0, 1]');
+    if (!(o.maxIntervalMs > 0)) throw new TypeError('HandTracker: maxIntervalMs must be positive');
     if (!(Number.isInteger(o.faceEvery) && o.faceEvery >= 1)) throw new TypeError('HandTracker: faceEvery must be a positive integer');
     const fileset = await FilesetResolver.forVisionTasks(o.wasmBaseUrl);
     const hands = await HandLandmarker.createFromOptions(fileset, {
@@ -149,7 +164,6 @@ export class HandTracker {
   start(video: HTMLVideoElement, onObservation: (observation: VisionObservation) => void, onError: (error: Error) => void): void {
     if (this.#closed) throw new Error('HandTracker: closed');
     this.stop();
-    const minIntervalMs = 1000 / this.#options.maxRateHz;
     let nextAt = 0;
     let stopped = false;
     let handle: number | undefined;
@@ -162,7 +176,7 @@ export class HandTracker {
           const spent = observation.handMs + (observation.faceMs ?? 0);
           // The first frame pays for warm-up; after it, a moving average keeps one slow frame from halving the rate.
           if (this.#analysed > 1) this.#busyMs = this.#busyMs === 0 ? spent : 0.8 * this.#busyMs + 0.2 * spent;
-          nextAt = now + Math.max(minIntervalMs, this.#busyMs / this.#options.maxBusyShare);
+          nextAt = now + analysisIntervalMs(this.#options, this.#busyMs);
           onObservation(observation);
         } catch (error) {
           stopped = true;

@@ -32,11 +32,13 @@ export interface SigningDetectorOptions {
   maxGapMs: number;
 }
 
-const defaults: SigningDetectorOptions = {
+/** The detector's thresholds where none are given. */
+export const signingDetectorDefaults: Readonly<SigningDetectorOptions> = {
   windowMs: 1500,
   minCoverage: 0.6,
   enterSpeed: 0.25,
-  exitSpeed: 0.1,
+  // Above the noise floor of a still hand (tracker jitter reads about 0.1 at 12 analysed frames a second).
+  exitSpeed: 0.12,
   maxGapMs: 800,
 };
 
@@ -60,7 +62,7 @@ export class SigningDetector {
   #speed = 0;
 
   constructor(options: Partial<SigningDetectorOptions> = {}) {
-    this.#options = { ...defaults, ...options };
+    this.#options = { ...signingDetectorDefaults, ...options };
     for (const [name, value] of Object.entries(this.#options)) {
       if (!Number.isFinite(value) || value < 0) throw new TypeError(`SigningDetector: ${name} must be a non-negative number`);
     }
@@ -89,11 +91,13 @@ export class SigningDetector {
       if (durationMs <= o.maxGapMs && speed !== null) this.#intervals.push({ endMs: sample.timestampMs, durationMs, speed });
     }
     const windowStart = sample.timestampMs - o.windowMs;
-    this.#intervals = this.#intervals.filter((interval) => interval.endMs - interval.durationMs >= windowStart);
-
-    const covered = this.#intervals.reduce((sum, interval) => sum + interval.durationMs, 0);
+    this.#intervals = this.#intervals.filter((interval) => interval.endMs > windowStart);
+    // An interval that began before the window counts for its part inside it: dropping it whole left a window
+    // sampled once a second half empty, and its motion diluted below the threshold.
+    const inWindow = (interval: Interval) => Math.min(interval.durationMs, interval.endMs - windowStart);
+    const covered = this.#intervals.reduce((sum, interval) => sum + inWindow(interval), 0);
     // Time without tracked hands counts as stillness: hands dropping out of view end signing.
-    this.#speed = this.#intervals.reduce((sum, interval) => sum + interval.speed * interval.durationMs, 0) / o.windowMs;
+    this.#speed = this.#intervals.reduce((sum, interval) => sum + interval.speed * inWindow(interval), 0) / o.windowMs;
     if (this.#state === SigningState.NotSigning && covered >= o.minCoverage * o.windowMs && this.#speed >= o.enterSpeed) {
       this.#state = SigningState.Signing;
     } else if (this.#state === SigningState.Signing && this.#speed < o.exitSpeed) {

@@ -1,6 +1,6 @@
 import { FramingCheck, type FramingCheckOptions, type FramingHint } from './FramingCheck.js';
 import { HandTracker, type HandTrackerOptions, type VisionObservation } from './HandTracker.js';
-import { SigningDetector, type SigningDetectorOptions, type SigningState } from './SigningDetector.js';
+import { SigningDetector, signingDetectorDefaults, type SigningDetectorOptions, type SigningState } from './SigningDetector.js';
 
 /** Per analysed frame: how long inference took and what was found, as counts. Never the landmarks themselves. */
 export interface VisionStats {
@@ -38,6 +38,9 @@ export interface VisionMonitorOptions {
   signing?: Partial<SigningDetectorOptions>;
 }
 
+/** The tracker's longest interval as a share of the detector's gap limit: room for the wait on the next video frame. */
+const SAMPLE_GAP_SHARE = 0.75;
+
 type Listener<E extends keyof VisionMonitorEvents> = (value: VisionMonitorEvents[E]) => void;
 
 /**
@@ -74,7 +77,10 @@ export class VisionMonitor {
     if (!(source instanceof HTMLVideoElement) && !(source instanceof MediaStream)) {
       throw new TypeError('VisionMonitor: source must be a video element or a MediaStream');
     }
-    const tracker = await HandTracker.load(options.tracker);
+    // The tracker may slow down on a busy device, but never so far that the signing detector's samples stop pairing.
+    const maxGapMs = options.signing?.maxGapMs ?? signingDetectorDefaults.maxGapMs;
+    const maxIntervalMs = Math.min(options.tracker?.maxIntervalMs ?? Number.POSITIVE_INFINITY, SAMPLE_GAP_SHARE * maxGapMs);
+    const tracker = await HandTracker.load({ ...options.tracker, maxIntervalMs });
     let video: HTMLVideoElement;
     let ownVideo: HTMLVideoElement | null = null;
     if (source instanceof MediaStream) {
