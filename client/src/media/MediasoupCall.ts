@@ -196,8 +196,9 @@ export class MediasoupCall {
     const counters = readCounters(await this.#recvTransport.getStats(), Date.now());
     const before = this.#lastCounters;
     this.#lastCounters = counters;
-    if (!before) return;
-    await this.#signaling.request('call:quality', { sessionId: this.#sessionId, sample: qualitySample(before, counters) }).catch((e: unknown) => console.warn('quality report failed', e));
+    const sample = before && qualitySample(before, counters);
+    if (!sample) return;
+    await this.#signaling.request('call:quality', { sessionId: this.#sessionId, sample }).catch((e: unknown) => console.warn('quality report failed', e));
   }
 
   /** Restarts the reception of any remote audio whose jitter buffer stayed large after the network calmed (see AudioBufferWatch). */

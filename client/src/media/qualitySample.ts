@@ -4,6 +4,8 @@ import type { QualitySample } from '../../../signaling/index.js';
 export interface ReceiveCounters {
   at: number;
   video: {
+    /** The stats entry's id: another id is another stream (a restarted consumer, or the busier of two cameras). */
+    id: string;
     framesDecoded: number;
     frameWidth: number;
     frameHeight: number;
@@ -12,7 +14,7 @@ export interface ReceiveCounters {
     jitterBufferDelay: number;
     jitterBufferEmittedCount: number;
   } | null;
-  audio: { jitterBufferDelay: number; jitterBufferEmittedCount: number } | null;
+  audio: { id: string; jitterBufferDelay: number; jitterBufferEmittedCount: number } | null;
   /** Round trip of the selected ICE candidate pair, seconds. */
   rttSec: number | null;
 }
@@ -45,9 +47,9 @@ export function readCounters(report: RTCStatsReport, at: number): ReceiveCounter
   const counters: ReceiveCounters = { at, video: null, audio: null, rttSec: null };
   const { video, audio } = inboundStreams(report);
   if (video) {
-    counters.video = numbersOf(video, ['framesDecoded', 'frameWidth', 'frameHeight', 'freezeCount', 'totalFreezesDuration', 'jitterBufferDelay', 'jitterBufferEmittedCount']);
+    counters.video = { id: String(video.id), ...numbersOf(video, ['framesDecoded', 'frameWidth', 'frameHeight', 'freezeCount', 'totalFreezesDuration', 'jitterBufferDelay', 'jitterBufferEmittedCount']) };
   }
-  if (audio) counters.audio = numbersOf(audio, ['jitterBufferDelay', 'jitterBufferEmittedCount']);
+  if (audio) counters.audio = { id: String(audio.id), ...numbersOf(audio, ['jitterBufferDelay', 'jitterBufferEmittedCount']) };
   report.forEach((stat: StatsEntry) => {
     if (stat.type === 'candidate-pair' && (stat.nominated || stat.selected) && stat.currentRoundTripTime !== undefined) {
       counters.rttSec = Number(stat.currentRoundTripTime);
@@ -56,13 +58,18 @@ export function readCounters(report: RTCStatsReport, at: number): ReceiveCounter
   return counters;
 }
 
-/** What was received between two readings of the counters; pure. */
-export function qualitySample(before: ReceiveCounters, after: ReceiveCounters): QualitySample {
+/**
+ * What was received between two readings of the counters; pure. Null when the video stream read is another one than
+ * before (a second camera became the busier one, or a consumer was replaced): the two readings do not compare.
+ */
+export function qualitySample(before: ReceiveCounters, after: ReceiveCounters): QualitySample | null {
   const seconds = Math.max(0.001, (after.at - before.at) / 1000);
   const video = after.video;
   const last = before.video;
+  if (video && last && video.id !== last.id) return null;
   const videoBufferMs = meanBufferMs(last, video);
-  const audioBufferMs = meanBufferMs(before.audio, after.audio);
+  // A restarted audio track's counters start again: its first interval has no buffer figure.
+  const audioBufferMs = before.audio?.id === after.audio?.id ? meanBufferMs(before.audio, after.audio) : null;
   return {
     at: after.at,
     fps: video ? Math.max(0, (video.framesDecoded - (last?.framesDecoded ?? 0)) / seconds) : 0,
