@@ -66,7 +66,7 @@ describe('a technician joining a sign-language call in Chromium', () => {
     await driver.agentHangsUp();
     await technician.browserContext().close();
     await driver.close();
-  }, 120_000);
+  }, 240_000);
 });
 
 async function signIn(page: Page, username: string): Promise<void> {
