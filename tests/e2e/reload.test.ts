@@ -59,22 +59,33 @@ describe('a customer who reloads the support page (Chromium)', () => {
     await driver.agentAccepts();
     await Promise.all([driver.firstFrameAt(driver.customer), driver.firstFrameAt(driver.agent)]);
     const sessionId = await driver.agent.$eval('#hangup', (el) => (el as HTMLElement).dataset.sessionId);
+    const customerCamera = () => ((document.querySelector('#remote-view') as HTMLVideoElement).srcObject as MediaStream | null)?.getVideoTracks()[0]?.id ?? null;
+    const cameraBefore = await driver.agent.evaluate(customerCamera);
 
     await driver.customer.reload();
-    await driver.customer.waitForSelector('section[data-view=call]:not([hidden])', { timeout: 20_000 });
-    await driver.firstFrameAt(driver.customer);
+    await driver.customer.waitForSelector('section[data-view=call]:not([hidden])', { timeout: 40_000 });
+    await driver.firstFrameAt(driver.customer, 40_000);
     await expect(driver.customer.$eval('#hangup', (el) => (el as HTMLElement).dataset.sessionId)).resolves.toBe(sessionId);
-    // The agent's console stays in the same call and shows the customer's new camera; nobody is told the call ended.
-    await driver.agent.waitForFunction(() => (document.querySelector('#peer-connection') as HTMLElement).hidden, { timeout: 20_000 });
-    await driver.agent.waitForSelector('#remote-view[data-role=customer]', { timeout: 20_000 });
+    // The agent's console stays in the same call and shows the customer's new camera (until it arrives, the old track
+    // stays attached, frozen); nobody is told the call ended.
+    await driver.agent.waitForFunction(
+      (before: string | null) => {
+        const video = document.querySelector<HTMLVideoElement>('#remote-view[data-role=customer]');
+        const track = (video?.srcObject as MediaStream | null)?.getVideoTracks()[0];
+        return (document.querySelector('#peer-connection') as HTMLElement).hidden && track !== undefined && track.id !== before && video!.readyState >= 2;
+      },
+      { timeout: 40_000 },
+      cameraBefore,
+    );
     const [customerSees, agentSees] = await Promise.all([
       driver.framesShown(driver.customer, '#remote-view', 3000),
       driver.framesShown(driver.agent, '#remote-view', 3000),
     ]);
     console.log(JSON.stringify({ afterReload: { customerSees, agentSees } }));
     for (const seen of [customerSees, agentSees]) {
-      // Flowing, not a frozen last frame: at least 15 fps over 3 s, and a real picture.
-      expect(seen.frames).toBeGreaterThanOrEqual(45);
+      // Flowing, not a frozen last frame (which presents none): at least 10 fps over 3 s even on a busy machine, and a
+      // real picture.
+      expect(seen.frames).toBeGreaterThanOrEqual(30);
       expect(seen.height).toBeGreaterThanOrEqual(240);
     }
     expect(await driver.agent.$eval('section[data-view=call]', (el) => (el as HTMLElement).hidden)).toBe(false);
@@ -84,5 +95,5 @@ describe('a customer who reloads the support page (Chromium)', () => {
     await driver.customer.reload();
     await driver.customer.waitForSelector('section[data-view=precall]:not([hidden])');
     await driver.close();
-  }, 90_000);
+  }, 150_000);
 });
