@@ -164,7 +164,11 @@ export class Router extends EventEmitter<RouterEvents> {
       return;
     }
     const resumed = !this.#holds.has(ticketId);
-    if (!resumed) this.#mirror.hold(ticketId, held.entry.heldUntil);
+    if (!resumed) {
+      this.#mirror.hold(ticketId, held.entry.heldUntil);
+      // Nobody hears a held place's pushes, so nothing counts as told until the customer is back.
+      this.#positions.forget(ticketId);
+    }
     // The hold withdrew the open offer in the store either way; the mirror follows (back in line if resumed).
     if (held.withdrawn) this.#offerClosed(held.withdrawn, 'abandoned', 'withdrawn');
     // Resumed while the hold was being written (the resume's clear may have landed first): clear it again.
@@ -181,6 +185,9 @@ export class Router extends EventEmitter<RouterEvents> {
       return false;
     }
     this.#mirror.resume(resumed.entry);
+    // Told afresh: what this node last pushed for the ticket went to nobody (the customer may have been away, or
+    // connected to another node).
+    this.#positions.forget(ticketId);
     await this.#dispatchNow();
     return true;
   }
@@ -437,7 +444,8 @@ export class Router extends EventEmitter<RouterEvents> {
     const now = this.#now();
     const staffing: StaffingCache = new Map();
     const inputs = this.#statusInputs();
-    for (const entry of this.#mirror.entries()) yield [entry.ticketId, queueStatus(entry, inputs, now, staffing)];
+    // A held place has nobody to tell; its customer is told on return.
+    for (const entry of this.#mirror.entries()) if (entry.heldUntil === undefined) yield [entry.ticketId, queueStatus(entry, inputs, now, staffing)];
   }
 
   #statusOrFront(ticketId: string): { position: number; eta: WaitRange } {

@@ -94,11 +94,8 @@ export function attachSocketGateway(services: Services): void {
     if (call) return call.reconnected(key);
     // Accepted a moment ago: the call is opening and will announce itself to this room.
     if (tickets.get(ticketId)?.state === TicketState.InCall) return;
-    if (await router.resume(ticketId)) {
-      const status = router.statusOf(ticketId);
-      if (status) socket.emit('queue:status', { ticketId, ...status });
-      return;
-    }
+    // Back in line: the router's next round of positions tells this customer where they stand.
+    if (await router.resume(ticketId)) return;
     const lapsed = tickets.get(ticketId)?.state === TicketState.Queued;
     if (lapsed) tickets.close(ticketId, TicketState.Abandoned);
     tokens.revokeTicket(ticketId);

@@ -196,6 +196,28 @@ describe('Router', () => {
     expect(fx.lastOfferTo('a').ticketId).toBe('first');
   });
 
+  it('pushes nothing for a held place, and tells a customer who comes back each change after', async () => {
+    await fx.enqueue('ahead');
+    await fx.enqueue('first');
+    expect((await fx.positions()).get('first')).toBe(2);
+    await fx.router.hold('first');
+    const pushed: [string, number][] = [];
+    fx.router.on('position', (ticketId, position) => pushed.push([ticketId, position]));
+    await fx.positions();
+    expect(pushed).toEqual([]);
+
+    await fx.router.resume('first');
+    await fx.positions();
+    // Told again on return, though the position is what it was before the hold.
+    expect(pushed).toEqual([['first', 2]]);
+    await fx.router.abandon('ahead');
+    await fx.positions();
+    expect(pushed).toEqual([
+      ['first', 2],
+      ['first', 1],
+    ]);
+  });
+
   it('keeps the place of a customer who comes back while the hold is still being written', async () => {
     await fx.enqueue('first');
     await fx.available('a');
