@@ -10,7 +10,9 @@ import { TokenRegistry } from './auth/TokenRegistry.js';
 import type { Config } from './config.js';
 import { createHttpApp } from './http/httpApp.js';
 import { createLogger, type Logger } from './logger.js';
+import { MemoryTranscriptStore } from './transcripts/TranscriptStore.js';
 import { QualityRecords } from './quality/QualityRecords.js';
+import { loadCannedReplies } from './text/cannedReplies.js';
 import { DEFAULT_ROUTING_OPTIONS } from './routing/model.js';
 import { Router } from './routing/Router.js';
 import { SkillPolicy } from './routing/SkillPolicy.js';
@@ -42,6 +44,7 @@ export interface ServerParts {
 /** The composition root: builds every part from config, listens, and returns a handle. */
 export async function startServer(config: Config, parts: ServerParts = {}): Promise<RunningServer> {
   const log = parts.log ?? createLogger(config.LOG_LEVEL);
+  const cannedReplies = loadCannedReplies(config.CANNED_REPLIES_FILE);
   const agents = parts.agents ?? AgentDirectory.load({ json: config.AGENT_ACCOUNTS, file: config.AGENT_ACCOUNTS_FILE });
   const ownsMedia = !parts.media;
   const media =
@@ -76,6 +79,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
   await router.start();
   const stations = new StationRegistry(media);
   const quality = new QualityRecords();
+  const transcripts = new MemoryTranscriptStore();
   const io: AppServer = new Server({ maxHttpBufferSize: 256 * 1024, serveClient: false });
   const calls = new CallService({
     media,
@@ -84,11 +88,13 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     tickets,
     tokens,
     quality,
+    transcripts,
     messenger: socketMessenger(io),
     log,
     reconnectGraceMs: config.RECONNECT_GRACE_MS,
+    rttLinePauseMs: config.RTT_LINE_PAUSE_MS,
   });
-  const services = { config, log, agents, tokens, tickets, router, calls, stations, media, quality, io };
+  const services = { config, log, agents, tokens, tickets, router, calls, stations, media, quality, cannedReplies, io };
   const http = createHttpServer(createHttpApp(services));
   io.attach(http);
   // With Redis, pushes to a room reach its sockets on every node (an offer made here, an agent connected there).

@@ -9,6 +9,7 @@ import type { CallService } from './calls/CallService.js';
 import type { StationRegistry } from './stations/StationRegistry.js';
 import type { TicketRegistry } from './tickets/TicketRegistry.js';
 import type { AppServer } from './socket/types.js';
+import type { CannedReplies } from '../signaling/index.js';
 
 /** The server's parts, built once in the composition root and handed to handlers. */
 export interface Services {
@@ -22,5 +23,7 @@ export interface Services {
   stations: StationRegistry;
   media: MediaEngine;
   quality: QualityRecords;
+  /** Agents' canned replies, read once at start-up. */
+  cannedReplies: CannedReplies;
   io: AppServer;
 }

@@ -43,6 +43,18 @@ import {
   queueJoinSchema,
   setProducerPausedSchema,
 } from './schemas.js';
+import {
+  chatDeliveredSchema,
+  chatMarkSchema,
+  chatReceivedSchema,
+  chatSendSchema,
+  chatSentSchema,
+  rttReceivedSchema,
+  rttSendSchema,
+  transcriptLinePushSchema,
+  transcriptReplySchema,
+  transcriptRequestSchema,
+} from './text.js';
 
 /** The schema of every client-to-server event; an event not listed here is unknown. */
 export const clientEventSchemas = {
@@ -66,6 +78,10 @@ export const clientEventSchemas = {
   'media:resumeConsumer': consumerRefSchema,
   'media:closeConsumer': consumerRefSchema,
   'media:setProducerPaused': setProducerPausedSchema,
+  'text:rtt': rttSendSchema,
+  'text:chat': chatSendSchema,
+  'text:chatDelivered': chatDeliveredSchema,
+  'text:transcript': transcriptRequestSchema,
 } as const;
 
 /** Name of any client-to-server event. */
@@ -96,6 +112,10 @@ export const clientEventReplySchemas = {
   'media:resumeConsumer': nothingSchema,
   'media:closeConsumer': nothingSchema,
   'media:setProducerPaused': nothingSchema,
+  'text:rtt': nothingSchema,
+  'text:chat': chatSentSchema,
+  'text:chatDelivered': nothingSchema,
+  'text:transcript': transcriptReplySchema,
 } as const satisfies Record<ClientEventName, z.ZodType>;
 
 /** What a successful ack carries, per client event. */
@@ -127,6 +147,14 @@ export const serverEventSchemas = {
   'call:peerConnection': peerConnectionSchema,
   'media:newProducer': newProducerSchema,
   'media:producerClosed': producerClosedSchema,
+  /** Another participant's real-time text. */
+  'text:rtt': rttReceivedSchema,
+  /** A chat message from another participant. */
+  'text:chat': chatReceivedSchema,
+  /** A message this participant sent reached another page. */
+  'text:chatMark': chatMarkSchema,
+  /** A line was added to the ticket's transcript. */
+  'transcript:line': transcriptLinePushSchema,
   /** A coded error for an event the server could not answer through an ack. */
   'protocol:error': protocolErrorSchema,
 } as const;

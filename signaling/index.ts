@@ -4,3 +4,5 @@ export * from './pushes.js';
 export * from './replies.js';
 export * from './events.js';
 export * from './AppError.js';
+export * from './t140.js';
+export * from './text.js';

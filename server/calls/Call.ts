@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
-import type { AgentProfile, CallEndReason, CallMode, ParticipantRole, QualitySample, QueueName } from '../../signaling/index.js';
+import type { AgentProfile, CallEndReason, CallMode, ChatSent, ParticipantRole, QualitySample, QueueName, Speaker, TranscriptReply } from '../../signaling/index.js';
 import { AppError } from '../../signaling/index.js';
 import type { MediaRoom } from '../../media/MediaEngine.js';
 import type { QualityRecords } from '../quality/QualityRecords.js';
+import { CallText } from './CallText.js';
 import type { CallEvents, CallOptions, Messenger } from './CallTypes.js';
 import { agentKey, customerKey } from './participantKeys.js';
 
@@ -15,7 +16,8 @@ interface Participant {
 
 /**
  * One call from the agent's accept to its end: who is in it and in which role, its media room, who signs, its
- * quality record, and what joining, leaving, losing the connection and coming back do. Every participant's request
+ * quality record, its written side (real-time text, chat, the ticket's transcript), and what joining, leaving,
+ * losing the connection and coming back do. Every participant's request
  * about the call goes through here; another call's participant is told the call does not exist.
  */
 export class Call extends EventEmitter<CallEvents> {
@@ -41,6 +43,7 @@ export class Call extends EventEmitter<CallEvents> {
   readonly #invited = new Map<string, string>();
   /** Who is signing now, so someone joining or coming back sees it at once. */
   readonly #signing = new Set<string>();
+  readonly #text: CallText;
   #reconnectTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -61,6 +64,17 @@ export class Call extends EventEmitter<CallEvents> {
     this.#participants.set(customerKey(this.ticketId), { role: 'customer', name: this.ticketId, connected: true });
     this.#participants.set(agentKey(this.agent.id), { role: 'agent', name: this.agent.name, connected: true });
     this.#quality.open({ sessionId: this.id, ticketId: this.ticketId, startedAt: this.startedAt });
+    this.#text = new CallText({
+      sessionId: this.id,
+      ticketId: this.ticketId,
+      transcripts: options.transcripts,
+      messenger: this.#messenger,
+      log: options.log,
+      rttLinePauseMs: options.rttLinePauseMs,
+      now: this.#now,
+      keys: () => this.keys(),
+    });
+    for (const key of this.keys()) this.#text.event(this.#speakerOf(key), 'joined', `${this.#speakerOf(key).name} joined`);
     this.#room.on('newProducer', (ownerId, producer) => this.#messenger.push(this.#othersThan(ownerId), 'media:newProducer', producer));
     this.#room.on('producerClosed', (ownerId, producerId) => this.#messenger.push(this.#othersThan(ownerId), 'media:producerClosed', { sessionId: this.id, producerId }));
     // The SFU lost the room underneath (its worker died): nobody can be served in it any more.
@@ -120,11 +134,35 @@ export class Call extends EventEmitter<CallEvents> {
     this.#quality.add(this.id, this.roleOfMember(key), sample);
   }
 
+  /** A participant's real-time text (T.140, already checked): the others see it as typed. */
+  sendRtt(key: string, chunk: string): void {
+    this.roleOfMember(key);
+    this.#text.rtt(key, this.#speakerOf(key), chunk);
+  }
+
+  /** A participant's chat message; resolves once it is in the transcript (the sender's "sent" mark). */
+  chat(key: string, clientId: string, text: string): Promise<ChatSent> {
+    this.roleOfMember(key);
+    return this.#text.chat(key, this.#speakerOf(key), clientId, text);
+  }
+
+  /** A participant's page received a chat message; its sender gets the "delivered" mark. */
+  chatDelivered(key: string, messageId: string): void {
+    this.#text.delivered(key, this.roleOfMember(key), messageId);
+  }
+
+  /** The ticket's transcript so far, for a participant. */
+  async transcript(key: string): Promise<TranscriptReply> {
+    this.roleOfMember(key);
+    return { ticketId: this.ticketId, lines: await this.#text.transcript() };
+  }
+
   /** The call's own agent asks another signed-in agent (by key and display name) in as a technician. */
   invite(byKey: string, target: { key: string; name: string }): void {
     if (this.roleOfMember(byKey) !== 'agent') throw AppError.notFound('session', this.id);
     if (this.#participants.has(target.key)) throw AppError.invalidState(`"${target.name}" is in the call already`);
     this.#invited.set(target.key, target.name);
+    this.#text.event(this.#speakerOf(byKey), 'technician-invited', `${this.agent.name} invited ${target.name}`);
     this.#messenger.push(target.key, 'call:invitation', { sessionId: this.id, ticketId: this.ticketId, mode: this.mode, topic: this.topic, fromAgent: this.agent.name });
   }
 
@@ -137,6 +175,7 @@ export class Call extends EventEmitter<CallEvents> {
     if (name === undefined || this.#closed) throw AppError.notFound('invitation to session', this.id);
     this.#invited.delete(key);
     this.#participants.set(key, { role: 'technician', name, connected: true });
+    this.#text.event(this.#speakerOf(key), 'joined', `${name} joined`);
     if (station) await this.#room.adoptProducers(key, station);
     this.#messenger.push(key, 'call:started', { sessionId: this.id, ticketId: this.ticketId, mode: this.mode, role: 'technician', peerName: `${this.agent.name} · ${this.ticketId}` });
     this.#pushSigningStates(key);
@@ -197,6 +236,8 @@ export class Call extends EventEmitter<CallEvents> {
     this.#closed = true;
     clearTimeout(this.#reconnectTimer);
     const keys = this.keys();
+    this.#text.close();
+    this.#text.event(this.#speakerOf(agentKey(this.agent.id)), reason === 'transferred' ? 'transferred' : 'ended', reason === 'transferred' ? `${this.agent.name} transferred the call` : `the call ended (${reason})`);
     this.#room.close();
     this.#quality.close(this.id, this.#now());
     this.#messenger.push(keys, 'call:ended', { sessionId: this.id, reason });
@@ -205,9 +246,18 @@ export class Call extends EventEmitter<CallEvents> {
   }
 
   #remove(key: string): void {
-    if (!this.#participants.delete(key)) return;
+    const participant = this.#participants.get(key);
+    if (!participant) return;
+    this.#text.leave(key);
+    this.#text.event(this.#speakerOf(key), 'left', `${participant.name} left`);
+    this.#participants.delete(key);
     this.#signing.delete(key);
     this.#room.remove(key);
+  }
+
+  #speakerOf(key: string): Speaker {
+    const participant = this.#participants.get(key);
+    return { role: participant?.role ?? 'technician', name: participant?.name ?? key };
   }
 
   #othersThan(key: string): string[] {

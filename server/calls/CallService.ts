@@ -5,6 +5,7 @@ import type { MediaEngine } from '../../media/MediaEngine.js';
 import type { TokenRegistry } from '../auth/TokenRegistry.js';
 import type { Logger } from '../logger.js';
 import type { QualityRecords } from '../quality/QualityRecords.js';
+import type { TranscriptStore } from '../transcripts/TranscriptStore.js';
 import { requirementsForTransfer } from '../routing/requirements.js';
 import type { Router } from '../routing/Router.js';
 import type { StationRegistry } from '../stations/StationRegistry.js';
@@ -22,10 +23,13 @@ export interface CallServiceOptions {
   tickets: TicketRegistry;
   tokens: TokenRegistry;
   quality: QualityRecords;
+  transcripts: TranscriptStore;
   messenger: Messenger;
   log: Logger;
   /** How long a customer who lost the connection keeps their call. */
   reconnectGraceMs: number;
+  /** An RTT line nobody added to for this long goes into the transcript as it stands. */
+  rttLinePauseMs: number;
 }
 
 /**
@@ -47,7 +51,7 @@ export class CallService {
    * gets the reconnect grace period like one who leaves during the call.
    */
   async start(entry: QueuedEntry, agent: AgentProfile, customerConnected: () => Promise<boolean>): Promise<Call> {
-    const { media, stations, tickets, tokens, messenger, quality, router, log, reconnectGraceMs } = this.#options;
+    const { media, stations, tickets, tokens, messenger, quality, transcripts, router, log, reconnectGraceMs, rttLinePauseMs } = this.#options;
     const id = randomUUID();
     // From here a customer reconnecting finds the ticket in a call that is about to announce itself.
     tickets.inCall(entry.ticketId, id, agent.id);
@@ -56,7 +60,7 @@ export class CallService {
     let call: Call | undefined;
     try {
       const room = await media.createRoom(id, { colocateWith: station, roleOf: (key) => call?.roleOf(key) ?? 'technician' });
-      call = new Call({ id, ticket: { id: entry.ticketId, mode: entry.mode, queue: entry.queue, topic: entry.topic }, agent, room, messenger, quality, reconnectGraceMs });
+      call = new Call({ id, ticket: { id: entry.ticketId, mode: entry.mode, queue: entry.queue, topic: entry.topic }, agent, room, messenger, quality, transcripts, log, reconnectGraceMs, rttLinePauseMs });
     } catch (error) {
       // No call could open: the agent is free again, and the customer is told instead of waiting for nothing.
       tickets.close(entry.ticketId, TicketState.Ended);

@@ -1,6 +1,8 @@
 import type { AgentProfile, CallEndReason, CallMode, QueueName, ServerEventName, ServerEventPayload } from '../../signaling/index.js';
 import type { MediaRoom } from '../../media/MediaEngine.js';
+import type { Logger } from '../logger.js';
 import type { QualityRecords } from '../quality/QualityRecords.js';
+import type { TranscriptStore } from '../transcripts/TranscriptStore.js';
 
 /** How a call reaches its participants: pushes to participant keys (Socket.IO rooms, on every node). */
 export interface Messenger {
@@ -26,6 +28,10 @@ export interface CallOptions {
   room: MediaRoom;
   messenger: Messenger;
   quality: QualityRecords;
+  transcripts: TranscriptStore;
+  log: Logger;
+  /** An RTT line nobody added to for this long goes into the transcript as it stands. */
+  rttLinePauseMs: number;
   /** How long a customer who lost the connection has to come back before the call ends. */
   reconnectGraceMs: number;
   now?: () => number;

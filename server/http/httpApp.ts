@@ -9,6 +9,7 @@ import {
   queueNameSchema,
   type AgentLoginReply,
   type CallQualityRecord,
+  type CannedReplies,
   type MediaCapabilitiesReply,
   type ServiceLevelsReply,
 } from '../../signaling/index.js';
@@ -22,7 +23,7 @@ function sendData<T>(res: Response, data: T): void {
 
 /** The HTTP side: pages, the client bundle, sign-in and health. Every body goes through zod. */
 export function createHttpApp(services: Services): express.Express {
-  const { config, agents, tokens, media, router, quality, log } = services;
+  const { config, agents, tokens, media, router, quality, cannedReplies, log } = services;
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: '16kb' }));
@@ -62,6 +63,11 @@ export function createHttpApp(services: Services): express.Express {
     const record = quality.get(sessionId);
     if (!record) throw AppError.notFound('call', sessionId);
     sendData<CallQualityRecord>(res, record);
+  });
+
+  app.get('/api/canned-replies', (req, res) => {
+    requireStaff(req);
+    sendData<CannedReplies>(res, cannedReplies);
   });
 
   app.use('/api', (_req, _res) => {

@@ -11,7 +11,7 @@ export function participantKeyOf(principal: Principal | undefined): string {
   return principal.role === 'agent' ? agentKey(principal.agent.id) : customerKey(principal.ticketId);
 }
 
-/** In-call events (media signaling, signing state, quality, hang up), each scoped to the asking participant's own call. */
+/** In-call events (media signaling, signing state, quality, text and chat, hang up), each scoped to the asking participant's own call. */
 export function callHandlers(services: Services): EventHandlers {
   const { calls } = services;
   const me = (socket: AppSocket): string => participantKeyOf(socket.data.principal);
@@ -34,6 +34,16 @@ export function callHandlers(services: Services): EventHandlers {
       calls.memberCall(sessionId, me(socket)).call.hangUp(me(socket));
       return null;
     },
+    'text:rtt': ({ sessionId, text }, socket) => {
+      calls.memberCall(sessionId, me(socket)).call.sendRtt(me(socket), text);
+      return null;
+    },
+    'text:chat': ({ sessionId, clientId, text }, socket) => calls.memberCall(sessionId, me(socket)).call.chat(me(socket), clientId, text),
+    'text:chatDelivered': ({ sessionId, messageId }, socket) => {
+      calls.memberCall(sessionId, me(socket)).call.chatDelivered(me(socket), messageId);
+      return null;
+    },
+    'text:transcript': ({ sessionId }, socket) => calls.memberCall(sessionId, me(socket)).call.transcript(me(socket)),
     'media:join': async ({ sessionId, send }, socket) => ({
       ...(await room(sessionId, socket).join(me(socket), { send })),
       iceServers: services.config.ICE_SERVERS,

@@ -1,0 +1,130 @@
+import bcrypt from 'bcryptjs';
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, T140, type TranscriptLine } from '../../signaling/index.js';
+import type { AgentAccount } from '../../server/auth/AgentDirectory.js';
+import { serverPerTest } from '../support/liveServer.js';
+import { call, errorOf, once, openCall, rawRequest, record, request } from '../support/sockets.js';
+import { TEST_PASSWORD, testAgent } from '../support/testServer.js';
+
+const technician = (username: string): AgentAccount => ({
+  username,
+  name: `Technician ${username}`,
+  passwordHash: bcrypt.hashSync(TEST_PASSWORD, 4),
+  skills: { csl: 4, phone: 5, tier: 2 },
+});
+
+const PAUSE_MS = 600;
+
+/** Resolves once `lines` holds `count` lines (pushes arrive on their own time), or fails after 5 s. */
+async function linesReach(lines: { line: TranscriptLine }[], count: number): Promise<TranscriptLine[]> {
+  const deadline = Date.now() + 5000;
+  while (lines.length < count) {
+    if (Date.now() > deadline) throw new Error(`only ${lines.length} of ${count} transcript lines arrived: ${JSON.stringify(lines)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return lines.map((pushed) => pushed.line);
+}
+
+describe('real-time text, chat and the transcript of a call (Socket.IO path, real server and SFU worker)', () => {
+  const live = serverPerTest(() => [testAgent('alice', ['csl', 'text']), testAgent('bob', ['csl']), technician('tess')], { RTT_LINE_PAUSE_MS: PAUSE_MS });
+
+  it('passes real-time text on as typed to the others only, and records a line at a line separator and after a pause', async () => {
+    const open = await openCall(live.pool, 'alice', { mode: 'text' });
+    const agentHears = record(open.agent, 'text:rtt');
+    const customerHears = record(open.customer, 'text:rtt');
+    const lines = record(open.agent, 'transcript:line');
+    const startLines = (await call(open.agent, 'text:transcript', { sessionId: open.sessionId })).lines.length;
+
+    for (const chunk of ['my', ' wach', T140.backspace.repeat(2), 'tch', ` is off${T140.lineSeparator}it `]) {
+      await call(open.customer, 'text:rtt', { sessionId: open.sessionId, text: chunk });
+    }
+    await call(open.agent, 'text:rtt', { sessionId: open.sessionId, text: 'which model?' });
+
+    // The line separator closes the customer's first line at once; the open lines close after the pause.
+    const recorded = await linesReach(lines, 3);
+    expect(recorded[0]).toMatchObject({ kind: 'rtt', text: 'my watch is off', speaker: { role: 'customer' } });
+    expect(recorded.slice(1).map((line) => `${line.speaker.role}: ${line.text}`).sort()).toEqual(['agent: which model?', 'customer: it ']);
+    expect(agentHears.map((pushed) => pushed.text).join('')).toBe(`my wach${T140.backspace.repeat(2)}tch is off${T140.lineSeparator}it `);
+    expect(agentHears.every((pushed) => pushed.speaker.role === 'customer')).toBe(true);
+    expect(customerHears.map((pushed) => pushed.text)).toEqual(['which model?']);
+    const transcript = await call(open.customer, 'text:transcript', { sessionId: open.sessionId });
+    expect(transcript.lines).toHaveLength(startLines + 3);
+  });
+
+  it('marks a chat message sent (ack) and delivered (the other page received it), and a resend changes nothing', async () => {
+    const open = await openCall(live.pool, 'alice');
+    const received = once(open.agent, 'text:chat');
+    const sent = await call(open.customer, 'text:chat', { sessionId: open.sessionId, clientId: 'c-1', text: 'Is the screen on?' });
+    const message = await received;
+    expect(message).toMatchObject({ sessionId: open.sessionId, messageId: sent.messageId, text: 'Is the screen on?', speaker: { role: 'customer' } });
+
+    const mark = once(open.customer, 'text:chatMark');
+    await call(open.agent, 'text:chatDelivered', { sessionId: open.sessionId, messageId: sent.messageId });
+    expect(await mark).toEqual({ sessionId: open.sessionId, messageId: sent.messageId, mark: 'delivered', by: 'agent' });
+
+    const again = await call(open.customer, 'text:chat', { sessionId: open.sessionId, clientId: 'c-1', text: 'Is the screen on?' });
+    expect(again).toEqual(sent);
+    const chats = (await call(open.agent, 'text:transcript', { sessionId: open.sessionId })).lines.filter((line) => line.kind === 'chat');
+    expect(chats.map((line) => line.text)).toEqual(['Is the screen on?']);
+  });
+
+  it('keeps one transcript per ticket in order: joins, invitation, chat, RTT, a technician leaving, the end', async () => {
+    const open = await openCall(live.pool, 'alice');
+    const tess = await live.pool.agent('tess');
+    const invitation = once(tess.socket, 'call:invitation');
+    await call(open.agent, 'call:invite', { sessionId: open.sessionId, agentId: 'tess' });
+    await invitation;
+    await call(tess.socket, 'call:join', { sessionId: open.sessionId });
+    await call(open.customer, 'text:chat', { sessionId: open.sessionId, clientId: 'm', text: 'hello' });
+    await call(tess.socket, 'text:rtt', { sessionId: open.sessionId, text: `restart it${T140.lineSeparator}` });
+    const before = (await call(open.customer, 'text:transcript', { sessionId: open.sessionId })).lines;
+    const customerLines = record(open.customer, 'transcript:line');
+    await call(tess.socket, 'call:end', { sessionId: open.sessionId });
+    const ended = once(open.customer, 'call:ended');
+    await call(open.agent, 'call:end', { sessionId: open.sessionId });
+    await ended;
+
+    const lines = [...before, ...(await linesReach(customerLines, 2))];
+    expect(lines.map((line) => line.seq)).toEqual(lines.map((_line, i) => i + 1));
+    expect(lines.map((line) => [line.kind, line.event ?? line.text, line.speaker.role])).toEqual([
+      ['event', 'joined', 'customer'],
+      ['event', 'joined', 'agent'],
+      ['event', 'technician-invited', 'agent'],
+      ['event', 'joined', 'technician'],
+      ['chat', 'hello', 'customer'],
+      ['rtt', 'restart it', 'technician'],
+      ['event', 'left', 'technician'],
+      ['event', 'ended', 'agent'],
+    ]);
+  });
+
+  it('refuses bad text with a coded error and changes nothing: control characters, oversize, floods, strangers', async () => {
+    const open = await openCall(live.pool, 'alice');
+    const agentHears = record(open.agent, 'text:rtt');
+    const stranger = await live.pool.agent('bob');
+    const bad: [string, unknown, ErrorCode][] = [
+      ['text:rtt', { sessionId: open.sessionId, text: 'a\u001b[2Jb' }, ErrorCode.BadRequest],
+      ['text:rtt', { sessionId: open.sessionId, text: 'line\nbreak' }, ErrorCode.BadRequest],
+      ['text:rtt', { sessionId: open.sessionId, text: '' }, ErrorCode.BadRequest],
+      ['text:rtt', { sessionId: open.sessionId, text: 'x'.repeat(5000) }, ErrorCode.BadRequest],
+      ['text:chat', { sessionId: open.sessionId, clientId: 'x', text: 'x'.repeat(2001) }, ErrorCode.BadRequest],
+      ['text:chat', { sessionId: open.sessionId, clientId: 'x', text: 'bell\u0007' }, ErrorCode.BadRequest],
+      ['text:chat', { sessionId: open.sessionId, clientId: 'x', text: '   ' }, ErrorCode.BadRequest],
+      ['text:chatDelivered', { sessionId: open.sessionId, messageId: 'no-such-message' }, ErrorCode.NotFound],
+    ];
+    for (const [event, payload, code] of bad) expect(errorOf(await rawRequest(open.customer, event, payload)), `${event} ${JSON.stringify(payload).slice(0, 60)}`).toMatchObject({ code });
+    expect(errorOf(await request(stranger.socket, 'text:rtt', { sessionId: open.sessionId, text: 'hi' })).code).toBe(ErrorCode.NotFound);
+    expect(errorOf(await request(stranger.socket, 'text:transcript', { sessionId: open.sessionId })).code).toBe(ErrorCode.NotFound);
+
+    // A flood is cut by the per-connection rate limit; what got through before it arrived whole and in order.
+    const flood = await Promise.all(Array.from({ length: 150 }, (_v, i) => request(open.customer, 'text:rtt', { sessionId: open.sessionId, text: String(i % 10) })));
+    const refused = flood.filter((ack) => !ack.ok);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((ack) => errorOf(ack).code === ErrorCode.RateLimited)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const accepted = flood.map((ack, i) => (ack.ok ? String(i % 10) : '')).join('');
+    expect(agentHears.map((pushed) => pushed.text).join('')).toBe(accepted);
+    const transcript = await call(open.agent, 'text:transcript', { sessionId: open.sessionId });
+    expect(transcript.lines.every((line) => line.kind === 'event')).toBe(true);
+  });
+});
