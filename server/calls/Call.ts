@@ -14,6 +14,9 @@ interface Participant {
   connected: boolean;
 }
 
+/** Longest the end of a call waits for its last transcript lines to be stored before the pages hear of it. */
+const END_TRANSCRIPT_WAIT_MS = 2_000;
+
 /**
  * One call from the agent's accept to its end: who is in it and in which role, its media room, who signs, its
  * quality record, its written side (real-time text, chat, the ticket's transcript), and what joining, leaving,
@@ -240,7 +243,10 @@ export class Call extends EventEmitter<CallEvents> {
     this.#text.event(this.#speakerOf(agentKey(this.agent.id)), reason === 'transferred' ? 'transferred' : 'ended', reason === 'transferred' ? `${this.agent.name} transferred the call` : `the call ended (${reason})`);
     this.#room.close();
     this.#quality.close(this.id, this.#now());
-    this.#messenger.push(keys, 'call:ended', { sessionId: this.id, reason });
+    // The pages learn the end after the transcript's last lines (the end itself among them), so what a customer
+    // saves is complete.
+    const announce = () => this.#messenger.push(keys, 'call:ended', { sessionId: this.id, reason });
+    void this.#text.settled(END_TRANSCRIPT_WAIT_MS).then(announce, announce);
     this.emit('ended', reason);
     this.removeAllListeners();
   }

@@ -96,6 +96,16 @@ export class CallText {
     void this.#record('event', speaker, text, event);
   }
 
+  /**
+   * Resolves once every line recorded so far has been stored and pushed, or after `timeoutMs` (a slow store must
+   * not hold up what waits on it: the end of a call).
+   */
+  settled(timeoutMs: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    return Promise.race([this.#recording.then(() => undefined), late]).finally(() => clearTimeout(timer));
+  }
+
   /** The ticket's transcript, with every line recorded so far. */
   async transcript(): Promise<TranscriptLine[]> {
     await this.#recording;

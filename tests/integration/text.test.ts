@@ -1,9 +1,9 @@
 import bcrypt from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, T140, type TranscriptLine } from '../../signaling/index.js';
+import { cannedRepliesSchema, ErrorCode, T140, type CannedReplies, type TranscriptLine } from '../../signaling/index.js';
 import type { AgentAccount } from '../../server/auth/AgentDirectory.js';
 import { serverPerTest } from '../support/liveServer.js';
-import { call, errorOf, once, openCall, rawRequest, record, request } from '../support/sockets.js';
+import { call, errorOf, loginAgent, once, openCall, rawRequest, record, request } from '../support/sockets.js';
 import { TEST_PASSWORD, testAgent } from '../support/testServer.js';
 
 const technician = (username: string): AgentAccount => ({
@@ -126,5 +126,26 @@ describe('real-time text, chat and the transcript of a call (Socket.IO path, rea
     expect(agentHears.map((pushed) => pushed.text).join('')).toBe(accepted);
     const transcript = await call(open.agent, 'text:transcript', { sessionId: open.sessionId });
     expect(transcript.lines.every((line) => line.kind === 'event')).toBe(true);
+  });
+});
+
+describe('canned replies over HTTP', () => {
+  const live = serverPerTest(() => [testAgent('alice', ['csl', 'text'])]);
+
+  it('gives signed-in staff the configured replies in both languages and refuses anyone else', async () => {
+    const { token } = await loginAgent(live.server.url, 'alice');
+    const response = await fetch(`${live.server.url}/api/canned-replies`, { headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(200);
+    const { data } = (await response.json()) as { data: CannedReplies };
+    expect(cannedRepliesSchema.parse(data)).toEqual(data);
+    expect(data.en.map((reply) => reply.id)).toEqual(data['zh-CN'].map((reply) => reply.id));
+    expect(data['zh-CN'].find((reply) => reply.id === 'greet')?.text).toMatch(/您好/);
+
+    const customer = await live.pool.queuedCustomer();
+    for (const headers of [{}, { authorization: `Bearer ${customer.joined.token}` }] as Record<string, string>[]) {
+      const refused = await fetch(`${live.server.url}/api/canned-replies`, { headers });
+      expect(refused.status).toBe(401);
+      expect(await refused.json()).toMatchObject({ ok: false, error: { code: ErrorCode.Unauthorized } });
+    }
   });
 });

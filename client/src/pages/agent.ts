@@ -1,5 +1,7 @@
 import {
   agentLoginReplySchema,
+  cannedRepliesSchema,
+  type CannedReplies,
   envelopeSchema,
   type AgentState,
   type CallInvitation,
@@ -13,7 +15,7 @@ import {
   type QueueName,
 } from '../../../signaling/index.js';
 import { trackCall, trackSender } from '../diagnostics.js';
-import { t, translate } from '../i18n.js';
+import { locale, t, translate } from '../i18n.js';
 import { MediasoupCall, preloadDevice } from '../media/MediasoupCall.js';
 import { openLocalMedia } from '../media/localMedia.js';
 import { setUpMediaToggles, showDeviceError } from '../ui/callControls.js';
@@ -21,6 +23,7 @@ import { SignalingClient } from '../net/SignalingClient.js';
 import { attachStream, byId, setUpLanguage, showView } from '../ui/dom.js';
 import { followSigning, signingLabel } from '../ui/signingIndicator.js';
 import { Stage } from '../ui/Stage.js';
+import { TextPanel } from '../text/TextPanel.js';
 
 const selfPreview = byId<HTMLVideoElement>('self-preview');
 const selfView = byId<HTMLVideoElement>('self-view');
@@ -40,6 +43,9 @@ let state: AgentState = { status: 'away' };
 let currentCall: CallStarted | null = null;
 let stage: Stage | null = null;
 let invitation: CallInvitation | null = null;
+let textPanel: TextPanel | null = null;
+/** The canned replies from the server's configuration file, read at sign-in. */
+let cannedReplies: CannedReplies = { en: [], 'zh-CN': [] };
 
 setUpLanguage();
 void preloadDevice();
@@ -82,6 +88,15 @@ byId<HTMLFormElement>('transfer-form').addEventListener('submit', (event) => {
 setUpMediaToggles(() => localStream, () => station ?? call, showError);
 
 const loginReply = envelopeSchema(agentLoginReplySchema);
+const cannedReply = envelopeSchema(cannedRepliesSchema);
+
+// Without them the console still works; the agent types every reply.
+async function loadCannedReplies(token: string): Promise<void> {
+  const response = await fetch('/api/canned-replies', { headers: { authorization: `Bearer ${token}` } }).catch(() => null);
+  const body = cannedReply.safeParse(await response?.json().catch(() => null));
+  if (body.success && body.data.ok) cannedReplies = body.data.data;
+  else console.warn('canned replies not loaded');
+}
 
 async function signIn(form: FormData): Promise<void> {
   errorBanner.textContent = '';
@@ -97,6 +112,7 @@ async function signIn(form: FormData): Promise<void> {
   }
   const { token, agent } = body.data.data;
   byId('agent-name').textContent = agent.name;
+  void loadCannedReplies(token);
   showView('console');
   signaling = new SignalingClient({ token: () => token });
   signaling.on('agent:state', showState);
@@ -206,6 +222,8 @@ async function startCall(started: CallStarted): Promise<void> {
   // Inviting and transferring are the call's own agent's to do.
   byId('invite-form').hidden = byId('transfer-form').hidden = started.role === 'technician';
   byId('invite-status').textContent = '';
+  textPanel?.close();
+  textPanel = new TextPanel(byId('text-area'), { signaling, sessionId: started.sessionId, cannedReplies: () => cannedReplies[locale()] });
   call = new MediasoupCall(signaling, started.sessionId, {
     reportQuality: true,
     onRemoteTrack: (stream, from) => current.setStream(from, stream),
@@ -228,6 +246,8 @@ function showPeerConnection({ sessionId, role, connected }: PeerConnection): voi
 
 function endCall(): void {
   currentCall = null;
+  textPanel?.close();
+  textPanel = null;
   byId('peer-connection').hidden = true;
   stage?.clear();
   stage = null;

@@ -1,4 +1,4 @@
-import type { CallMode, CallStarted, ClientToServerEvents, QueueJoin, TicketClosed, WaitRange } from '../../../signaling/index.js';
+import { callModeSchema, type CallMode, type CallStarted, type ClientToServerEvents, type QueueJoin, type TicketClosed, type TranscriptLine, type WaitRange } from '../../../signaling/index.js';
 import { diagnostics, trackCall } from '../diagnostics.js';
 import { locale, t, translate } from '../i18n.js';
 import { MediasoupCall, preloadDevice } from '../media/MediasoupCall.js';
@@ -9,6 +9,8 @@ import { forgetTicket, saveTicket, savedTicket, type SavedTicket } from '../net/
 import { attachStream, byId, setUpLanguage, showView } from '../ui/dom.js';
 import { followSigning, signingLabel } from '../ui/signingIndicator.js';
 import { Stage } from '../ui/Stage.js';
+import { renderLine, TextPanel } from '../text/TextPanel.js';
+import { transcriptText } from '../text/transcriptText.js';
 import type { FramingHint } from '../vision/FramingCheck.js';
 import type { SigningState } from '../vision/SigningDetector.js';
 import { VisionMonitor } from '../vision/VisionMonitor.js';
@@ -37,13 +39,20 @@ let vision: VisionMonitor | null = null;
 /** Bumped whenever vision is stopped, so a monitor still loading from before is closed when it arrives. */
 let visionRun = 0;
 let signing: SigningState = 'not-signing';
+/** The call's text side (real-time text, chat, transcript); its transcript outlives the call for saving. */
+let textPanel: TextPanel | null = null;
+let transcript: readonly TranscriptLine[] = [];
 
 setUpLanguage();
 void preloadDevice();
 // A ticket kept by this tab means a reload or a return while waiting or in a call: go straight back to it.
 const resumable = savedTicket();
-/** Settles once the camera and microphone were asked for; a call started on resume waits for it. */
-let devicesChecked = checkDevices({ framingCheck: !resumable });
+// A support link may choose the mode (`/support?mode=text`); a text caller is never asked for a camera.
+const linkedMode = callModeSchema.safeParse(new URLSearchParams(location.search).get('mode'));
+if (linkedMode.success) form.querySelector<HTMLInputElement>(`input[name="mode"][value="${linkedMode.data}"]`)!.checked = true;
+/** Settles once the camera and microphone were asked for (at once for a text caller); a call started on resume waits for it. */
+let devicesChecked = (resumable?.mode ?? selectedMode()) === 'text' ? Promise.resolve() : checkDevices({ framingCheck: !resumable });
+showTextOnly(selectedMode() === 'text');
 if (resumable) resume(resumable);
 else showView('precall');
 
@@ -55,6 +64,15 @@ form.addEventListener('submit', (event) => {
 byId('leave-queue').addEventListener('click', () => void leaveQueue());
 byId('hangup').addEventListener('click', () => void hangUp());
 byId('again').addEventListener('click', () => location.reload());
+byId('save-transcript').addEventListener('click', saveTranscript);
+byId('print-transcript').addEventListener('click', () => window.print());
+form.addEventListener('change', (event) => {
+  if ((event.target as HTMLInputElement).name !== 'mode') return;
+  const text = selectedMode() === 'text';
+  showTextOnly(text);
+  if (text) stopDevices();
+  else if (!localStream) devicesChecked = checkDevices({ framingCheck: true });
+});
 setUpMediaToggles(() => localStream, () => call, showError);
 
 /** Pre-call check: asks for camera and microphone and explains any refusal; the framing check runs only before a request. */
@@ -115,6 +133,25 @@ function showFraming(keys: readonly VisionKey[]): void {
   list.dataset.hints = keys.join(' ');
 }
 
+function selectedMode(): CallMode {
+  return callModeSchema.catch('csl').parse(new FormData(form).get('mode'));
+}
+
+/** Text only: the camera check gives way to a note that none is needed. */
+function showTextOnly(text: boolean): void {
+  byId('text-only-note').hidden = !text;
+  for (const id of ['camera-check', 'device-status', 'framing-hints', 'precall-notice']) byId(id).hidden = text && id !== 'precall-notice';
+  if (text) byId('retry-devices').hidden = true;
+}
+
+/** Releases the camera and microphone (a text caller keeps neither open). */
+function stopDevices(): void {
+  stopVision();
+  localStream?.getTracks().forEach((track) => track.stop());
+  localStream = null;
+  attachStream(selfPreview, null);
+}
+
 async function reportSigning(): Promise<void> {
   if (!signaling || !currentCall) return;
   await signaling.request('call:signing', { sessionId: currentCall.sessionId, signing: signing === 'signing' }).catch((e: unknown) => console.warn('signing state not sent', e));
@@ -126,7 +163,7 @@ async function joinQueue(): Promise<void> {
   stopVision();
   const data = new FormData(form);
   const request: Parameters<ClientToServerEvents['queue:join']>[0] = {
-    mode: String(data.get('mode')) as CallMode,
+    mode: selectedMode(),
     category: String(data.get('category')) as QueueJoin['category'],
     topic: String(data.get('topic') ?? '').trim() || '-',
     device: String(data.get('device')) as QueueJoin['device'],
@@ -137,7 +174,7 @@ async function joinQueue(): Promise<void> {
   signaling = connectSignaling();
   try {
     const joined = await signaling.request('queue:join', request);
-    const saved = { ticketId: joined.ticketId, token: joined.token, reconnectGraceSec: joined.reconnectGraceSec };
+    const saved = { ticketId: joined.ticketId, token: joined.token, reconnectGraceSec: joined.reconnectGraceSec, mode: request.mode };
     saveTicket(saved);
     showTicket(saved);
     showPosition(joined.position, joined.eta);
@@ -241,6 +278,13 @@ async function startCall(client: SignalingClient, started: CallStarted): Promise
   }
   translate(byId('call-title'), 'call.with', { name: started.peerName });
   byId('call-status').hidden = false;
+  // A text call puts the text first; the agent's video still shows, smaller, and nothing of the customer is sent.
+  byId('call-title').closest('section')!.dataset.mode = started.mode;
+  textPanel = new TextPanel(byId('text-area'), {
+    signaling: client,
+    sessionId: started.sessionId,
+    onTranscript: (lines) => (transcript = [...lines]),
+  });
   showView('call');
   attachStream(selfView, localStream);
   call = new MediasoupCall(client, started.sessionId, {
@@ -271,6 +315,8 @@ function endCall(): void {
   forgetTicket();
   leaveCall();
   translate(byId('ended-ticket'), 'ended.ticket', { ticketId });
+  byId('ended-transcript').hidden = transcript.length === 0;
+  byId('ended-transcript-list').replaceChildren(...transcript.map(renderLine));
   showView('ended');
   signaling?.close();
   signaling = null;
@@ -286,6 +332,8 @@ function awaitTransfer(): void {
 /** Closes this page's side of the current call, if any; the camera stays open. */
 function leaveCall(): void {
   currentCall = null;
+  textPanel?.close();
+  textPanel = null;
   stopVision();
   call?.close();
   call = null;
@@ -304,6 +352,14 @@ async function leaveQueue(): Promise<void> {
 
 function restartFramingCheck(): void {
   if (localStream) void startVision(localStream);
+}
+
+/** The transcript as a text file the customer keeps (the ticket id in its name). */
+function saveTranscript(): void {
+  const url = URL.createObjectURL(new Blob([transcriptText(ticketId, transcript)], { type: 'text/plain;charset=utf-8' }));
+  const link = Object.assign(document.createElement('a'), { href: url, download: `transcript-${ticketId}.txt` });
+  link.click();
+  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 

@@ -1,0 +1,138 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../server/createServer.js';
+import { CallDriver } from '../support/CallDriver.js';
+import { launchChromium } from '../support/chromium.js';
+import { startTestServer, TEST_PASSWORD, testAgent } from '../support/testServer.js';
+
+/** What one participant's "them" area shows of another's open line. */
+const openLine = (page: Page, role: string) => page.$eval(`.rtt-speaker[data-speaker=${role}] .rtt-current`, (el) => el.textContent ?? '').catch(() => '');
+
+/** Waits until `role`'s open line on `page` reads `text`. */
+async function seesTyping(page: Page, role: string, text: string): Promise<void> {
+  await page.waitForFunction(
+    (who: string, expected: string) => document.querySelector(`.rtt-speaker[data-speaker=${who}] .rtt-current`)?.textContent === expected,
+    { timeout: 10_000, polling: 20 },
+    role,
+    text,
+  );
+}
+
+describe('a text call in Chromium: real-time text both ways, chat with marks, canned replies, the saved transcript', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let downloads: string;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startTestServer([testAgent('alice', ['csl', 'text'])], { RTT_LINE_PAUSE_MS: 2_000 }), launchChromium()]);
+    downloads = mkdtempSync(path.join(os.tmpdir(), 'signline-downloads-'));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (downloads) rmSync(downloads, { recursive: true, force: true });
+  });
+
+  it('never asks a text caller for a camera, shows each letter as it is typed, and lets the customer keep the transcript', async () => {
+    const driver = await CallDriver.open(browser, server.url);
+    // Count every request for a camera or microphone the support page makes, from its first script on.
+    await driver.customer.evaluateOnNewDocument(() => {
+      const media = navigator.mediaDevices;
+      const original = media.getUserMedia.bind(media);
+      (window as unknown as { mediaAsks: number }).mediaAsks = 0;
+      media.getUserMedia = (constraints) => {
+        (window as unknown as { mediaAsks: number }).mediaAsks++;
+        return original(constraints);
+      };
+    });
+    await driver.customer.goto(`${server.url}/support?mode=text`);
+    await driver.customer.waitForSelector('#text-only-note:not([hidden])');
+    expect(await driver.customer.$eval('#camera-check', (el) => (el as HTMLElement).hidden)).toBe(true);
+
+    await driver.agentReady('alice', TEST_PASSWORD);
+    await driver.customer.type('input[name=topic]', 'My watch shows the wrong time');
+    await driver.customer.click('#start');
+    await driver.agentAccepts();
+    await driver.customer.waitForSelector('section[data-view=call][data-mode=text]:not([hidden]) .text-panel');
+    await driver.agent.waitForSelector('section[data-view=call]:not([hidden]) .text-panel');
+    await driver.customer.waitForSelector('[data-part=rtt-path][data-path]');
+
+    // Key by key: the agent sees the first letters while the customer is still typing the word.
+    await driver.customer.focus('[data-part=rtt-you]');
+    await driver.customer.keyboard.type('my wa', { delay: 60 });
+    await seesTyping(driver.agent, 'customer', 'my wa');
+    await driver.customer.keyboard.type('xc', { delay: 60 });
+    await seesTyping(driver.agent, 'customer', 'my waxc');
+    await driver.customer.keyboard.press('Backspace');
+    await driver.customer.keyboard.press('Backspace');
+    await seesTyping(driver.agent, 'customer', 'my wa');
+    // Both type at once: each side's open line reaches the other while its own is still open.
+    await driver.agent.focus('[data-part=rtt-you]');
+    await Promise.all([driver.customer.keyboard.type('tch is late', { delay: 40 }), driver.agent.keyboard.type('which model?', { delay: 40 })]);
+    await seesTyping(driver.agent, 'customer', 'my watch is late');
+    await seesTyping(driver.customer, 'agent', 'which model?');
+    await driver.customer.keyboard.press('Enter');
+    await driver.agent.waitForFunction(() => Array.from(document.querySelectorAll('.rtt-speaker[data-speaker=customer] .rtt-closed p')).some((p) => p.textContent === 'my watch is late'));
+    expect(await openLine(driver.agent, 'customer')).toBe('');
+
+    // A canned reply from the keyboard: "/" and letters filter, Enter inserts, Enter sends.
+    await driver.agent.focus('[data-part=chat-input]');
+    await driver.agent.keyboard.type('/restart');
+    await driver.agent.waitForSelector('.canned-list:not([hidden]) [role=option][aria-selected=true][data-reply-id=restart]');
+    await driver.agent.keyboard.press('Enter');
+    const inserted = await driver.agent.$eval('[data-part=chat-input]', (el) => (el as HTMLInputElement).value);
+    expect(inserted).toMatch(/^Please hold the power button/);
+    await driver.agent.keyboard.press('Enter');
+    await driver.customer.waitForFunction((text: string) => Array.from(document.querySelectorAll('.chat-item[data-from=agent] .chat-text')).some((el) => el.textContent === text), {}, inserted);
+    await driver.agent.waitForSelector('.chat-item[data-from=self][data-mark=delivered]');
+
+    await driver.customer.focus('[data-part=chat-input]');
+    await driver.customer.keyboard.type('OK, done');
+    await driver.customer.keyboard.press('Enter');
+    await driver.customer.waitForSelector('.chat-item[data-from=self][data-mark=delivered]');
+    // The agent's open line closes after the pause and lands in the customer's live transcript.
+    await driver.customer.waitForFunction(() => Array.from(document.querySelectorAll('.transcript-line[data-kind=rtt]')).some((li) => li.textContent?.includes('which model?')));
+
+    await driver.agentHangsUp();
+    await driver.customer.waitForSelector('section[data-view=ended]:not([hidden]) #ended-transcript:not([hidden])');
+    const kinds = await driver.customer.$$eval('#ended-transcript-list .transcript-line', (items) => items.map((li) => (li as HTMLElement).dataset.kind));
+    expect(new Set(kinds)).toEqual(new Set(['event', 'rtt', 'chat']));
+
+    // The text file the customer saves holds the same lines, each with time, kind and speaker.
+    const session = await browser.target().createCDPSession();
+    await session.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads, browserContextId: driver.customer.browserContext().id });
+    await driver.customer.click('#save-transcript');
+    const file = await waitForFile(downloads, /^transcript-SL-.+\.txt$/);
+    const saved = readFileSync(file, 'utf8');
+    expect(saved).toMatch(/^Transcript of support ticket SL-/);
+    expect(saved).toMatch(/\(text\) .*: my watch is late/);
+    expect(saved).toMatch(/\(chat\) .*: Please hold the power button/);
+    expect(saved).toMatch(/\(chat\) .*: OK, done/);
+    expect(saved).toMatch(/\(event\) .*ended the call/);
+
+    // The printable page is the transcript alone: no buttons, no header, every line.
+    await driver.customer.emulateMediaType('print');
+    const printed = await driver.customer.evaluate(() => ({
+      buttons: Array.from(document.querySelectorAll('button')).filter((b) => getComputedStyle(b).display !== 'none').length,
+      lines: Array.from(document.querySelectorAll('#ended-transcript-list li')).filter((li) => getComputedStyle(li).display !== 'none').length,
+    }));
+    expect(printed.buttons).toBe(0);
+    expect(printed.lines).toBe(kinds.length);
+    expect(await driver.customer.evaluate(() => (window as unknown as { mediaAsks: number }).mediaAsks)).toBe(0);
+    await driver.close();
+  }, 120_000);
+});
+
+async function waitForFile(folder: string, name: RegExp, timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = readdirSync(folder).find((entry) => name.test(entry));
+    if (found) return path.join(folder, found);
+    if (Date.now() > deadline) throw new Error(`no file matching ${name} in ${folder} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
