@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type {
   ConsumerInfo,
+  DataConsumerInfo,
   MediaCapabilitiesReply,
   ParticipantRole,
   MediaJoined,
@@ -15,8 +16,54 @@ export interface MediaRoomEvents {
   newProducer: [ownerId: string, producer: NewProducer];
   /** A producer closed; its consumers are gone. */
   producerClosed: [ownerId: string, producerId: string];
+  /** A text message arrived on a participant's data channel; `label` says which channel. */
+  dataMessage: [ownerId: string, label: string, text: string];
+  /** A participant's data channel brought something that is not text; nothing of it went anywhere. */
+  dataRefused: [ownerId: string, label: string, reason: string];
   /** The room closed; emitted last. */
   closed: [];
+}
+
+/** A participant's request to open a data channel to the server (the SCTP stream its browser chose). */
+export interface DataChannelRequest {
+  transportId: string;
+  sctpStreamParameters: { streamId: number; ordered?: boolean };
+  label: string;
+  protocol: string;
+}
+
+/** The audio tap's output, the same for every engine: what speech recognizers take. */
+export const AUDIO_TAP_FORMAT = {
+  /** Samples per second. */
+  sampleRate: 16_000,
+  /** Mono: a recognizer hears one voice. */
+  channels: 1,
+  /** Samples in each `pcm` chunk: 20 ms. */
+  chunkSamples: 320,
+} as const;
+
+/** What an audio tap announces. */
+export interface AudioTapEvents {
+  /** The next 20 ms of the producer's audio: `AUDIO_TAP_FORMAT.chunkSamples` signed 16-bit mono samples at 16 kHz. */
+  pcm: [chunk: Int16Array];
+  /** The tap failed and is closing; `closed` follows. */
+  error: [error: Error];
+  /** The tap closed: `close()`, its producer closed, or its room closed. Emitted last. */
+  closed: [];
+}
+
+/**
+ * One participant's audio leaving the SFU as PCM for a speech recognizer. It consumes the producer like any other
+ * receiver, so opening or closing it leaves the call's media untouched. Gaps (loss, silence suppression, mute) come
+ * out as silence, up to a second at a time, so a recognizer hears the pause that ends an utterance.
+ */
+export interface AudioTap extends EventEmitter<AudioTapEvents> {
+  /** The producer being tapped. */
+  readonly producerId: string;
+  /** True once the tap closed. */
+  readonly closed: boolean;
+  /** Stops the tap. Idempotent; emits `closed` last. */
+  close(): void;
 }
 
 /** One call's media: who is in it and what they send and receive. Participants touch only their own objects. */
@@ -26,7 +73,7 @@ export interface MediaRoom extends EventEmitter<MediaRoomEvents> {
   /** True once `close()` ran. */
   readonly closed: boolean;
   /** Enters a participant (again) with a receive transport, and a send transport when asked; returns what the client needs. */
-  join(participantId: string, options: { send: boolean }): Promise<Omit<MediaJoined, 'iceServers'>>;
+  join(participantId: string, options: { send: boolean; data?: boolean }): Promise<Omit<MediaJoined, 'iceServers'>>;
   /** Whether the participant has joined. */
   has(participantId: string): boolean;
   /** Creates a WebRTC transport owned by the participant. */
@@ -58,7 +105,20 @@ export interface MediaRoom extends EventEmitter<MediaRoomEvents> {
   leave(participantId: string): void;
   /** Removes a participant for good: `leave`, and the producers adopted for it stop reaching the others. */
   remove(participantId: string): void;
-  /** Closes the room and everything in it. Idempotent; emits `closed` last. */
+  /**
+   * Opens a participant's data channel to the server on its send transport. Its messages come out as `dataMessage`
+   * events and go nowhere else: the room's owner decides what reaches whom.
+   */
+  produceData(participantId: string, request: DataChannelRequest): Promise<{ dataProducerId: string }>;
+  /** Opens the server's channel to a participant (its inbox) on its receive transport. */
+  consumeInbox(participantId: string, transportId: string): Promise<DataConsumerInfo>;
+  /** The participant's inbox is open on their side: `sendData` may use it. */
+  confirmInbox(participantId: string): void;
+  /** Sends text to a participant's inbox; false when they have no confirmed, open inbox. */
+  sendData(participantId: string, text: string): boolean;
+  /** Starts taking a producer's audio out as 16 kHz mono PCM; the tap closes with the producer or the room. */
+  tapAudio(producerId: string): Promise<AudioTap>;
+  /** Closes the room and everything in it, its audio taps included. Idempotent; emits `closed` last. */
   close(): void;
 }
 

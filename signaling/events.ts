@@ -43,6 +43,7 @@ import {
   queueJoinSchema,
   setProducerPausedSchema,
 } from './schemas.js';
+import { consumeInboxSchema, dataConsumerInfoSchema, dataProducedSchema, produceDataSchema } from './dataChannel.js';
 import {
   chatDeliveredSchema,
   chatMarkSchema,
@@ -78,6 +79,8 @@ export const clientEventSchemas = {
   'media:resumeConsumer': consumerRefSchema,
   'media:closeConsumer': consumerRefSchema,
   'media:setProducerPaused': setProducerPausedSchema,
+  'media:produceData': produceDataSchema,
+  'media:consumeInbox': consumeInboxSchema,
   'text:rtt': rttSendSchema,
   'text:chat': chatSendSchema,
   'text:chatDelivered': chatDeliveredSchema,
@@ -112,6 +115,8 @@ export const clientEventReplySchemas = {
   'media:resumeConsumer': nothingSchema,
   'media:closeConsumer': nothingSchema,
   'media:setProducerPaused': nothingSchema,
+  'media:produceData': dataProducedSchema,
+  'media:consumeInbox': dataConsumerInfoSchema,
   'text:rtt': nothingSchema,
   'text:chat': chatSentSchema,
   'text:chatDelivered': nothingSchema,

@@ -6,3 +6,4 @@ export * from './events.js';
 export * from './AppError.js';
 export * from './t140.js';
 export * from './text.js';
+export * from './dataChannel.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sctpParametersSchema } from './dataChannel.js';
 import { errorBodySchema } from './errors.js';
 import { newProducerSchema, waitRangeSchema } from './pushes.js';
 import {
@@ -53,6 +54,8 @@ export const transportInfoSchema = z.object({
     role: z.enum(['auto', 'client', 'server']).optional(),
     fingerprints: z.array(z.object({ algorithm: fingerprintAlgorithmSchema, value: z.string() })).min(1),
   }),
+  /** Present when the transport carries data channels (the join asked for them). */
+  sctpParameters: sctpParametersSchema.optional(),
 });
 /** A WebRTC transport as the browser opens it. */
 export type TransportInfo = z.infer<typeof transportInfoSchema>;

@@ -122,8 +122,11 @@ export const callSigningSchema = z.strictObject({ sessionId: id, signing: z.bool
 /** Which way a WebRTC transport carries media. */
 export const transportDirectionSchema = z.enum(['send', 'recv']);
 
-/** Client to server `media:join`: the participant enters the session's media room; `send` asks for a send transport too. */
-export const mediaJoinSchema = z.strictObject({ sessionId: id, send: z.boolean().default(true) });
+/**
+ * Client to server `media:join`: the participant enters the session's media room; `send` asks for a send transport
+ * too, `data` for data channels on both transports (a send transport is then made even without media to send).
+ */
+export const mediaJoinSchema = z.strictObject({ sessionId: id, send: z.boolean().default(true), data: z.boolean().default(false) });
 
 /** Client to server `media:createTransport`. */
 export const createTransportSchema = z.strictObject({ sessionId: id, direction: transportDirectionSchema });

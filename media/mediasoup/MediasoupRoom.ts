@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
-import type { ConsumerInfo, MediaJoined, MediaSource, NewProducer, TransportInfo } from '../../signaling/index.js';
-import { AppError, transportInfoSchema } from '../../signaling/index.js';
+import type { ConsumerInfo, DataConsumerInfo, MediaJoined, MediaSource, NewProducer, TransportInfo } from '../../signaling/index.js';
+import { AppError, RTT_INBOX_CHANNEL, transportInfoSchema } from '../../signaling/index.js';
 import type { MediaPolicy, ParticipantRole } from '../../signaling/index.js';
-import type { MediaRoom, MediaRoomEvents } from '../MediaEngine.js';
+import type { AudioTap, DataChannelRequest, MediaRoom, MediaRoomEvents } from '../MediaEngine.js';
+import { DataRelay } from './DataRelay.js';
+import { DirectAudioTap } from './DirectAudioTap.js';
 import { LayerController } from './LayerController.js';
 
 interface Participant {
@@ -36,6 +38,10 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
   /** Frame-rate-first layer choice per consumer; absent with the `default` policy. */
   readonly #layers: LayerController | undefined;
   readonly #roleOf: (participantId: string) => ParticipantRole;
+  /** Open audio taps; closed with the room even when the room does not own the router. */
+  readonly #taps = new Set<AudioTap>();
+  /** The server's end of every data channel in the room. */
+  readonly #data: DataRelay;
   #closed = false;
 
   constructor(
@@ -52,6 +58,9 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
     this.#roleOf = options.roleOf ?? (() => 'agent');
     this.#transportOptions = transportOptions;
     this.#layers = transportOptions.policy === 'product' ? new LayerController((transportId) => this.#audioConsumersOn(transportId)) : undefined;
+    this.#data = new DataRelay(router);
+    this.#data.on('message', (ownerId, label, text) => this.emit('dataMessage', ownerId, label, text));
+    this.#data.on('refused', (ownerId, label, reason) => this.emit('dataRefused', ownerId, label, reason));
     router.observer.once('close', () => this.close());
   }
 
@@ -64,7 +73,7 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
     return this.#router.closed;
   }
 
-  async join(participantId: string, options: { send: boolean }): Promise<Omit<MediaJoined, 'iceServers'>> {
+  async join(participantId: string, options: { send: boolean; data?: boolean }): Promise<Omit<MediaJoined, 'iceServers'>> {
     this.#assertOpen();
     // A second join (reload, reconnect) starts the participant afresh.
     if (this.#participants.has(participantId)) this.leave(participantId);
@@ -74,9 +83,11 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
       if (ownerId === participantId) continue;
       for (const producer of owned.values()) producers.push(this.#describe(ownerId, producer));
     }
+    // Data channels need both ways: the participant's own channel on a send transport, its inbox on the receive one.
+    const data = options.data ?? false;
     const [recvTransport, sendTransport] = await Promise.all([
-      this.createTransport(participantId, 'recv'),
-      options.send ? this.createTransport(participantId, 'send') : undefined,
+      this.createTransport(participantId, 'recv', { data }),
+      options.send || data ? this.createTransport(participantId, 'send', { data }) : undefined,
     ]);
     return {
       routerRtpCapabilities: this.#router.rtpCapabilities,
@@ -91,7 +102,7 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
     return this.#participants.has(participantId);
   }
 
-  async createTransport(participantId: string, direction: 'send' | 'recv'): Promise<TransportInfo> {
+  async createTransport(participantId: string, direction: 'send' | 'recv', options: { data?: boolean } = {}): Promise<TransportInfo> {
     const participant = this.#participant(participantId);
     const transport = await this.#router.createWebRtcTransport({
       listenIps: this.#transportOptions.listenIps,
@@ -99,6 +110,7 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
       enableTcp: true,
       preferUdp: true,
       initialAvailableOutgoingBitrate: this.#transportOptions.initialAvailableOutgoingBitrate,
+      enableSctp: options.data ?? false,
       appData: { direction },
     });
     if (this.#closed || !this.#participants.has(participantId)) {
@@ -113,6 +125,7 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
       iceParameters: transport.iceParameters,
       iceCandidates: transport.iceCandidates,
       dtlsParameters: transport.dtlsParameters,
+      ...(transport.sctpParameters ? { sctpParameters: transport.sctpParameters } : {}),
     });
   }
 
@@ -213,10 +226,84 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
     }
   }
 
+  /**
+   * Makes a producer created directly on this room's router one of the room's, owned by `ownerId`: plain RTP from a
+   * local process (a phone gateway; ffmpeg in tests). The caller keeps owning the producer; the room forgets it
+   * when it closes or its owner is removed.
+   */
+  addRouterProducer(ownerId: string, producer: types.Producer): void {
+    this.#assertOpen();
+    if (producer.closed) throw new TypeError('producer is closed');
+    if (!this.#router.canConsume({ producerId: producer.id, rtpCapabilities: this.#router.rtpCapabilities })) {
+      throw new TypeError(`producer "${producer.id}" is not on this room's router`);
+    }
+    const adopted = this.#adopted.get(ownerId) ?? new Map<string, types.Producer>();
+    this.#adopted.set(ownerId, adopted);
+    adopted.set(producer.id, producer);
+    producer.observer.once('close', () => {
+      if (adopted.delete(producer.id) && !this.#closed) this.emit('producerClosed', ownerId, producer.id);
+    });
+    this.emit('newProducer', ownerId, this.#describe(ownerId, producer));
+  }
+
+  async produceData(participantId: string, request: DataChannelRequest): Promise<{ dataProducerId: string }> {
+    const transport = this.#transport(participantId, request.transportId);
+    if (transport.appData.direction !== 'send') throw AppError.invalidState('transport is not a send transport');
+    if (!transport.sctpParameters) throw AppError.invalidState('this transport has no data channels (join with data: true)');
+    const dataProducer = await transport.produceData({ sctpStreamParameters: request.sctpStreamParameters, label: request.label, protocol: request.protocol });
+    // Everything the participant sends is read here, never forwarded as it is (see DataRelay).
+    await this.#data.read(participantId, dataProducer).catch((error: unknown) => {
+      dataProducer.close();
+      throw error;
+    });
+    return { dataProducerId: dataProducer.id };
+  }
+
+  async consumeInbox(participantId: string, transportId: string): Promise<DataConsumerInfo> {
+    const transport = this.#transport(participantId, transportId);
+    if (transport.appData.direction !== 'recv') throw AppError.invalidState('transport is not a receive transport');
+    if (!transport.sctpParameters) throw AppError.invalidState('this transport has no data channels (join with data: true)');
+    const inbox = await this.#data.inbox(participantId);
+    const consumer = await transport.consumeData({ dataProducerId: inbox.id });
+    // Until the participant confirms the new consumer, their text goes by Socket.IO.
+    this.#data.confirm(participantId, false);
+    consumer.observer.once('close', () => this.#data.confirm(participantId, false));
+    return {
+      id: consumer.id,
+      dataProducerId: inbox.id,
+      sctpStreamParameters: { streamId: consumer.sctpStreamParameters?.streamId ?? 0, ordered: true },
+      label: RTT_INBOX_CHANNEL.label,
+      protocol: RTT_INBOX_CHANNEL.protocol,
+    };
+  }
+
+  confirmInbox(participantId: string): void {
+    this.#data.confirm(participantId, true);
+  }
+
+  sendData(participantId: string, text: string): boolean {
+    return !this.#closed && this.#data.send(participantId, text);
+  }
+
+  async tapAudio(producerId: string): Promise<AudioTap> {
+    this.#assertOpen();
+    const producer = this.#anyProducer(producerId);
+    if (producer.kind !== 'audio') throw AppError.badRequest(`producer "${producerId}" carries ${producer.kind}; only audio can be tapped`);
+    const tap = await DirectAudioTap.open(this.#router, producer);
+    if (this.#closed) {
+      tap.close();
+      throw AppError.invalidState('the call has ended');
+    }
+    this.#taps.add(tap);
+    tap.once('closed', () => this.#taps.delete(tap));
+    return tap;
+  }
+
   leave(participantId: string): void {
     const participant = this.#participants.get(participantId);
     if (!participant) return;
     this.#participants.delete(participantId);
+    this.#data.drop(participantId);
     // Closing a transport closes its producers and consumers, which notifies the others.
     for (const transport of [...participant.transports.values()]) transport.close();
   }
@@ -243,6 +330,8 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    for (const tap of [...this.#taps]) tap.close();
+    this.#data.close();
     // A colocated room closes only what its own participants opened; adopted producers belong to their source room.
     for (const participantId of [...this.#participants.keys()]) this.leave(participantId);
     this.#adopted.clear();
@@ -283,6 +372,14 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
     for (const [ownerId, owned] of this.#producersByOwner()) {
       const producer = ownerId === participantId ? undefined : owned.get(producerId);
       if (producer) return { ownerId, producer };
+    }
+    throw AppError.notFound('producer', producerId);
+  }
+
+  #anyProducer(producerId: string): types.Producer {
+    for (const [, owned] of this.#producersByOwner()) {
+      const producer = owned.get(producerId);
+      if (producer) return producer;
     }
     throw AppError.notFound('producer', producerId);
   }
