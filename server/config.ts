@@ -37,6 +37,7 @@ const envSchema = z.object({
   OFFER_TIMEOUT_MS: int(20_000).pipe(z.number().min(1_000).max(300_000)),
   RECONNECT_GRACE_MS: int(120_000).pipe(z.number().min(0).max(3_600_000)),
   RTT_LINE_PAUSE_MS: int(5_000).pipe(z.number().min(500).max(600_000)),
+  RTT_DATA_CHANNELS: z.enum(['on', 'off']).default('on'),
   CANNED_REPLIES_FILE: z.string().default(path.join(repoRoot, 'config/canned-replies.json')),
   TOKEN_TTL_MIN: int(720).pipe(z.number().min(1).max(10_080)),
   MISSED_COOLDOWN_MS: int(0).pipe(z.number().min(0).max(3_600_000)),

@@ -93,6 +93,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     log,
     reconnectGraceMs: config.RECONNECT_GRACE_MS,
     rttLinePauseMs: config.RTT_LINE_PAUSE_MS,
+    dataRate: { perSec: config.EVENT_RATE_PER_SEC, burst: config.EVENT_BURST },
   });
   const services = { config, log, agents, tokens, tickets, router, calls, stations, media, quality, cannedReplies, io };
   const http = createHttpServer(createHttpApp(services));

@@ -1,8 +1,10 @@
 import { EventEmitter } from 'node:events';
-import type { AgentProfile, CallEndReason, CallMode, ChatSent, ParticipantRole, QualitySample, QueueName, Speaker, TranscriptReply } from '../../signaling/index.js';
-import { AppError } from '../../signaling/index.js';
+import type { AgentProfile, CallEndReason, CallMode, ChatSent, ParticipantRole, QualitySample, QueueName, RttInboxMessage, Speaker, TranscriptReply } from '../../signaling/index.js';
+import { AppError, ErrorCode, T140, T140_CHANNEL, t140ChunkSchema } from '../../signaling/index.js';
 import type { MediaRoom } from '../../media/MediaEngine.js';
+import type { Logger } from '../logger.js';
 import type { QualityRecords } from '../quality/QualityRecords.js';
+import { TokenBucket } from '../socket/TokenBucket.js';
 import { CallText } from './CallText.js';
 import type { CallEvents, CallOptions, Messenger } from './CallTypes.js';
 import { agentKey, customerKey } from './participantKeys.js';
@@ -47,6 +49,10 @@ export class Call extends EventEmitter<CallEvents> {
   /** Who is signing now, so someone joining or coming back sees it at once. */
   readonly #signing = new Set<string>();
   readonly #text: CallText;
+  readonly #log: Logger;
+  /** The rate limit of each participant's data channel, the same as their Socket.IO events'. */
+  readonly #dataRate: CallOptions['dataRate'];
+  readonly #dataBuckets = new Map<string, TokenBucket>();
   #reconnectTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -63,6 +69,8 @@ export class Call extends EventEmitter<CallEvents> {
     this.#quality = options.quality;
     this.#reconnectGraceMs = options.reconnectGraceMs;
     this.#now = options.now ?? Date.now;
+    this.#log = options.log;
+    this.#dataRate = options.dataRate;
     this.startedAt = this.#now();
     this.#participants.set(customerKey(this.ticketId), { role: 'customer', name: this.ticketId, connected: true });
     this.#participants.set(agentKey(this.agent.id), { role: 'agent', name: this.agent.name, connected: true });
@@ -76,11 +84,14 @@ export class Call extends EventEmitter<CallEvents> {
       rttLinePauseMs: options.rttLinePauseMs,
       now: this.#now,
       keys: () => this.keys(),
+      deliverRtt: (key, { speaker, text }) => this.#room.sendData(key, JSON.stringify({ type: 'rtt', speaker, text } satisfies RttInboxMessage)),
     });
     for (const key of this.keys()) this.#text.event(this.#speakerOf(key), 'joined', `${this.#speakerOf(key).name} joined`);
     this.#room.on('newProducer', (ownerId, producer) => this.#messenger.push(this.#othersThan(ownerId), 'media:newProducer', producer));
     this.#room.on('producerClosed', (ownerId, producerId) => this.#messenger.push(this.#othersThan(ownerId), 'media:producerClosed', { sessionId: this.id, producerId }));
     // The SFU lost the room underneath (its worker died): nobody can be served in it any more.
+    this.#room.on('dataMessage', (key, label, text) => this.#onDataMessage(key, label, text));
+    this.#room.on('dataRefused', (key, _label, reason) => this.#refuseData(key, AppError.badRequest(reason)));
     this.#room.once('closed', () => this.end('server-shutdown'));
   }
 
@@ -249,6 +260,26 @@ export class Call extends EventEmitter<CallEvents> {
     void this.#text.settled(END_TRANSCRIPT_WAIT_MS).then(announce, announce);
     this.emit('ended', reason);
     this.removeAllListeners();
+  }
+
+  // A participant's T.140 channel (RFC 8865): the same checks as the Socket.IO path, and its own rate limit. A lone
+  // byte order mark, which T.140 ignores, is the page saying its inbox is open.
+  #onDataMessage(key: string, label: string, text: string): void {
+    if (!this.#participants.has(key)) return;
+    if (label !== T140_CHANNEL.label) return this.#refuseData(key, AppError.badRequest(`no data channel "${label}" here`));
+    if (text === T140.bom) return this.#room.confirmInbox(key);
+    let bucket = this.#dataBuckets.get(key);
+    if (!bucket) this.#dataBuckets.set(key, (bucket = new TokenBucket(this.#dataRate.perSec, this.#dataRate.burst)));
+    if (!bucket.take()) return this.#refuseData(key, new AppError(ErrorCode.RateLimited, 429, 'too much real-time text at once; slow down'));
+    const checked = t140ChunkSchema.safeParse(text);
+    if (!checked.success) return this.#refuseData(key, AppError.badRequest(`real-time text refused: ${checked.error.issues.map((issue) => issue.message).join('; ')}`));
+    this.#text.rtt(key, this.#speakerOf(key), checked.data);
+  }
+
+  // Told on the channel it came from; a page without an open inbox had not confirmed it, so nothing it sent was taken.
+  #refuseData(key: string, error: AppError): void {
+    const told = this.#room.sendData(key, JSON.stringify({ type: 'refused', error: { code: error.code, message: error.message } } satisfies RttInboxMessage));
+    if (!told) this.#log.warn(`call ${this.id}: refused data channel text from ${key}: ${error.message}`);
   }
 
   #remove(key: string): void {

@@ -6,6 +6,7 @@ import type { TokenRegistry } from '../auth/TokenRegistry.js';
 import type { Logger } from '../logger.js';
 import type { QualityRecords } from '../quality/QualityRecords.js';
 import type { TranscriptStore } from '../transcripts/TranscriptStore.js';
+import type { CallOptions } from './CallTypes.js';
 import { requirementsForTransfer } from '../routing/requirements.js';
 import type { Router } from '../routing/Router.js';
 import type { StationRegistry } from '../stations/StationRegistry.js';
@@ -30,6 +31,8 @@ export interface CallServiceOptions {
   reconnectGraceMs: number;
   /** An RTT line nobody added to for this long goes into the transcript as it stands. */
   rttLinePauseMs: number;
+  /** The rate limit of each participant's data channel. */
+  dataRate: CallOptions['dataRate'];
 }
 
 /**
@@ -51,7 +54,7 @@ export class CallService {
    * gets the reconnect grace period like one who leaves during the call.
    */
   async start(entry: QueuedEntry, agent: AgentProfile, customerConnected: () => Promise<boolean>): Promise<Call> {
-    const { media, stations, tickets, tokens, messenger, quality, transcripts, router, log, reconnectGraceMs, rttLinePauseMs } = this.#options;
+    const { media, stations, tickets, tokens, messenger, quality, transcripts, router, log, reconnectGraceMs, rttLinePauseMs, dataRate } = this.#options;
     const id = randomUUID();
     // From here a customer reconnecting finds the ticket in a call that is about to announce itself.
     tickets.inCall(entry.ticketId, id, agent.id);
@@ -60,7 +63,7 @@ export class CallService {
     let call: Call | undefined;
     try {
       const room = await media.createRoom(id, { colocateWith: station, roleOf: (key) => call?.roleOf(key) ?? 'technician' });
-      call = new Call({ id, ticket: { id: entry.ticketId, mode: entry.mode, queue: entry.queue, topic: entry.topic }, agent, room, messenger, quality, transcripts, log, reconnectGraceMs, rttLinePauseMs });
+      call = new Call({ id, ticket: { id: entry.ticketId, mode: entry.mode, queue: entry.queue, topic: entry.topic }, agent, room, messenger, quality, transcripts, log, reconnectGraceMs, rttLinePauseMs, dataRate });
     } catch (error) {
       // No call could open: the agent is free again, and the customer is told instead of waiting for nothing.
       tickets.close(entry.ticketId, TicketState.Ended);

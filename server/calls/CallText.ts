@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CallEventName, ChatSent, Speaker, TranscriptLine } from '../../signaling/index.js';
+import type { CallEventName, ChatSent, RttReceived, Speaker, TranscriptLine } from '../../signaling/index.js';
 import { AppError, MAX_CHAT_TEXT, T140Line } from '../../signaling/index.js';
 import type { Logger } from '../logger.js';
 import type { NewTranscriptLine, TranscriptStore } from '../transcripts/TranscriptStore.js';
@@ -17,6 +17,8 @@ export interface CallTextOptions {
   now: () => number;
   /** The participant keys of everyone in the call now. */
   keys: () => string[];
+  /** Hands real-time text to a participant over their data channel; false when they have none open (Socket.IO then). */
+  deliverRtt?: (key: string, payload: RttReceived) => boolean;
 }
 
 /** One participant's real-time text as the server follows it, for the transcript. */
@@ -54,8 +56,10 @@ export class CallText {
 
   /** A participant's real-time text: the others get it at once; closed lines go to the transcript. */
   rtt(key: string, speaker: Speaker, chunk: string): void {
-    const { messenger, sessionId, keys, rttLinePauseMs } = this.#options;
-    messenger.push(keys().filter((other) => other !== key), 'text:rtt', { sessionId, speaker, text: chunk });
+    const { messenger, sessionId, keys, rttLinePauseMs, deliverRtt } = this.#options;
+    const payload = { sessionId, speaker, text: chunk };
+    const bySocket = keys().filter((other) => other !== key && !deliverRtt?.(other, payload));
+    if (bySocket.length > 0) messenger.push(bySocket, 'text:rtt', payload);
     let writer = this.#writers.get(key);
     if (!writer) {
       writer = { speaker, line: new T140Line(), pause: undefined };

@@ -34,6 +34,8 @@ export interface CallOptions {
   rttLinePauseMs: number;
   /** How long a customer who lost the connection has to come back before the call ends. */
   reconnectGraceMs: number;
+  /** Messages per second (on average, and in a burst) a participant's data channel may bring. */
+  dataRate: { perSec: number; burst: number };
   now?: () => number;
 }
 

@@ -44,10 +44,12 @@ export function callHandlers(services: Services): EventHandlers {
       return null;
     },
     'text:transcript': ({ sessionId }, socket) => calls.memberCall(sessionId, me(socket)).call.transcript(me(socket)),
-    'media:join': async ({ sessionId, send }, socket) => ({
-      ...(await room(sessionId, socket).join(me(socket), { send })),
-      iceServers: services.config.ICE_SERVERS,
-    }),
+    'media:join': async ({ sessionId, send, data }, socket) => {
+      // A station carries media only; data channels are a call's, unless the operator turned them off.
+      const station = services.stations.get(me(socket))?.id === sessionId;
+      const withData = data && !station && services.config.RTT_DATA_CHANNELS === 'on';
+      return { ...(await room(sessionId, socket).join(me(socket), { send, data: withData })), iceServers: services.config.ICE_SERVERS };
+    },
     'media:createTransport': ({ sessionId, direction }, socket) => room(sessionId, socket).createTransport(me(socket), direction),
     'media:connectTransport': async ({ sessionId, transportId, dtlsParameters }, socket) => {
       await room(sessionId, socket).connectTransport(me(socket), transportId, dtlsParameters);
@@ -63,6 +65,8 @@ export function callHandlers(services: Services): EventHandlers {
       room(sessionId, socket).closeConsumer(me(socket), consumerId);
       return null;
     },
+    'media:produceData': ({ sessionId, ...request }, socket) => calls.memberCall(sessionId, me(socket)).call.mediaFor(me(socket)).produceData(me(socket), request),
+    'media:consumeInbox': ({ sessionId, transportId }, socket) => calls.memberCall(sessionId, me(socket)).call.mediaFor(me(socket)).consumeInbox(me(socket), transportId),
     'media:setProducerPaused': async ({ sessionId, producerId, paused }, socket) => {
       await room(sessionId, socket).setProducerPaused(me(socket), producerId, paused);
       return null;

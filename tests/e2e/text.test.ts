@@ -41,6 +41,15 @@ describe('a text call in Chromium: real-time text both ways, chat with marks, ca
     const driver = await CallDriver.open(browser, server.url);
     // Count every request for a camera or microphone the support page makes, from its first script on.
     await driver.customer.evaluateOnNewDocument(() => {
+      // Keep the page's data channels at hand, to send what the page itself never would.
+      const channels: RTCDataChannel[] = [];
+      (window as unknown as { channels: RTCDataChannel[] }).channels = channels;
+      const create = RTCPeerConnection.prototype.createDataChannel;
+      RTCPeerConnection.prototype.createDataChannel = function (this: RTCPeerConnection, ...args: Parameters<typeof create>) {
+        const channel = create.apply(this, args);
+        channels.push(channel);
+        return channel;
+      };
       const media = navigator.mediaDevices;
       const original = media.getUserMedia.bind(media);
       (window as unknown as { mediaAsks: number }).mediaAsks = 0;
@@ -59,7 +68,8 @@ describe('a text call in Chromium: real-time text both ways, chat with marks, ca
     await driver.agentAccepts();
     await driver.customer.waitForSelector('section[data-view=call][data-mode=text]:not([hidden]) .text-panel');
     await driver.agent.waitForSelector('section[data-view=call]:not([hidden]) .text-panel');
-    await driver.customer.waitForSelector('[data-part=rtt-path][data-path]');
+    // Real-time text goes over the call's data channels through the SFU (RFC 8865), on both pages.
+    await Promise.all([driver.customer, driver.agent].map((page) => page.waitForSelector('[data-part=rtt-path][data-path=data-channel]', { timeout: 20_000 })));
 
     // Key by key: the agent sees the first letters while the customer is still typing the word.
     await driver.customer.focus('[data-part=rtt-you]');
@@ -78,6 +88,21 @@ describe('a text call in Chromium: real-time text both ways, chat with marks, ca
     await driver.customer.keyboard.press('Enter');
     await driver.agent.waitForFunction(() => Array.from(document.querySelectorAll('.rtt-speaker[data-speaker=customer] .rtt-closed p')).some((p) => p.textContent === 'my watch is late'));
     expect(await openLine(driver.agent, 'customer')).toBe('');
+    const arrivals = await driver.agent.$eval('.text-panel', (el) => ({ ...(el as HTMLElement).dataset }));
+    expect(Number(arrivals.rttByChannel)).toBeGreaterThan(0);
+
+    // What the page never sends, sent on its real T.140 channel: escape codes and binary are refused by the server
+    // (the page hears why on its inbox) and reach nobody.
+    await driver.customer.evaluate(() => {
+      const t140 = (window as unknown as { channels: RTCDataChannel[] }).channels.find((channel) => channel.label === 't140')!;
+      t140.send('\u001b[2Jwiped');
+      t140.send(new Uint8Array([1, 2, 3]));
+    });
+    await driver.customer.waitForSelector('[data-part=rtt-path][data-path=failed]');
+    await driver.customer.keyboard.type('ok', { delay: 40 });
+    await seesTyping(driver.agent, 'customer', 'ok');
+    expect(await driver.agent.$$eval('.rtt-speaker[data-speaker=customer] p', (items) => items.map((p) => p.textContent).join('|'))).not.toContain('wiped');
+    await driver.customer.keyboard.press('Enter');
 
     // A canned reply from the keyboard: "/" and letters filter, Enter inserts, Enter sends.
     await driver.agent.focus('[data-part=chat-input]');

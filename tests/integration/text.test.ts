@@ -115,6 +115,17 @@ describe('real-time text, chat and the transcript of a call (Socket.IO path, rea
     for (const [event, payload, code] of bad) expect(errorOf(await rawRequest(open.customer, event, payload)), `${event} ${JSON.stringify(payload).slice(0, 60)}`).toMatchObject({ code });
     expect(errorOf(await request(stranger.socket, 'text:rtt', { sessionId: open.sessionId, text: 'hi' })).code).toBe(ErrorCode.NotFound);
     expect(errorOf(await request(stranger.socket, 'text:transcript', { sessionId: open.sessionId })).code).toBe(ErrorCode.NotFound);
+    // Nor can a stranger open a data channel in the call, and only reliable T.140 channels are taken at all.
+    const stream = { streamId: 1, ordered: true as const };
+    expect(errorOf(await request(stranger.socket, 'media:produceData', { sessionId: open.sessionId, transportId: 't', sctpStreamParameters: stream, label: 't140', protocol: 't140' })).code).toBe(ErrorCode.NotFound);
+    expect(errorOf(await request(stranger.socket, 'media:consumeInbox', { sessionId: open.sessionId, transportId: 't' })).code).toBe(ErrorCode.NotFound);
+    for (const payload of [
+      { sessionId: open.sessionId, transportId: 't', sctpStreamParameters: stream, label: 'pointer', protocol: 't140' },
+      { sessionId: open.sessionId, transportId: 't', sctpStreamParameters: { streamId: 1, ordered: false }, label: 't140', protocol: 't140' },
+      { sessionId: open.sessionId, transportId: 't', sctpStreamParameters: { streamId: 1, maxRetransmits: 0 }, label: 't140', protocol: 't140' },
+    ]) {
+      expect(errorOf(await rawRequest(open.customer, 'media:produceData', payload)).code).toBe(ErrorCode.BadRequest);
+    }
 
     // A flood is cut by the per-connection rate limit; what got through before it arrived whole and in order.
     const flood = await Promise.all(Array.from({ length: 150 }, (_v, i) => request(open.customer, 'text:rtt', { sessionId: open.sessionId, text: String(i % 10) })));
@@ -147,5 +158,29 @@ describe('canned replies over HTTP', () => {
       expect(refused.status).toBe(401);
       expect(await refused.json()).toMatchObject({ ok: false, error: { code: ErrorCode.Unauthorized } });
     }
+  });
+});
+
+describe('data channels for real-time text, and the operator switch', () => {
+  const on = serverPerTest(() => [testAgent('alice', ['csl', 'text'])]);
+  const off = serverPerTest(() => [testAgent('alice', ['csl', 'text'])], { RTT_DATA_CHANNELS: 'off' });
+
+  it('offers SCTP on both transports of a call that asks for data, never on a station, and none when turned off', async () => {
+    const open = await openCall(on.pool, 'alice', { mode: 'text' });
+    const joined = await call(open.customer, 'media:join', { sessionId: open.sessionId, send: false, data: true });
+    expect(joined.recvTransport.sctpParameters).toMatchObject({ port: 5000, maxMessageSize: expect.any(Number) });
+    expect(joined.sendTransport?.sctpParameters).toBeDefined();
+    const mediaOnly = await call(open.agent, 'media:join', { sessionId: open.sessionId, send: false });
+    expect(mediaOnly.sendTransport).toBeUndefined();
+    expect(mediaOnly.recvTransport.sctpParameters).toBeUndefined();
+    const { stationId } = await call(open.agent, 'station:join', {});
+    const station = await call(open.agent, 'media:join', { sessionId: stationId, send: true, data: true });
+    expect(station.recvTransport.sctpParameters).toBeUndefined();
+
+    const plain = await openCall(off.pool, 'alice', { mode: 'text' });
+    const refused = await call(plain.customer, 'media:join', { sessionId: plain.sessionId, send: false, data: true });
+    expect(refused.recvTransport.sctpParameters).toBeUndefined();
+    expect(refused.sendTransport).toBeUndefined();
+    expect(errorOf(await request(plain.customer, 'media:consumeInbox', { sessionId: plain.sessionId, transportId: refused.recvTransport.id })).code).toBe(ErrorCode.InvalidState);
   });
 });

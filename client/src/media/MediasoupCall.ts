@@ -9,10 +9,12 @@ import {
   type NewProducer,
   type ParticipantRole,
   type RtpParametersInput,
+  type RttInboxMessage,
   type TransportInfo,
 } from '../../../signaling/index.js';
 import type { SignalingClient } from '../net/SignalingClient.js';
 import { AudioBufferWatch } from './audioBufferWatch.js';
+import { RttDataChannel } from './RttDataChannel.js';
 import { inboundStreams, numbersOf, outboundVideo, qualitySample, readCounters, type OutboundVideo, type ReceiveCounters, type StatsEntry } from './qualitySample.js';
 
 /** How often a call reports its receive quality to the server. */
@@ -57,6 +59,13 @@ export interface MediasoupCallHandlers {
   onRemoteGone?(from: ParticipantRole): void;
   /** Report receive quality to the server every QUALITY_INTERVAL_MS (calls do; an agent's station does not). */
   reportQuality?: boolean;
+  /**
+   * Open the real-time text data channels through the SFU: called with the channel once it is open, or with null
+   * when it could not be opened or closed later (the page then keeps real-time text on Socket.IO).
+   */
+  onRttChannel?(channel: RttDataChannel | null): void;
+  /** A message from the real-time text inbox (another participant's text, or a refusal of this page's). */
+  onRttMessage?(message: RttInboxMessage): void;
 }
 
 /**
@@ -115,7 +124,8 @@ export class MediasoupCall {
   async start(local: MediaStream | null): Promise<void> {
     this.#unsubscribe.push(this.#signaling.on('media:newProducer', this.#onNewProducer), this.#signaling.on('media:producerClosed', this.#onProducerClosed));
     const tracks = local?.getTracks().filter((t) => t.readyState === 'live') ?? [];
-    const joined = await this.#signaling.request('media:join', { sessionId: this.#sessionId, send: tracks.length > 0 });
+    const data = this.#handlers.onRttChannel !== undefined;
+    const joined = await this.#signaling.request('media:join', { sessionId: this.#sessionId, send: tracks.length > 0, data });
     this.#policy = joined.policy;
     // mediasoup-client checks the capabilities in depth when it loads them; the wire schema checks only their shape.
     this.#device = await loadDevice(joined.routerRtpCapabilities as types.RtpCapabilities);
@@ -125,8 +135,28 @@ export class MediasoupCall {
     // local encoder at the same moment slows the first remote frame on a busy device.
     await this.#consumeInOrder(joined.producers);
     for (const track of videoFirst(tracks)) await this.#produce(track);
+    // Text opens its channels once the media is set up, so they never slow a signer's first frame; until then (a
+    // second or so) real-time text goes over Socket.IO, and nothing is lost either way.
+    // A server that offers no data channels (RTT_DATA_CHANNELS=off) sends transports without SCTP.
+    if (data && !this.#closed) void this.#openRttChannel(joined.recvTransport.sctpParameters !== undefined);
     if (this.#handlers.reportQuality && !this.#closed) this.#qualityTimer = window.setInterval(() => void this.#reportQuality(), QUALITY_INTERVAL_MS);
     if (this.#policy === 'product' && !this.#closed) this.#audioWatchTimer = window.setInterval(() => void this.#watchAudio(), AUDIO_WATCH_INTERVAL_MS);
+  }
+
+  async #openRttChannel(offered: boolean): Promise<void> {
+    const handlers = this.#handlers;
+    if (!offered || !this.#sendTransport || !this.#recvTransport) return handlers.onRttChannel?.(null);
+    try {
+      const channel = await RttDataChannel.open(this.#signaling, this.#sessionId, { send: this.#sendTransport, recv: this.#recvTransport }, (message) => handlers.onRttMessage?.(message));
+      if (this.#closed) return channel.close();
+      channel.onClosed(() => {
+        if (!this.#closed) handlers.onRttChannel?.(null);
+      });
+      handlers.onRttChannel?.(channel);
+    } catch (error) {
+      console.warn('real-time text stays on the service connection: the data channel did not open', error);
+      if (!this.#closed) handlers.onRttChannel?.(null);
+    }
   }
 
   /** Whether media still flows both ways: after a signaling reconnect such a call goes on as it is. */
@@ -261,6 +291,7 @@ export class MediasoupCall {
       // mediasoup 3.8 names a candidate's address `ip`; mediasoup-client 3.24 reads `address`.
       iceCandidates: info.iceCandidates.map((candidate) => ({ ...candidate, address: candidate.ip })),
       dtlsParameters: info.dtlsParameters,
+      ...(info.sctpParameters ? { sctpParameters: sctpOf(info.sctpParameters) } : {}),
       iceServers,
     };
     const transport = direction === 'send' ? this.#device!.createSendTransport(options) : this.#device!.createRecvTransport(options);
@@ -281,6 +312,19 @@ export class MediasoupCall {
             source: appData.source as MediaSource,
           })
           .then(({ producerId }) => callback({ id: producerId }), errback);
+      });
+      transport.on('producedata', ({ sctpStreamParameters, label, protocol }, callback, errback) => {
+        if (sctpStreamParameters.streamId === undefined) return errback(new Error('a data channel without an SCTP stream'));
+        this.#signaling
+          .request('media:produceData', {
+            sessionId: this.#sessionId,
+            transportId: transport.id,
+            sctpStreamParameters: { streamId: sctpStreamParameters.streamId, ...(sctpStreamParameters.ordered ? { ordered: true as const } : {}) },
+            // The server takes only T.140 channels and says so in its error; the label is checked there.
+            label: label as 't140',
+            protocol: protocol as 't140',
+          })
+          .then(({ dataProducerId }) => callback({ id: dataProducerId }), errback);
       });
     }
     return transport;
@@ -414,4 +458,12 @@ export function simulcastEncodings(height: number): RTCRtpEncodingParameters[] {
     ? [{ scaleResolutionDownBy: down(240), maxBitrate: 130_000 }, { scaleResolutionDownBy: down(480), maxBitrate: 600_000 }, { scaleResolutionDownBy: 1, maxBitrate: 1_800_000 }]
     : [{ scaleResolutionDownBy: down(240), maxBitrate: 130_000 }, { scaleResolutionDownBy: 1, maxBitrate: 900_000 }];
   return layers.map((layer) => ({ ...layer, maxFramerate: 30, scalabilityMode: 'L1T3' }) as RTCRtpEncodingParameters);
+}
+
+/**
+ * The SCTP association's parameters as mediasoup-client 3.24 takes them: mediasoup 3.8 has one `maxMessageSize`
+ * where newer servers send and receive limits, and the client reads only the latter.
+ */
+function sctpOf({ port, OS, MIS, maxMessageSize }: NonNullable<TransportInfo['sctpParameters']>): types.SctpParameters {
+  return { port, OS, MIS, maxMessageSize, maxSendMessageSize: maxMessageSize, maxReceiveMessageSize: maxMessageSize };
 }

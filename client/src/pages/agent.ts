@@ -226,6 +226,8 @@ async function startCall(started: CallStarted): Promise<void> {
   textPanel = new TextPanel(byId('text-area'), { signaling, sessionId: started.sessionId, cannedReplies: () => cannedReplies[locale()] });
   call = new MediasoupCall(signaling, started.sessionId, {
     reportQuality: true,
+    onRttChannel: (channel) => textPanel?.useChannel(channel),
+    onRttMessage: (message) => textPanel?.receiveInbox(message),
     onRemoteTrack: (stream, from) => current.setStream(from, stream),
     onRemoteGone: (from) => current.remove(from),
   });

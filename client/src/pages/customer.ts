@@ -289,6 +289,8 @@ async function startCall(client: SignalingClient, started: CallStarted): Promise
   attachStream(selfView, localStream);
   call = new MediasoupCall(client, started.sessionId, {
     reportQuality: true,
+    onRttChannel: (channel) => textPanel?.useChannel(channel),
+    onRttMessage: (message) => textPanel?.receiveInbox(message),
     onRemoteGone: (from) => stage.remove(from),
     onRemoteTrack: (stream, from) => {
       stage.setStream(from, stream);

@@ -1,5 +1,8 @@
 import type { CannedReply } from '../../../signaling/index.js';
 
+/** Pickers made on this page, for their listboxes' ids. */
+let pickers = 0;
+
 /**
  * Canned replies for the agent's chat box, the way support consoles offer saved replies: type "/" and a few letters
  * (or press the Replies button) to list matches, ArrowUp/ArrowDown to choose, Enter or Tab to insert, Escape to close.
@@ -16,7 +19,7 @@ export class CannedPicker {
     this.#input = input;
     this.#list = list;
     this.#replies = replies;
-    list.id ||= `canned-${crypto.randomUUID()}`;
+    list.id ||= `canned-list-${++pickers}`;
     input.setAttribute('aria-controls', list.id);
     input.addEventListener('input', () => this.#filter());
     input.addEventListener('keydown', (event) => this.#key(event));

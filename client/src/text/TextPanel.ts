@@ -1,4 +1,5 @@
-import { T140, T140Buffer, T140Line, t140Edit, type CannedReply, type Speaker, type TranscriptLine } from '../../../signaling/index.js';
+import { T140, T140Buffer, T140Line, t140Edit, type CannedReply, type RttInboxMessage, type Speaker, type TranscriptLine } from '../../../signaling/index.js';
+import type { RttDataChannel } from '../media/RttDataChannel.js';
 import { applyTranslations, translate } from '../i18n.js';
 import type { SignalingClient } from '../net/SignalingClient.js';
 import { CannedPicker } from './CannedPicker.js';
@@ -8,7 +9,7 @@ import { lineTime, lineWords, mergeLine, speakerLabel } from './transcriptText.j
 export type RttPath = 'data-channel' | 'socket';
 
 /** Where this page's real-time text goes; the Socket.IO path is always there, the data channel when it opened. */
-export interface RttSender {
+interface RttSender {
   readonly path: RttPath;
   send(chunk: string): Promise<void>;
 }
@@ -44,15 +45,19 @@ export class TextPanel {
   readonly #speakers = new Map<string, { line: T140Line; closed: HTMLElement; current: HTMLElement }>();
   readonly #unsubscribe: (() => void)[] = [];
   readonly #buffer: T140Buffer;
+  readonly #socketSender: RttSender;
   #sender: RttSender;
   /** What the other side shows of this page's open line (what was sent so far). */
   #sentLine = '';
   #composing = false;
+  /** Chat messages sent from this panel, for their client ids. */
+  #sent = 0;
   #closed = false;
 
   constructor(container: HTMLElement, options: TextPanelOptions) {
     this.#options = options;
-    this.#sender = socketSender(options.signaling, options.sessionId);
+    this.#socketSender = socketSender(options.signaling, options.sessionId);
+    this.#sender = this.#socketSender;
     this.#root = element('div', 'text-panel');
     this.#root.innerHTML = TEMPLATE;
     container.replaceChildren(this.#root);
@@ -76,10 +81,33 @@ export class TextPanel {
     return this.#lines;
   }
 
-  /** Switches where real-time text goes (the data channel opened, or closed and Socket.IO takes over). */
-  useSender(sender: RttSender): void {
-    this.#sender = sender;
+  /**
+   * Sends real-time text on the call's data channel from now on, or, with null (it could not open, or closed), on
+   * the service connection. Text that finds the channel closed goes by the connection instead, so none is lost.
+   */
+  useChannel(channel: RttDataChannel | null): void {
+    this.#sender = channel
+      ? {
+          path: 'data-channel',
+          send: async (chunk) => {
+            if (channel.open) return channel.send(chunk);
+            this.useChannel(null);
+            await this.#socketSender.send(chunk);
+          },
+        }
+      : this.#socketSender;
     this.#showPath();
+  }
+
+  /** A message from the data channel's inbox: another participant's text, or why this page's was refused. */
+  receiveInbox(message: RttInboxMessage): void {
+    if (message.type === 'rtt') {
+      this.#count('rttByChannel');
+      this.receiveRtt(message.speaker, message.text);
+    } else {
+      console.warn(`real-time text refused: ${message.error.code} ${message.error.message}`);
+      this.#showPath('failed');
+    }
   }
 
   /** Another participant's real-time text, from whichever path brought it. */
@@ -113,6 +141,11 @@ export class TextPanel {
     this.#closed = true;
     this.#buffer.flush();
     for (const off of this.#unsubscribe) off();
+  }
+
+  // Which path brought the others' text, on the panel for support staff and tests to read.
+  #count(path: 'rttByChannel' | 'rttBySocket'): void {
+    this.#root.dataset[path] = String(Number(this.#root.dataset[path] ?? 0) + 1);
   }
 
   #part<T extends HTMLElement = HTMLElement>(name: string): T {
@@ -171,7 +204,8 @@ export class TextPanel {
   }
 
   async #sendChat(text: string): Promise<void> {
-    const clientId = crypto.randomUUID();
+    // Unique per page load, and unguessable enough for a retry key; crypto.randomUUID needs a secure context.
+    const clientId = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}-${++this.#sent}`;
     const item = this.#chatItem({ role: 'self', name: '' }, text, 'sending');
     item.dataset.clientId = clientId;
     try {
@@ -211,7 +245,9 @@ export class TextPanel {
     const { signaling, sessionId } = this.#options;
     this.#unsubscribe.push(
       signaling.on('text:rtt', (pushed) => {
-        if (pushed.sessionId === sessionId) this.receiveRtt(pushed.speaker, pushed.text);
+        if (pushed.sessionId !== sessionId) return;
+        this.#count('rttBySocket');
+        this.receiveRtt(pushed.speaker, pushed.text);
       }),
       signaling.on('text:chat', (message) => {
         if (message.sessionId !== sessionId) return;
