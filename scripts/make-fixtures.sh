@@ -6,7 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/.cache/fixtures"
 hand=/usr/share/doc/opencv-doc/opencv4/html/handSrc.jpg
-stamp_want="v3"
+stamp_want="v4"
 mkdir -p "$out"
 if [[ -f "$out/stamp" && "$(cat "$out/stamp")" == "$stamp_want" && -s "$out/hand-640x480-30fps.y4m" && -s "$out/hand-still-640x480-30fps.y4m"
   && -s "$out/counter-640x480-30fps.y4m" && -s "$out/speech-48k.wav" ]]; then
@@ -45,8 +45,8 @@ ffmpeg -loglevel error -y -stream_loop 3 -i "$out/hand-640x480-30fps.y4m" \
   -vf "drawbox=x=0:y=0:w=640:h=64:color=black:t=fill,drawbox=x=4:y=8:w=32:h=48:color=white:t=fill${bits},drawbox=x=524:y=8:w=32:h=48:color=white:t=fill:enable='eq(mod($parity,2),1)',drawbox=x=564:y=8:w=32:h=48:color=white:t=fill:enable='eq(mod($parity,2),0)'" \
   -frames:v 540 -r 30 -pix_fmt yuv420p "$out/counter-640x480-30fps.y4m"
 
-echo "[fixtures] audio: flite speech, 48 kHz mono"
-flite -t "Hello. My phone will not connect to the wireless network. Can you help me reset the settings?" -o "$out/speech-raw.wav"
+echo "[fixtures] audio: flite speech (voice slt), 48 kHz mono"
+flite -voice slt -t "Hello. My phone will not connect to the wireless network. Can you help me reset the settings?" -o "$out/speech-raw.wav"
 ffmpeg -loglevel error -y -i "$out/speech-raw.wav" -af "apad=pad_dur=1" -ar 48000 -ac 1 -c:a pcm_s16le "$out/speech-48k.wav"
 rm -f "$out/speech-raw.wav"
 echo "$stamp_want" > "$out/stamp"

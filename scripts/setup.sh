@@ -8,8 +8,9 @@ cd "$root"
 step() { printf '\n== %s\n' "$*"; }
 
 # Debian packages: the worker build toolchain, Chromium for end-to-end tests, fixture makers, Redis for store tests,
-# flatc for the MediaPipe model metadata, and iptables for bench:network's loss and delay (this kernel has no netem).
-packages=(g++ make patch python3 chromium ffmpeg flite opencv-doc redis-server flatbuffers-compiler iptables)
+# flatc for the MediaPipe model metadata, iptables for bench:network's loss and delay (this kernel has no netem),
+# PocketSphinx and its US English acoustic model for live captions, and sox for bench:captions' noise.
+packages=(g++ make patch python3 chromium ffmpeg flite opencv-doc redis-server flatbuffers-compiler iptables libpocketsphinx3 pocketsphinx-en-us sox)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
@@ -32,6 +33,9 @@ fi
 export MEDIASOUP_WORKER_BIN="$root/.cache/mediasoup-worker/mediasoup-worker-3.8.4"
 step "npm dependencies (npm ci)"
 PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund
+
+step "captions language model (support phrases, cached)"
+node_modules/.bin/tsx scripts/build-caption-lm.ts
 
 step "MediaPipe models (offline build, cached)"
 node_modules/.bin/tsx scripts/build-vision-models.ts

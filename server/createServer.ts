@@ -13,6 +13,7 @@ import { createLogger, type Logger } from './logger.js';
 import { MemoryTranscriptStore } from './transcripts/TranscriptStore.js';
 import { QualityRecords } from './quality/QualityRecords.js';
 import { loadCannedReplies } from './text/cannedReplies.js';
+import { createSpeechRecognizer } from './captions/index.js';
 import { DEFAULT_ROUTING_OPTIONS } from './routing/model.js';
 import { Router } from './routing/Router.js';
 import { SkillPolicy } from './routing/SkillPolicy.js';
@@ -45,6 +46,9 @@ export interface ServerParts {
 export async function startServer(config: Config, parts: ServerParts = {}): Promise<RunningServer> {
   const log = parts.log ?? createLogger(config.LOG_LEVEL);
   const cannedReplies = loadCannedReplies(config.CANNED_REPLIES_FILE);
+  // First, so that a missing or broken speech model stops the start-up before anything else runs.
+  const recognizer = config.CAPTIONS === 'on' ? await createSpeechRecognizer({ asrModelDir: config.ASR_MODEL_DIR, asrThreads: config.ASR_THREADS }) : undefined;
+  if (recognizer) log.info(`captions: ${recognizer.description}`);
   const agents = parts.agents ?? AgentDirectory.load({ json: config.AGENT_ACCOUNTS, file: config.AGENT_ACCOUNTS_FILE });
   const ownsMedia = !parts.media;
   const media =
@@ -94,6 +98,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     reconnectGraceMs: config.RECONNECT_GRACE_MS,
     rttLinePauseMs: config.RTT_LINE_PAUSE_MS,
     dataRate: { perSec: config.EVENT_RATE_PER_SEC, burst: config.EVENT_BURST },
+    recognizer,
   });
   const services = { config, log, agents, tokens, tickets, router, calls, stations, media, quality, cannedReplies, io };
   const http = createHttpServer(createHttpApp(services));
@@ -118,6 +123,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
         calls.endAll('server-shutdown');
         router.close();
         await new Promise<void>((resolve) => io.close(() => resolve()));
+        recognizer?.close();
         if (ownsMedia) await media.close();
         await store.close();
         for (const client of adapterClients) await client.close();

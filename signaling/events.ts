@@ -43,6 +43,7 @@ import {
   queueJoinSchema,
   setProducerPausedSchema,
 } from './schemas.js';
+import { captionSchema, captionStatusSchema } from './captions.js';
 import { consumeInboxSchema, dataConsumerInfoSchema, dataProducedSchema, produceDataSchema } from './dataChannel.js';
 import {
   chatDeliveredSchema,
@@ -160,6 +161,10 @@ export const serverEventSchemas = {
   'text:chatMark': chatMarkSchema,
   /** A line was added to the ticket's transcript. */
   'transcript:line': transcriptLinePushSchema,
+  /** Words recognized from a participant's speech, partial or final. */
+  caption: captionSchema,
+  /** Captions of a speaker are live, paused or off. */
+  'caption:status': captionStatusSchema,
   /** A coded error for an event the server could not answer through an ack. */
   'protocol:error': protocolErrorSchema,
 } as const;

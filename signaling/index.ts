@@ -7,3 +7,4 @@ export * from './AppError.js';
 export * from './t140.js';
 export * from './text.js';
 export * from './dataChannel.js';
+export * from './captions.js';

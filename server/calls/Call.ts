@@ -5,6 +5,7 @@ import type { MediaRoom } from '../../media/MediaEngine.js';
 import type { Logger } from '../logger.js';
 import type { QualityRecords } from '../quality/QualityRecords.js';
 import { TokenBucket } from '../socket/TokenBucket.js';
+import { CallCaptions } from './CallCaptions.js';
 import { CallText } from './CallText.js';
 import type { CallEvents, CallOptions, Messenger } from './CallTypes.js';
 import { agentKey, customerKey } from './participantKeys.js';
@@ -49,6 +50,8 @@ export class Call extends EventEmitter<CallEvents> {
   /** Who is signing now, so someone joining or coming back sees it at once. */
   readonly #signing = new Set<string>();
   readonly #text: CallText;
+  /** Live captions of everyone's speech, when the customer asked and the server has a recognizer. */
+  readonly #captions: CallCaptions | undefined;
   readonly #log: Logger;
   /** The rate limit of each participant's data channel, the same as their Socket.IO events'. */
   readonly #dataRate: CallOptions['dataRate'];
@@ -86,8 +89,25 @@ export class Call extends EventEmitter<CallEvents> {
       keys: () => this.keys(),
       deliverRtt: (key, { speaker, text }) => this.#room.sendData(key, JSON.stringify({ type: 'rtt', speaker, text } satisfies RttInboxMessage)),
     });
+    this.#captions =
+      options.ticket.captions && options.recognizer
+        ? new CallCaptions({
+            sessionId: this.id,
+            room: this.#room,
+            recognizer: options.recognizer,
+            messenger: this.#messenger,
+            log: options.log,
+            now: this.#now,
+            keys: () => this.keys(),
+            speakerOf: (key) => this.#speakerOf(key),
+            record: (speaker, text, at) => this.#text.caption(speaker, text, at),
+          })
+        : undefined;
     for (const key of this.keys()) this.#text.event(this.#speakerOf(key), 'joined', `${this.#speakerOf(key).name} joined`);
-    this.#room.on('newProducer', (ownerId, producer) => this.#messenger.push(this.#othersThan(ownerId), 'media:newProducer', producer));
+    this.#room.on('newProducer', (ownerId, producer) => {
+      this.#messenger.push(this.#othersThan(ownerId), 'media:newProducer', producer);
+      if (producer.kind === 'audio') void this.#captions?.add(ownerId, producer.producerId);
+    });
     this.#room.on('producerClosed', (ownerId, producerId) => this.#messenger.push(this.#othersThan(ownerId), 'media:producerClosed', { sessionId: this.id, producerId }));
     // The SFU lost the room underneath (its worker died): nobody can be served in it any more.
     this.#room.on('dataMessage', (key, label, text) => this.#onDataMessage(key, label, text));
@@ -250,6 +270,7 @@ export class Call extends EventEmitter<CallEvents> {
     this.#closed = true;
     clearTimeout(this.#reconnectTimer);
     const keys = this.keys();
+    this.#captions?.close();
     this.#text.close();
     this.#text.event(this.#speakerOf(agentKey(this.agent.id)), reason === 'transferred' ? 'transferred' : 'ended', reason === 'transferred' ? `${this.agent.name} transferred the call` : `the call ended (${reason})`);
     this.#room.close();

@@ -33,6 +33,8 @@ export interface CallServiceOptions {
   rttLinePauseMs: number;
   /** The rate limit of each participant's data channel. */
   dataRate: CallOptions['dataRate'];
+  /** Turns speech into captions; absent when captions are off. */
+  recognizer?: CallOptions['recognizer'];
 }
 
 /**
@@ -54,7 +56,7 @@ export class CallService {
    * gets the reconnect grace period like one who leaves during the call.
    */
   async start(entry: QueuedEntry, agent: AgentProfile, customerConnected: () => Promise<boolean>): Promise<Call> {
-    const { media, stations, tickets, tokens, messenger, quality, transcripts, router, log, reconnectGraceMs, rttLinePauseMs, dataRate } = this.#options;
+    const { media, stations, tickets, tokens, messenger, quality, transcripts, router, log, reconnectGraceMs, rttLinePauseMs, dataRate, recognizer } = this.#options;
     const id = randomUUID();
     // From here a customer reconnecting finds the ticket in a call that is about to announce itself.
     tickets.inCall(entry.ticketId, id, agent.id);
@@ -63,7 +65,10 @@ export class CallService {
     let call: Call | undefined;
     try {
       const room = await media.createRoom(id, { colocateWith: station, roleOf: (key) => call?.roleOf(key) ?? 'technician' });
-      call = new Call({ id, ticket: { id: entry.ticketId, mode: entry.mode, queue: entry.queue, topic: entry.topic }, agent, room, messenger, quality, transcripts, log, reconnectGraceMs, rttLinePauseMs, dataRate });
+      // The ticket of a customer who joined on another node is not here: captions then follow the mode (voice callers get them).
+      const captions = tickets.get(entry.ticketId)?.request.needs.captions ?? entry.mode === 'voice';
+      const ticket = { id: entry.ticketId, mode: entry.mode, queue: entry.queue, topic: entry.topic, captions };
+      call = new Call({ id, ticket, agent, room, messenger, quality, transcripts, log, reconnectGraceMs, rttLinePauseMs, dataRate, recognizer });
     } catch (error) {
       // No call could open: the agent is free again, and the customer is told instead of waiting for nothing.
       tickets.close(entry.ticketId, TicketState.Ended);

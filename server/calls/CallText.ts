@@ -100,6 +100,11 @@ export class CallText {
     void this.#record('event', speaker, text, event);
   }
 
+  /** The final words of an utterance, recognized from a participant's speech. */
+  caption(speaker: Speaker, text: string, at: number): void {
+    void this.#record('caption', speaker, text.slice(0, MAX_CHAT_TEXT), undefined, at);
+  }
+
   /**
    * Resolves once every line recorded so far has been stored and pushed, or after `timeoutMs` (a slow store must
    * not hold up what waits on it: the end of a call).

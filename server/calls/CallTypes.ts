@@ -1,3 +1,4 @@
+import type { SpeechRecognizer } from '../captions/index.js';
 import type { AgentProfile, CallEndReason, CallMode, QueueName, ServerEventName, ServerEventPayload } from '../../signaling/index.js';
 import type { MediaRoom } from '../../media/MediaEngine.js';
 import type { Logger } from '../logger.js';
@@ -17,6 +18,8 @@ export interface CallTicket {
   /** The queue the call was answered from, for service levels. */
   queue: QueueName;
   topic: string;
+  /** The customer asked for live captions of speech. */
+  captions: boolean;
 }
 
 /** Options of a call. */
@@ -34,6 +37,8 @@ export interface CallOptions {
   rttLinePauseMs: number;
   /** How long a customer who lost the connection has to come back before the call ends. */
   reconnectGraceMs: number;
+  /** Turns speech into captions; without it (CAPTIONS=off) no call has captions. */
+  recognizer?: SpeechRecognizer | undefined;
   /** Messages per second (on average, and in a burst) a participant's data channel may bring. */
   dataRate: { perSec: number; burst: number };
   now?: () => number;

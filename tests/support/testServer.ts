@@ -26,6 +26,7 @@ export function testAgent(username: string, modes: CallMode[] = ['csl', 'asl', '
 
 /** Starts the real service on a free loopback port with embedded defaults and the given agents. */
 export function startTestServer(accounts: AgentAccount[], overrides: Partial<Config> = {}, parts: ServerParts = {}): Promise<RunningServer> {
-  const config = loadConfig({}, { PORT: 0, HOST: '127.0.0.1', MEDIASOUP_WORKERS: 1, LOG_LEVEL: 'error', ...overrides });
+  // Captions only where a test asks for them: each recognizer stream is a worker thread decoding speech.
+  const config = loadConfig({}, { PORT: 0, HOST: '127.0.0.1', MEDIASOUP_WORKERS: 1, LOG_LEVEL: 'error', CAPTIONS: 'off', ...overrides });
   return startServer(config, { agents: AgentDirectory.fromAccounts(accounts), log: createLogger('error'), ...parts });
 }

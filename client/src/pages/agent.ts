@@ -23,6 +23,7 @@ import { SignalingClient } from '../net/SignalingClient.js';
 import { attachStream, byId, setUpLanguage, showView } from '../ui/dom.js';
 import { followSigning, signingLabel } from '../ui/signingIndicator.js';
 import { Stage } from '../ui/Stage.js';
+import { CaptionView } from '../text/CaptionView.js';
 import { TextPanel } from '../text/TextPanel.js';
 
 const selfPreview = byId<HTMLVideoElement>('self-preview');
@@ -44,6 +45,7 @@ let currentCall: CallStarted | null = null;
 let stage: Stage | null = null;
 let invitation: CallInvitation | null = null;
 let textPanel: TextPanel | null = null;
+let captionView: CaptionView | null = null;
 /** The canned replies from the server's configuration file, read at sign-in. */
 let cannedReplies: CannedReplies = { en: [], 'zh-CN': [] };
 
@@ -222,6 +224,8 @@ async function startCall(started: CallStarted): Promise<void> {
   // Inviting and transferring are the call's own agent's to do.
   byId('invite-form').hidden = byId('transfer-form').hidden = started.role === 'technician';
   byId('invite-status').textContent = '';
+  captionView?.close();
+  captionView = new CaptionView(remoteView.closest<HTMLElement>('.stage')!, signaling, started.sessionId);
   textPanel?.close();
   textPanel = new TextPanel(byId('text-area'), { signaling, sessionId: started.sessionId, cannedReplies: () => cannedReplies[locale()] });
   call = new MediasoupCall(signaling, started.sessionId, {
@@ -250,6 +254,8 @@ function endCall(): void {
   currentCall = null;
   textPanel?.close();
   textPanel = null;
+  captionView?.close();
+  captionView = null;
   byId('peer-connection').hidden = true;
   stage?.clear();
   stage = null;

@@ -9,6 +9,7 @@ import { forgetTicket, saveTicket, savedTicket, type SavedTicket } from '../net/
 import { attachStream, byId, setUpLanguage, showView } from '../ui/dom.js';
 import { followSigning, signingLabel } from '../ui/signingIndicator.js';
 import { Stage } from '../ui/Stage.js';
+import { CaptionView } from '../text/CaptionView.js';
 import { renderLine, TextPanel } from '../text/TextPanel.js';
 import { transcriptText } from '../text/transcriptText.js';
 import type { FramingHint } from '../vision/FramingCheck.js';
@@ -41,6 +42,7 @@ let visionRun = 0;
 let signing: SigningState = 'not-signing';
 /** The call's text side (real-time text, chat, transcript); its transcript outlives the call for saving. */
 let textPanel: TextPanel | null = null;
+let captionView: CaptionView | null = null;
 let transcript: readonly TranscriptLine[] = [];
 
 setUpLanguage();
@@ -167,7 +169,7 @@ async function joinQueue(): Promise<void> {
     category: String(data.get('category')) as QueueJoin['category'],
     topic: String(data.get('topic') ?? '').trim() || '-',
     device: String(data.get('device')) as QueueJoin['device'],
-    needs: { captions: true },
+    needs: { captions: data.get('captions') === 'on' },
     locale: document.documentElement.lang === 'zh-CN' ? 'zh-CN' : 'en',
   };
   setBusy(true);
@@ -285,6 +287,7 @@ async function startCall(client: SignalingClient, started: CallStarted): Promise
     sessionId: started.sessionId,
     onTranscript: (lines) => (transcript = [...lines]),
   });
+  captionView = new CaptionView(remoteView.closest<HTMLElement>('.stage')!, client, started.sessionId);
   showView('call');
   attachStream(selfView, localStream);
   call = new MediasoupCall(client, started.sessionId, {
@@ -336,6 +339,8 @@ function leaveCall(): void {
   currentCall = null;
   textPanel?.close();
   textPanel = null;
+  captionView?.close();
+  captionView = null;
   stopVision();
   call?.close();
   call = null;

@@ -1,0 +1,58 @@
+import type { Browser } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../server/createServer.js';
+import { CallDriver } from '../support/CallDriver.js';
+import { launchChromium } from '../support/chromium.js';
+import { startTestServer, TEST_PASSWORD, testAgent } from '../support/testServer.js';
+
+// Both Chromiums' microphones play the flite fixture: "Hello. My phone will not connect to the wireless network.
+// Can you help me reset the settings?", looped with a second of silence.
+const SAID = ['phone', 'connect', 'wireless', 'network', 'help', 'reset', 'settings'];
+
+describe('live captions in a voice call (Chromium, the SFU audio tap, PocketSphinx with the support model)', () => {
+  let server: RunningServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startTestServer([testAgent('alice', ['voice'])], { CAPTIONS: 'on' }), launchChromium()]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('shows the other side’s words large as they are said, lets the reader resize and move them, and keeps the finals in the transcript', async () => {
+    const driver = await CallDriver.open(browser, server.url);
+    await driver.agentReady('alice', TEST_PASSWORD);
+    await driver.customerJoins('voice', 'My phone will not connect');
+    await driver.agentAccepts();
+    await driver.firstFrameAt(driver.customer, 30_000);
+
+    // A final caption of the agent's speech on the customer's page, with words of the sentence.
+    const finalText = await driver.customer.waitForFunction(
+      () => {
+        const finals = Array.from(document.querySelectorAll('.captions-log li[data-final=true]'));
+        const agent = finals.map((li) => li.textContent ?? '').filter((text) => text.startsWith('Agent alice:'));
+        return agent.length > 0 ? agent.join(' ') : null;
+      },
+      { timeout: 60_000, polling: 100 },
+    );
+    const words = String(await finalText.jsonValue()).toLowerCase();
+    expect(SAID.filter((word) => words.includes(word)).length).toBeGreaterThanOrEqual(3);
+    // The agent sees the customer's words too, and both pages get the finals in the transcript.
+    await driver.agent.waitForSelector('.captions-log li[data-final=true]', { timeout: 60_000 });
+    await driver.customer.waitForSelector('.transcript-line[data-kind=caption]', { timeout: 30_000 });
+
+    // Large and readable: white on near-black at 1.6rem by default; A+ makes it larger, and the choice moves it below the video.
+    const before = await driver.customer.$eval('.captions-log', (el) => parseFloat(getComputedStyle(el).fontSize));
+    expect(before).toBeGreaterThanOrEqual(24);
+    await driver.customer.click('.captions [data-part=larger]');
+    const after = await driver.customer.$eval('.captions-log', (el) => parseFloat(getComputedStyle(el).fontSize));
+    expect(after).toBeGreaterThan(before);
+    await driver.customer.click('.captions [data-part=move]');
+    await driver.customer.waitForSelector('.stage + .captions[data-position=below]');
+    await driver.agentHangsUp();
+    await driver.close();
+  }, 150_000);
+});
