@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
@@ -152,11 +152,13 @@ describe('a text call in Chromium: real-time text both ways, chat with marks, ca
   }, 120_000);
 });
 
+/** Waits for a finished download: the file is there, not empty, and Chromium has no partial download left. */
 async function waitForFile(folder: string, name: RegExp, timeoutMs = 10_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const found = readdirSync(folder).find((entry) => name.test(entry));
-    if (found) return path.join(folder, found);
+    const entries = readdirSync(folder);
+    const found = entries.find((entry) => name.test(entry));
+    if (found && !entries.some((entry) => entry.endsWith('.crdownload')) && statSync(path.join(folder, found)).size > 0) return path.join(folder, found);
     if (Date.now() > deadline) throw new Error(`no file matching ${name} in ${folder} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
