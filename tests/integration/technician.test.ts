@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../signaling/index.js';
 import type { AgentAccount } from '../../server/auth/AgentDirectory.js';
 import { serverPerTest } from '../support/liveServer.js';
-import { call, errorOf, once, openCall, record, request } from '../support/sockets.js';
+import { call, errorOf, once, openCall, record, request, technicianJoins } from '../support/sockets.js';
 import { TEST_PASSWORD, testAgent } from '../support/testServer.js';
 
 const technician = (username: string): AgentAccount => ({
@@ -41,10 +41,7 @@ describe('a technician joining a call in progress', () => {
   it('lets the technician leave while the call goes on, and ends it for the technician too when the agent hangs up', async () => {
     const open = await openCall(live.pool, 'alice');
     const tess = await live.pool.agent('tess');
-    const invitation = once(tess.socket, 'call:invitation');
-    await call(open.agent, 'call:invite', { sessionId: open.sessionId, agentId: 'tess' });
-    await invitation;
-    await call(tess.socket, 'call:join', { sessionId: open.sessionId });
+    await technicianJoins(open, tess);
     const customerEnded = record(open.customer, 'call:ended');
 
     const left = once(tess.socket, 'call:ended');

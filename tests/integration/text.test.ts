@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { cannedRepliesSchema, ErrorCode, T140, type CannedReplies, type TranscriptLine } from '../../signaling/index.js';
 import type { AgentAccount } from '../../server/auth/AgentDirectory.js';
 import { serverPerTest } from '../support/liveServer.js';
-import { call, errorOf, loginAgent, once, openCall, rawRequest, record, request } from '../support/sockets.js';
+import { call, errorOf, loginAgent, once, openCall, rawRequest, record, request, technicianJoins } from '../support/sockets.js';
 import { TEST_PASSWORD, testAgent } from '../support/testServer.js';
 
 const technician = (username: string): AgentAccount => ({
@@ -71,10 +71,7 @@ describe('real-time text, chat and the transcript of a call (Socket.IO path, rea
   it('keeps one transcript per ticket in order: joins, invitation, chat, RTT, a technician leaving, the end', async () => {
     const open = await openCall(live.pool, 'alice');
     const tess = await live.pool.agent('tess');
-    const invitation = once(tess.socket, 'call:invitation');
-    await call(open.agent, 'call:invite', { sessionId: open.sessionId, agentId: 'tess' });
-    await invitation;
-    await call(tess.socket, 'call:join', { sessionId: open.sessionId });
+    await technicianJoins(open, tess);
     await call(open.customer, 'text:chat', { sessionId: open.sessionId, clientId: 'm', text: 'hello' });
     await call(tess.socket, 'text:rtt', { sessionId: open.sessionId, text: `restart it${T140.lineSeparator}` });
     const before = (await call(open.customer, 'text:transcript', { sessionId: open.sessionId })).lines;

@@ -275,3 +275,11 @@ export async function openCall(pool: SocketPool, agentName: string, overrides: P
     agentStarted: agentCall,
   };
 }
+
+/** The call's agent invites a technician, who takes the invitation and joins; resolves once the join is answered. */
+export async function technicianJoins(open: OpenCall, technician: ConnectedAgent): Promise<void> {
+  const invitation = once(technician.socket, 'call:invitation');
+  await call(open.agent, 'call:invite', { sessionId: open.sessionId, agentId: technician.profile.id });
+  await invitation;
+  await call(technician.socket, 'call:join', { sessionId: open.sessionId });
+}
