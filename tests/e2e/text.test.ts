@@ -102,6 +102,24 @@ describe('a text call in Chromium: real-time text both ways, chat with marks, ca
     await driver.customer.keyboard.type('ok', { delay: 40 });
     await seesTyping(driver.agent, 'customer', 'ok');
     expect(await driver.agent.$$eval('.rtt-speaker[data-speaker=customer] p', (items) => items.map((p) => p.textContent).join('|'))).not.toContain('wiped');
+    // A flood on the channel is cut by the same rate limit as events (80 at once here): the rest is refused, never passed on.
+    await driver.customer.waitForSelector('.text-panel[data-rtt-refused="2"]');
+    await driver.customer.evaluate(() => {
+      const t140 = (window as unknown as { channels: RTCDataChannel[] }).channels.find((channel) => channel.label === 't140')!;
+      for (let i = 0; i < 300; i++) t140.send('z');
+    });
+    await driver.customer.waitForFunction(() => Number((document.querySelector('.text-panel') as HTMLElement).dataset.rttRefused) > 2);
+    await driver.customer.keyboard.type('!', { delay: 40 });
+    const flooded = await driver.agent.waitForFunction(
+      () => {
+        const line = document.querySelector('.rtt-speaker[data-speaker=customer] .rtt-current')?.textContent ?? '';
+        return line.endsWith('!') ? line : null;
+      },
+      { timeout: 10_000 },
+    );
+    const passed = String(await flooded.jsonValue()).replace(/^ok/, '').replace(/!$/, '');
+    expect(passed).toMatch(/^z+$/);
+    expect(passed.length).toBeLessThan(300);
     await driver.customer.keyboard.press('Enter');
 
     // A canned reply from the keyboard: "/" and letters filter, Enter inserts, Enter sends.

@@ -29,6 +29,64 @@ export const HELD_OUT_SENTENCES = [
   'the remote for my tv is not working',
 ] as const;
 
+/**
+ * More sentences of the same kind (not lines of the phrases file, only its words), for bench:captions: with
+ * `HELD_OUT_SENTENCES` first, 62 sentences of support calls about phones, routers, apps, passwords and bills.
+ */
+export const BENCH_SENTENCES = [
+  ...HELD_OUT_SENTENCES,
+  'my phone keeps turning off when the battery is at ten percent',
+  "i can't send text messages since the update",
+  'the internet light on my router is orange',
+  'i was charged for a plan i did not order',
+  'my laptop screen keeps flickering',
+  'i need to change the email address on my account',
+  'the code you sent me has expired',
+  'my printer says it is out of ink',
+  'can you send a technician to my home',
+  'my headphones will not pair with my laptop',
+  'the streaming app keeps asking for my password',
+  'i want to cancel my plan and get a refund',
+  'the tv says no signal on every channel',
+  'my wifi keeps dropping every evening',
+  'i think someone logged in to my email account',
+  'how do i set up automatic payments for my bill',
+  'my account was locked after i changed my password',
+  'the app says my card was declined',
+  'how long will the refund take',
+  'my phone is stuck on the loading screen',
+  'i restarted the modem but the lights are still off',
+  'the battery on my tablet drains very fast',
+  'i did not receive the verification code on my new phone',
+  "my smart tv can't find the wifi network",
+  'can you help me move my photos to my new phone',
+  'the sound on my laptop is not working',
+  'i want to upgrade my phone',
+  'my bill is higher since i changed my plan',
+  'the remote does not turn on the tv',
+  'can you check for an outage in my area',
+  'i keep getting an error message when i open the app',
+  'my camera shows a black screen in the app',
+  'how do i turn off notifications on my tablet',
+  'my computer will not connect to the printer',
+  'the wifi password on the router does not work',
+  'i paid my bill twice this month',
+  'the box was damaged and the screen is cracked',
+  "my storage is full and i can't take photos",
+  'the bluetooth in my car is not working',
+  'i forgot my username and my password',
+  'the technician did not fix the problem',
+  'can you repeat the code please',
+  "i can't open the settings on my phone",
+  'the picture on my tv is very dark',
+  'my phone says sim card not detected since this morning',
+  'how do i change my payment method in the app',
+  'my emails are not loading on my phone',
+  'the charger gets very hot',
+  "i can't see the captions on my screen",
+  'the bluetooth on my watch keeps disconnecting',
+] as const;
+
 /** flite voices at 16 kHz (plain `kal` is an 8 kHz voice, too band-limited to judge a 16 kHz model by). */
 export const FLITE_VOICES = ['slt', 'rms', 'awb', 'kal16'] as const;
 

@@ -106,6 +106,7 @@ export class TextPanel {
       this.receiveRtt(message.speaker, message.text);
     } else {
       console.warn(`real-time text refused: ${message.error.code} ${message.error.message}`);
+      this.#count('rttRefused');
       this.#showPath('failed');
     }
   }
@@ -143,9 +144,10 @@ export class TextPanel {
     for (const off of this.#unsubscribe) off();
   }
 
-  // Which path brought the others' text, on the panel for support staff and tests to read.
-  #count(path: 'rttByChannel' | 'rttBySocket'): void {
-    this.#root.dataset[path] = String(Number(this.#root.dataset[path] ?? 0) + 1);
+  // Which path brought the others' text, and how often the server refused this page's, on the panel for support
+  // staff and tests to read.
+  #count(what: 'rttByChannel' | 'rttBySocket' | 'rttRefused'): void {
+    this.#root.dataset[what] = String(Number(this.#root.dataset[what] ?? 0) + 1);
   }
 
   #part<T extends HTMLElement = HTMLElement>(name: string): T {
