@@ -109,9 +109,9 @@ export class Call extends EventEmitter<CallEvents> {
       if (producer.kind === 'audio') void this.#captions?.add(ownerId, producer.producerId);
     });
     this.#room.on('producerClosed', (ownerId, producerId) => this.#messenger.push(this.#othersThan(ownerId), 'media:producerClosed', { sessionId: this.id, producerId }));
-    // The SFU lost the room underneath (its worker died): nobody can be served in it any more.
     this.#room.on('dataMessage', (key, label, text) => this.#onDataMessage(key, label, text));
     this.#room.on('dataRefused', (key, _label, reason) => this.#refuseData(key, AppError.badRequest(reason)));
+    // The SFU lost the room underneath (its worker died): nobody can be served in it any more.
     this.#room.once('closed', () => this.end('server-shutdown'));
   }
 
@@ -310,6 +310,7 @@ export class Call extends EventEmitter<CallEvents> {
     this.#text.event(this.#speakerOf(key), 'left', `${participant.name} left`);
     this.#participants.delete(key);
     this.#signing.delete(key);
+    this.#dataBuckets.delete(key);
     this.#room.remove(key);
   }
 
