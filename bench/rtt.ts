@@ -9,6 +9,9 @@
 // the lowest and highest. Characters are typed every BENCH_RTT_KEY_MS (default 150 ms, a quick typist). EN 301 549
 // clause 6.2.4 asks real-time text to be sent within 1 s of typing (500 ms better); the share of characters shown
 // within each is printed. Figures are measured, never asserted; only setup errors fail the run.
+// BENCH_RTT_NETWORKS and BENCH_RTT_PATHS run a subset; MEDIASOUP_WORKER_BIN runs the servers on another worker
+// binary (each line then names it), so that two builds can be compared run against run.
+import { basename } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import type { RunningServer } from '../server/createServer.js';
 import { FIXTURE_VIDEO, launchChromium } from '../tests/support/chromium.js';
@@ -21,9 +24,15 @@ const RUNS = Math.max(1, Number(process.env.BENCH_RTT_RUNS ?? 3));
 const KEY_MS = Number(process.env.BENCH_RTT_KEY_MS ?? 150);
 const CHARACTERS = Number(process.env.BENCH_RTT_CHARACTERS ?? 100);
 /** `loopback`: the namespace's veth link unshaped (both Chromiums and the server on this machine, nothing in between). */
-const NETWORKS: Record<string, Shape> = { loopback: {}, loss3_rtt100: { downlinkLossPercent: 3, oneWayDelayMs: 50 } };
-const PATHS = ['data-channel', 'socket'] as const;
-type RttPath = (typeof PATHS)[number];
+const ALL_NETWORKS: Record<string, Shape> = { loopback: {}, loss3_rtt100: { downlinkLossPercent: 3, oneWayDelayMs: 50 } };
+const ALL_PATHS = ['data-channel', 'socket'] as const;
+type RttPath = (typeof ALL_PATHS)[number];
+/** BENCH_RTT_NETWORKS and BENCH_RTT_PATHS: subsets to run, comma-separated (default all). */
+const NETWORKS = Object.fromEntries(Object.entries(ALL_NETWORKS).filter(([name]) => chosen('BENCH_RTT_NETWORKS', name)));
+const PATHS = ALL_PATHS.filter((path) => chosen('BENCH_RTT_PATHS', path));
+/** MEDIASOUP_WORKER_BIN picks another worker binary (for example one built without a patch, to compare). */
+const WORKER_BIN = process.env.MEDIASOUP_WORKER_BIN;
+const WORKER_FIELD: Record<string, string> = WORKER_BIN ? { worker: basename(WORKER_BIN) } : {};
 type Direction = 'customer-to-agent' | 'agent-to-customer';
 
 const progress = (message: string) => process.stderr.write(`[bench:rtt] ${message}\n`);
@@ -142,6 +151,7 @@ async function main(): Promise<void> {
         HOST: HOST_IP,
         MEDIA_LISTEN_IP: HOST_IP,
         RTT_DATA_CHANNELS: path === 'data-channel' ? 'on' : 'off',
+        ...(WORKER_BIN ? { MEDIASOUP_WORKER_BIN: WORKER_BIN } : {}),
       });
     }
     const origins = PATHS.map((path) => servers[path].url).join(',');
@@ -158,7 +168,7 @@ async function main(): Promise<void> {
           const delays = await oneCall(servers[path], path, agentBrowser, customerBrowser);
           for (const direction of Object.keys(delays) as Direction[]) {
             const figures = figuresOf(delays[direction]);
-            emit({ bench: 'rtt', metric: 'keystroke_to_display_ms', kind: 'run', network, path, direction, run, ...mapValues(figures, round1) });
+            emit({ bench: 'rtt', metric: 'keystroke_to_display_ms', kind: 'run', network, path, direction, run, ...WORKER_FIELD, ...mapValues(figures, round1) });
             const key = `${network}|${path}|${direction}`;
             results.set(key, [...(results.get(key) ?? []), figures]);
           }
@@ -178,6 +188,7 @@ async function main(): Promise<void> {
         runs: runs.length,
         keyIntervalMs: KEY_MS,
         characters: CHARACTERS,
+        ...WORKER_FIELD,
       };
       for (const figure of ['p50', 'p95', 'p99', 'max', 'within500', 'within1000', 'lost'] as const) {
         const values = runs.map((r) => r[figure]);
@@ -192,6 +203,11 @@ async function main(): Promise<void> {
     for (const server of Object.values(servers)) await server.close();
     lab.close();
   }
+}
+
+function chosen(variable: string, name: string): boolean {
+  const list = process.env[variable];
+  return !list || list.split(',').map((item) => item.trim()).includes(name);
 }
 
 function mapValues(figures: RunFigures, map: (value: number) => number): Record<string, number> {
