@@ -4,9 +4,11 @@
  * Signing needs frame rate more than resolution (EN 301 549 6.5: at least 20 fps, 30 preferred, at no
  * less than 320x240). So a camera consumer gets the highest spatial layer whose full frame rate (top
  * temporal layer) fits the bandwidth left for it, and only when even the lowest spatial layer at full
- * rate does not fit does it lose temporal layers. Cameras (signers) are served first, in the order
- * given, and take what they need; screen shares share what is left and keep their resolution instead,
- * losing frame rate first (their detail matters, their motion does not). Audio is reserved up front.
+ * rate does not fit does it lose temporal layers. A screen share (or a device view) is the opposite: its
+ * detail matters, its motion does not, so it keeps its resolution and loses frame rate first. The
+ * bandwidth goes in two rounds, cameras (signers) before screens in each: first what each needs (a
+ * signer at full frame rate, a screen at its full lines), then what is left (a signer's resolution, a
+ * screen's frame rate). Audio is reserved up front.
  * Moving up needs `upMargin` of headroom so that a link near a threshold does not flap between layers.
  * Pure: bitrates in, layers out.
  */
@@ -57,22 +59,46 @@ export function chooseLayers(
   options: LayerPolicyOptions = DEFAULT_LAYER_POLICY,
 ): Map<string, Layers> {
   let budget = Math.max(0, availableBitrate * options.usable - audioConsumers * options.audioReserve);
+  const ordered = [...candidates.filter((c) => c.content === 'camera'), ...candidates.filter((c) => c.content === 'screen')].filter((c) => orderedChoices(c).length > 0);
+  const fits = (candidate: LayerCandidate, layers: Layers, room: number): boolean => {
+    const cost = costOf(candidate, layers);
+    return (isUpgrade(candidate, layers) ? cost * (1 + options.upMargin) : cost) <= room;
+  };
+  // First what each needs: a signer at full frame rate (its lowest layer), a screen at its lines (its lowest rate).
+  // The cheapest choice is taken when nothing fits: a picture at the lowest layers beats none.
   const chosen = new Map<string, Layers>();
-  const ordered = [...candidates.filter((c) => c.content === 'camera'), ...candidates.filter((c) => c.content === 'screen')];
   for (const candidate of ordered) {
-    const choices = orderedChoices(candidate);
-    if (choices.length === 0) continue;
-    const fits = (layers: Layers): boolean => {
-      const cost = costOf(candidate, layers);
-      const needed = isUpgrade(candidate, layers) ? cost * (1 + options.upMargin) : cost;
-      return needed <= budget;
-    };
-    // The cheapest choice is taken when nothing fits: a picture at the lowest layers beats none.
-    const pick = choices.find(fits) ?? choices[choices.length - 1]!;
+    const choices = orderedChoices(candidate).filter((layers) => meetsNeed(candidate, layers));
+    const pick = choices.slice().reverse().find((layers) => fits(candidate, layers, budget)) ?? choices.find((layers) => fits(candidate, layers, budget)) ?? lowest(candidate);
     chosen.set(candidate.id, pick);
     budget = Math.max(0, budget - costOf(candidate, pick));
   }
+  // Then what is left, in the same order: a signer's resolution, then a screen's frame rate.
+  for (const candidate of ordered) {
+    const base = chosen.get(candidate.id)!;
+    const room = budget + costOf(candidate, base);
+    const better = orderedChoices(candidate).find((layers) => costOf(candidate, layers) >= costOf(candidate, base) && fits(candidate, layers, room));
+    if (!better) continue;
+    chosen.set(candidate.id, better);
+    budget = Math.max(0, room - costOf(candidate, better));
+  }
   return chosen;
+}
+
+/**
+ * Whether a choice gives a candidate what it needs before anyone gets more: a camera its full frame rate, a screen its
+ * full resolution.
+ */
+function meetsNeed(candidate: LayerCandidate, layers: Layers): boolean {
+  const choices = orderedChoices(candidate);
+  const best = choices[0]!;
+  return candidate.content === 'camera' ? layers.temporal === best.temporal : layers.spatial === best.spatial;
+}
+
+/** The cheapest measured choice of a candidate. */
+function lowest(candidate: LayerCandidate): Layers {
+  const choices = orderedChoices(candidate);
+  return choices.reduce((cheapest, layers) => (costOf(candidate, layers) < costOf(candidate, cheapest) ? layers : cheapest), choices[0]!);
 }
 
 /** Every measured choice of a candidate, best first, in the order its content prefers. */

@@ -39,14 +39,39 @@ describe('the frame-rate-first layer policy', () => {
 
   it('serves the signer’s camera before a screen share, whatever the order given', () => {
     const screen: LayerCandidate = { id: 'screen', content: 'screen', bitrates: TWO_LAYERS };
-    const chosen = chooseLayers(700_000, 0, [screen, camera()], EXACT);
-    expect(chosen.get('cam')).toEqual({ spatial: 1, temporal: 2 });
+    // 300 kbit/s: the signer at full rate takes its 200, the screen gets the cheapest of what is left.
+    const chosen = chooseLayers(300_000, 0, [screen, camera()], EXACT);
+    expect(chosen.get('cam')).toEqual({ spatial: 0, temporal: 2 });
     expect(chosen.get('screen')).toEqual({ spatial: 0, temporal: 0 });
+  });
+
+  it('gives the signer full frame rate, then the screen its lines, then the signer its resolution, then the screen its rate', () => {
+    const screen: LayerCandidate = { id: 'screen', content: 'screen', bitrates: TWO_LAYERS };
+    const at = (bitrate: number) => {
+      const chosen = chooseLayers(bitrate, 0, [screen, camera()], EXACT);
+      return [chosen.get('cam'), chosen.get('screen')];
+    };
+    expect(at(500_000)).toEqual([{ spatial: 0, temporal: 2 }, { spatial: 1, temporal: 0 }]);
+    expect(at(700_000)).toEqual([{ spatial: 0, temporal: 2 }, { spatial: 1, temporal: 1 }]);
+    expect(at(1_000_000)).toEqual([{ spatial: 1, temporal: 2 }, { spatial: 1, temporal: 0 }]);
+    expect(at(1_200_000)).toEqual([{ spatial: 1, temporal: 2 }, { spatial: 1, temporal: 2 }]);
   });
 
   it('keeps a screen share’s resolution and lowers its frame rate instead', () => {
     const screen: LayerCandidate = { id: 'screen', content: 'screen', bitrates: TWO_LAYERS };
     expect(chooseLayers(400_000, 0, [screen], EXACT).get('screen')).toEqual({ spatial: 1, temporal: 0 });
+  });
+
+  it('splits a 0.8 Mbit/s link as the product shares: the signer at full rate before the 1080-line screen, which keeps its lines', () => {
+    // The screen in two encodings (540 and 1080 lines) at 20, 10 and 5 fps (L1T3), beside the signer's camera and audio.
+    const screen: LayerCandidate = { id: 'screen', content: 'screen', bitrates: [[60_000, 100_000, 150_000], [150_000, 260_000, 400_000]] };
+    const options = { usable: 0.95, audioReserve: 40_000, upMargin: 0 };
+    const chosen = chooseLayers(800_000, 1, [screen, camera()], options);
+    expect(chosen.get('cam')).toEqual({ spatial: 0, temporal: 2 });
+    expect(chosen.get('screen')?.spatial).toBe(1);
+    // With the signer's full resolution in reach, it comes before the screen's frame rate.
+    expect(chooseLayers(1_000_000, 1, [screen, camera()], options).get('cam')).toEqual({ spatial: 1, temporal: 2 });
+    expect(chooseLayers(1_000_000, 1, [screen, camera()], options).get('screen')).toEqual({ spatial: 1, temporal: 1 });
   });
 
   it('needs headroom to move up, so a link near a threshold does not flap', () => {
