@@ -94,6 +94,10 @@ export interface MediaRoom extends EventEmitter<MediaRoomEvents> {
   resumeConsumer(participantId: string, consumerId: string): Promise<void>;
   /** Stops a consumer the participant owns (the browser restarts a track's reception with a new one). */
   closeConsumer(participantId: string, consumerId: string): void;
+  /** Stops a producer the participant owns (a screen share ended); the others are told as for any closed producer. */
+  closeProducer(participantId: string, producerId: string): void;
+  /** The source of any producer in the room (a participant's or adopted), or undefined when there is none by that id. */
+  producerSource(producerId: string): MediaSource | undefined;
   /** Pauses or resumes a producer the participant owns (mute, camera off). */
   setProducerPaused(participantId: string, producerId: string, paused: boolean): Promise<void>;
   /**

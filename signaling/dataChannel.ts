@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { errorBodySchema } from './errors.js';
+import { ANNOTATION_CHANNEL, annotationSchema, annotatorSchema } from './annotations.js';
 import { idSchema } from './schemas.js';
 import { speakerSchema, t140ChunkSchema } from './text.js';
 
@@ -7,7 +8,8 @@ import { speakerSchema, t140ChunkSchema } from './text.js';
  * Data channels through the SFU (SCTP over the call's WebRTC transports). RFC 8865 carries T.140 real-time text on
  * a reliable, ordered channel whose subprotocol is "t140". mediasoup's channels go one way, so each participant has
  * two: its own T.140 channel to the server (the server reads, checks and records every message, then passes it on)
- * and an inbox from the server that brings the others' text, each message naming its speaker.
+ * and an inbox from the server that brings the others' text, each message naming its speaker. Annotations of a shared
+ * screen take the same way on a second channel of the participant's (`ANNOTATION_CHANNEL`), and come back on the inbox.
  */
 
 /** Label and subprotocol of a participant's T.140 channel (RFC 8865 section 4.1). */
@@ -31,14 +33,19 @@ export const sctpStreamParametersSchema = z.strictObject({
   maxRetransmits: z.undefined().optional(),
 });
 
-/** Client to server `media:produceData`: opens this participant's T.140 channel on its send transport. */
-export const produceDataSchema = z.strictObject({
-  sessionId: idSchema,
-  transportId: idSchema,
-  sctpStreamParameters: sctpStreamParametersSchema,
-  label: z.literal(T140_CHANNEL.label),
-  protocol: z.literal(T140_CHANNEL.protocol),
-});
+/** Client to server `media:produceData`: opens this participant's T.140 or annotation channel on its send transport. */
+export const produceDataSchema = z
+  .strictObject({
+    sessionId: idSchema,
+    transportId: idSchema,
+    sctpStreamParameters: sctpStreamParametersSchema,
+    label: z.enum([T140_CHANNEL.label, ANNOTATION_CHANNEL.label]),
+    protocol: z.enum([T140_CHANNEL.protocol, ANNOTATION_CHANNEL.protocol]),
+  })
+  .refine((request) => (request.label === T140_CHANNEL.label ? T140_CHANNEL.protocol : ANNOTATION_CHANNEL.protocol) === request.protocol, {
+    message: 'the protocol does not match the channel',
+    path: ['protocol'],
+  });
 
 /** Reply to `media:produceData`. */
 export const dataProducedSchema = z.object({ dataProducerId: idSchema });
@@ -58,12 +65,13 @@ export const dataConsumerInfoSchema = z.object({
 export type DataConsumerInfo = z.infer<typeof dataConsumerInfoSchema>;
 
 /**
- * What the inbox carries, one JSON text per message: another participant's T.140 text, or why a message this
- * participant sent on its T.140 channel was refused (nothing of it went anywhere).
+ * What the inbox carries, one JSON text per message: another participant's T.140 text or annotation, or why a message
+ * this participant sent on one of its channels was refused (nothing of it went anywhere).
  */
 export const rttInboxMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('rtt'), speaker: speakerSchema, text: t140ChunkSchema }),
-  z.object({ type: z.literal('refused'), error: errorBodySchema }),
+  z.object({ type: z.literal('annotation'), from: annotatorSchema, annotation: annotationSchema }),
+  z.object({ type: z.literal('refused'), error: errorBodySchema, channel: z.enum([T140_CHANNEL.label, ANNOTATION_CHANNEL.label]).default(T140_CHANNEL.label) }),
 ]);
 /** One inbox message. */
 export type RttInboxMessage = z.infer<typeof rttInboxMessageSchema>;

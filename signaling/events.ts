@@ -40,10 +40,12 @@ import {
   mediaJoinSchema,
   offerReplySchema,
   produceSchema,
+  producerRefSchema,
   queueJoinSchema,
   setProducerPausedSchema,
 } from './schemas.js';
 import { captionSchema, captionStatusSchema } from './captions.js';
+import { annotationReceivedSchema, callAnnotateSchema } from './annotations.js';
 import { consumeInboxSchema, dataConsumerInfoSchema, dataProducedSchema, produceDataSchema } from './dataChannel.js';
 import {
   chatDeliveredSchema,
@@ -80,6 +82,8 @@ export const clientEventSchemas = {
   'media:resumeConsumer': consumerRefSchema,
   'media:closeConsumer': consumerRefSchema,
   'media:setProducerPaused': setProducerPausedSchema,
+  'media:closeProducer': producerRefSchema,
+  'call:annotate': callAnnotateSchema,
   'media:produceData': produceDataSchema,
   'media:consumeInbox': consumeInboxSchema,
   'text:rtt': rttSendSchema,
@@ -116,6 +120,8 @@ export const clientEventReplySchemas = {
   'media:resumeConsumer': nothingSchema,
   'media:closeConsumer': nothingSchema,
   'media:setProducerPaused': nothingSchema,
+  'media:closeProducer': nothingSchema,
+  'call:annotate': nothingSchema,
   'media:produceData': dataProducedSchema,
   'media:consumeInbox': dataConsumerInfoSchema,
   'text:rtt': nothingSchema,
@@ -153,6 +159,8 @@ export const serverEventSchemas = {
   'call:peerConnection': peerConnectionSchema,
   'media:newProducer': newProducerSchema,
   'media:producerClosed': producerClosedSchema,
+  /** Another participant's mark on a shared screen (the Socket.IO path of the annotation channel). */
+  'call:annotation': annotationReceivedSchema,
   /** Another participant's real-time text. */
   'text:rtt': rttReceivedSchema,
   /** A chat message from another participant. */

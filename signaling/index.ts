@@ -8,3 +8,4 @@ export * from './t140.js';
 export * from './text.js';
 export * from './dataChannel.js';
 export * from './captions.js';
+export * from './annotations.js';

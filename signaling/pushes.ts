@@ -84,6 +84,8 @@ export const callStartedSchema = z.object({
   mode: callModeSchema,
   /** Display name of the other side: the agent's name for a customer, the ticket id for an agent. */
   peerName: z.string(),
+  /** This participant's annotation colour (an index into the pages' palette), the one the others see their marks in. */
+  color: z.number().int().min(0).max(7),
 });
 /** Payload of `call:started`. */
 export type CallStarted = z.infer<typeof callStartedSchema>;

@@ -146,8 +146,11 @@ export const connectTransportSchema = z.strictObject({
   dtlsParameters: dtlsParametersSchema,
 });
 
-/** The media a producer carries, as the product names it. */
-export const mediaSourceSchema = z.enum(['camera', 'microphone', 'screen']);
+/**
+ * The media a producer carries, as the product names it: `screen` is a shared screen, `device` a second camera
+ * showing the device being fixed (a phone's rear camera); both are shown for their detail, not their motion.
+ */
+export const mediaSourceSchema = z.enum(['camera', 'microphone', 'screen', 'device']);
 /** The media a producer carries. */
 export type MediaSource = z.infer<typeof mediaSourceSchema>;
 
@@ -197,6 +200,9 @@ export const consumeSchema = z.strictObject({
 
 /** Client to server `media:resumeConsumer` and `media:closeConsumer`: one of the participant's own consumers. */
 export const consumerRefSchema = z.strictObject({ sessionId: id, consumerId: id });
+
+/** Client to server `media:closeProducer`: the participant stops sending one of its own producers (a screen share). */
+export const producerRefSchema = z.strictObject({ sessionId: id, producerId: id });
 
 /** Client to server `media:setProducerPaused`: mute and camera off. */
 export const setProducerPausedSchema = z.strictObject({ sessionId: id, producerId: id, paused: z.boolean() });

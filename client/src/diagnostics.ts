@@ -1,5 +1,6 @@
-import type { MediasoupCall, ReceiveStats } from './media/MediasoupCall.js';
+import type { MediasoupCall, ReceiveStats, ShareStats } from './media/MediasoupCall.js';
 import type { OutboundVideo } from './media/qualitySample.js';
+import type { SharedViews, SharedViewsSnapshot } from './ui/SharedViews.js';
 
 /** Read-only view of the page's call for support staff and automated tests (window.signline). */
 export interface Diagnostics {
@@ -11,9 +12,14 @@ export interface Diagnostics {
   receiveStats(): Promise<ReceiveStats | null>;
   /** Figures of the page's outgoing video, one per encoding, from whichever call sends it (an agent's station); [] when none does. */
   sendStats(): Promise<OutboundVideo[]>;
+  /** Figures of each shared view received in the current call. */
+  shareStats(): Promise<ShareStats[]>;
+  /** The shared views of the current call and the marks on them, or null outside a call. */
+  shares(): SharedViewsSnapshot | null;
 }
 
 let call: MediasoupCall | null = null;
+let sharedViews: SharedViews | null = null;
 /** The call that sends the page's camera when it is not the current call (an agent's station). */
 let sender: MediasoupCall | null = null;
 
@@ -23,6 +29,8 @@ export const diagnostics: Diagnostics = {
   firstRemoteFrameAt: null,
   receiveStats: async () => (call ? call.receiveStats() : null),
   sendStats: async () => ((sender ?? call)?.sendStats() ?? []),
+  shareStats: async () => (call ? call.shareStats() : []),
+  shares: () => sharedViews?.snapshot() ?? null,
 };
 (window as unknown as { signline: Diagnostics }).signline = diagnostics;
 
@@ -40,4 +48,9 @@ export function trackCall(current: MediasoupCall | null, remoteVideo: HTMLVideoE
 /** Tracks the call that sends the page's camera outside the current call (an agent's station). */
 export function trackSender(current: MediasoupCall | null): void {
   sender = current;
+}
+
+/** Tracks the current call's shared views. */
+export function trackShares(current: SharedViews | null): void {
+  sharedViews = current;
 }

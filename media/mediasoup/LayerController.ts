@@ -1,5 +1,5 @@
 import type { types } from 'mediasoup';
-import type { MediaSource } from '../../signaling/index.js';
+import { isSharedView, type MediaSource } from '../../signaling/index.js';
 import { chooseLayers, isCut, settledBandwidth, type EstimateEntry, type LayerCandidate, type Layers } from '../layers/layerPolicy.js';
 
 /** A consumer the controller steers, with the producer it forwards. */
@@ -114,7 +114,7 @@ export class LayerController {
     for (const { consumer, producer } of steered) {
       candidates.set(consumer.id, {
         id: consumer.id,
-        content: sourceOf(producer) === 'screen' ? 'screen' : 'camera',
+        content: isSharedView(sourceOf(producer)) ? 'screen' : 'camera',
         bitrates: await bitratesOf(producer),
         current: consumer.preferredLayers ? { spatial: consumer.preferredLayers.spatialLayer, temporal: consumer.preferredLayers.temporalLayer ?? 0 } : undefined,
       });
@@ -152,7 +152,8 @@ function topTemporal(candidate: LayerCandidate, spatial: number): number {
   return Math.max(0, (candidate.bitrates[spatial]?.length ?? 1) - 1);
 }
 
-function sourceOf(producer: types.Producer): MediaSource {
+/** What a producer carries, as its participant said when producing it; adopted and plain producers are cameras. */
+export function sourceOf(producer: types.Producer): MediaSource {
   return (producer.appData.source as MediaSource | undefined) ?? 'camera';
 }
 

@@ -6,7 +6,7 @@ import type { MediaPolicy, ParticipantRole } from '../../signaling/index.js';
 import type { AudioTap, DataChannelRequest, MediaRoom, MediaRoomEvents } from '../MediaEngine.js';
 import { DataRelay } from './DataRelay.js';
 import { DirectAudioTap } from './DirectAudioTap.js';
-import { LayerController } from './LayerController.js';
+import { LayerController, sourceOf } from './LayerController.js';
 
 interface Participant {
   id: string;
@@ -182,7 +182,7 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
       from: this.#roleOf(ownerId),
       kind: consumer.kind,
       rtpParameters: consumer.rtpParameters,
-      source: (producer.appData.source as MediaSource) ?? 'camera',
+      source: sourceOf(producer),
     };
   }
 
@@ -196,6 +196,20 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
     const consumer = this.#participant(participantId).consumers.get(consumerId);
     if (!consumer) throw AppError.notFound('consumer', consumerId);
     consumer.close();
+  }
+
+  closeProducer(participantId: string, producerId: string): void {
+    const producer = this.#participant(participantId).producers.get(producerId);
+    if (!producer) throw AppError.notFound('producer', producerId);
+    producer.close();
+  }
+
+  producerSource(producerId: string): MediaSource | undefined {
+    for (const [, owned] of this.#producersByOwner()) {
+      const producer = owned.get(producerId);
+      if (producer && !producer.closed) return sourceOf(producer);
+    }
+    return undefined;
   }
 
   async setProducerPaused(participantId: string, producerId: string, paused: boolean): Promise<void> {
@@ -351,7 +365,7 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
   }
 
   #describe(ownerId: string, producer: types.Producer): NewProducer {
-    return { sessionId: this.id, producerId: producer.id, from: this.#roleOf(ownerId), kind: producer.kind, source: (producer.appData.source as MediaSource) ?? 'camera' };
+    return { sessionId: this.id, producerId: producer.id, from: this.#roleOf(ownerId), kind: producer.kind, source: sourceOf(producer) };
   }
 
   #participant(participantId: string): Participant {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { AgentProfile, CallEndReason, CallMode, ChatSent, ParticipantRole, QualitySample, QueueName, RttInboxMessage, Speaker, TranscriptReply } from '../../signaling/index.js';
-import { AppError, ErrorCode, T140, T140_CHANNEL, t140ChunkSchema } from '../../signaling/index.js';
+import type { AgentProfile, Annotation, Annotator, CallEndReason, CallMode, ChatSent, ParticipantRole, QualitySample, QueueName, RttInboxMessage, Speaker, TranscriptReply } from '../../signaling/index.js';
+import { ANNOTATION_CHANNEL, annotationSchema, AppError, ErrorCode, isSharedView, T140, T140_CHANNEL, t140ChunkSchema } from '../../signaling/index.js';
 import type { MediaRoom } from '../../media/MediaEngine.js';
 import type { Logger } from '../logger.js';
 import type { QualityRecords } from '../quality/QualityRecords.js';
@@ -13,12 +13,21 @@ import { agentKey, customerKey } from './participantKeys.js';
 interface Participant {
   role: ParticipantRole;
   name: string;
+  /** Their annotation colour, an index into the pages' palette: fixed for the call and unique in it. */
+  color: number;
   /** False while a customer who lost the connection may still come back. */
   connected: boolean;
 }
 
 /** Longest the end of a call waits for its last transcript lines to be stored before the pages hear of it. */
 const END_TRANSCRIPT_WAIT_MS = 2_000;
+/**
+ * Annotations a participant may send per second, on average and in a burst: a pointer moving at the pages' 30 Hz
+ * with strokes between; a flood beyond it is refused with a coded error.
+ */
+const ANNOTATION_RATE = { perSec: 40, burst: 80 } as const;
+/** Colours the pages' palette has; a call never has more participants than this. */
+const ANNOTATION_COLORS = 8;
 
 /**
  * One call from the agent's accept to its end: who is in it and in which role, its media room, who signs, its
@@ -56,6 +65,7 @@ export class Call extends EventEmitter<CallEvents> {
   /** The rate limit of each participant's data channel, the same as their Socket.IO events'. */
   readonly #dataRate: CallOptions['dataRate'];
   readonly #dataBuckets = new Map<string, TokenBucket>();
+  readonly #annotationBuckets = new Map<string, TokenBucket>();
   #reconnectTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -75,8 +85,8 @@ export class Call extends EventEmitter<CallEvents> {
     this.#log = options.log;
     this.#dataRate = options.dataRate;
     this.startedAt = this.#now();
-    this.#participants.set(customerKey(this.ticketId), { role: 'customer', name: this.ticketId, connected: true });
-    this.#participants.set(agentKey(this.agent.id), { role: 'agent', name: this.agent.name, connected: true });
+    this.#participants.set(customerKey(this.ticketId), { role: 'customer', name: this.ticketId, color: 0, connected: true });
+    this.#participants.set(agentKey(this.agent.id), { role: 'agent', name: this.agent.name, color: 1, connected: true });
     this.#quality.open({ sessionId: this.id, ticketId: this.ticketId, startedAt: this.startedAt });
     this.#text = new CallText({
       sessionId: this.id,
@@ -110,7 +120,7 @@ export class Call extends EventEmitter<CallEvents> {
     });
     this.#room.on('producerClosed', (ownerId, producerId) => this.#messenger.push(this.#othersThan(ownerId), 'media:producerClosed', { sessionId: this.id, producerId }));
     this.#room.on('dataMessage', (key, label, text) => this.#onDataMessage(key, label, text));
-    this.#room.on('dataRefused', (key, _label, reason) => this.#refuseData(key, AppError.badRequest(reason)));
+    this.#room.on('dataRefused', (key, label, reason) => this.#refuseData(key, AppError.badRequest(reason), label === ANNOTATION_CHANNEL.label ? label : T140_CHANNEL.label));
     // The SFU lost the room underneath (its worker died): nobody can be served in it any more.
     this.#room.once('closed', () => this.end('server-shutdown'));
   }
@@ -151,8 +161,8 @@ export class Call extends EventEmitter<CallEvents> {
   /** Tells the customer and the agent that the call has started. */
   announce(): void {
     const common = { sessionId: this.id, ticketId: this.ticketId, mode: this.mode };
-    this.#messenger.push(customerKey(this.ticketId), 'call:started', { ...common, role: 'customer', peerName: this.agent.name });
-    this.#messenger.push(agentKey(this.agent.id), 'call:started', { ...common, role: 'agent', peerName: this.ticketId });
+    this.#messenger.push(customerKey(this.ticketId), 'call:started', { ...common, role: 'customer', peerName: this.agent.name, color: this.#annotatorOf(customerKey(this.ticketId)).color });
+    this.#messenger.push(agentKey(this.agent.id), 'call:started', { ...common, role: 'agent', peerName: this.ticketId, color: this.#annotatorOf(agentKey(this.agent.id)).color });
   }
 
   /** A participant started or stopped signing; the others are told (the state only, never landmarks). */
@@ -185,6 +195,24 @@ export class Call extends EventEmitter<CallEvents> {
     this.#text.delivered(key, this.roleOfMember(key), messageId);
   }
 
+  /**
+   * A participant's mark on a shared screen or device view (already checked against the schema): the others see it
+   * at once. Its target must be a shared view in this call; a participant sending faster than ANNOTATION_RATE is refused.
+   */
+  annotate(key: string, annotation: Annotation): void {
+    this.roleOfMember(key);
+    let bucket = this.#annotationBuckets.get(key);
+    if (!bucket) this.#annotationBuckets.set(key, (bucket = new TokenBucket(ANNOTATION_RATE.perSec, ANNOTATION_RATE.burst)));
+    if (!bucket.take()) throw new AppError(ErrorCode.RateLimited, 429, 'too many annotations at once; slow down');
+    const source = this.#room.producerSource(annotation.target);
+    if (source === undefined || !isSharedView(source)) throw AppError.notFound('shared screen', annotation.target);
+    const from = this.#annotatorOf(key);
+    for (const other of this.#othersThan(key)) {
+      const sent = this.#room.sendData(other, JSON.stringify({ type: 'annotation', from, annotation } satisfies RttInboxMessage));
+      if (!sent) this.#messenger.push(other, 'call:annotation', { sessionId: this.id, from, annotation });
+    }
+  }
+
   /** The ticket's transcript so far, for a participant. */
   async transcript(key: string): Promise<TranscriptReply> {
     this.roleOfMember(key);
@@ -208,10 +236,10 @@ export class Call extends EventEmitter<CallEvents> {
     const name = this.#invited.get(key);
     if (name === undefined || this.#closed) throw AppError.notFound('invitation to session', this.id);
     this.#invited.delete(key);
-    this.#participants.set(key, { role: 'technician', name, connected: true });
+    this.#participants.set(key, { role: 'technician', name, color: this.#freeColor(), connected: true });
     this.#text.event(this.#speakerOf(key), 'joined', `${name} joined`);
     if (station) await this.#room.adoptProducers(key, station);
-    this.#messenger.push(key, 'call:started', { sessionId: this.id, ticketId: this.ticketId, mode: this.mode, role: 'technician', peerName: `${this.agent.name} · ${this.ticketId}` });
+    this.#messenger.push(key, 'call:started', { sessionId: this.id, ticketId: this.ticketId, mode: this.mode, role: 'technician', peerName: `${this.agent.name} · ${this.ticketId}`, color: this.#annotatorOf(key).color });
     this.#pushSigningStates(key);
   }
 
@@ -260,7 +288,7 @@ export class Call extends EventEmitter<CallEvents> {
       this.#messenger.push(this.#othersThan(key), 'call:peerConnection', { sessionId: this.id, role: participant.role, connected: true });
     }
     const peerName = participant.role === 'customer' ? this.agent.name : this.ticketId;
-    this.#messenger.push(key, 'call:started', { sessionId: this.id, ticketId: this.ticketId, mode: this.mode, role: participant.role, peerName });
+    this.#messenger.push(key, 'call:started', { sessionId: this.id, ticketId: this.ticketId, mode: this.mode, role: participant.role, peerName, color: participant.color });
     this.#pushSigningStates(key);
   }
 
@@ -287,6 +315,7 @@ export class Call extends EventEmitter<CallEvents> {
   // byte order mark, which T.140 ignores, is the page saying its inbox is open.
   #onDataMessage(key: string, label: string, text: string): void {
     if (!this.#participants.has(key)) return;
+    if (label === ANNOTATION_CHANNEL.label) return this.#onAnnotationMessage(key, text);
     if (label !== T140_CHANNEL.label) return this.#refuseData(key, AppError.badRequest(`no data channel "${label}" here`));
     if (text === T140.bom) return this.#room.confirmInbox(key);
     let bucket = this.#dataBuckets.get(key);
@@ -297,9 +326,27 @@ export class Call extends EventEmitter<CallEvents> {
     this.#text.rtt(key, this.#speakerOf(key), checked.data);
   }
 
-  // Told on the channel it came from; a page without an open inbox had not confirmed it, so nothing it sent was taken.
-  #refuseData(key: string, error: AppError): void {
-    const told = this.#room.sendData(key, JSON.stringify({ type: 'refused', error: { code: error.code, message: error.message } } satisfies RttInboxMessage));
+  // The annotation channel's messages: JSON, the same schema and checks as `call:annotate`.
+  #onAnnotationMessage(key: string, text: string): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return this.#refuseData(key, AppError.badRequest('an annotation must be JSON'), ANNOTATION_CHANNEL.label);
+    }
+    const checked = annotationSchema.safeParse(parsed);
+    if (!checked.success) return this.#refuseData(key, AppError.badRequest(`annotation refused: ${checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`), ANNOTATION_CHANNEL.label);
+    try {
+      this.annotate(key, checked.data);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      this.#refuseData(key, error, ANNOTATION_CHANNEL.label);
+    }
+  }
+
+  // Told on the inbox, naming the channel; a page without an open inbox had not confirmed it, so nothing it sent was taken.
+  #refuseData(key: string, error: AppError, channel: typeof T140_CHANNEL.label | typeof ANNOTATION_CHANNEL.label = T140_CHANNEL.label): void {
+    const told = this.#room.sendData(key, JSON.stringify({ type: 'refused', error: { code: error.code, message: error.message }, channel } satisfies RttInboxMessage));
     if (!told) this.#log.warn(`call ${this.id}: refused data channel text from ${key}: ${error.message}`);
   }
 
@@ -311,7 +358,20 @@ export class Call extends EventEmitter<CallEvents> {
     this.#participants.delete(key);
     this.#signing.delete(key);
     this.#dataBuckets.delete(key);
+    this.#annotationBuckets.delete(key);
     this.#room.remove(key);
+  }
+
+  #annotatorOf(key: string): Annotator {
+    const participant = this.#participants.get(key);
+    return { role: participant?.role ?? 'technician', name: participant?.name ?? key, color: participant?.color ?? 0 };
+  }
+
+  /** The first colour nobody in the call has; calls are far smaller than the palette, so one is always free. */
+  #freeColor(): number {
+    const taken = new Set([...this.#participants.values()].map((participant) => participant.color));
+    for (let color = 0; color < ANNOTATION_COLORS; color++) if (!taken.has(color)) return color;
+    return taken.size % ANNOTATION_COLORS;
   }
 
   #speakerOf(key: string): Speaker {

@@ -67,6 +67,14 @@ export function callHandlers(services: Services): EventHandlers {
     },
     'media:produceData': ({ sessionId, ...request }, socket) => calls.memberCall(sessionId, me(socket)).call.mediaFor(me(socket)).produceData(me(socket), request),
     'media:consumeInbox': ({ sessionId, transportId }, socket) => calls.memberCall(sessionId, me(socket)).call.mediaFor(me(socket)).consumeInbox(me(socket), transportId),
+    'media:closeProducer': ({ sessionId, producerId }, socket) => {
+      room(sessionId, socket).closeProducer(me(socket), producerId);
+      return null;
+    },
+    'call:annotate': ({ sessionId, annotation }, socket) => {
+      calls.memberCall(sessionId, me(socket)).call.annotate(me(socket), annotation);
+      return null;
+    },
     'media:setProducerPaused': async ({ sessionId, producerId, paused }, socket) => {
       await room(sessionId, socket).setProducerPaused(me(socket), producerId, paused);
       return null;

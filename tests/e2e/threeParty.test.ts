@@ -1,5 +1,5 @@
 import bcrypt from 'bcryptjs';
-import type { Browser, Page } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/createServer.js';
 import { CallDriver } from '../support/CallDriver.js';
@@ -22,20 +22,11 @@ describe('a technician joining a sign-language call in Chromium', () => {
 
   it('puts the active signer, not the active speaker, in the large tile, with the others in small tiles', async () => {
     const driver = await CallDriver.open(browser, server.url);
-    const technician = await (await browser.createBrowserContext()).newPage();
-    technician.on('console', (message) => { if (message.type() === 'warn' || message.type() === 'error') console.log('TECH', message.text()); });
-    await technician.goto(`${server.url}/agent`);
-    await signIn(technician, 'tess');
     await driver.agentReady('alice', TEST_PASSWORD);
     await driver.customerJoins('csl');
     await driver.agentAccepts();
     await driver.firstFrameAt(driver.agent);
-
-    await driver.agent.type('#invite-form input[name=agentId]', 'tess');
-    await driver.agent.click('#invite-form button[type=submit]');
-    await technician.waitForSelector('#invitation:not([hidden])');
-    await technician.click('#join-call');
-    await technician.waitForSelector('section[data-view=call]:not([hidden])');
+    const technician = await driver.technicianJoins(browser, server.url, 'tess', TEST_PASSWORD);
 
     // Everyone's fake microphone speaks, but only the customer's page runs the signing detector on a moving hand:
     // the technician's stage starts on the inviting agent and moves to the customer only because they sign. Wait for
@@ -68,11 +59,3 @@ describe('a technician joining a sign-language call in Chromium', () => {
     await driver.close();
   }, 240_000);
 });
-
-async function signIn(page: Page, username: string): Promise<void> {
-  await page.type('input[name=username]', username);
-  await page.type('input[name=password]', TEST_PASSWORD);
-  await page.click('#signin');
-  await page.waitForSelector('section[data-view=console]:not([hidden])');
-  await page.waitForFunction(() => (document.querySelector('#self-preview') as HTMLVideoElement).readyState >= 2);
-}

@@ -112,12 +112,13 @@ describe('real-time text, chat and the transcript of a call (Socket.IO path, rea
     for (const [event, payload, code] of bad) expect(errorOf(await rawRequest(open.customer, event, payload)), `${event} ${JSON.stringify(payload).slice(0, 60)}`).toMatchObject({ code });
     expect(errorOf(await request(stranger.socket, 'text:rtt', { sessionId: open.sessionId, text: 'hi' })).code).toBe(ErrorCode.NotFound);
     expect(errorOf(await request(stranger.socket, 'text:transcript', { sessionId: open.sessionId })).code).toBe(ErrorCode.NotFound);
-    // Nor can a stranger open a data channel in the call, and only reliable T.140 channels are taken at all.
+    // Nor can a stranger open a data channel in the call, and only reliable T.140 and annotation channels are taken at all.
     const stream = { streamId: 1, ordered: true as const };
     expect(errorOf(await request(stranger.socket, 'media:produceData', { sessionId: open.sessionId, transportId: 't', sctpStreamParameters: stream, label: 't140', protocol: 't140' })).code).toBe(ErrorCode.NotFound);
     expect(errorOf(await request(stranger.socket, 'media:consumeInbox', { sessionId: open.sessionId, transportId: 't' })).code).toBe(ErrorCode.NotFound);
     for (const payload of [
       { sessionId: open.sessionId, transportId: 't', sctpStreamParameters: stream, label: 'pointer', protocol: 't140' },
+      { sessionId: open.sessionId, transportId: 't', sctpStreamParameters: stream, label: 'annotation', protocol: 't140' },
       { sessionId: open.sessionId, transportId: 't', sctpStreamParameters: { streamId: 1, ordered: false }, label: 't140', protocol: 't140' },
       { sessionId: open.sessionId, transportId: 't', sctpStreamParameters: { streamId: 1, maxRetransmits: 0 }, label: 't140', protocol: 't140' },
     ]) {

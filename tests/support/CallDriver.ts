@@ -117,6 +117,22 @@ export class CallDriver {
     );
   }
 
+  /**
+   * Opens a technician's console in its own profile, signs them in, has the call's agent invite them by username and
+   * joins them into the call; resolves with their page once it shows the call.
+   */
+  async technicianJoins(browser: Browser, baseUrl: string, username: string, password: string): Promise<Page> {
+    const technician = await (await browser.createBrowserContext()).newPage();
+    await technician.goto(`${baseUrl}/agent`);
+    await signIn(technician, username, password);
+    await this.agent.type('#invite-form input[name=agentId]', username);
+    await this.agent.click('#invite-form button[type=submit]');
+    await technician.waitForSelector('#invitation:not([hidden])');
+    await technician.click('#join-call');
+    await technician.waitForSelector('section[data-view=call]:not([hidden])');
+    return technician;
+  }
+
   /** The agent ends the call and both pages leave the call view. */
   async agentHangsUp(): Promise<void> {
     await this.agent.click('#hangup');
@@ -130,4 +146,13 @@ export class CallDriver {
   async close(): Promise<void> {
     await Promise.all([this.customer.browserContext().close(), this.agent.browserContext().close()]);
   }
+}
+
+/** Signs an agent's console in and waits for its camera preview. */
+export async function signIn(page: Page, username: string, password: string): Promise<void> {
+  await page.type('input[name=username]', username);
+  await page.type('input[name=password]', password);
+  await page.click('#signin');
+  await page.waitForSelector('section[data-view=console]:not([hidden])');
+  await page.waitForFunction(() => (document.querySelector('#self-preview') as HTMLVideoElement).readyState >= 2);
 }

@@ -2,8 +2,12 @@ import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
 import {
   envelopeSchema,
+  isSharedView,
   mediaCapabilitiesReplySchema,
+  type Annotation,
+  type Annotator,
   type ConsumerInfo,
+  type ErrorBody,
   type MediaPolicy,
   type MediaSource,
   type NewProducer,
@@ -13,6 +17,7 @@ import {
   type TransportInfo,
 } from '../../../signaling/index.js';
 import type { SignalingClient } from '../net/SignalingClient.js';
+import { AnnotationChannel } from './AnnotationChannel.js';
 import { AudioBufferWatch } from './audioBufferWatch.js';
 import { RttDataChannel } from './RttDataChannel.js';
 import { inboundStreams, numbersOf, outboundVideo, qualitySample, readCounters, type OutboundVideo, type ReceiveCounters, type StatsEntry } from './qualitySample.js';
@@ -51,6 +56,27 @@ export interface ReceiveStats {
   rtcpRttMs: number | null;
 }
 
+/** The sources a participant shares for their detail: a screen, or a second camera showing the device. */
+export type SharedSource = 'screen' | 'device';
+
+/** A screen or device view another participant shares, in its own stream. */
+export interface RemoteShare {
+  /** The producer's id: what annotations name as their target. */
+  producerId: string;
+  from: ParticipantRole;
+  source: SharedSource;
+  stream: MediaStream;
+}
+
+/** Figures of a received shared view, from its consumer's stats. */
+export interface ShareStats {
+  producerId: string;
+  framesDecoded: number;
+  framesPerSecond: number;
+  frameWidth: number;
+  frameHeight: number;
+}
+
 /** Events a call reports to its page. */
 export interface MediasoupCallHandlers {
   /** A remote participant's track arrived; `stream` holds all of that participant's tracks. */
@@ -65,7 +91,14 @@ export interface MediasoupCallHandlers {
    */
   onRttChannel?(channel: RttDataChannel | null): void;
   /** A message from the real-time text inbox (another participant's text, or a refusal of this page's). */
-  onRttMessage?(message: RttInboxMessage): void;
+  onRttMessage?(message: RttInboxMessage & { type: 'rtt' | 'refused' }): void;
+  /** Another participant shares a screen or device view; `onShareGone` follows when they stop. */
+  onShare?(share: RemoteShare): void;
+  onShareGone?(producerId: string): void;
+  /** Another participant's mark on a shared view, by the data channel or Socket.IO. */
+  onAnnotation?(from: Annotator, annotation: Annotation): void;
+  /** The server refused one of this page's marks (nothing of it reached anyone). */
+  onAnnotationRefused?(error: ErrorBody): void;
 }
 
 /**
@@ -79,7 +112,9 @@ export class MediasoupCall {
   readonly #sessionId: string;
   readonly #handlers: MediasoupCallHandlers;
   readonly #producers = new Map<MediaSource, types.Producer>();
-  readonly #consumers = new Map<string, { consumer: types.Consumer; from: ParticipantRole }>();
+  readonly #consumers = new Map<string, { consumer: types.Consumer; from: ParticipantRole; source: MediaSource }>();
+  /** The annotation channel through the SFU once open; until then, and if it cannot open, marks go over Socket.IO. */
+  #annotations: AnnotationChannel | null = null;
   #device?: Device;
   #sendTransport?: types.Transport;
   #recvTransport?: types.Transport;
@@ -103,8 +138,15 @@ export class MediasoupCall {
   readonly #pending: NewProducer[] = [];
   readonly #consuming = new Set<string>();
   readonly #onProducerClosed = ({ producerId }: { producerId: string }) => {
-    for (const { consumer, from } of this.#consumers.values()) {
+    for (const { consumer, from, source } of this.#consumers.values()) {
       if (consumer.producerId !== producerId) continue;
+      if (isSharedView(source)) {
+        consumer.close();
+        this.#consumers.delete(consumer.id);
+        this.#consuming.delete(producerId);
+        this.#handlers.onShareGone?.(producerId);
+        continue;
+      }
       this.#audioWatches.delete(producerId);
       const stream = this.#drop(consumer, from);
       if (stream && stream.getTracks().length === 0) {
@@ -122,7 +164,13 @@ export class MediasoupCall {
 
   /** Joins the room, sends the local tracks and receives the other side's. */
   async start(local: MediaStream | null): Promise<void> {
-    this.#unsubscribe.push(this.#signaling.on('media:newProducer', this.#onNewProducer), this.#signaling.on('media:producerClosed', this.#onProducerClosed));
+    this.#unsubscribe.push(
+      this.#signaling.on('media:newProducer', this.#onNewProducer),
+      this.#signaling.on('media:producerClosed', this.#onProducerClosed),
+      this.#signaling.on('call:annotation', ({ sessionId, from, annotation }) => {
+        if (sessionId === this.#sessionId) this.#handlers.onAnnotation?.(from, annotation);
+      }),
+    );
     const tracks = local?.getTracks().filter((t) => t.readyState === 'live') ?? [];
     const data = this.#handlers.onRttChannel !== undefined;
     const joined = await this.#signaling.request('media:join', { sessionId: this.#sessionId, send: tracks.length > 0, data });
@@ -147,7 +195,7 @@ export class MediasoupCall {
     const handlers = this.#handlers;
     if (!offered || !this.#sendTransport || !this.#recvTransport) return handlers.onRttChannel?.(null);
     try {
-      const channel = await RttDataChannel.open(this.#signaling, this.#sessionId, { send: this.#sendTransport, recv: this.#recvTransport }, (message) => handlers.onRttMessage?.(message));
+      const channel = await RttDataChannel.open(this.#signaling, this.#sessionId, { send: this.#sendTransport, recv: this.#recvTransport }, (message) => this.#onInbox(message));
       if (this.#closed) return channel.close();
       channel.onClosed(() => {
         if (!this.#closed) handlers.onRttChannel?.(null);
@@ -156,7 +204,71 @@ export class MediasoupCall {
     } catch (error) {
       console.warn('real-time text stays on the service connection: the data channel did not open', error);
       if (!this.#closed) handlers.onRttChannel?.(null);
+      return;
     }
+    // Annotations take their own channel once text has its (their replies come back on the same inbox).
+    try {
+      const annotations = await AnnotationChannel.open(this.#sendTransport);
+      if (this.#closed) return annotations.close();
+      this.#annotations = annotations;
+    } catch (error) {
+      console.warn('annotations stay on the service connection: their data channel did not open', error);
+    }
+  }
+
+  #onInbox(message: RttInboxMessage): void {
+    if (message.type === 'annotation') this.#handlers.onAnnotation?.(message.from, message.annotation);
+    else if (message.type === 'refused' && message.channel === 'annotation') this.#handlers.onAnnotationRefused?.(message.error);
+    else this.#handlers.onRttMessage?.(message);
+  }
+
+  /** Sends a mark on a shared view to the others: on the annotation channel when open, else over Socket.IO. */
+  async annotate(annotation: Annotation): Promise<void> {
+    if (this.#closed) return;
+    if (this.#annotations?.open) return this.#annotations.send(annotation);
+    await this.#signaling.request('call:annotate', { sessionId: this.#sessionId, annotation });
+  }
+
+  /** The producer id of this page's own shared view, or null when it shares none. */
+  get ownShare(): { producerId: string; source: SharedSource } | null {
+    for (const source of ['screen', 'device'] as const) {
+      const producer = this.#producers.get(source);
+      if (producer && !producer.closed) return { producerId: producer.id, source };
+    }
+    return null;
+  }
+
+  /**
+   * Shares a screen or device view as its own producer, or, when one is shared already, switches it to this track
+   * without a new producer (the others keep their consumer; nothing is renegotiated). Ending the track (the browser's
+   * own "stop sharing") stops the share.
+   */
+  async share(track: MediaStreamTrack, source: SharedSource, onEnded?: () => void): Promise<string> {
+    if (!this.#sendTransport || this.#closed) throw new Error('this call cannot send media');
+    track.addEventListener('ended', () => void this.stopShare().finally(() => onEnded?.()), { once: true });
+    const current = this.ownShare;
+    if (current?.source === source) {
+      const producer = this.#producers.get(source)!;
+      const previous = producer.track;
+      await producer.replaceTrack({ track });
+      if (previous !== track) previous?.stop();
+      return current.producerId;
+    }
+    if (current) await this.stopShare();
+    const producer = await this.#produceShare(track, source);
+    this.#producers.set(source, producer);
+    return producer.id;
+  }
+
+  /** Stops this page's shared view, if any; the others see it go. */
+  async stopShare(): Promise<void> {
+    const current = this.ownShare;
+    if (!current) return;
+    const producer = this.#producers.get(current.source)!;
+    this.#producers.delete(current.source);
+    producer.track?.stop();
+    producer.close();
+    if (!this.#closed) await this.#signaling.request('media:closeProducer', { sessionId: this.#sessionId, producerId: producer.id });
   }
 
   /** Whether media still flows both ways: after a signaling reconnect such a call goes on as it is. */
@@ -177,7 +289,7 @@ export class MediasoupCall {
   async receiveStats(): Promise<ReceiveStats> {
     const result: ReceiveStats = { video: null, audio: null, audioRestartGapsMs: [...this.#audioRestartGapsMs], rtcpRttMs: null };
     if (!this.#recvTransport) return result;
-    const { video, audio } = inboundStreams(await this.#recvTransport.getStats());
+    const { video, audio } = inboundStreams(await this.#recvTransport.getStats(), this.#shareTrackIds());
     if (video) {
       result.video = numbersOf(video, [
         'framesDecoded',
@@ -202,6 +314,21 @@ export class MediasoupCall {
     return result;
   }
 
+  /** Figures of each shared view this page receives. */
+  async shareStats(): Promise<ShareStats[]> {
+    const figures: ShareStats[] = [];
+    for (const { consumer, source } of [...this.#consumers.values()]) {
+      if (!isSharedView(source) || consumer.closed) continue;
+      const inbound = [...(await consumer.getStats()).values()].find((stat: StatsEntry) => stat.type === 'inbound-rtp') as StatsEntry | undefined;
+      if (inbound) figures.push({ producerId: consumer.producerId, ...numbersOf(inbound, ['framesDecoded', 'framesPerSecond', 'frameWidth', 'frameHeight']) });
+    }
+    return figures;
+  }
+
+  #shareTrackIds(): Set<string> {
+    return new Set([...this.#consumers.values()].filter(({ source }) => isSharedView(source)).map(({ consumer }) => consumer.track.id));
+  }
+
   /** Reads the outgoing video's figures from the send transport's stats, one entry per encoding; empty when not sending. */
   async sendStats(): Promise<OutboundVideo[]> {
     if (!this.#sendTransport || this.#closed) return [];
@@ -215,6 +342,9 @@ export class MediasoupCall {
     window.clearInterval(this.#qualityTimer);
     window.clearInterval(this.#audioWatchTimer);
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    this.#annotations?.close();
+    // A shared screen ends with the call; the camera and microphone stay open for the next one.
+    for (const source of ['screen', 'device'] as const) this.#producers.get(source)?.track?.stop();
     this.#sendTransport?.close();
     this.#recvTransport?.close();
     this.#streams.clear();
@@ -223,7 +353,7 @@ export class MediasoupCall {
   // A lost report is only a gap in the record; the call goes on.
   async #reportQuality(): Promise<void> {
     if (!this.#recvTransport || this.#closed) return;
-    const counters = readCounters(await this.#recvTransport.getStats(), Date.now());
+    const counters = readCounters(await this.#recvTransport.getStats(), Date.now(), this.#shareTrackIds());
     const before = this.#lastCounters;
     this.#lastCounters = counters;
     const sample = before && qualitySample(before, counters);
@@ -320,9 +450,9 @@ export class MediasoupCall {
             sessionId: this.#sessionId,
             transportId: transport.id,
             sctpStreamParameters: { streamId: sctpStreamParameters.streamId, ...(sctpStreamParameters.ordered ? { ordered: true as const } : {}) },
-            // The server takes only T.140 channels and says so in its error; the label is checked there.
-            label: label as 't140',
-            protocol: protocol as 't140',
+            // The server takes only T.140 and annotation channels and says so in its error; the label is checked there.
+            label: label as 't140' | 'annotation',
+            protocol: protocol as 't140' | 'signline-annotation',
           })
           .then(({ dataProducerId }) => callback({ id: dataProducerId }), errback);
       });
@@ -365,6 +495,29 @@ export class MediasoupCall {
     this.#producers.set('camera', producer);
   }
 
+  /**
+   * A shared view, for its detail: VP8 at the captured resolution with three temporal layers, so the SFU can drop its
+   * frame rate to a quarter (5 fps from 20) before its lines (the layer policy orders a screen's choices that way), and
+   * the encoder keeps its lines under load (`maintain-resolution`). The `default` policy shares as mediasoup-demo does (three-layer simulcast).
+   */
+  async #produceShare(track: MediaStreamTrack, source: SharedSource): Promise<types.Producer> {
+    const transport = this.#sendTransport!;
+    const appData = { source };
+    if (this.#policy === 'default') {
+      const encodings = DEMO_SHARE_ENCODINGS.map((encoding) => ({ ...encoding }));
+      return transport.produce({ track, stopTracks: false, encodings, codecOptions: { videoGoogleStartBitrate: 1000 }, appData });
+    }
+    track.contentHint = 'detail';
+    const producer = await transport.produce({ track, stopTracks: false, encodings: SHARE_ENCODINGS.map((encoding) => ({ ...encoding })), codecOptions: { videoGoogleStartBitrate: 1000 }, appData });
+    const sender = producer.rtpSender;
+    if (sender) {
+      const parameters = sender.getParameters() as RTCRtpSendParameters & { degradationPreference?: string };
+      parameters.degradationPreference = 'maintain-resolution';
+      await sender.setParameters(parameters).catch((e: unknown) => console.warn('degradationPreference not applied', e));
+    }
+    return producer;
+  }
+
   async #consume(producerId: string): Promise<void> {
     // A producer announced twice (in the join reply and by a push) is consumed once.
     if (this.#consuming.has(producerId)) return;
@@ -383,11 +536,16 @@ export class MediasoupCall {
       kind: info.kind,
       rtpParameters: info.rtpParameters as types.RtpParameters,
     });
-    this.#consumers.set(consumer.id, { consumer, from: info.from });
-    const stream = this.#streams.get(info.from) ?? new MediaStream();
-    this.#streams.set(info.from, stream);
-    stream.addTrack(consumer.track);
-    this.#handlers.onRemoteTrack(stream, info.from);
+    this.#consumers.set(consumer.id, { consumer, from: info.from, source: info.source });
+    if (isSharedView(info.source)) {
+      // A shared view is not its sender's picture: it gets a stream of its own and its own place on the page.
+      this.#handlers.onShare?.({ producerId: info.producerId, from: info.from, source: info.source as SharedSource, stream: new MediaStream([consumer.track]) });
+    } else {
+      const stream = this.#streams.get(info.from) ?? new MediaStream();
+      this.#streams.set(info.from, stream);
+      stream.addTrack(consumer.track);
+      this.#handlers.onRemoteTrack(stream, info.from);
+    }
     await this.#signaling.request('media:resumeConsumer', { sessionId: this.#sessionId, consumerId: consumer.id });
   }
 }
@@ -445,6 +603,24 @@ const DEMO_SIMULCAST_ENCODINGS: readonly types.RtpEncodingParameters[] = [
   { scaleResolutionDownBy: 4, maxBitrate: 500_000, scalabilityMode: 'L1T3' },
   { scaleResolutionDownBy: 2, maxBitrate: 1_000_000, scalabilityMode: 'L1T3' },
   { scaleResolutionDownBy: 1, maxBitrate: 5_000_000, scalabilityMode: 'L1T3' },
+];
+
+/** mediasoup-demo's screen sharing with its layers on (app/lib/RoomClient.js enableShare): VP8 simulcast, L1T3 each. */
+const DEMO_SHARE_ENCODINGS: readonly types.RtpEncodingParameters[] = [
+  { scaleResolutionDownBy: 4, maxBitrate: 500_000, scalabilityMode: 'L1T3', dtx: true },
+  { scaleResolutionDownBy: 2, maxBitrate: 1_000_000, scalabilityMode: 'L1T3', dtx: true },
+  { scaleResolutionDownBy: 1, maxBitrate: 5_000_000, scalabilityMode: 'L1T3', dtx: true },
+];
+
+/**
+ * The product's shared view: the captured resolution, at most 20 fps in three temporal layers (20, 10, 5 fps), with a
+ * half-resolution layer beneath it for a link that cannot carry even 5 fps of the full one. (mediasoup 3.8 takes
+ * temporal layers only from VP8 simulcast: a lone encoding with them is refused.) A page of text needs far less than
+ * moving video: the ceilings keep its base layer (5 fps of 1080 lines) cheap enough to sit beside a signer in 0.8 Mbit/s.
+ */
+const SHARE_ENCODINGS: readonly RTCRtpEncodingParameters[] = [
+  { scaleResolutionDownBy: 2, maxBitrate: 300_000, maxFramerate: 20, scalabilityMode: 'L1T3' } as RTCRtpEncodingParameters,
+  { scaleResolutionDownBy: 1, maxBitrate: 1_000_000, maxFramerate: 20, scalabilityMode: 'L1T3' } as RTCRtpEncodingParameters,
 ];
 
 /**

@@ -105,7 +105,7 @@ export class RttDataChannel {
 }
 
 /** Resolves when a channel is open, rejects on its error or after `DATA_CHANNEL_OPEN_TIMEOUT_MS`. */
-function untilOpen(readyState: () => RTCDataChannelState, listen: (open: () => void, fail: (error: Error) => void) => void): Promise<void> {
+export function untilOpen(readyState: () => RTCDataChannelState, listen: (open: () => void, fail: (error: Error) => void) => void): Promise<void> {
   if (readyState() === 'open') return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = window.setTimeout(() => reject(new Error('the data channel did not open in time')), DATA_CHANNEL_OPEN_TIMEOUT_MS);

@@ -24,13 +24,14 @@ export type StatsEntry = Record<string, unknown>;
 
 /**
  * The inbound video and audio entries of a receive transport's report. Video is the busiest stream: with a
- * technician there are two cameras, and mediasoup-client's probator (padding only) shows up as video too.
+ * technician there are two cameras, and mediasoup-client's probator (padding only) shows up as video too. Tracks in
+ * `exclude` (shared screens, which are not a person's picture) are left out.
  */
-export function inboundStreams(report: RTCStatsReport): { video: StatsEntry | null; audio: StatsEntry | null } {
+export function inboundStreams(report: RTCStatsReport, exclude: ReadonlySet<string> = new Set()): { video: StatsEntry | null; audio: StatsEntry | null } {
   let video: StatsEntry | null = null;
   let audio: StatsEntry | null = null;
   report.forEach((stat: StatsEntry) => {
-    if (stat.type !== 'inbound-rtp') return;
+    if (stat.type !== 'inbound-rtp' || exclude.has(String(stat.trackIdentifier))) return;
     if (stat.kind === 'audio') audio = stat;
     else if (stat.kind === 'video' && Number(stat.framesDecoded ?? 0) >= Number(video?.framesDecoded ?? 0)) video = stat;
   });
@@ -43,9 +44,9 @@ export function numbersOf<K extends string>(stat: StatsEntry, keys: readonly K[]
 }
 
 /** Reads the counters from a receive transport's stats report. */
-export function readCounters(report: RTCStatsReport, at: number): ReceiveCounters {
+export function readCounters(report: RTCStatsReport, at: number, exclude: ReadonlySet<string> = new Set()): ReceiveCounters {
   const counters: ReceiveCounters = { at, video: null, audio: null, rttSec: null };
-  const { video, audio } = inboundStreams(report);
+  const { video, audio } = inboundStreams(report, exclude);
   if (video) {
     counters.video = { id: String(video.id), ...numbersOf(video, ['framesDecoded', 'frameWidth', 'frameHeight', 'freezeCount', 'totalFreezesDuration', 'jitterBufferDelay', 'jitterBufferEmittedCount']) };
   }
@@ -66,7 +67,8 @@ export function qualitySample(before: ReceiveCounters, after: ReceiveCounters): 
   const seconds = Math.max(0.001, (after.at - before.at) / 1000);
   const video = after.video;
   const last = before.video;
-  if (video && last && video.id !== last.id) return null;
+  // A stream that changed or only just appeared has no interval to measure yet (counting from 0 would overstate it).
+  if (video && (!last || video.id !== last.id)) return null;
   const videoBufferMs = meanBufferMs(last, video);
   // A restarted audio track's counters start again: its first interval has no buffer figure.
   const audioBufferMs = before.audio?.id === after.audio?.id ? meanBufferMs(before.audio, after.audio) : null;

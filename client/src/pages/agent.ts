@@ -14,11 +14,13 @@ import {
   type PeerConnection,
   type QueueName,
 } from '../../../signaling/index.js';
-import { trackCall, trackSender } from '../diagnostics.js';
+import { trackCall, trackSender, trackShares } from '../diagnostics.js';
 import { locale, t, translate } from '../i18n.js';
 import { MediasoupCall, preloadDevice } from '../media/MediasoupCall.js';
 import { openLocalMedia } from '../media/localMedia.js';
 import { setUpMediaToggles, showDeviceError } from '../ui/callControls.js';
+import { SharedViews } from '../ui/SharedViews.js';
+import { setUpShareControls } from '../ui/shareControls.js';
 import { SignalingClient } from '../net/SignalingClient.js';
 import { attachStream, byId, setUpLanguage, showView } from '../ui/dom.js';
 import { followSigning, signingLabel } from '../ui/signingIndicator.js';
@@ -46,6 +48,8 @@ let stage: Stage | null = null;
 let invitation: CallInvitation | null = null;
 let textPanel: TextPanel | null = null;
 let captionView: CaptionView | null = null;
+/** Screens and device views shared in the call, with everyone's marks on them. */
+let shares: SharedViews | null = null;
 /** The canned replies from the server's configuration file, read at sign-in. */
 let cannedReplies: CannedReplies = { en: [], 'zh-CN': [] };
 
@@ -88,6 +92,7 @@ byId<HTMLFormElement>('transfer-form').addEventListener('submit', (event) => {
   if (sessionId) void transfer(sessionId, new FormData(event.target as HTMLFormElement));
 });
 setUpMediaToggles(() => localStream, () => station ?? call, showError);
+const shareControls = setUpShareControls({ call: () => call, views: () => shares, notice: (message) => (byId('share-notice').textContent = message) });
 
 const loginReply = envelopeSchema(agentLoginReplySchema);
 const cannedReply = envelopeSchema(cannedRepliesSchema);
@@ -228,10 +233,24 @@ async function startCall(started: CallStarted): Promise<void> {
   captionView = new CaptionView(remoteView.closest<HTMLElement>('.stage')!, signaling, started.sessionId);
   textPanel?.close();
   textPanel = new TextPanel(byId('text-area'), { signaling, sessionId: started.sessionId, cannedReplies: () => cannedReplies[locale()] });
+  const nameOf = (role: ParticipantRole) => (role === 'customer' ? started.ticketId : t(`role.${role}`));
+  shares?.close();
+  const views = new SharedViews({
+    container: byId('shares'),
+    send: (annotation) => call?.annotate(annotation) ?? Promise.resolve(),
+    self: { role: started.role, name: byId('agent-name').textContent ?? '', color: started.color },
+    onError: showError,
+  });
+  shares = views;
+  trackShares(views);
   call = new MediasoupCall(signaling, started.sessionId, {
     reportQuality: true,
     onRttChannel: (channel) => textPanel?.useChannel(channel),
     onRttMessage: (message) => textPanel?.receiveInbox(message),
+    onShare: ({ producerId, from, source, stream }) => views.add(producerId, stream, { key: source === 'device' ? 'share.deviceFrom' : 'share.from', name: nameOf(from) }),
+    onShareGone: (producerId) => views.remove(producerId),
+    onAnnotation: (from, annotation) => views.apply(from, annotation),
+    onAnnotationRefused: (error) => showError(new Error(t('annotation.refused', { message: error.message }))),
     onRemoteTrack: (stream, from) => current.setStream(from, stream),
     onRemoteGone: (from) => current.remove(from),
   });
@@ -256,6 +275,10 @@ function endCall(): void {
   textPanel = null;
   captionView?.close();
   captionView = null;
+  shares?.close();
+  shares = null;
+  trackShares(null);
+  shareControls.reset();
   byId('peer-connection').hidden = true;
   stage?.clear();
   stage = null;

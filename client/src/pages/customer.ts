@@ -1,9 +1,11 @@
-import { callModeSchema, type CallMode, type CallStarted, type ClientToServerEvents, type QueueJoin, type TicketClosed, type TranscriptLine, type WaitRange } from '../../../signaling/index.js';
-import { diagnostics, trackCall } from '../diagnostics.js';
+import { callModeSchema, type CallMode, type CallStarted, type ParticipantRole, type ClientToServerEvents, type QueueJoin, type TicketClosed, type TranscriptLine, type WaitRange } from '../../../signaling/index.js';
+import { diagnostics, trackCall, trackShares } from '../diagnostics.js';
 import { locale, t, translate } from '../i18n.js';
 import { MediasoupCall, preloadDevice } from '../media/MediasoupCall.js';
 import { openLocalMedia } from '../media/localMedia.js';
 import { setUpMediaToggles, showDeviceError } from '../ui/callControls.js';
+import { SharedViews } from '../ui/SharedViews.js';
+import { setUpShareControls } from '../ui/shareControls.js';
 import { RequestError, SignalingClient } from '../net/SignalingClient.js';
 import { forgetTicket, saveTicket, savedTicket, type SavedTicket } from '../net/savedTicket.js';
 import { attachStream, byId, setUpLanguage, showView } from '../ui/dom.js';
@@ -44,6 +46,9 @@ let signing: SigningState = 'not-signing';
 let textPanel: TextPanel | null = null;
 let captionView: CaptionView | null = null;
 let transcript: readonly TranscriptLine[] = [];
+/** Screens and device views shared in the call, with everyone's marks on them. */
+let shares: SharedViews | null = null;
+const shareControls = setUpShareControls({ call: () => call, views: () => shares, notice: (message) => (byId('share-notice').textContent = message) });
 
 setUpLanguage();
 void preloadDevice();
@@ -290,10 +295,23 @@ async function startCall(client: SignalingClient, started: CallStarted): Promise
   captionView = new CaptionView(remoteView.closest<HTMLElement>('.stage')!, client, started.sessionId);
   showView('call');
   attachStream(selfView, localStream);
+  const nameOf = (role: ParticipantRole) => (role === 'agent' ? started.peerName : t(`role.${role}`));
+  const views = new SharedViews({
+    container: byId('shares'),
+    send: (annotation) => call?.annotate(annotation) ?? Promise.resolve(),
+    self: { role: 'customer', name: t('role.customer'), color: started.color },
+    onError: showError,
+  });
+  shares = views;
+  trackShares(views);
   call = new MediasoupCall(client, started.sessionId, {
     reportQuality: true,
     onRttChannel: (channel) => textPanel?.useChannel(channel),
     onRttMessage: (message) => textPanel?.receiveInbox(message),
+    onShare: ({ producerId, from, source, stream }) => views.add(producerId, stream, { key: source === 'device' ? 'share.deviceFrom' : 'share.from', name: nameOf(from) }),
+    onShareGone: (producerId) => views.remove(producerId),
+    onAnnotation: (from, annotation) => views.apply(from, annotation),
+    onAnnotationRefused: (error) => showError(new Error(t('annotation.refused', { message: error.message }))),
     onRemoteGone: (from) => stage.remove(from),
     onRemoteTrack: (stream, from) => {
       stage.setStream(from, stream);
@@ -341,6 +359,10 @@ function leaveCall(): void {
   textPanel = null;
   captionView?.close();
   captionView = null;
+  shares?.close();
+  shares = null;
+  trackShares(null);
+  shareControls.reset();
   stopVision();
   call?.close();
   call = null;

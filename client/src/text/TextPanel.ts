@@ -100,7 +100,7 @@ export class TextPanel {
   }
 
   /** A message from the data channel's inbox: another participant's text, or why this page's was refused. */
-  receiveInbox(message: RttInboxMessage): void {
+  receiveInbox(message: RttInboxMessage & { type: 'rtt' | 'refused' }): void {
     if (message.type === 'rtt') {
       this.#count('rttByChannel');
       this.receiveRtt(message.speaker, message.text);

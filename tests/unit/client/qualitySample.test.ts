@@ -30,6 +30,12 @@ describe('a quality sample from two readings of the receive counters', () => {
     expect(qualitySample(before, after)).toBeNull();
   });
 
+  it('gives no sample for the interval in which video first appears, instead of counting its frames from zero', () => {
+    const before: ReceiveCounters = { at: 10_000, video: null, audio: null, rttSec: null };
+    const after: ReceiveCounters = { at: 12_000, video: video('v1', 5_000, 100, 5_000), audio: null, rttSec: null };
+    expect(qualitySample(before, after)).toBeNull();
+  });
+
   it('leaves out the audio buffer, and so the lip-sync figure, over an interval in which the audio track was restarted', () => {
     const before: ReceiveCounters = { at: 10_000, video: video('v1', 300, 12, 300), audio: audio('a1', 400, 5000), rttSec: null };
     const after: ReceiveCounters = { at: 12_000, video: video('v1', 360, 15, 360), audio: audio('a2', 2, 100), rttSec: null };
