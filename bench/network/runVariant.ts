@@ -27,7 +27,7 @@ const SAMPLE_MS = 500;
  * What the server runs with in each variant: the product's media policy, or what a team gets from mediasoup without
  * it (no layer steering, mediasoup's 600 kbit/s starting estimate).
  */
-const SERVER_SETTINGS: Record<MediaPolicy, Partial<Config>> = {
+export const SERVER_SETTINGS: Record<MediaPolicy, Partial<Config>> = {
   product: { MEDIA_POLICY: 'product' },
   default: { MEDIA_POLICY: 'default', MEDIA_INITIAL_BITRATE: 600_000 },
 };
@@ -118,7 +118,7 @@ async function counterScript(): Promise<string> {
 }
 
 /** Signs the agent in, has the customer ask for a call, accepts it and waits for the customer's first frame. */
-async function connectCall(agent: Page, customer: Page, url: string): Promise<void> {
+export async function connectCall(agent: Page, customer: Page, url: string): Promise<void> {
   await Promise.all([agent.goto(`${url}/agent`), customer.goto(`${url}/support`)]);
   await agent.type('input[name=username]', 'bench');
   await agent.type('input[name=password]', TEST_PASSWORD);
