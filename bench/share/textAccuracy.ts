@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { editDistance } from '../../tests/support/captionSpeech.js';
+
+export { editDistance };
 
 const run = promisify(execFile);
 
@@ -12,19 +15,6 @@ export async function ocr(imageFile: string): Promise<string> {
 /** Text with its runs of white space made single spaces, trimmed: line breaks and spacing are layout, not characters. */
 export function normalize(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
-}
-
-/** Levenshtein distance between two strings (insertions, deletions and substitutions of one UTF-16 unit each). */
-export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 /**

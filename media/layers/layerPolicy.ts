@@ -59,7 +59,10 @@ export function chooseLayers(
   options: LayerPolicyOptions = DEFAULT_LAYER_POLICY,
 ): Map<string, Layers> {
   let budget = Math.max(0, availableBitrate * options.usable - audioConsumers * options.audioReserve);
-  const ordered = [...candidates.filter((c) => c.content === 'camera'), ...candidates.filter((c) => c.content === 'screen')].filter((c) => orderedChoices(c).length > 0);
+  const cameras = candidates.filter((c) => c.content === 'camera');
+  const ordered = [...cameras, ...candidates.filter((c) => c.content === 'screen')]
+    .map((candidate) => ({ candidate, choices: orderedChoices(candidate) }))
+    .filter(({ choices }) => choices.length > 0);
   const fits = (candidate: LayerCandidate, layers: Layers, room: number): boolean => {
     const cost = costOf(candidate, layers);
     return (isUpgrade(candidate, layers) ? cost * (1 + options.upMargin) : cost) <= room;
@@ -67,38 +70,24 @@ export function chooseLayers(
   // First what each needs: a signer at full frame rate (its lowest layer), a screen at its lines (its lowest rate).
   // The cheapest choice is taken when nothing fits: a picture at the lowest layers beats none.
   const chosen = new Map<string, Layers>();
-  for (const candidate of ordered) {
-    const choices = orderedChoices(candidate).filter((layers) => meetsNeed(candidate, layers));
-    const pick = choices.slice().reverse().find((layers) => fits(candidate, layers, budget)) ?? choices.find((layers) => fits(candidate, layers, budget)) ?? lowest(candidate);
+  for (const { candidate, choices } of ordered) {
+    const best = choices[0]!;
+    const needed = choices.filter((l) => (candidate.content === 'camera' ? l.temporal === best.temporal : l.spatial === best.spatial));
+    const cheapest = choices.reduce((low, l) => (costOf(candidate, l) < costOf(candidate, low) ? l : low));
+    const pick = needed.at(-1) !== undefined && fits(candidate, needed.at(-1)!, budget) ? needed.at(-1)! : cheapest;
     chosen.set(candidate.id, pick);
     budget = Math.max(0, budget - costOf(candidate, pick));
   }
   // Then what is left, in the same order: a signer's resolution, then a screen's frame rate.
-  for (const candidate of ordered) {
+  for (const { candidate, choices } of ordered) {
     const base = chosen.get(candidate.id)!;
     const room = budget + costOf(candidate, base);
-    const better = orderedChoices(candidate).find((layers) => costOf(candidate, layers) >= costOf(candidate, base) && fits(candidate, layers, room));
+    const better = choices.find((layers) => costOf(candidate, layers) >= costOf(candidate, base) && fits(candidate, layers, room));
     if (!better) continue;
     chosen.set(candidate.id, better);
     budget = Math.max(0, room - costOf(candidate, better));
   }
   return chosen;
-}
-
-/**
- * Whether a choice gives a candidate what it needs before anyone gets more: a camera its full frame rate, a screen its
- * full resolution.
- */
-function meetsNeed(candidate: LayerCandidate, layers: Layers): boolean {
-  const choices = orderedChoices(candidate);
-  const best = choices[0]!;
-  return candidate.content === 'camera' ? layers.temporal === best.temporal : layers.spatial === best.spatial;
-}
-
-/** The cheapest measured choice of a candidate. */
-function lowest(candidate: LayerCandidate): Layers {
-  const choices = orderedChoices(candidate);
-  return choices.reduce((cheapest, layers) => (costOf(candidate, layers) < costOf(candidate, cheapest) ? layers : cheapest), choices[0]!);
 }
 
 /** Every measured choice of a candidate, best first, in the order its content prefers. */

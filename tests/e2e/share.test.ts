@@ -1,11 +1,10 @@
-import bcrypt from 'bcryptjs';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SharedViewsSnapshot } from '../../client/src/ui/SharedViews.js';
 import type { RunningServer } from '../../server/createServer.js';
 import { CallDriver } from '../support/CallDriver.js';
 import { launchChromium } from '../support/chromium.js';
-import { startTestServer, TEST_PASSWORD, testAgent } from '../support/testServer.js';
+import { startTestServer, TEST_PASSWORD, testAgent, testTechnician } from '../support/testServer.js';
 
 type SignlineWindow = { signline: { shares(): SharedViewsSnapshot | null } };
 
@@ -26,8 +25,7 @@ describe('guided troubleshooting in Chromium: a shared screen and marks on it', 
   let browser: Browser;
 
   beforeAll(async () => {
-    const tess = { username: 'tess', name: 'Technician Tess', passwordHash: bcrypt.hashSync(TEST_PASSWORD, 4), skills: { csl: 4, phone: 5, tier: 2 } };
-    [server, browser] = await Promise.all([startTestServer([testAgent('alice', ['csl']), tess]), launchChromium()]);
+    [server, browser] = await Promise.all([startTestServer([testAgent('alice', ['csl']), testTechnician('tess')]), launchChromium()]);
   });
 
   afterAll(async () => {

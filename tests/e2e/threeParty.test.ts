@@ -1,18 +1,16 @@
-import bcrypt from 'bcryptjs';
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/createServer.js';
 import { CallDriver } from '../support/CallDriver.js';
 import { launchChromium } from '../support/chromium.js';
-import { startTestServer, TEST_PASSWORD, testAgent } from '../support/testServer.js';
+import { startTestServer, TEST_PASSWORD, testAgent, testTechnician } from '../support/testServer.js';
 
 describe('a technician joining a sign-language call in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
 
   beforeAll(async () => {
-    const tess = { username: 'tess', name: 'Technician Tess', passwordHash: bcrypt.hashSync(TEST_PASSWORD, 4), skills: { csl: 4, phone: 5, tier: 2 } };
-    [server, browser] = await Promise.all([startTestServer([testAgent('alice', ['csl']), tess]), launchChromium()]);
+    [server, browser] = await Promise.all([startTestServer([testAgent('alice', ['csl']), testTechnician('tess')]), launchChromium()]);
   });
 
   afterAll(async () => {

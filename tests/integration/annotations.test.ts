@@ -1,8 +1,6 @@
-import bcrypt from 'bcryptjs';
 import type { types } from 'mediasoup';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode, type Annotation } from '../../signaling/index.js';
-import type { AgentAccount } from '../../server/auth/AgentDirectory.js';
 import type { RunningServer } from '../../server/createServer.js';
 import { customerKey } from '../../server/calls/participantKeys.js';
 import type { MediaEngine, MediaRoom } from '../../media/MediaEngine.js';
@@ -10,9 +8,7 @@ import { MediasoupRoom } from '../../media/mediasoup/MediasoupRoom.js';
 import type { MediasoupEngine } from '../../media/mediasoup/MediasoupEngine.js';
 import { testMediaEngine } from '../support/opusSource.js';
 import { call, errorOf, once, openCall, rawRequest, record, SocketPool, technicianJoins, type OpenCall } from '../support/sockets.js';
-import { startTestServer, TEST_PASSWORD, testAgent } from '../support/testServer.js';
-
-const technician: AgentAccount = { username: 'tess', name: 'Technician Tess', passwordHash: bcrypt.hashSync(TEST_PASSWORD, 4), skills: { csl: 4, phone: 5, tier: 2 } };
+import { startTestServer, testAgent, testTechnician } from '../support/testServer.js';
 
 /** The real engine, keeping each room it makes so a test can put a producer in it as a participant's. */
 function recordingEngine(engine: MediasoupEngine, rooms: Map<string, MediaRoom>): MediaEngine {
@@ -54,7 +50,7 @@ describe('annotations on a shared screen (Socket.IO path, real server and SFU wo
     await engine?.close();
   });
   beforeEach(async () => {
-    server = await startTestServer([testAgent('alice', ['csl']), testAgent('bob', ['csl']), technician], {}, { media: recordingEngine(engine, rooms) });
+    server = await startTestServer([testAgent('alice', ['csl']), testAgent('bob', ['csl']), testTechnician('tess')], {}, { media: recordingEngine(engine, rooms) });
     pool = new SocketPool(server.url);
   });
   afterEach(async () => {

@@ -157,19 +157,23 @@ export async function writeWav(file: string, pcm: Int16Array): Promise<void> {
   await writeFile(file, Buffer.concat([header, Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength)]));
 }
 
-/** Word errors (substitutions, deletions, insertions) of a hypothesis against a reference, and the reference's length. */
-export function wordErrors(reference: string, hypothesis: string): { errors: number; words: number } {
-  const ref = tokenize(reference);
-  const hyp = tokenize(hypothesis);
-  let previous = Array.from({ length: hyp.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= ref.length; i++) {
+/** Levenshtein distance between two sequences (words, or a string's UTF-16 units): insertions, deletions, substitutions. */
+export function editDistance<T>(a: ArrayLike<T>, b: ArrayLike<T>): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
     const current = [i];
-    for (let j = 1; j <= hyp.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (ref[i - 1] === hyp[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     }
     previous = current;
   }
-  return { errors: previous[hyp.length]!, words: ref.length };
+  return previous[b.length]!;
+}
+
+/** Word errors (substitutions, deletions, insertions) of a hypothesis against a reference, and the reference's length. */
+export function wordErrors(reference: string, hypothesis: string): { errors: number; words: number } {
+  const ref = tokenize(reference);
+  return { errors: editDistance(ref, tokenize(hypothesis)), words: ref.length };
 }
 
 /** Word error rate over pairs of reference and hypothesis: all errors over all reference words. */

@@ -24,6 +24,11 @@ export function testAgent(username: string, modes: CallMode[] = ['csl', 'asl', '
   return { username, name: `Agent ${username}`, passwordHash: bcrypt.hashSync(TEST_PASSWORD, 4), skills: skillsFor(modes) };
 }
 
+/** A tier-2 technician (signs CSL, knows phones) who can be invited into a call. */
+export function testTechnician(username: string): AgentAccount {
+  return { username, name: `Technician ${username[0]!.toUpperCase()}${username.slice(1)}`, passwordHash: bcrypt.hashSync(TEST_PASSWORD, 4), skills: { csl: 4, phone: 5, tier: 2 } };
+}
+
 /** Starts the real service on a free loopback port with embedded defaults and the given agents. */
 export function startTestServer(accounts: AgentAccount[], overrides: Partial<Config> = {}, parts: ServerParts = {}): Promise<RunningServer> {
   // Captions only where a test asks for them: each recognizer stream is a worker thread decoding speech.
