@@ -14,7 +14,7 @@ const shares = (page: Page) => page.evaluate(() => (window as unknown as Signlin
 async function sharedViewShown(page: Page, own: boolean): Promise<{ producerId: string; videoWidth: number; videoHeight: number }> {
   const handle = await page.waitForFunction(
     (wantOwn) => (window as unknown as SignlineWindow).signline.shares()?.views.find((view) => view.own === wantOwn && view.videoHeight > 0) ?? null,
-    { timeout: 30_000 },
+    { timeout: 60_000 },
     own,
   );
   return (await handle.jsonValue()) as { producerId: string; videoWidth: number; videoHeight: number };
@@ -48,7 +48,7 @@ describe('guided troubleshooting in Chromium: a shared screen and marks on it', 
     // Full resolution: the technician decodes the lines the customer's page captures (no simulcast layer below it).
     const received = await technician.waitForFunction(
       (height) => (window as unknown as SignlineWindow).signline.shares()?.views.find((view) => !view.own && view.videoHeight === height) ?? null,
-      { timeout: 30_000 },
+      { timeout: 60_000 },
       sent.videoHeight,
     );
     const view = (await received.jsonValue()) as { producerId: string; videoWidth: number; videoHeight: number };
