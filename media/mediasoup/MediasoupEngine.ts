@@ -14,6 +14,11 @@ export class MediasoupEngine implements MediaEngine {
   readonly #mediasoup: MediasoupModule;
   readonly #workers: types.Worker[] = [];
   readonly #rooms = new Set<MediaRoom>();
+  /**
+   * How many open rooms use each router. A call's room shares its agent's station router, and after a warm transfer
+   * the call outlives that station, so a router closes only when its last room does.
+   */
+  readonly #routerUsers = new Map<types.Router, number>();
   #next = 0;
   #closed = false;
 
@@ -52,9 +57,16 @@ export class MediasoupEngine implements MediaEngine {
       initialAvailableOutgoingBitrate: this.#options.initialAvailableOutgoingBitrate,
       policy: this.#options.policy,
     };
-    const room = new MediasoupRoom(sessionId, router, transportOptions, { ownsRouter: !host, roleOf: options.roleOf });
+    const room = new MediasoupRoom(sessionId, router, transportOptions, { roleOf: options.roleOf });
     this.#rooms.add(room);
-    room.once('closed', () => this.#rooms.delete(room));
+    this.#routerUsers.set(router, (this.#routerUsers.get(router) ?? 0) + 1);
+    room.once('closed', () => {
+      this.#rooms.delete(room);
+      const users = (this.#routerUsers.get(router) ?? 1) - 1;
+      if (users > 0) return void this.#routerUsers.set(router, users);
+      this.#routerUsers.delete(router);
+      if (!router.closed) router.close();
+    });
     return room;
   }
 

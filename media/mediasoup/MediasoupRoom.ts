@@ -28,7 +28,6 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
   /** The mediasoup router hosting this room; a colocated room shares its host's. */
   readonly router: types.Router;
   readonly #router: types.Router;
-  readonly #ownsRouter: boolean;
   readonly #transportOptions: RoomTransportOptions;
   readonly #participants = new Map<string, Participant>();
   /** Producers piped in from another room, by owning participant; they outlive a participant's rejoin. */
@@ -48,13 +47,12 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
     id: string,
     router: types.Router,
     transportOptions: RoomTransportOptions,
-    options: { ownsRouter: boolean; roleOf?: ((participantId: string) => ParticipantRole) | undefined },
+    options: { roleOf?: ((participantId: string) => ParticipantRole) | undefined } = {},
   ) {
     super();
     this.id = id;
     this.router = router;
     this.#router = router;
-    this.#ownsRouter = options.ownsRouter;
     this.#roleOf = options.roleOf ?? (() => 'agent');
     this.#transportOptions = transportOptions;
     this.#layers = transportOptions.policy === 'product' ? new LayerController((transportId) => this.#audioConsumersOn(transportId)) : undefined;
@@ -350,7 +348,6 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
     for (const participantId of [...this.#participants.keys()]) this.leave(participantId);
     this.#adopted.clear();
     this.#layers?.close();
-    if (this.#ownsRouter && !this.#router.closed) this.#router.close();
     this.emit('closed');
     this.removeAllListeners();
   }
