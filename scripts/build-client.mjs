@@ -1,5 +1,5 @@
 // Bundles the browser app with esbuild into dist/client: one script per page, the pages and the stylesheet.
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, cp, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -24,4 +24,6 @@ await build({
 });
 for (const file of ['support.html', 'agent.html']) await copyFile(path.join(root, 'client', file), path.join(out, file));
 await copyFile(path.join(root, 'client/styles.css'), path.join(out, 'assets/styles.css'));
+// Pictures the guides file points at (/assets/guides/...).
+await cp(path.join(root, 'client/guides'), path.join(out, 'assets/guides'), { recursive: true });
 console.log(`[client] bundled into ${path.relative(root, out)} in ${Date.now() - started} ms`);

@@ -42,6 +42,7 @@ const envSchema = z.object({
   ASR_THREADS: int(1).pipe(z.number().min(1).max(16)),
   RTT_DATA_CHANNELS: z.enum(['on', 'off']).default('on'),
   CANNED_REPLIES_FILE: z.string().default(path.join(repoRoot, 'config/canned-replies.json')),
+  GUIDES_FILE: z.string().default(path.join(repoRoot, 'config/guides.json')),
   TOKEN_TTL_MIN: int(720).pipe(z.number().min(1).max(10_080)),
   MISSED_COOLDOWN_MS: int(0).pipe(z.number().min(0).max(3_600_000)),
   FATIGUE_AFTER_MIN: int(45).pipe(z.number().min(1).max(600)),

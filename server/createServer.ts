@@ -3,9 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
 import { Server } from 'socket.io';
+import { MAX_GUIDE_EVENT_BYTES } from '../signaling/index.js';
 import type { MediaEngine } from '../media/MediaEngine.js';
 import { MediasoupEngine } from '../media/mediasoup/MediasoupEngine.js';
 import { AgentDirectory } from './auth/AgentDirectory.js';
+import { JoinLinks } from './auth/JoinLinks.js';
 import { TokenRegistry } from './auth/TokenRegistry.js';
 import type { Config } from './config.js';
 import { createHttpApp } from './http/httpApp.js';
@@ -13,6 +15,7 @@ import { createLogger, type Logger } from './logger.js';
 import { MemoryTranscriptStore } from './transcripts/TranscriptStore.js';
 import { QualityRecords } from './quality/QualityRecords.js';
 import { loadCannedReplies } from './text/cannedReplies.js';
+import { loadGuides } from './guides/guides.js';
 import { createSpeechRecognizer } from './captions/index.js';
 import { DEFAULT_ROUTING_OPTIONS } from './routing/model.js';
 import { Router } from './routing/Router.js';
@@ -46,6 +49,7 @@ export interface ServerParts {
 export async function startServer(config: Config, parts: ServerParts = {}): Promise<RunningServer> {
   const log = parts.log ?? createLogger(config.LOG_LEVEL);
   const cannedReplies = loadCannedReplies(config.CANNED_REPLIES_FILE);
+  const guides = loadGuides(config.GUIDES_FILE);
   // First, so that a missing or broken speech model stops the start-up before anything else runs.
   const recognizer = config.CAPTIONS === 'on' ? await createSpeechRecognizer({ asrModelDir: config.ASR_MODEL_DIR, asrThreads: config.ASR_THREADS }) : undefined;
   if (recognizer) log.info(`captions: ${recognizer.description}`);
@@ -84,13 +88,16 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
   const stations = new StationRegistry(media);
   const quality = new QualityRecords();
   const transcripts = new MemoryTranscriptStore();
-  const io: AppServer = new Server({ maxHttpBufferSize: 256 * 1024, serveClient: false });
+  // Room for a guide with pictures, the largest event, and a margin so that one a little over its limit gets the
+  // edge's coded error rather than a dropped connection; every other event stays small at the edge.
+  const io: AppServer = new Server({ maxHttpBufferSize: MAX_GUIDE_EVENT_BYTES + 256 * 1024, serveClient: false });
   const calls = new CallService({
     media,
     stations,
     router,
     tickets,
     tokens,
+    links: new JoinLinks(),
     quality,
     transcripts,
     messenger: socketMessenger(io),
@@ -100,7 +107,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     dataRate: { perSec: config.EVENT_RATE_PER_SEC, burst: config.EVENT_BURST },
     recognizer,
   });
-  const services = { config, log, agents, tokens, tickets, router, calls, stations, media, quality, cannedReplies, io };
+  const services = { config, log, agents, tokens, tickets, router, calls, stations, media, quality, cannedReplies, guides, io };
   const http = createHttpServer(createHttpApp(services));
   io.attach(http);
   // With Redis, pushes to a room reach its sockets on every node (an offer made here, an agent connected there).

@@ -9,7 +9,7 @@ import type { CallService } from './calls/CallService.js';
 import type { StationRegistry } from './stations/StationRegistry.js';
 import type { TicketRegistry } from './tickets/TicketRegistry.js';
 import type { AppServer } from './socket/types.js';
-import type { CannedReplies } from '../signaling/index.js';
+import type { CannedReplies, Guides } from '../signaling/index.js';
 
 /** The server's parts, built once in the composition root and handed to handlers. */
 export interface Services {
@@ -25,5 +25,7 @@ export interface Services {
   quality: QualityRecords;
   /** Agents' canned replies, read once at start-up. */
   cannedReplies: CannedReplies;
+  /** Step-by-step guides for common problems, read once at start-up. */
+  guides: Guides;
   io: AppServer;
 }

@@ -11,6 +11,8 @@ export const ErrorCode = {
   NotFound: 'NOT_FOUND',
   InvalidState: 'INVALID_STATE',
   OfferExpired: 'OFFER_EXPIRED',
+  /** A one-time technician link that lapsed, was used already, or never existed. */
+  LinkInvalid: 'LINK_INVALID',
   Unsupported: 'UNSUPPORTED',
   Internal: 'INTERNAL',
 } as const;

@@ -28,7 +28,6 @@ import {
 import {
   agentStatusSchema,
   callEndSchema,
-  callInviteSchema,
   callJoinSchema,
   callQualitySchema,
   callSigningSchema,
@@ -46,6 +45,8 @@ import {
 } from './schemas.js';
 import { captionSchema, captionStatusSchema } from './captions.js';
 import { annotationReceivedSchema, callAnnotateSchema } from './annotations.js';
+import { callGuideSchema, callStepReplySchema, callStepSchema, guideSentSchema, stepsStateSchema } from './steps.js';
+import { callComingSchema, callHandedOverSchema, callHandoverSchema, callInviteSchema, callLinkSchema, invitedSchema, joinLinkSchema, techniciansListSchema, techniciansSchema } from './escalation.js';
 import { consumeInboxSchema, dataConsumerInfoSchema, dataProducedSchema, produceDataSchema } from './dataChannel.js';
 import {
   chatDeliveredSchema,
@@ -73,6 +74,9 @@ export const clientEventSchemas = {
   'call:signing': callSigningSchema,
   'call:invite': callInviteSchema,
   'call:join': callJoinSchema,
+  'call:handover': callHandoverSchema,
+  'call:link': callLinkSchema,
+  'technicians:list': techniciansListSchema,
   'station:join': z.strictObject({}),
   'media:join': mediaJoinSchema,
   'media:createTransport': createTransportSchema,
@@ -84,6 +88,9 @@ export const clientEventSchemas = {
   'media:setProducerPaused': setProducerPausedSchema,
   'media:closeProducer': producerRefSchema,
   'call:annotate': callAnnotateSchema,
+  'call:guide': callGuideSchema,
+  'call:step': callStepSchema,
+  'call:stepReply': callStepReplySchema,
   'media:produceData': produceDataSchema,
   'media:consumeInbox': consumeInboxSchema,
   'text:rtt': rttSendSchema,
@@ -109,8 +116,11 @@ export const clientEventReplySchemas = {
   'call:transfer': transferredSchema,
   'call:quality': nothingSchema,
   'call:signing': nothingSchema,
-  'call:invite': nothingSchema,
+  'call:invite': invitedSchema,
   'call:join': nothingSchema,
+  'call:handover': nothingSchema,
+  'call:link': joinLinkSchema,
+  'technicians:list': techniciansSchema,
   'station:join': stationJoinedSchema,
   'media:join': mediaJoinedSchema,
   'media:createTransport': transportInfoSchema,
@@ -122,6 +132,9 @@ export const clientEventReplySchemas = {
   'media:setProducerPaused': nothingSchema,
   'media:closeProducer': nothingSchema,
   'call:annotate': nothingSchema,
+  'call:guide': guideSentSchema,
+  'call:step': nothingSchema,
+  'call:stepReply': nothingSchema,
   'media:produceData': dataProducedSchema,
   'media:consumeInbox': dataConsumerInfoSchema,
   'text:rtt': nothingSchema,
@@ -153,6 +166,10 @@ export const serverEventSchemas = {
   'call:ended': callEndedSchema,
   /** Another agent asks this one into a call in progress. */
   'call:invitation': callInvitationSchema,
+  /** Someone is on the way into the call (or the call is going back to a queue): who and why. */
+  'call:coming': callComingSchema,
+  /** A warm transfer completed: the call has a new agent. */
+  'call:handedOver': callHandedOverSchema,
   /** Another participant started or stopped signing. */
   'call:peerSigning': peerSigningSchema,
   /** Another participant lost the connection, or is back. */
@@ -161,6 +178,8 @@ export const serverEventSchemas = {
   'media:producerClosed': producerClosedSchema,
   /** Another participant's mark on a shared screen (the Socket.IO path of the annotation channel). */
   'call:annotation': annotationReceivedSchema,
+  /** The step-by-step guide in progress: its cards when new to the page, and where the customer is. */
+  'call:steps': stepsStateSchema,
   /** Another participant's real-time text. */
   'text:rtt': rttReceivedSchema,
   /** A chat message from another participant. */

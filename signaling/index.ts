@@ -9,3 +9,5 @@ export * from './text.js';
 export * from './dataChannel.js';
 export * from './captions.js';
 export * from './annotations.js';
+export * from './escalation.js';
+export * from './steps.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { callModeSchema, deviceSchema, idSchema, mediaSourceSchema, participantRoleSchema, supportCategorySchema } from './schemas.js';
+import { invitePurposeSchema } from './escalation.js';
 
 /** An estimated wait: "about lowSec–highSec", or "more than lowSec" when highSec is null; a rough guide when not sure. */
 export const waitRangeSchema = z.object({
@@ -104,7 +105,12 @@ export const callInvitationSchema = z.object({
   ticketId: idSchema,
   mode: callModeSchema,
   topic: z.string(),
+  device: deviceSchema,
   fromAgent: z.string(),
+  /** To help beside the agent, or to take the call over (a warm transfer). */
+  purpose: invitePurposeSchema,
+  /** The inviting agent's briefing. */
+  note: z.string(),
 });
 /** Payload of `call:invitation`. */
 export type CallInvitation = z.infer<typeof callInvitationSchema>;

@@ -14,6 +14,8 @@ export type CallMode = z.infer<typeof callModeSchema>;
 
 /** The device the customer needs help with. */
 export const deviceSchema = z.enum(['phone', 'tablet', 'laptop', 'watch', 'smart-home', 'other']);
+/** What the customer needs help with. */
+export type Device = z.infer<typeof deviceSchema>;
 
 /** What kind of help the customer needs; each has its own target answer time. */
 export const supportCategorySchema = z.enum(['consultation', 'software', 'hardware']);
@@ -78,6 +80,8 @@ export const callTransferSchema = z
     queue: queueNameSchema.optional(),
     agentId: id.optional(),
     skills: z.array(skillRequirementSchema).max(8).default([]),
+    /** Only agents of this support tier or higher may answer next (tier 1 to 2 to 3). */
+    tier: z.union([z.literal(2), z.literal(3)]).optional(),
     note: text.default(''),
   })
   .refine((t) => (t.queue === undefined) !== (t.agentId === undefined), { message: 'name exactly one of queue or agentId', path: ['queue'] });
@@ -110,10 +114,7 @@ export type QualitySample = z.infer<typeof qualitySampleSchema>;
 /** Client to server `call:quality`: a participant's receive figures, every 2 s during a call. */
 export const callQualitySchema = z.strictObject({ sessionId: id, sample: qualitySampleSchema });
 
-/** Client to server `call:invite` (the call's agent): asks a signed-in technician (any agent) to join the call. */
-export const callInviteSchema = z.strictObject({ sessionId: id, agentId: id });
-
-/** Client to server `call:join`: an invited technician enters the call; `call:started` follows. */
+/** Client to server `call:join`: an invited technician (or one with a one-time link) enters the call; `call:started` follows. */
 export const callJoinSchema = z.strictObject({ sessionId: id });
 
 /** Client to server `call:signing`: whether this participant is signing now (the state only; landmarks never leave the browser). */

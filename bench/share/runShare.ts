@@ -243,7 +243,7 @@ async function sampleFor(agent: Page, stepMs: number): Promise<StepSample[]> {
 async function captureShare(page: Page, own: boolean): Promise<Buffer> {
   const dataUrl = await page.evaluate(
     (wantOwn, size) => {
-      const figure = [...document.querySelectorAll<HTMLElement>('.share')].find((element) => (element.querySelector('figcaption')?.dataset.i18n === 'share.own') === wantOwn);
+      const figure = [...document.querySelectorAll<HTMLElement>('.share')].find((element) => (element.querySelector<HTMLElement>('figcaption > span')?.dataset.i18n === 'share.own') === wantOwn);
       const video = figure?.querySelector('video');
       if (!video || video.videoWidth === 0) return null;
       const canvas = Object.assign(document.createElement('canvas'), size);

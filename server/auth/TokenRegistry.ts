@@ -3,7 +3,11 @@ import type { AgentProfile } from '../../signaling/index.js';
 import type { SkillMap } from '../routing/model.js';
 
 /** Who a bearer token stands for. */
-export type Principal = { role: 'agent'; agent: AgentProfile; skills: SkillMap } | { role: 'customer'; ticketId: string };
+export type Principal =
+  | { role: 'agent'; agent: AgentProfile; skills: SkillMap }
+  | { role: 'customer'; ticketId: string }
+  /** A technician who came by a one-time link: good for that one call only. */
+  | { role: 'guest-technician'; guestId: string; name: string; sessionId: string };
 
 interface Issued {
   principal: Principal;

@@ -1,11 +1,12 @@
 import { EventEmitter } from 'node:events';
-import type { AgentProfile, Annotation, Annotator, CallEndReason, CallMode, ChatSent, ParticipantRole, QualitySample, QueueName, RttInboxMessage, Speaker, TranscriptReply } from '../../signaling/index.js';
+import type { AgentProfile, Annotation, Annotator, CallEndReason, CallMode, ChatSent, Device, Guide, GuideSent, InvitePurpose, ParticipantRole, QualitySample, QueueName, RttInboxMessage, Speaker, StepReplyKind, TranscriptReply } from '../../signaling/index.js';
 import { ANNOTATION_CHANNEL, annotationSchema, AppError, ErrorCode, isSharedView, T140, T140_CHANNEL, t140ChunkSchema } from '../../signaling/index.js';
 import type { MediaRoom } from '../../media/MediaEngine.js';
 import type { Logger } from '../logger.js';
 import type { QualityRecords } from '../quality/QualityRecords.js';
 import { TokenBucket } from '../socket/TokenBucket.js';
 import { CallCaptions } from './CallCaptions.js';
+import { CallSteps } from './CallSteps.js';
 import { CallText } from './CallText.js';
 import type { CallEvents, CallOptions, Messenger } from './CallTypes.js';
 import { agentKey, customerKey } from './participantKeys.js';
@@ -29,6 +30,17 @@ const ANNOTATION_RATE = { perSec: 40, burst: 80 } as const;
 /** Colours the pages' palette has; a call never has more participants than this. */
 const ANNOTATION_COLORS = 8;
 
+/** Someone asked into the call who has not joined yet. */
+export interface Invitee {
+  /** Their participant key. */
+  key: string;
+  name: string;
+  /** Their support tier, which the customer is told; null for a technician who came by a one-time link. */
+  tier: number | null;
+  /** A signed-in agent's profile: needed to take the call over. */
+  profile?: AgentProfile | undefined;
+}
+
 /**
  * One call from the agent's accept to its end: who is in it and in which role, its media room, who signs, its
  * quality record, its written side (real-time text, chat, the ticket's transcript), and what joining, leaving,
@@ -44,9 +56,10 @@ export class Call extends EventEmitter<CallEvents> {
   readonly queue: QueueName;
   /** What the customer needs help with. */
   readonly topic: string;
-  /** The agent who answered. */
-  readonly agent: AgentProfile;
+  readonly device: Device;
   readonly startedAt: number;
+  /** The call's agent: who answered, or who took it over in a warm transfer. */
+  #agent: AgentProfile;
   readonly #room: MediaRoom;
   readonly #messenger: Messenger;
   readonly #quality: QualityRecords;
@@ -54,11 +67,15 @@ export class Call extends EventEmitter<CallEvents> {
   readonly #now: () => number;
   /** Everyone in the call by participant key: the customer, the agent, technicians. */
   readonly #participants = new Map<string, Participant>();
-  /** Agents asked in (technicians) who have not joined yet, with their display names. */
-  readonly #invited = new Map<string, string>();
+  /** Agents asked in who have not joined yet, and why they were asked. */
+  readonly #invited = new Map<string, { invitee: Invitee; purpose: InvitePurpose }>();
+  /** Who joined to take the call over (a warm transfer) and has not been handed it yet. */
+  #incoming: Invitee | undefined;
   /** Who is signing now, so someone joining or coming back sees it at once. */
   readonly #signing = new Set<string>();
   readonly #text: CallText;
+  /** Step-by-step guidance: the guide in front of the customer and where they are in it. */
+  readonly #steps: CallSteps;
   /** Live captions of everyone's speech, when the customer asked and the server has a recognizer. */
   readonly #captions: CallCaptions | undefined;
   readonly #log: Logger;
@@ -76,7 +93,8 @@ export class Call extends EventEmitter<CallEvents> {
     this.mode = options.ticket.mode;
     this.queue = options.ticket.queue;
     this.topic = options.ticket.topic;
-    this.agent = options.agent;
+    this.device = options.ticket.device;
+    this.#agent = options.agent;
     this.#room = options.room;
     this.#messenger = options.messenger;
     this.#quality = options.quality;
@@ -98,6 +116,13 @@ export class Call extends EventEmitter<CallEvents> {
       now: this.#now,
       keys: () => this.keys(),
       deliverRtt: (key, { speaker, text }) => this.#room.sendData(key, JSON.stringify({ type: 'rtt', speaker, text } satisfies RttInboxMessage)),
+    });
+    this.#steps = new CallSteps({
+      sessionId: this.id,
+      messenger: this.#messenger,
+      keys: () => this.keys(),
+      record: (speaker, event, text) => this.#text.event(speaker, event, text),
+      now: this.#now,
     });
     this.#captions =
       options.ticket.captions && options.recognizer
@@ -123,6 +148,11 @@ export class Call extends EventEmitter<CallEvents> {
     this.#room.on('dataRefused', (key, label, reason) => this.#refuseData(key, AppError.badRequest(reason), label === ANNOTATION_CHANNEL.label ? label : T140_CHANNEL.label));
     // The SFU lost the room underneath (its worker died): nobody can be served in it any more.
     this.#room.once('closed', () => this.end('server-shutdown'));
+  }
+
+  /** The call's agent: who answered, or who took it over in a warm transfer. */
+  get agent(): AgentProfile {
+    return this.#agent;
   }
 
   /** True once the call has ended. */
@@ -213,34 +243,89 @@ export class Call extends EventEmitter<CallEvents> {
     }
   }
 
+  /** The agent or a technician sends a guide: the customer gets its first card. Throws FORBIDDEN for the customer. */
+  sendGuide(key: string, guide: Guide, slow: boolean): GuideSent {
+    if (this.roleOfMember(key) === 'customer') throw AppError.forbidden('only the agent or a technician can send a guide');
+    return this.#steps.send(key, this.#speakerOf(key), guide, slow);
+  }
+
+  /** The agent or a technician puts a card of the guide in front of the customer (again, or with a snapshot). */
+  showStep(key: string, guideNo: number, index: number, image: string | undefined): void {
+    if (this.roleOfMember(key) === 'customer') throw AppError.forbidden('only the agent or a technician can show a step');
+    this.#steps.show(key, this.#speakerOf(key), guideNo, index, image);
+  }
+
+  /** The customer answers the card in front of them: done, show again, or stuck. Throws FORBIDDEN for anyone else. */
+  answerStep(key: string, guideNo: number, index: number, reply: StepReplyKind): void {
+    if (this.roleOfMember(key) !== 'customer') throw AppError.forbidden('only the customer answers a step');
+    this.#steps.answer(this.#speakerOf(key), guideNo, index, reply);
+  }
+
   /** The ticket's transcript so far, for a participant. */
   async transcript(key: string): Promise<TranscriptReply> {
     this.roleOfMember(key);
     return { ticketId: this.ticketId, lines: await this.#text.transcript() };
   }
 
-  /** The call's own agent asks another signed-in agent (by key and display name) in as a technician. */
-  invite(byKey: string, target: { key: string; name: string }): void {
+  /**
+   * The call's own agent asks someone in: to help beside them, or to take the call over (a warm transfer, for a
+   * signed-in agent only). Everyone in the call is told who is coming and why; the invitee gets the call's context.
+   */
+  invite(byKey: string, invitee: Invitee, purpose: InvitePurpose, note: string): void {
     if (this.roleOfMember(byKey) !== 'agent') throw AppError.notFound('session', this.id);
-    if (this.#participants.has(target.key)) throw AppError.invalidState(`"${target.name}" is in the call already`);
-    this.#invited.set(target.key, target.name);
-    this.#text.event(this.#speakerOf(byKey), 'technician-invited', `${this.agent.name} invited ${target.name}`);
-    this.#messenger.push(target.key, 'call:invitation', { sessionId: this.id, ticketId: this.ticketId, mode: this.mode, topic: this.topic, fromAgent: this.agent.name });
+    if (this.#participants.has(invitee.key)) throw AppError.invalidState(`"${invitee.name}" is in the call already`);
+    if (purpose === 'takeover' && !invitee.profile) throw AppError.invalidState('only a signed-in agent can take a call over');
+    this.#invited.set(invitee.key, { invitee, purpose });
+    const why = purpose === 'takeover' ? 'to take the call over' : 'to help';
+    this.#text.event(this.#speakerOf(byKey), 'technician-invited', `${this.agent.name} invited ${invitee.name} ${why}${note ? `: ${note}` : ''}`);
+    this.#messenger.push(this.keys(), 'call:coming', { sessionId: this.id, name: invitee.name, tier: invitee.tier, purpose, note });
+    const context = { sessionId: this.id, ticketId: this.ticketId, mode: this.mode, topic: this.topic, device: this.device };
+    this.#messenger.push(invitee.key, 'call:invitation', { ...context, fromAgent: this.agent.name, purpose, note });
   }
 
   /**
-   * An invited agent enters as a technician; their camera, already flowing into their station, is forwarded from
-   * there. Throws NOT_FOUND without an invitation.
+   * An invitee enters as a technician (one who is to take the call over is one too until handed it); a signed-in
+   * agent's camera, already flowing into their station, is forwarded from there. Throws NOT_FOUND without an invitation.
    */
   async admit(key: string, station: MediaRoom | undefined): Promise<void> {
-    const name = this.#invited.get(key);
-    if (name === undefined || this.#closed) throw AppError.notFound('invitation to session', this.id);
+    const invited = this.#invited.get(key);
+    if (invited === undefined || this.#closed) throw AppError.notFound('invitation to session', this.id);
     this.#invited.delete(key);
+    const { name } = invited.invitee;
     this.#participants.set(key, { role: 'technician', name, color: this.#freeColor(), connected: true });
+    if (invited.purpose === 'takeover') this.#incoming = invited.invitee;
     this.#text.event(this.#speakerOf(key), 'joined', `${name} joined`);
     if (station) await this.#room.adoptProducers(key, station);
     this.#messenger.push(key, 'call:started', { sessionId: this.id, ticketId: this.ticketId, mode: this.mode, role: 'technician', peerName: `${this.agent.name} · ${this.ticketId}`, color: this.#annotatorOf(key).color });
     this.#pushSigningStates(key);
+    this.#steps.showTo(key);
+  }
+
+  /**
+   * The warm transfer completes: the agent who joined to take over becomes the call's agent and the sender leaves
+   * (their page hears `call:ended` with `transferred`). Media, text, captions and the transcript carry on untouched.
+   * Returns the agent who left, for routing.
+   */
+  handOver(byKey: string): AgentProfile {
+    if (this.roleOfMember(byKey) !== 'agent') throw AppError.notFound('session', this.id);
+    const incoming = this.#incoming;
+    const participant = incoming && this.#participants.get(incoming.key);
+    if (!incoming?.profile || !participant) throw AppError.invalidState('nobody has joined to take the call over yet');
+    const previous = this.#agent;
+    this.#incoming = undefined;
+    this.#text.event(this.#speakerOf(byKey), 'handed-over', `${previous.name} handed the call to ${incoming.name}`);
+    this.#remove(byKey);
+    participant.role = 'agent';
+    this.#agent = incoming.profile;
+    this.#messenger.push(byKey, 'call:ended', { sessionId: this.id, reason: 'transferred' });
+    this.#messenger.push(this.keys(), 'call:handedOver', { sessionId: this.id, fromName: previous.name, toAgentId: incoming.profile.id, toName: incoming.name });
+    return previous;
+  }
+
+  /** Tells everyone in the call that it is going back to a queue (a cold transfer) and why, before it ends. */
+  announceTransfer(tier: number | null, note: string): void {
+    const name = tier ? `tier ${tier}` : this.queue;
+    this.#messenger.push(this.keys(), 'call:coming', { sessionId: this.id, name, tier, purpose: 'transfer', note });
   }
 
   /** Adopts the producers a participant sends into another room of the same engine (the agent's station). */
@@ -290,6 +375,7 @@ export class Call extends EventEmitter<CallEvents> {
     const peerName = participant.role === 'customer' ? this.agent.name : this.ticketId;
     this.#messenger.push(key, 'call:started', { sessionId: this.id, ticketId: this.ticketId, mode: this.mode, role: participant.role, peerName, color: participant.color });
     this.#pushSigningStates(key);
+    this.#steps.showTo(key);
   }
 
   /** Ends the call for everyone and closes its media; idempotent. Emits `ended` last. */
@@ -353,12 +439,14 @@ export class Call extends EventEmitter<CallEvents> {
   #remove(key: string): void {
     const participant = this.#participants.get(key);
     if (!participant) return;
+    if (this.#incoming?.key === key) this.#incoming = undefined;
     this.#text.leave(key);
     this.#text.event(this.#speakerOf(key), 'left', `${participant.name} left`);
     this.#participants.delete(key);
     this.#signing.delete(key);
     this.#dataBuckets.delete(key);
     this.#annotationBuckets.delete(key);
+    this.#steps.forget(key);
     this.#room.remove(key);
   }
 

@@ -1,20 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import type { AgentProfile, CallEndReason, CallTransfer, ParticipantRole } from '../../signaling/index.js';
-import { AppError } from '../../signaling/index.js';
+import type { AgentProfile, CallEndReason, CallInvite, CallTransfer, ParticipantRole } from '../../signaling/index.js';
+import { AppError, ErrorCode } from '../../signaling/index.js';
 import type { MediaEngine } from '../../media/MediaEngine.js';
+import type { JoinLinks } from '../auth/JoinLinks.js';
 import type { TokenRegistry } from '../auth/TokenRegistry.js';
 import type { Logger } from '../logger.js';
 import type { QualityRecords } from '../quality/QualityRecords.js';
 import type { TranscriptStore } from '../transcripts/TranscriptStore.js';
 import type { CallOptions } from './CallTypes.js';
-import { requirementsForTransfer } from '../routing/requirements.js';
+import { modesOf, requirementsForTransfer } from '../routing/requirements.js';
 import type { Router } from '../routing/Router.js';
 import type { StationRegistry } from '../stations/StationRegistry.js';
 import type { QueuedEntry } from '../store/RoutingStore.js';
 import { TicketState, type TicketRegistry } from '../tickets/TicketRegistry.js';
 import { Call } from './Call.js';
 import type { Messenger } from './CallTypes.js';
-import { agentKey, customerKey } from './participantKeys.js';
+import { agentKey, customerKey, guestKey } from './participantKeys.js';
+import { pickTechnician, technicianList, tierOf } from './technicians.js';
 
 /** What the call service works with. */
 export interface CallServiceOptions {
@@ -23,6 +25,8 @@ export interface CallServiceOptions {
   router: Router;
   tickets: TicketRegistry;
   tokens: TokenRegistry;
+  /** One-time links for technicians without an account. */
+  links: JoinLinks;
   quality: QualityRecords;
   transcripts: TranscriptStore;
   messenger: Messenger;
@@ -67,7 +71,7 @@ export class CallService {
       const room = await media.createRoom(id, { colocateWith: station, roleOf: (key) => call?.roleOf(key) ?? 'technician' });
       // The ticket of a customer who joined on another node is not here: captions then follow the mode (voice callers get them).
       const captions = tickets.get(entry.ticketId)?.request.needs.captions ?? entry.mode === 'voice';
-      const ticket = { id: entry.ticketId, mode: entry.mode, queue: entry.queue, topic: entry.topic, captions };
+      const ticket = { id: entry.ticketId, mode: entry.mode, queue: entry.queue, topic: entry.topic, device: entry.device, captions };
       call = new Call({ id, ticket, agent, room, messenger, quality, transcripts, log, reconnectGraceMs, rttLinePauseMs, dataRate, recognizer });
     } catch (error) {
       // No call could open: the agent is free again, and the customer is told instead of waiting for nothing.
@@ -120,15 +124,16 @@ export class CallService {
    * The call's agent passes it on to a queue or a named agent, with a note: queued first, so a refused transfer
    * leaves the call as it was; then the call ends for everyone, and the customer waits for the next agent.
    */
-  async transfer(sessionId: string, byAgentId: string, target: Pick<CallTransfer, 'queue' | 'agentId' | 'skills' | 'note'>): Promise<{ position: number }> {
+  async transfer(sessionId: string, byAgentId: string, target: Pick<CallTransfer, 'queue' | 'agentId' | 'skills' | 'tier' | 'note'>): Promise<{ position: number }> {
     const call = this.ownCall(sessionId, byAgentId);
     if (target.agentId === byAgentId) throw AppError.invalidState('the call is already yours');
     const ticket = this.#options.tickets.get(call.ticketId);
     if (!ticket) throw AppError.notFound('ticket', call.ticketId);
     const queue = target.queue ?? call.queue;
+    const skills = target.tier ? [...target.skills, { skill: 'tier' as const, minLevel: target.tier }] : target.skills;
     const status = await this.#options.router.transfer({
       ticketId: ticket.id,
-      ...requirementsForTransfer(ticket.request, queue, target.skills),
+      ...requirementsForTransfer(ticket.request, queue, skills),
       slaClass: ticket.request.category,
       priority: 'normal',
       mode: ticket.request.mode,
@@ -139,8 +144,59 @@ export class CallService {
       toAgentId: target.agentId,
       notAgentId: byAgentId,
     });
+    call.announceTransfer(target.tier ?? null, target.note);
     call.end('transferred');
     return { position: status.position };
+  }
+
+  /** Everyone online the call's agent could ask in, with tier, skills and state. */
+  technicians(byAgentId: string): ReturnType<typeof technicianList> {
+    return technicianList(this.#options.router.onlineAgents(), byAgentId);
+  }
+
+  /**
+   * The call's agent asks a named agent, or the best free one of a tier, in: to help, or to take the call over (a
+   * warm transfer). Resolves to who was asked.
+   */
+  invite(sessionId: string, byAgentId: string, request: Pick<CallInvite, 'agentId' | 'tier' | 'purpose' | 'note'>): { agentId: string; name: string } {
+    const call = this.ownCall(sessionId, byAgentId);
+    const online = this.#options.router.onlineAgents();
+    const target = request.tier
+      ? pickTechnician(online, { tier: request.tier, mode: call.mode, device: call.device, exceptAgentId: byAgentId })
+      : online.find((record) => record.agentId === request.agentId);
+    if (!target) throw AppError.notFound('agent', request.agentId ?? '');
+    if (target.agentId === byAgentId) throw AppError.invalidState('the call is already yours');
+    const profile: AgentProfile = { id: target.agentId, name: target.name, modes: modesOf(target.skills) };
+    call.invite(agentKey(byAgentId), { key: agentKey(target.agentId), name: target.name, tier: tierOf(target), profile }, request.purpose, request.note);
+    return { agentId: target.agentId, name: target.name };
+  }
+
+  /** A warm transfer completes: the agent who joined to take over has the call; routing hears that the sender's call ended. */
+  handOver(sessionId: string, byAgentId: string): void {
+    const call = this.ownCall(sessionId, byAgentId);
+    const previous = call.handOver(agentKey(byAgentId));
+    const ended = { handleMs: Date.now() - call.startedAt, signing: call.signingCall, queue: call.queue };
+    this.#options.router.callEnded(previous.id, ended).catch((error: unknown) => this.#options.log.error(`routing did not hear that ${previous.id} handed call ${call.id} over`, error));
+  }
+
+  /** A one-time link into the call for a technician without an account (single use, ten minutes, this call only). */
+  createLink(sessionId: string, byAgentId: string): { path: string; expiresAt: number } {
+    this.ownCall(sessionId, byAgentId);
+    const { token, expiresAt } = this.#options.links.create(sessionId);
+    return { path: `/tech?join=${encodeURIComponent(token)}`, expiresAt };
+  }
+
+  /**
+   * Uses a one-time link up: the technician is invited into its call under the name they gave, and gets a token
+   * that works for that call only. A used, lapsed or unknown link, or one whose call ended, is refused.
+   */
+  joinByLink(token: string, name: string): { token: string; sessionId: string; name: string } {
+    const sessionId = this.#options.links.redeem(token);
+    const call = this.#calls.get(sessionId);
+    if (!call) throw new AppError(ErrorCode.LinkInvalid, 410, 'the call this link was for has ended');
+    const guestId = randomUUID();
+    call.invite(agentKey(call.agent.id), { key: guestKey(guestId), name, tier: null }, 'help', 'joined with a one-time link');
+    return { token: this.#options.tokens.issue({ role: 'guest-technician', guestId, name, sessionId }), sessionId, name };
   }
 
   /** An invited agent joins a call as a technician; while helping they get no offers (going available again is theirs). */
@@ -152,6 +208,13 @@ export class CallService {
     await this.#options.router.setAvailability(agentId, 'away').catch(() => undefined);
   }
 
+  /** A technician who came by a one-time link enters its call (their page sends its own camera: they have no station). */
+  async admitGuest(sessionId: string, guestId: string): Promise<void> {
+    const call = this.#calls.get(sessionId);
+    if (!call) throw AppError.notFound('invitation to session', sessionId);
+    await call.admit(guestKey(guestId), undefined);
+  }
+
   /** Ends every call (shutdown). */
   endAll(reason: CallEndReason): void {
     for (const call of [...this.#calls.values()]) call.end(reason);
@@ -161,6 +224,7 @@ export class CallService {
   #settle(call: Call, reason: CallEndReason): void {
     const { router, tickets, tokens, log } = this.#options;
     this.#calls.delete(call.id);
+    this.#options.links.forgetSession(call.id);
     if (reason === 'transferred') {
       tickets.requeued(call.ticketId);
     } else {

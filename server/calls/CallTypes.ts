@@ -1,5 +1,5 @@
 import type { SpeechRecognizer } from '../captions/index.js';
-import type { AgentProfile, CallEndReason, CallMode, QueueName, ServerEventName, ServerEventPayload } from '../../signaling/index.js';
+import type { AgentProfile, CallEndReason, CallMode, Device, QueueName, ServerEventName, ServerEventPayload } from '../../signaling/index.js';
 import type { MediaRoom } from '../../media/MediaEngine.js';
 import type { Logger } from '../logger.js';
 import type { QualityRecords } from '../quality/QualityRecords.js';
@@ -18,6 +18,8 @@ export interface CallTicket {
   /** The queue the call was answered from, for service levels. */
   queue: QueueName;
   topic: string;
+  /** The device the customer needs help with. */
+  device: Device;
   /** The customer asked for live captions of speech. */
   captions: boolean;
 }

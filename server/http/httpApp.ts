@@ -7,11 +7,14 @@ import {
   ErrorCode,
   idSchema,
   queueNameSchema,
+  techJoinRequestSchema,
   type AgentLoginReply,
   type CallQualityRecord,
   type CannedReplies,
+  type Guides,
   type MediaCapabilitiesReply,
   type ServiceLevelsReply,
+  type TechJoinReply,
 } from '../../signaling/index.js';
 import { toErrorBody } from '../errors.js';
 import type { Services } from '../services.js';
@@ -23,7 +26,7 @@ function sendData<T>(res: Response, data: T): void {
 
 /** The HTTP side: pages, the client bundle, sign-in and health. Every body goes through zod. */
 export function createHttpApp(services: Services): express.Express {
-  const { config, agents, tokens, media, router, quality, cannedReplies, log } = services;
+  const { config, agents, tokens, media, router, quality, cannedReplies, guides, log } = services;
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: '16kb' }));
@@ -41,6 +44,12 @@ export function createHttpApp(services: Services): express.Express {
     const verified = await agents.verify(username, password);
     if (!verified) throw AppError.unauthorized('wrong username or password');
     sendData<AgentLoginReply>(res, { token: tokens.issue({ role: 'agent', agent: verified.profile, skills: verified.skills }), agent: verified.profile });
+  });
+
+  // A one-time link used up: its technician gets a token for that call only (the /tech page posts here).
+  app.post('/api/tech/join', (req, res) => {
+    const { token, name } = techJoinRequestSchema.parse(req.body ?? {});
+    sendData<TechJoinReply>(res, services.calls.joinByLink(token, name));
   });
 
   // Static for the life of the server: pages load their WebRTC device before a call starts.
@@ -70,6 +79,11 @@ export function createHttpApp(services: Services): express.Express {
     sendData<CannedReplies>(res, cannedReplies);
   });
 
+  app.get('/api/guides', (req, res) => {
+    requireStaff(req);
+    sendData<Guides>(res, guides);
+  });
+
   app.use('/api', (_req, _res) => {
     throw new AppError(ErrorCode.NotFound, 404, 'no such API endpoint');
   });
@@ -82,6 +96,8 @@ export function createHttpApp(services: Services): express.Express {
   app.get('/', (_req, res) => res.redirect('/support'));
   app.get('/support', page('support.html'));
   app.get('/agent', page('agent.html'));
+  // The technician's console is the agent console laid out for a shared screen; it also takes one-time links.
+  app.get('/tech', page('agent.html'));
   app.use('/assets', express.static(path.join(config.CLIENT_DIR, 'assets'), { fallthrough: false, maxAge: '1h' }));
   // MediaPipe runs in the browser from these two folders only: its wasm runtime and the models setup builds offline.
   app.use('/vision/wasm', express.static(config.VISION_WASM_DIR, { fallthrough: false, maxAge: '1h' }));

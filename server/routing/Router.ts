@@ -271,6 +271,11 @@ export class Router extends EventEmitter<RouterEvents> {
     return entry && queueStatus(entry, this.#statusInputs(), this.#now());
   }
 
+  /** Every online agent (on any node) with skills and state: who can be asked into a call. */
+  onlineAgents(): AgentRecord[] {
+    return [...this.#mirror.agents()];
+  }
+
   /** Waiting customers and the longest wait, for an agent's offer and the supervisor view. */
   summary(): QueueSummary {
     return this.#mirror.summary(this.#now());

@@ -1,14 +1,15 @@
 import type { ServerEventName, ServerEventPayload, ServerToClientEvents } from '../../signaling/index.js';
+import { AppError, MAX_GUIDE_EVENT_BYTES, MAX_STEP_EVENT_BYTES } from '../../signaling/index.js';
 import type { Messenger } from '../calls/CallTypes.js';
-import { agentKey, customerKey } from '../calls/participantKeys.js';
+import { agentKey, customerKey, guestKey } from '../calls/participantKeys.js';
 import type { Services } from '../services.js';
 import { TicketState } from '../tickets/TicketRegistry.js';
 import { agentHandlers } from './agentHandlers.js';
-import { bindEvents } from './bindEvents.js';
+import { bindEvents, type EdgeLimits } from './bindEvents.js';
 import { callHandlers } from './callHandlers.js';
 import { customerHandlers } from './customerHandlers.js';
 import { TokenBucket } from './TokenBucket.js';
-import type { AppServer, AppSocket } from './types.js';
+import type { AppServer, AppSocket, EventHandlers } from './types.js';
 
 /** Pushes to participant keys, which are Socket.IO rooms: with the Redis adapter they reach every node. */
 export function socketMessenger(io: AppServer): Messenger {
@@ -28,7 +29,18 @@ export function attachSocketGateway(services: Services): void {
   const { io, config, tokens, router, calls, stations, tickets, log } = services;
   const forCustomers = { ...customerHandlers(services), ...callHandlers(services) };
   const forAgents = { ...agentHandlers(services), ...callHandlers(services) };
-  const limits = { maxEventBytes: config.MAX_EVENT_BYTES };
+  // A technician with a one-time link may join its one call and do what anyone in a call does; nothing else.
+  const forGuests: EventHandlers = {
+    ...callHandlers(services),
+    'call:join': async ({ sessionId }, socket) => {
+      const principal = socket.data.principal;
+      if (principal?.role !== 'guest-technician' || principal.sessionId !== sessionId) throw AppError.notFound('invitation to session', sessionId);
+      await calls.admitGuest(sessionId, principal.guestId);
+      return null;
+    },
+  };
+  // Guides and snapshots carry pictures; every other event keeps the small limit.
+  const limits: EdgeLimits = { maxEventBytes: config.MAX_EVENT_BYTES, eventBytes: { 'call:guide': MAX_GUIDE_EVENT_BYTES, 'call:step': MAX_STEP_EVENT_BYTES } };
 
   io.use((socket, next) => {
     const token: unknown = socket.handshake.auth?.token;
@@ -50,6 +62,13 @@ export function attachSocketGateway(services: Services): void {
         (error: unknown) => log.error('agent could not come online', error),
       );
       socket.on('disconnect', () => void onAgentGone(principal.agent.id).catch((error: unknown) => log.error('agent going offline failed', error)));
+      return;
+    }
+    if (principal?.role === 'guest-technician') {
+      const key = guestKey(principal.guestId);
+      bindEvents(socket, forGuests, limits, log);
+      void socket.join(key);
+      socket.on('disconnect', () => void onGuestGone(key).catch((error: unknown) => log.error('technician leaving failed', error)));
       return;
     }
     bindEvents(socket, forCustomers, limits, log);
@@ -102,6 +121,11 @@ export function attachSocketGateway(services: Services): void {
     socket.data.principal = undefined;
     await socket.leave(key);
     socket.emit('ticket:closed', { ticketId, reason: lapsed ? 'lapsed' : 'ended' });
+  }
+
+  async function onGuestGone(key: string): Promise<void> {
+    if ((await io.in(key).fetchSockets()).length > 0) return;
+    calls.findByParticipant(key)?.disconnected(key);
   }
 
   async function onAgentGone(agentId: string): Promise<void> {

@@ -3,7 +3,7 @@ import { agentKey } from '../calls/participantKeys.js';
 import type { Services } from '../services.js';
 import type { AppSocket, EventHandlers } from './types.js';
 
-/** Events only a signed-in agent may send: availability, replies to offers, the station, inviting, joining and transferring. */
+/** Events only a signed-in agent may send: availability, replies to offers, the station, inviting, joining, handing over and transferring. */
 export function agentHandlers(services: Services): EventHandlers {
   const { router, calls } = services;
   return {
@@ -23,20 +23,19 @@ export function agentHandlers(services: Services): EventHandlers {
       const room = await services.stations.open(agentKey(agentIdOf(socket)));
       return { stationId: room.id };
     },
-    // Only a signed-in agent can be asked in, and only by the call's own agent.
-    'call:invite': async ({ sessionId, agentId }, socket) => {
-      const call = calls.ownCall(sessionId, agentIdOf(socket));
-      const [target] = await services.io.in(agentKey(agentId)).fetchSockets();
-      const principal = target?.data.principal;
-      if (principal?.role !== 'agent') throw AppError.notFound('agent', agentId);
-      call.invite(agentKey(agentIdOf(socket)), { key: agentKey(agentId), name: principal.agent.name });
+    // Only an online agent can be asked in, and only by the call's own agent.
+    'call:invite': ({ sessionId, agentId, tier, purpose, note }, socket) => calls.invite(sessionId, agentIdOf(socket), { agentId, tier, purpose, note }),
+    'call:handover': ({ sessionId }, socket) => {
+      calls.handOver(sessionId, agentIdOf(socket));
       return null;
     },
+    'call:link': ({ sessionId }, socket) => calls.createLink(sessionId, agentIdOf(socket)),
+    'technicians:list': (_payload, socket) => ({ technicians: calls.technicians(agentIdOf(socket)) }),
     'call:join': async ({ sessionId }, socket) => {
       await calls.admitTechnician(sessionId, agentIdOf(socket));
       return null;
     },
-    'call:transfer': ({ sessionId, queue, agentId, skills, note }, socket) => calls.transfer(sessionId, agentIdOf(socket), { queue, agentId, skills, note }),
+    'call:transfer': ({ sessionId, queue, agentId, skills, tier, note }, socket) => calls.transfer(sessionId, agentIdOf(socket), { queue, agentId, skills, tier, note }),
   };
 }
 

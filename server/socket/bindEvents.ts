@@ -6,6 +6,8 @@ import type { AppSocket, EventHandler, EventHandlers } from './types.js';
 /** Limits applied to every event before its handler runs. */
 export interface EdgeLimits {
   maxEventBytes: number;
+  /** Larger limits for the few events whose payload may carry a picture (a guide's step cards). */
+  eventBytes?: Partial<Record<ClientEventName, number>>;
 }
 
 /**
@@ -28,7 +30,8 @@ export function bindEvents(socket: AppSocket, handlers: EventHandlers, limits: E
       try {
         if (!socket.data.bucket.take()) throw AppError.rateLimited();
         const payload = args[0];
-        if (byteSize(payload) > limits.maxEventBytes) throw AppError.payloadTooLarge(limits.maxEventBytes);
+        const maxBytes = limits.eventBytes?.[event] ?? limits.maxEventBytes;
+        if (byteSize(payload) > maxBytes) throw AppError.payloadTooLarge(maxBytes);
         const handler = handlers[event] as EventHandler<typeof event> | undefined;
         if (!handler) throw AppError.forbidden(`"${event}" is not available to this participant`);
         const parsed = clientEventSchemas[event].parse(payload ?? {});

@@ -1,14 +1,21 @@
 import { AppError } from '../../signaling/index.js';
 import type { MediaRoom } from '../../media/MediaEngine.js';
 import type { Principal } from '../auth/TokenRegistry.js';
-import { agentKey, customerKey } from '../calls/participantKeys.js';
+import { agentKey, customerKey, guestKey } from '../calls/participantKeys.js';
 import type { Services } from '../services.js';
 import type { AppSocket, EventHandlers } from './types.js';
 
 /** The media participant id of a principal: the same string as its Socket.IO room. */
 export function participantKeyOf(principal: Principal | undefined): string {
   if (!principal) throw AppError.invalidState('join the queue first (queue:join)');
-  return principal.role === 'agent' ? agentKey(principal.agent.id) : customerKey(principal.ticketId);
+  switch (principal.role) {
+    case 'agent':
+      return agentKey(principal.agent.id);
+    case 'customer':
+      return customerKey(principal.ticketId);
+    case 'guest-technician':
+      return guestKey(principal.guestId);
+  }
 }
 
 /** In-call events (media signaling, signing state, quality, text and chat, hang up), each scoped to the asking participant's own call. */
@@ -73,6 +80,15 @@ export function callHandlers(services: Services): EventHandlers {
     },
     'call:annotate': ({ sessionId, annotation }, socket) => {
       calls.memberCall(sessionId, me(socket)).call.annotate(me(socket), annotation);
+      return null;
+    },
+    'call:guide': ({ sessionId, guide, slow }, socket) => calls.memberCall(sessionId, me(socket)).call.sendGuide(me(socket), guide, slow),
+    'call:step': ({ sessionId, guideNo, index, image }, socket) => {
+      calls.memberCall(sessionId, me(socket)).call.showStep(me(socket), guideNo, index, image);
+      return null;
+    },
+    'call:stepReply': ({ sessionId, guideNo, index, reply }, socket) => {
+      calls.memberCall(sessionId, me(socket)).call.answerStep(me(socket), guideNo, index, reply);
       return null;
     },
     'media:setProducerPaused': async ({ sessionId, producerId, paused }, socket) => {

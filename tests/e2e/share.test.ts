@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SharedViewsSnapshot } from '../../client/src/ui/SharedViews.js';
@@ -19,6 +20,53 @@ async function sharedViewShown(page: Page, own: boolean): Promise<{ producerId: 
   );
   return (await handle.jsonValue()) as { producerId: string; videoWidth: number; videoHeight: number };
 }
+
+type Box = { left: number; top: number; right: number; bottom: number; width: number; height: number };
+
+/**
+ * Where a page's call tiles are: the large view and its tile, each small tile's video and tile, the shared view, and
+ * whether the page is wider than its window (which pushes everything off-centre on a phone).
+ */
+function layoutOf(page: Page): Promise<{ large: Box; stage: Box; tiles: { video: Box; tile: Box }[]; shares: Box; overflowing: string[] }> {
+  return page.evaluate(() => {
+    const box = (element: Element) => {
+      const { left, top, right, bottom, width, height } = element.getBoundingClientRect();
+      return { left, top, right, bottom, width, height };
+    };
+    return {
+      large: box(document.querySelector('#remote-view')!),
+      stage: box(document.querySelector('.stage')!),
+      tiles: [...document.querySelectorAll('#tiles .tile')].map((tile) => ({ video: box(tile.querySelector('video')!), tile: box(tile) })),
+      shares: box(document.querySelector('#shares')!),
+      // When the page is wider than the window, the elements past its right edge, named so a failure says which.
+      overflowing:
+        document.documentElement.scrollWidth > window.innerWidth
+          ? [...document.querySelectorAll('section[data-view=call] *')]
+              .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 0.5)
+              .map((element) => `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}.${element.className}`)
+          : [],
+    };
+  });
+}
+
+/** Expects a video's box, and so its contained picture, centred in its tile within 2 px. */
+function expectCentred(video: Box, tile: Box): void {
+  expect(Math.abs(video.left + video.width / 2 - (tile.left + tile.width / 2))).toBeLessThanOrEqual(2);
+  expect(Math.abs(video.top + video.height / 2 - (tile.top + tile.height / 2))).toBeLessThanOrEqual(2);
+  expect(video.width).toBeGreaterThan(0);
+}
+
+/** With LAYOUT_SCREENSHOTS set, saves what a page looks like, once every video of its call shows a picture, into docs/. */
+async function screenshot(page: Page, name: string): Promise<void> {
+  if (!process.env.LAYOUT_SCREENSHOTS) return;
+  await page.waitForFunction(() => [...document.querySelectorAll<HTMLVideoElement>('.call-grid video')].every((video) => video.readyState >= 2), { timeout: 30_000 });
+  await mkdir('docs', { recursive: true });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: `docs/${name}.png` });
+}
+
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE_PORTRAIT = { width: 390, height: 844 };
 
 describe('guided troubleshooting in Chromium: a shared screen and marks on it', () => {
   let server: RunningServer;
@@ -99,6 +147,65 @@ describe('guided troubleshooting in Chromium: a shared screen and marks on it', 
     });
     expect(painted[3]).toBeGreaterThan(0);
     expect(painted.slice(0, 3)).toEqual([0xff, 0x8c, 0x00]);
+
+    // The agent keeps the customer's context beside the video; the technician has what their invitation said.
+    await expect(driver.agent.$eval('#call-context:not([hidden]) dd[data-field=topic]', (el) => el.textContent)).resolves.toBe('My phone will not connect to Wi-Fi');
+    await expect(driver.agent.$eval('#call-context dd[data-field=device]', (el) => el.textContent)).resolves.toBe('Phone');
+    await expect(technician.$eval('#call-context:not([hidden]) dd[data-field=topic]', (el) => el.textContent)).resolves.toBe('My phone will not connect to Wi-Fi');
+
+    // On a desktop the signer and the shared screen are side by side, every video centred in its tile.
+    await Promise.all([driver.customer.setViewport(DESKTOP), driver.agent.setViewport(DESKTOP)]);
+    await driver.agent.waitForSelector('#tiles .tile video[data-role=technician]');
+    await driver.customer.waitForSelector('#tiles .tile video[data-role=technician]');
+    for (const page of [driver.customer, driver.agent]) {
+      const layout = await layoutOf(page);
+      expectCentred(layout.large, layout.stage);
+      for (const { video, tile } of layout.tiles) expectCentred(video, tile);
+      expect(layout.shares.left).toBeGreaterThanOrEqual(layout.stage.right);
+      expect(layout.shares.top).toBeLessThan(layout.stage.bottom);
+      expect(layout.overflowing).toEqual([]);
+    }
+    const agentContext = await driver.agent.$eval('#call-context', (el) => el.getBoundingClientRect().left);
+    expect(agentContext).toBeGreaterThanOrEqual((await layoutOf(driver.agent)).shares.right);
+    await screenshot(driver.agent, 'layout-desktop-agent');
+    await screenshot(driver.customer, 'layout-desktop-customer');
+
+    // Pinning the technician's small tile puts them large over the active signer, and gives the stage the larger part.
+    const splitBefore = Number(await driver.agent.$eval('.splitter', (el) => el.getAttribute('aria-valuenow')));
+    await driver.agent.click('#tiles .tile[data-role=technician] button.pin');
+    await driver.agent.waitForSelector('#remote-view[data-role=technician]');
+    await driver.agent.waitForSelector('.stage > button.pin[data-pin="person:technician"][aria-pressed=true]');
+    const splitPinned = Number(await driver.agent.$eval('.splitter', (el) => el.getAttribute('aria-valuenow')));
+    expect(splitPinned).toBe(Math.max(splitBefore, 100 - splitBefore));
+    // The separator moves by keyboard, and the viewer's split is remembered.
+    await driver.agent.focus('.splitter');
+    await driver.agent.keyboard.press('ArrowLeft');
+    await expect(driver.agent.$eval('.splitter', (el) => el.getAttribute('aria-valuenow'))).resolves.toBe(String(splitPinned - 5));
+    await expect(driver.agent.evaluate(() => localStorage.getItem('signline.split.agent'))).resolves.toBe(String((splitPinned - 5) / 100));
+    // Unpinned, the active-signer rule has the stage again; a pinned share comes first among the shared views.
+    await driver.agent.click('.stage > button.pin');
+    await driver.agent.waitForSelector('#remote-view[data-role=customer]');
+    await driver.agent.click('.share button.pin');
+    await driver.agent.waitForSelector('.share[data-pinned] button.pin[aria-pressed=true]');
+
+    // On a phone held upright the panes stack, the shared screen under the signer unless it is pinned (the agent's is),
+    // and nothing is wider than the screen.
+    for (const [page, shareFirst] of [[driver.customer, false], [driver.agent, true]] as const) {
+      await page.setViewport(PHONE_PORTRAIT);
+      await page.waitForFunction(
+        (first) => {
+          const [stage, shares] = [document.querySelector('.stage')!.getBoundingClientRect(), document.querySelector('#shares')!.getBoundingClientRect()];
+          return first ? stage.top >= shares.bottom : shares.top >= stage.bottom;
+        },
+        {},
+        shareFirst,
+      );
+      const layout = await layoutOf(page);
+      expectCentred(layout.large, layout.stage);
+      expect(layout.overflowing).toEqual([]);
+    }
+    await screenshot(driver.customer, 'layout-phone-customer');
+    await screenshot(driver.agent, 'layout-phone-agent');
 
     // Stopping the share takes the view away on the other pages.
     await driver.customer.click('#share-stop');

@@ -25,7 +25,7 @@ describe('a technician joining a call in progress', () => {
 
     await call(open.agent, 'call:invite', { sessionId: open.sessionId, agentId: 'tess' });
 
-    expect(await invitation).toEqual({ sessionId: open.sessionId, ticketId: open.ticketId, mode: 'csl', topic: 'Watch does not pair', fromAgent: 'Agent alice' });
+    expect(await invitation).toEqual({ sessionId: open.sessionId, ticketId: open.ticketId, mode: 'csl', topic: 'Watch does not pair', device: 'phone', fromAgent: 'Agent alice', purpose: 'help', note: '' });
     const started = once(tess.socket, 'call:started');
     await call(tess.socket, 'call:join', { sessionId: open.sessionId });
     expect(await started).toMatchObject({ sessionId: open.sessionId, role: 'technician' });

@@ -118,19 +118,40 @@ export class CallDriver {
   }
 
   /**
-   * Opens a technician's console in its own profile, signs them in, has the call's agent invite them by username and
-   * joins them into the call; resolves with their page once it shows the call.
+   * Opens a technician's console (/tech) in its own profile, signs them in, has the call's agent pick them from the
+   * list of who is online, to help or to take the call over, and joins them into the call; resolves with their page
+   * once it shows the call.
    */
-  async technicianJoins(browser: Browser, baseUrl: string, username: string, password: string): Promise<Page> {
+  async technicianJoins(browser: Browser, baseUrl: string, username: string, password: string, purpose: 'help' | 'takeover' = 'help'): Promise<Page> {
     const technician = await (await browser.createBrowserContext()).newPage();
-    await technician.goto(`${baseUrl}/agent`);
+    await technician.goto(`${baseUrl}/tech`);
     await signIn(technician, username, password);
-    await this.agent.type('#invite-form input[name=agentId]', username);
-    await this.agent.click('#invite-form button[type=submit]');
+    await this.askIn(username, purpose);
     await technician.waitForSelector('#invitation:not([hidden])');
     await technician.click('#join-call');
     await technician.waitForSelector('section[data-view=call]:not([hidden])');
     return technician;
+  }
+
+  /**
+   * The call's agent asks an online agent in from the list (refreshed until they show in it). The list is redrawn
+   * every few seconds, so the button is found and pressed in one step inside the page, never across a redraw.
+   */
+  async askIn(username: string, purpose: 'help' | 'takeover'): Promise<void> {
+    const button = `#technicians tr[data-agent-id="${username}"] button[data-purpose=${purpose}]:not([disabled])`;
+    await this.agent.waitForFunction(
+      (selector) => {
+        const found = document.querySelector<HTMLButtonElement>(selector);
+        if (found) {
+          found.click();
+          return true;
+        }
+        document.querySelector<HTMLButtonElement>('#refresh-technicians')?.click();
+        return false;
+      },
+      { polling: 500, timeout: 30_000 },
+      button,
+    );
   }
 
   /** The agent ends the call and both pages leave the call view. */

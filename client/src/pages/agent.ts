@@ -2,8 +2,11 @@ import {
   agentLoginReplySchema,
   cannedRepliesSchema,
   type CannedReplies,
+  guidesSchema,
+  type Guides,
   envelopeSchema,
   type AgentState,
+  type CallHandedOver,
   type CallInvitation,
   type CallStarted,
   type CallTransfer,
@@ -13,6 +16,7 @@ import {
   type ParticipantRole,
   type PeerConnection,
   type QueueName,
+  techJoinReplySchema,
 } from '../../../signaling/index.js';
 import { trackCall, trackSender, trackShares } from '../diagnostics.js';
 import { locale, t, translate } from '../i18n.js';
@@ -25,8 +29,15 @@ import { SignalingClient } from '../net/SignalingClient.js';
 import { attachStream, byId, setUpLanguage, showView } from '../ui/dom.js';
 import { followSigning, signingLabel } from '../ui/signingIndicator.js';
 import { Stage } from '../ui/Stage.js';
+import { CallLayout } from '../ui/CallLayout.js';
+import { callContext, type AcceptedOffer, type CallContext } from '../ui/callContext.js';
+import { showCallContext } from '../ui/callContextPanel.js';
+import { comingText, handedOverText, showCallNotice } from '../ui/callNotice.js';
+import { EscalationPanel } from '../ui/EscalationPanel.js';
 import { CaptionView } from '../text/CaptionView.js';
 import { TextPanel } from '../text/TextPanel.js';
+import { guidesIn, StepComposer } from '../steps/StepComposer.js';
+import { snapshotOfSharedView } from '../steps/snapshot.js';
 
 const selfPreview = byId<HTMLVideoElement>('self-preview');
 const selfView = byId<HTMLVideoElement>('self-view');
@@ -46,16 +57,43 @@ let state: AgentState = { status: 'away' };
 let currentCall: CallStarted | null = null;
 let stage: Stage | null = null;
 let invitation: CallInvitation | null = null;
+/** When the offer on show arrived: the customer waits on until it is accepted. */
+let offerReceivedAt = 0;
+/** The offer this console last accepted and the invitation it last joined by: the customer's context once the call starts. */
+let accepted: AcceptedOffer | null = null;
+let joined: CallInvitation | null = null;
+/** The customer's context beside the video, kept through a reconnect of the same call. */
+let context: CallContext | null = null;
 let textPanel: TextPanel | null = null;
 let captionView: CaptionView | null = null;
 /** Screens and device views shared in the call, with everyone's marks on them. */
 let shares: SharedViews | null = null;
 /** The canned replies from the server's configuration file, read at sign-in. */
 let cannedReplies: CannedReplies = { en: [], 'zh-CN': [] };
+/** The step-by-step guides from the server's guides file, read at sign-in. */
+let guides: Guides = { en: [], 'zh-CN': [] };
+/** Sends step-by-step guides to the customer and follows their progress. */
+let stepComposer: StepComposer | null = null;
+/** The signed-in agent's id; null for a technician who came by a one-time link. */
+let selfAgentId: string | null = null;
+/** The call agent's "get help" panel: technicians, warm transfers, one-time links. */
+let escalation: EscalationPanel | null = null;
+/** A one-time link's token from the address (/tech?join=...): this page joins that one call instead of signing in. */
+const joinToken = new URLSearchParams(location.search).get('join');
 
 setUpLanguage();
 void preloadDevice();
 showView('signin');
+// /tech is this console laid out for a technician: the shared screen large, the signer beside it.
+if (location.pathname === '/tech') document.body.dataset.console = 'tech';
+if (joinToken) {
+  byId('signin-form').hidden = true;
+  byId('link-form').hidden = false;
+}
+byId<HTMLFormElement>('link-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  if (joinToken) void joinWithLink(joinToken, String(new FormData(event.target as HTMLFormElement).get('name') ?? ''));
+});
 
 byId<HTMLFormElement>('signin-form').addEventListener('submit', (event) => {
   event.preventDefault();
@@ -65,7 +103,9 @@ byId('toggle-status').addEventListener('click', () => {
   void request('agent:status', { status: state.status === 'available' ? 'away' : 'available' });
 });
 byId('accept').addEventListener('click', () => {
-  if (offer) void request('offer:accept', { offerId: offer.offerId });
+  if (!offer) return;
+  accepted = { offer, receivedAt: offerReceivedAt };
+  void request('offer:accept', { offerId: offer.offerId });
 });
 byId('decline').addEventListener('click', () => {
   if (offer) void request('offer:decline', { offerId: offer.offerId });
@@ -74,15 +114,10 @@ byId('hangup').addEventListener('click', () => {
   const sessionId = byId('hangup').dataset.sessionId;
   if (sessionId) void request('call:end', { sessionId });
 });
-byId<HTMLFormElement>('invite-form').addEventListener('submit', (event) => {
-  event.preventDefault();
-  const sessionId = byId('hangup').dataset.sessionId;
-  const agentId = String(new FormData(event.target as HTMLFormElement).get('agentId') ?? '').trim();
-  if (sessionId && agentId) void invite(sessionId, agentId);
-});
 byId('join-call').addEventListener('click', () => {
   const sessionId = invitation?.sessionId;
   byId('invitation').hidden = true;
+  joined = invitation;
   invitation = null;
   if (sessionId) void signaling?.request('call:join', { sessionId }).catch(showError);
 });
@@ -93,6 +128,14 @@ byId<HTMLFormElement>('transfer-form').addEventListener('submit', (event) => {
 });
 setUpMediaToggles(() => localStream, () => station ?? call, showError);
 const shareControls = setUpShareControls({ call: () => call, views: () => shares, notice: (message) => (byId('share-notice').textContent = message) });
+const techConsole = location.pathname === '/tech';
+const layout = new CallLayout({
+  grid: document.querySelector<HTMLElement>('section[data-view=call] .call-grid')!,
+  first: techConsole ? 'shares' : 'stage',
+  defaultSplit: techConsole ? 0.7 : 0.4,
+  storageKey: `signline.split.${techConsole ? 'tech' : 'agent'}`,
+  nameOf: (role) => (role === 'customer' && currentCall ? currentCall.ticketId : t(`role.${role}`)),
+});
 
 const loginReply = envelopeSchema(agentLoginReplySchema);
 const cannedReply = envelopeSchema(cannedRepliesSchema);
@@ -103,6 +146,14 @@ async function loadCannedReplies(token: string): Promise<void> {
   const body = cannedReply.safeParse(await response?.json().catch(() => null));
   if (body.success && body.data.ok) cannedReplies = body.data.data;
   else console.warn('canned replies not loaded');
+}
+
+// Without them the agent can still write steps during the call.
+async function loadGuides(token: string): Promise<void> {
+  const response = await fetch('/api/guides', { headers: { authorization: `Bearer ${token}` } }).catch(() => null);
+  const body = envelopeSchema(guidesSchema).safeParse(await response?.json().catch(() => null));
+  if (body.success && body.data.ok) guides = body.data.data;
+  else console.warn('guides not loaded');
 }
 
 async function signIn(form: FormData): Promise<void> {
@@ -119,11 +170,12 @@ async function signIn(form: FormData): Promise<void> {
   }
   const { token, agent } = body.data.data;
   byId('agent-name').textContent = agent.name;
+  selfAgentId = agent.id;
   void loadCannedReplies(token);
+  void loadGuides(token);
   showView('console');
-  signaling = new SignalingClient({ token: () => token });
+  signaling = connect(token);
   signaling.on('agent:state', showState);
-  followSigning(signaling, () => stage, () => currentCall);
   signaling.on('call:invitation', showInvitation);
   signaling.on('offer:new', showOffer);
   signaling.on('offer:cancelled', ({ offerId, reason }) => {
@@ -131,9 +183,6 @@ async function signIn(form: FormData): Promise<void> {
     hideOffer();
     translate(byId('notice'), 'agent.offerGone', { reason });
   });
-  signaling.on('call:started', (started) => void startCall(started));
-  signaling.on('call:ended', () => endCall());
-  signaling.on('call:peerConnection', showPeerConnection);
   signaling.onConnection({
     disconnect: () => {
       translate(errorBanner, 'error.disconnected');
@@ -153,6 +202,56 @@ async function signIn(form: FormData): Promise<void> {
   } catch (error) {
     showDeviceError(byId('notice'), error);
   }
+}
+
+/** The page's connection and the pushes of a call, the same for a signed-in agent and a technician with a link. */
+function connect(token: string): SignalingClient {
+  const client = new SignalingClient({ token: () => token });
+  followSigning(client, () => stage, () => currentCall);
+  client.on('call:started', (started) => void startCall(started));
+  client.on('call:ended', () => endCall());
+  client.on('call:peerConnection', showPeerConnection);
+  client.on('call:coming', (coming) => {
+    if (coming.sessionId === currentCall?.sessionId) showCallNotice(byId('call-notice'), comingText(coming));
+  });
+  client.on('call:handedOver', handedOver);
+  client.on('call:steps', (state) => {
+    if (state.sessionId === currentCall?.sessionId) stepComposer?.update(state);
+  });
+  return client;
+}
+
+/**
+ * A technician without an account, by a one-time link: the name they give goes to the server with the link's token,
+ * which is used up; the token that comes back works for that one call. No station: the page sends its own camera.
+ */
+async function joinWithLink(linkToken: string, name: string): Promise<void> {
+  errorBanner.textContent = '';
+  const response = await fetch('/api/tech/join', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: linkToken, name }),
+  }).catch(() => null);
+  const body = envelopeSchema(techJoinReplySchema).safeParse(await response?.json().catch(() => null));
+  if (!body.success || !body.data.ok) {
+    errorBanner.textContent = t('tech.linkRefused', { message: body.success && !body.data.ok ? body.data.error.message : 'network error' });
+    return;
+  }
+  // The link is spent: a reload must not try it again.
+  history.replaceState(null, '', location.pathname);
+  const joined = body.data.data;
+  byId('agent-name').textContent = joined.name;
+  byId('toggle-status').hidden = true;
+  showView('console');
+  try {
+    localStream = await openLocalMedia({ video: true, audio: true });
+    attachStream(selfPreview, localStream);
+  } catch (error) {
+    showDeviceError(byId('notice'), error);
+  }
+  signaling = connect(joined.token);
+  signaling.onConnection({ disconnect: () => translate(errorBanner, 'error.disconnected'), connect: () => (errorBanner.textContent = '') });
+  await signaling.request('call:join', { sessionId: joined.sessionId }).catch(showError);
 }
 
 async function openStation(): Promise<void> {
@@ -186,6 +285,7 @@ function showState(next: AgentState): void {
 
 function showOffer(next: Offer): void {
   offer = next;
+  offerReceivedAt = Date.now();
   byId('notice').textContent = '';
   translate(byId('offer-detail'), 'agent.offer.detail', {
     mode: t(`mode.${next.mode}`),
@@ -224,15 +324,28 @@ async function startCall(started: CallStarted): Promise<void> {
   attachStream(selfView, localStream);
   // The customer large until someone signs; a technician sees the inviting agent first.
   const fallback: ParticipantRole[] = started.role === 'technician' ? ['agent', 'customer'] : ['customer', 'technician'];
-  const current = new Stage(remoteView, byId('tiles'), fallback, signingLabel('peer-signing', (role) => (role === 'customer' ? started.ticketId : t(`role.${role}`))));
+  const current = new Stage(remoteView, byId('tiles'), fallback, signingLabel('peer-signing', (role) => (role === 'customer' ? started.ticketId : t(`role.${role}`))), {
+    pinButton: (role) => layout.personButton(role),
+  });
   stage = current;
-  // Inviting and transferring are the call's own agent's to do.
-  byId('invite-form').hidden = byId('transfer-form').hidden = started.role === 'technician';
-  byId('invite-status').textContent = '';
+  layout.attach(current);
+  if (context?.sessionId !== started.sessionId) context = callContext(started, accepted, joined, Date.now());
+  showCallContext(byId('call-context'), context);
+  byId('call-notice').hidden = true;
+  showAgentTools(started);
   captionView?.close();
   captionView = new CaptionView(remoteView.closest<HTMLElement>('.stage')!, signaling, started.sessionId);
   textPanel?.close();
   textPanel = new TextPanel(byId('text-area'), { signaling, sessionId: started.sessionId, cannedReplies: () => cannedReplies[locale()] });
+  stepComposer?.close();
+  stepComposer = new StepComposer({
+    container: byId('steps-area'),
+    signaling,
+    sessionId: started.sessionId,
+    guides: () => guidesIn(guides, locale()),
+    snapshot: () => snapshotOfSharedView(byId('shares')),
+    onError: showError,
+  });
   const nameOf = (role: ParticipantRole) => (role === 'customer' ? started.ticketId : t(`role.${role}`));
   shares?.close();
   const views = new SharedViews({
@@ -240,6 +353,7 @@ async function startCall(started: CallStarted): Promise<void> {
     send: (annotation) => call?.annotate(annotation) ?? Promise.resolve(),
     self: { role: started.role, name: byId('agent-name').textContent ?? '', color: started.color },
     onError: showError,
+    pinButton: (producerId) => layout.shareButton(producerId),
   });
   shares = views;
   trackShares(views);
@@ -269,10 +383,32 @@ function showPeerConnection({ sessionId, role, connected }: PeerConnection): voi
   if (!connected) translate(element, 'call.peerReconnecting', { name: role === 'customer' ? currentCall.ticketId : t(`role.${role}`) });
 }
 
+// Inviting, escalating and transferring are the call's own agent's to do.
+function showAgentTools(started: CallStarted): void {
+  const own = started.role === 'agent';
+  byId('transfer-form').hidden = !own;
+  escalation?.close();
+  escalation = own && signaling ? new EscalationPanel({ signaling, sessionId: started.sessionId, onError: showError }) : null;
+  byId('escalate').hidden = !own;
+}
+
+// A warm transfer completed: the agent who took over gets the agent's tools; everyone hears who has the call now.
+function handedOver(next: CallHandedOver): void {
+  if (currentCall?.sessionId !== next.sessionId) return;
+  showCallNotice(byId('call-notice'), handedOverText(next, selfAgentId));
+  if (next.toAgentId !== selfAgentId) return;
+  currentCall = { ...currentCall, role: 'agent' };
+  showAgentTools(currentCall);
+}
+
 function endCall(): void {
   currentCall = null;
+  escalation?.close();
+  escalation = null;
   textPanel?.close();
   textPanel = null;
+  stepComposer?.close();
+  stepComposer = null;
   captionView?.close();
   captionView = null;
   shares?.close();
@@ -282,24 +418,22 @@ function endCall(): void {
   byId('peer-connection').hidden = true;
   stage?.clear();
   stage = null;
+  layout.reset();
+  context = null;
+  byId('call-context').hidden = true;
   call?.close();
   call = null;
   trackCall(null, remoteView);
   showView('console');
 }
 
-async function invite(sessionId: string, agentId: string): Promise<void> {
-  try {
-    await signaling?.request('call:invite', { sessionId, agentId });
-    translate(byId('invite-status'), 'agent.invited');
-  } catch (error) {
-    showError(error);
-  }
-}
-
 function showInvitation(next: CallInvitation): void {
   invitation = next;
-  translate(byId('invitation-text'), 'agent.invitation', { from: next.fromAgent, mode: t(`mode.${next.mode}`), topic: next.topic });
+  const context = { from: next.fromAgent, mode: t(`mode.${next.mode}`), device: t(`device.${next.device}`), topic: next.topic };
+  translate(byId('invitation-text'), next.purpose === 'takeover' ? 'agent.invitation.takeover' : 'agent.invitation.help', context);
+  const note = byId('invitation-note');
+  note.hidden = !next.note;
+  if (next.note) translate(note, 'agent.invitation.note', { note: next.note });
   byId('invitation').hidden = false;
   byId('join-call').focus();
 }
@@ -307,9 +441,10 @@ function showInvitation(next: CallInvitation): void {
 // A named agent wins over the queue; the server refuses, and the call goes on, if that agent is not free.
 async function transfer(sessionId: string, form: FormData): Promise<void> {
   const agentId = String(form.get('agentId') ?? '').trim();
+  const tier = form.get('tier') === '2' ? 2 : form.get('tier') === '3' ? 3 : undefined;
   const target: Pick<CallTransfer, 'queue' | 'agentId'> = agentId ? { agentId } : { queue: String(form.get('queue')) as QueueName };
   try {
-    await signaling?.request('call:transfer', { sessionId, ...target, note: String(form.get('note') ?? '') });
+    await signaling?.request('call:transfer', { sessionId, ...target, ...(tier ? { tier } : {}), note: String(form.get('note') ?? '') });
     (byId<HTMLFormElement>('transfer-form')).reset();
   } catch (error) {
     showError(error);

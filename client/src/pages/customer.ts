@@ -11,6 +11,7 @@ import { forgetTicket, saveTicket, savedTicket, type SavedTicket } from '../net/
 import { attachStream, byId, setUpLanguage, showView } from '../ui/dom.js';
 import { followSigning, signingLabel } from '../ui/signingIndicator.js';
 import { Stage } from '../ui/Stage.js';
+import { CallLayout } from '../ui/CallLayout.js';
 import { CaptionView } from '../text/CaptionView.js';
 import { renderLine, TextPanel } from '../text/TextPanel.js';
 import { transcriptText } from '../text/transcriptText.js';
@@ -19,6 +20,8 @@ import type { SigningState } from '../vision/SigningDetector.js';
 import { VisionMonitor } from '../vision/VisionMonitor.js';
 import { customerVisionOptions } from '../vision/visionOptions.js';
 import { hintKey, visionText, type VisionKey } from '../vision/visionStrings.js';
+import { comingText, handedOverText, showCallNotice } from '../ui/callNotice.js';
+import { StepCard } from '../steps/StepCard.js';
 
 const selfPreview = byId<HTMLVideoElement>('self-preview');
 const selfView = byId<HTMLVideoElement>('self-view');
@@ -35,8 +38,21 @@ let ticketId = '';
 const VISION_START_IN_CALL_MS = 3_000;
 /** The call in progress, if any. */
 let currentCall: CallStarted | null = null;
+/** What the page last said about someone coming (or a transfer), kept for the queue view while a transfer waits. */
+let lastComing = '';
 /** The agent large until someone signs; then whoever signs (the agent, or a technician who joined). */
-const stage = new Stage(remoteView, byId('tiles'), ['agent', 'technician'], signingLabel('peer-signing', (role) => (role === 'agent' && currentCall ? currentCall.peerName : t(`role.${role}`))));
+const stage = new Stage(remoteView, byId('tiles'), ['agent', 'technician'], signingLabel('peer-signing', (role) => (role === 'agent' && currentCall ? currentCall.peerName : t(`role.${role}`))), {
+  pinButton: (role) => layout.personButton(role),
+});
+/** Pins on every tile and the separator between the signer and a shared view; the split is remembered on this device. */
+const layout = new CallLayout({
+  grid: document.querySelector<HTMLElement>('section[data-view=call] .call-grid')!,
+  first: 'stage',
+  defaultSplit: 0.4,
+  storageKey: 'signline.split.customer',
+  nameOf: (role) => (role === 'agent' && currentCall ? currentCall.peerName : t(`role.${role}`)),
+});
+layout.attach(stage);
 /** The framing check and signing detector on the customer's own camera; its state, never its landmarks, is sent. */
 let vision: VisionMonitor | null = null;
 /** Bumped whenever vision is stopped, so a monitor still loading from before is closed when it arrives. */
@@ -48,6 +64,8 @@ let captionView: CaptionView | null = null;
 let transcript: readonly TranscriptLine[] = [];
 /** Screens and device views shared in the call, with everyone's marks on them. */
 let shares: SharedViews | null = null;
+/** The step-by-step guide's card in front of the customer, while the agent guides them. */
+let stepCard: StepCard | null = null;
 const shareControls = setUpShareControls({ call: () => call, views: () => shares, notice: (message) => (byId('share-notice').textContent = message) });
 
 setUpLanguage();
@@ -216,7 +234,19 @@ function connectSignaling(): SignalingClient {
   });
   client.on('call:started', (started) => void startCall(client, started));
   client.on('call:ended', ({ reason }) => (reason === 'transferred' ? awaitTransfer() : endCall()));
+  // Nobody waits in silence: who is coming into the call and why, or where a transfer is taking it.
+  client.on('call:coming', (coming) => {
+    if (coming.sessionId !== currentCall?.sessionId) return;
+    lastComing = comingText(coming);
+    showCallNotice(byId('call-notice'), lastComing);
+  });
+  client.on('call:handedOver', (handedOver) => {
+    if (handedOver.sessionId === currentCall?.sessionId) showCallNotice(byId('call-notice'), handedOverText(handedOver, null));
+  });
   client.on('ticket:closed', (closed) => ticketClosed(closed));
+  client.on('call:steps', (state) => {
+    if (state.sessionId === currentCall?.sessionId) stepCard?.show(state);
+  });
   client.onConnection({
     disconnect: () => {
       if (diagnostics.view() !== 'ended') translate(errorBanner, 'error.disconnected');
@@ -271,6 +301,8 @@ async function startCall(client: SignalingClient, started: CallStarted): Promise
   // Otherwise (a reload, a network switch) the media starts afresh in the same call.
   leaveCall();
   currentCall = started;
+  lastComing = '';
+  byId('call-notice').hidden = true;
   byId('queue-notice').textContent = '';
   // Only a signer's motion matters to the other side; voice and text callers spare the CPU.
   stopVision();
@@ -293,6 +325,13 @@ async function startCall(client: SignalingClient, started: CallStarted): Promise
     onTranscript: (lines) => (transcript = [...lines]),
   });
   captionView = new CaptionView(remoteView.closest<HTMLElement>('.stage')!, client, started.sessionId);
+  stepCard = new StepCard({
+    container: byId('step-area'),
+    reply: async (guideNo, index, reply) => {
+      await client.request('call:stepReply', { sessionId: started.sessionId, guideNo, index, reply });
+    },
+    onError: showError,
+  });
   showView('call');
   attachStream(selfView, localStream);
   const nameOf = (role: ParticipantRole) => (role === 'agent' ? started.peerName : t(`role.${role}`));
@@ -301,6 +340,7 @@ async function startCall(client: SignalingClient, started: CallStarted): Promise
     send: (annotation) => call?.annotate(annotation) ?? Promise.resolve(),
     self: { role: 'customer', name: t('role.customer'), color: started.color },
     onError: showError,
+    pinButton: (producerId) => layout.shareButton(producerId),
   });
   shares = views;
   trackShares(views);
@@ -349,6 +389,7 @@ function endCall(): void {
 function awaitTransfer(): void {
   leaveCall();
   translate(byId('queue-notice'), 'queue.transferred');
+  if (lastComing) byId('queue-notice').textContent = lastComing;
   showView('queue');
 }
 
@@ -359,6 +400,8 @@ function leaveCall(): void {
   textPanel = null;
   captionView?.close();
   captionView = null;
+  stepCard?.close();
+  stepCard = null;
   shares?.close();
   shares = null;
   trackShares(null);
@@ -368,6 +411,7 @@ function leaveCall(): void {
   call = null;
   trackCall(null, remoteView);
   stage.clear();
+  layout.reset();
 }
 
 async function leaveQueue(): Promise<void> {

@@ -6,9 +6,12 @@ export function speakerLabel(speaker: Speaker): string {
   return speaker.name || t(`role.${speaker.role}`);
 }
 
-/** A transcript line's words in the reader's language: events are rendered from their code, the rest as said. */
+/**
+ * A transcript line's words in the reader's language: events are rendered from their code (a step event's text, the
+ * guide's own words, goes into its phrase), the rest as said.
+ */
 export function lineWords(line: TranscriptLine): string {
-  return line.kind === 'event' && line.event ? t(`transcript.event.${line.event}`, { name: speakerLabel(line.speaker) }) : line.text;
+  return line.kind === 'event' && line.event ? t(`transcript.event.${line.event}`, { name: speakerLabel(line.speaker), text: line.text }) : line.text;
 }
 
 /** Local wall-clock time of a line, HH:MM:SS. */

@@ -43,6 +43,8 @@ export interface SharedViewsOptions {
   /** This participant as the others see their marks; its colour comes with `call:started`. */
   self: Annotator;
   onError(error: unknown): void;
+  /** Makes the pin button of a view (the page's layout owns what pinning does). */
+  pinButton?(producerId: string): HTMLElement;
 }
 
 interface View {
@@ -100,7 +102,10 @@ export class SharedViews {
     canvas.className = 'annotations';
     frame.append(video, canvas);
     const caption = document.createElement('figcaption');
-    translate(caption, label.key, { name: label.name ?? '' });
+    const title = document.createElement('span');
+    translate(title, label.key, { name: label.name ?? '' });
+    caption.append(title);
+    if (this.#options.pinButton) caption.append(this.#options.pinButton(producerId));
     figure.append(caption, this.#toolbar(producerId), frame);
     this.#options.container.append(figure);
     this.#options.container.hidden = false;
