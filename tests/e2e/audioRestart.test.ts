@@ -1,27 +1,15 @@
-import type { Browser } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../server/createServer.js';
+import { describe, expect, it } from 'vitest';
 import { CallDriver } from '../support/CallDriver.js';
-import { launchChromium } from '../support/chromium.js';
-import { startTestServer, TEST_PASSWORD, testAgent } from '../support/testServer.js';
+import { TEST_PASSWORD, testAgent } from '../support/testServer.js';
+import { serverAndChromium } from '../support/e2eSuite.js';
 
 type PeerConnectionsWindow = { peerConnections: RTCPeerConnection[] };
 
 describe("a customer page whose audio buffer stays large after the network calmed (Chromium's real buffer)", () => {
-  let server: RunningServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer([testAgent('carol', ['csl'])]), launchChromium()]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const live = serverAndChromium([testAgent('carol', ['csl'])]);
 
   it("restarts the reception of the agent's audio once, and the new audio arrives with a small buffer", async () => {
-    const driver = await CallDriver.open(browser, server.url);
+    const driver = await CallDriver.open(live.browser, live.server.url);
     // Keep hold of the page's own peer connections, so the test can make the browser hold its audio buffer high.
     await driver.customer.evaluateOnNewDocument(() => {
       const Native = window.RTCPeerConnection;

@@ -1,27 +1,15 @@
-import type { Browser } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../server/createServer.js';
+import { describe, expect, it } from 'vitest';
 import type { CallQualityRecord } from '../../signaling/index.js';
 import { CallDriver } from '../support/CallDriver.js';
 import { loginAgent } from '../support/sockets.js';
-import { launchChromium } from '../support/chromium.js';
-import { startTestServer, TEST_PASSWORD, testAgent } from '../support/testServer.js';
+import { TEST_PASSWORD, testAgent } from '../support/testServer.js';
+import { serverAndChromium } from '../support/e2eSuite.js';
 
 describe('a sign-language call between the real customer page and agent console in Chromium', () => {
-  let server: RunningServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer([testAgent('alice', ['csl'])]), launchChromium()]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const live = serverAndChromium([testAgent('alice', ['csl'])]);
 
   it('shows the agent that the customer is signing, and lets each side decode at least 100 frames of the other at 25 fps or more, at 320x240 or more, with audio, while vision runs', async () => {
-    const driver = await CallDriver.open(browser, server.url);
+    const driver = await CallDriver.open(live.browser, live.server.url);
     await driver.agentReady('alice', TEST_PASSWORD);
     await driver.customerJoins('csl');
     await driver.agentAccepts();
@@ -40,9 +28,9 @@ describe('a sign-language call between the real customer page and agent console 
     }
 
     const sessionId = await driver.agent.$eval('#hangup', (el) => (el as HTMLElement).dataset.sessionId!);
-    const { token } = await loginAgent(server.url, 'alice');
+    const { token } = await loginAgent(live.server.url, 'alice');
     const readRecord = async (): Promise<CallQualityRecord> => {
-      const response = await fetch(`${server.url}/api/calls/${sessionId}/quality`, { headers: { authorization: `Bearer ${token}` } });
+      const response = await fetch(`${live.server.url}/api/calls/${sessionId}/quality`, { headers: { authorization: `Bearer ${token}` } });
       return ((await response.json()) as { data: CallQualityRecord }).data;
     };
     // Samples come every 2 s from each side; three each reach past the warm-up.

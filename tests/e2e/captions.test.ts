@@ -1,29 +1,17 @@
-import type { Browser } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../server/createServer.js';
+import { describe, expect, it } from 'vitest';
 import { CallDriver } from '../support/CallDriver.js';
-import { launchChromium } from '../support/chromium.js';
-import { startTestServer, TEST_PASSWORD, testAgent } from '../support/testServer.js';
+import { TEST_PASSWORD, testAgent } from '../support/testServer.js';
+import { serverAndChromium } from '../support/e2eSuite.js';
 
 // Both Chromiums' microphones play the flite fixture: "Hello. My phone will not connect to the wireless network.
 // Can you help me reset the settings?", looped with a second of silence.
 const SAID = ['phone', 'connect', 'wireless', 'network', 'help', 'reset', 'settings'];
 
 describe('live captions in a voice call (Chromium, the SFU audio tap, PocketSphinx with the support model)', () => {
-  let server: RunningServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer([testAgent('alice', ['voice'])], { CAPTIONS: 'on' }), launchChromium()]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const live = serverAndChromium([testAgent('alice', ['voice'])], { CAPTIONS: 'on' });
 
   it('shows the other side’s words large as they are said, lets the reader resize and move them, and keeps the finals in the transcript', async () => {
-    const driver = await CallDriver.open(browser, server.url);
+    const driver = await CallDriver.open(live.browser, live.server.url);
     await driver.agentReady('alice', TEST_PASSWORD);
     await driver.customerJoins('voice', 'My phone will not connect');
     await driver.agentAccepts();

@@ -1,9 +1,7 @@
-import type { Browser } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../server/createServer.js';
+import { describe, expect, it } from 'vitest';
 import { CallDriver, signIn } from '../support/CallDriver.js';
-import { launchChromium } from '../support/chromium.js';
-import { startTestServer, TEST_PASSWORD, testAgent, testTechnician } from '../support/testServer.js';
+import { TEST_PASSWORD, testAgent, testTechnician } from '../support/testServer.js';
+import { serverAndChromium } from '../support/e2eSuite.js';
 
 const inCall = 'section[data-view=call]:not([hidden])';
 
@@ -20,28 +18,18 @@ async function videoFlows(driver: CallDriver): Promise<number> {
 }
 
 describe('escalation in Chromium: a warm transfer keeps the call up, a one-time link works once', () => {
-  let server: RunningServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer([testAgent('alice', ['csl']), testTechnician('tess')]), launchChromium()]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const live = serverAndChromium([testAgent('alice', ['csl']), testTechnician('tess')]);
 
   it('hands the call from the agent to a technician while the customer keeps seeing video, then lets one guest in by link', async () => {
-    const driver = await CallDriver.open(browser, server.url);
+    const driver = await CallDriver.open(live.browser, live.server.url);
     await driver.agentReady('alice', TEST_PASSWORD);
     await driver.customerJoins('csl', 'Phone will not charge');
     await driver.agentAccepts();
     await driver.firstFrameAt(driver.customer);
 
     // Tess signs in at /tech; Alice briefs and asks her to take the call over.
-    const tess = await (await browser.createBrowserContext()).newPage();
-    await tess.goto(`${server.url}/tech`);
+    const tess = await (await live.browser.createBrowserContext()).newPage();
+    await tess.goto(`${live.server.url}/tech`);
     await signIn(tess, 'tess', TEST_PASSWORD);
     expect(await tess.evaluate(() => document.body.dataset.console)).toBe('tech');
     await driver.agent.type('#escalate-note', 'Port may be damaged');
@@ -82,7 +70,7 @@ describe('escalation in Chromium: a warm transfer keeps the call up, a one-time 
     await tess.waitForSelector('#link-out:not([hidden])');
     const link = await tess.$eval('#link-url', (el) => (el as HTMLInputElement).value);
     expect(link).toMatch(/\/tech\?join=/);
-    const guest = await (await browser.createBrowserContext()).newPage();
+    const guest = await (await live.browser.createBrowserContext()).newPage();
     await guest.goto(link);
     await guest.waitForSelector('#link-form:not([hidden])');
     await guest.type('#link-form input[name=name]', 'Wang Lei');

@@ -1,11 +1,10 @@
 import { mkdir } from 'node:fs/promises';
-import type { Browser, Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'puppeteer-core';
+import { describe, expect, it } from 'vitest';
 import type { SharedViewsSnapshot } from '../../client/src/ui/SharedViews.js';
-import type { RunningServer } from '../../server/createServer.js';
 import { CallDriver } from '../support/CallDriver.js';
-import { launchChromium } from '../support/chromium.js';
-import { startTestServer, TEST_PASSWORD, testAgent, testTechnician } from '../support/testServer.js';
+import { TEST_PASSWORD, testAgent, testTechnician } from '../support/testServer.js';
+import { serverAndChromium } from '../support/e2eSuite.js';
 
 type SignlineWindow = { signline: { shares(): SharedViewsSnapshot | null } };
 
@@ -69,25 +68,15 @@ const DESKTOP = { width: 1280, height: 800 };
 const PHONE_PORTRAIT = { width: 390, height: 844 };
 
 describe('guided troubleshooting in Chromium: a shared screen and marks on it', () => {
-  let server: RunningServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer([testAgent('alice', ['csl']), testTechnician('tess')]), launchChromium()]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const live = serverAndChromium([testAgent('alice', ['csl']), testTechnician('tess')]);
 
   it('the technician receives the customer’s screen at its full resolution and an arrow they draw lands on the same spot of the customer’s view', async () => {
-    const driver = await CallDriver.open(browser, server.url);
+    const driver = await CallDriver.open(live.browser, live.server.url);
     await driver.agentReady('alice', TEST_PASSWORD);
     await driver.customerJoins('csl');
     await driver.agentAccepts();
     await driver.firstFrameAt(driver.agent);
-    const technician = await driver.technicianJoins(browser, server.url, 'tess', TEST_PASSWORD);
+    const technician = await driver.technicianJoins(live.browser, live.server.url, 'tess', TEST_PASSWORD);
 
     // Chromium's fake display capture stands in for the screen picker.
     await driver.customer.click('#share-screen');

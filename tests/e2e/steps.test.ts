@@ -1,11 +1,10 @@
 import path from 'node:path';
-import type { Browser, Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../server/createServer.js';
+import type { Page } from 'puppeteer-core';
+import { describe, expect, it } from 'vitest';
 import { loadGuides } from '../../server/guides/guides.js';
 import { CallDriver } from '../support/CallDriver.js';
-import { launchChromium } from '../support/chromium.js';
-import { startTestServer, TEST_PASSWORD, testAgent } from '../support/testServer.js';
+import { TEST_PASSWORD, testAgent } from '../support/testServer.js';
+import { serverAndChromium } from '../support/e2eSuite.js';
 
 /** What the customer's step card shows now. */
 const card = (page: Page) =>
@@ -18,21 +17,11 @@ const card = (page: Page) =>
   }));
 
 describe('step-by-step guidance in Chromium: the agent sends a guide, the customer answers card by card', () => {
-  let server: RunningServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer([testAgent('alice', ['csl'])]), launchChromium()]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const live = serverAndChromium([testAgent('alice', ['csl'])]);
 
   it('shows the customer one large card at a time, moves on after Done, and tells the agent when the customer is stuck', async () => {
     const router = loadGuides(path.resolve('config/guides.json')).en.find((guide) => guide.id === 'restart-router')!;
-    const driver = await CallDriver.open(browser, server.url);
+    const driver = await CallDriver.open(live.browser, live.server.url);
     await driver.agentReady('alice', TEST_PASSWORD);
     await driver.customerJoins('csl');
     await driver.agentAccepts();
@@ -69,5 +58,5 @@ describe('step-by-step guidance in Chromium: the agent sends a guide, the custom
     await driver.agent.waitForFunction(() => (document.querySelector('#text-area')?.textContent ?? '').includes('is stuck at step 2/'));
 
     await driver.close();
-  });
+  }, 120_000);
 });

@@ -1,30 +1,18 @@
-import type { Browser } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../server/createServer.js';
+import { describe, expect, it } from 'vitest';
 import { CallDriver } from '../support/CallDriver.js';
-import { launchChromium } from '../support/chromium.js';
-import { startTestServer, TEST_PASSWORD, testAgent, testTechnician } from '../support/testServer.js';
+import { TEST_PASSWORD, testAgent, testTechnician } from '../support/testServer.js';
+import { serverAndChromium } from '../support/e2eSuite.js';
 
 describe('a technician joining a sign-language call in Chromium', () => {
-  let server: RunningServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer([testAgent('alice', ['csl']), testTechnician('tess')]), launchChromium()]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const live = serverAndChromium([testAgent('alice', ['csl']), testTechnician('tess')]);
 
   it('puts the active signer, not the active speaker, in the large tile, with the others in small tiles', async () => {
-    const driver = await CallDriver.open(browser, server.url);
+    const driver = await CallDriver.open(live.browser, live.server.url);
     await driver.agentReady('alice', TEST_PASSWORD);
     await driver.customerJoins('csl');
     await driver.agentAccepts();
     await driver.firstFrameAt(driver.agent);
-    const technician = await driver.technicianJoins(browser, server.url, 'tess', TEST_PASSWORD);
+    const technician = await driver.technicianJoins(live.browser, live.server.url, 'tess', TEST_PASSWORD);
 
     // Everyone's fake microphone speaks, but only the customer's page runs the signing detector on a moving hand:
     // the technician's stage starts on the inviting agent and moves to the customer only because they sign. Wait for
