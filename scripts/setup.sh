@@ -7,11 +7,12 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 step() { printf '\n== %s\n' "$*"; }
 
-# Debian packages: the worker build toolchain, Chromium for end-to-end tests, fixture makers, Redis for store tests,
-# flatc for the MediaPipe model metadata, iptables for bench:network's loss and delay (this kernel has no netem),
+# Debian packages: the worker build toolchain, Chromium for end-to-end tests, fixture makers, Redis and PostgreSQL for
+# store tests (started by the tests as processes), flatc for the MediaPipe model metadata, iptables for bench:network's
+# loss and delay (this kernel has no netem),
 # PocketSphinx and its US English acoustic model for live captions, sox for bench:captions' noise, and tesseract for
 # bench:share's reading of the received screen.
-packages=(g++ make patch python3 chromium ffmpeg flite opencv-doc redis-server flatbuffers-compiler iptables libpocketsphinx3 pocketsphinx-en-us sox tesseract-ocr tesseract-ocr-eng)
+packages=(g++ make patch python3 chromium ffmpeg flite opencv-doc redis-server postgresql flatbuffers-compiler iptables libpocketsphinx3 pocketsphinx-en-us sox tesseract-ocr tesseract-ocr-eng)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

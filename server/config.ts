@@ -51,6 +51,8 @@ const envSchema = z.object({
   SLA_HARDWARE_SEC: int(600).pipe(z.number().min(1)),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   REDIS_NAMESPACE: z.string().regex(/^[\w-]{1,40}$/).default('signline'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+  RECORDS_DIR: z.string().min(1).default(path.join(repoRoot, 'data/records')),
   MAX_EVENT_BYTES: int(16_384).pipe(z.number().min(1_024).max(1_000_000)),
   EVENT_RATE_PER_SEC: int(40).pipe(z.number().min(1).max(10_000)),
   EVENT_BURST: int(80).pipe(z.number().min(1).max(10_000)),

@@ -12,7 +12,9 @@ import { TokenRegistry } from './auth/TokenRegistry.js';
 import type { Config } from './config.js';
 import { createHttpApp } from './http/httpApp.js';
 import { createLogger, type Logger } from './logger.js';
-import { MemoryTranscriptStore } from './transcripts/TranscriptStore.js';
+import { openRecords } from './records/openRecords.js';
+import type { RecordsDb } from './records/RecordsDb.js';
+import { SqlTranscriptStore } from './records/SqlTranscriptStore.js';
 import { QualityRecords } from './quality/QualityRecords.js';
 import { loadCannedReplies } from './text/cannedReplies.js';
 import { loadGuides } from './guides/guides.js';
@@ -42,6 +44,8 @@ export interface RunningServer {
 export interface ServerParts {
   agents?: AgentDirectory;
   media?: MediaEngine;
+  /** An open, migrated records database (tests give each server a fresh one); the caller closes it. */
+  records?: RecordsDb;
   log?: Logger;
 }
 
@@ -53,6 +57,8 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
   // First, so that a missing or broken speech model stops the start-up before anything else runs.
   const recognizer = config.CAPTIONS === 'on' ? await createSpeechRecognizer({ asrModelDir: config.ASR_MODEL_DIR, asrThreads: config.ASR_THREADS }) : undefined;
   if (recognizer) log.info(`captions: ${recognizer.description}`);
+  const ownsRecords = !parts.records;
+  const records = parts.records ?? (await openRecords({ databaseUrl: config.DATABASE_URL, dir: config.RECORDS_DIR }, log));
   const agents = parts.agents ?? AgentDirectory.load({ json: config.AGENT_ACCOUNTS, file: config.AGENT_ACCOUNTS_FILE });
   const ownsMedia = !parts.media;
   const media =
@@ -87,7 +93,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
   await router.start();
   const stations = new StationRegistry(media);
   const quality = new QualityRecords();
-  const transcripts = new MemoryTranscriptStore();
+  const transcripts = new SqlTranscriptStore(records);
   // Room for a guide with pictures, the largest event, and a margin so that one a little over its limit gets the
   // edge's coded error rather than a dropped connection; every other event stays small at the edge.
   const io: AppServer = new Server({ maxHttpBufferSize: MAX_GUIDE_EVENT_BYTES + 256 * 1024, serveClient: false });
@@ -127,13 +133,14 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     agents,
     close: () =>
       (closing ??= (async () => {
-        calls.endAll('server-shutdown');
+        await calls.endAll('server-shutdown');
         router.close();
         await new Promise<void>((resolve) => io.close(() => resolve()));
         recognizer?.close();
         if (ownsMedia) await media.close();
         await store.close();
         for (const client of adapterClients) await client.close();
+        if (ownsRecords) await records.close();
       })()),
   };
 }

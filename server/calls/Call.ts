@@ -378,6 +378,11 @@ export class Call extends EventEmitter<CallEvents> {
     this.#steps.showTo(key);
   }
 
+  /** Resolves once every transcript line recorded so far is stored, or after a couple of seconds if the store is slow. */
+  written(): Promise<void> {
+    return this.#text.settled(END_TRANSCRIPT_WAIT_MS);
+  }
+
   /** Ends the call for everyone and closes its media; idempotent. Emits `ended` last. */
   end(reason: CallEndReason): void {
     if (this.#closed) return;

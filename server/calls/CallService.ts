@@ -216,8 +216,11 @@ export class CallService {
   }
 
   /** Ends every call (shutdown). */
-  endAll(reason: CallEndReason): void {
-    for (const call of [...this.#calls.values()]) call.end(reason);
+  async endAll(reason: CallEndReason): Promise<void> {
+    const calls = [...this.#calls.values()];
+    for (const call of calls) call.end(reason);
+    // The server closes its records next: the last lines (each call's end among them) are written first.
+    await Promise.all(calls.map((call) => call.written()));
   }
 
   // A transferred ticket waits again under the same token; any other end closes the ticket and its token.

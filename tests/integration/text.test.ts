@@ -32,8 +32,10 @@ describe('real-time text, chat and the transcript of a call (Socket.IO path, rea
     const open = await openCall(live.pool, 'alice', { mode: 'text' });
     const agentHears = record(open.agent, 'text:rtt');
     const customerHears = record(open.customer, 'text:rtt');
-    const lines = record(open.agent, 'transcript:line');
+    // The transcript's reply comes after the pushes of every line stored so far (the joins), so recording after it
+    // sees only what the typing adds.
     const startLines = (await call(open.agent, 'text:transcript', { sessionId: open.sessionId })).lines.length;
+    const lines = record(open.agent, 'transcript:line');
 
     for (const chunk of ['my', ' wach', T140.backspace.repeat(2), 'tch', ` is off${T140.lineSeparator}it `]) {
       await call(open.customer, 'text:rtt', { sessionId: open.sessionId, text: chunk });

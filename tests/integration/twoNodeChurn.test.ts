@@ -10,6 +10,7 @@ import { SeededRandom } from '../support/random.js';
 import { startServerProcess, type ServerProcess } from '../support/serverProcess.js';
 import { connect, joinRequest, loginAgent, once, request, SocketPool, type ClientSocket } from '../support/sockets.js';
 import { testAgent } from '../support/testServer.js';
+import { freshDatabaseUrl } from '../support/testRecords.js';
 
 const OFFER_TIMEOUT_MS = 1000;
 const GRACE_MS = 1500;
@@ -556,6 +557,8 @@ describe('two server nodes sharing one Redis', () => {
   beforeAll(async () => {
     redis = await startRedis();
     const env = {
+      // Like a deployment, both nodes share one records database.
+      DATABASE_URL: await freshDatabaseUrl(),
       PORT: '0',
       HOST: '127.0.0.1',
       REDIS_URL: redis.url,

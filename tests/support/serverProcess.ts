@@ -19,6 +19,8 @@ export interface ServerProcess {
 
 /** Starts `server/main.ts` with `env` added to this process's environment; resolves once it listens. */
 export async function startServerProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<ServerProcess> {
+  // The default records folder is the repository's own, which one process at a time may open.
+  if (!env.DATABASE_URL && !env.RECORDS_DIR) throw new Error('give a server process DATABASE_URL (freshDatabaseUrl) or RECORDS_DIR');
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: repoRoot,
     env: { ...process.env, ...env },

@@ -5,6 +5,7 @@ import type { SkillMap } from '../../server/routing/model.js';
 import { loadConfig, type Config } from '../../server/config.js';
 import { startServer, type RunningServer, type ServerParts } from '../../server/createServer.js';
 import { createLogger } from '../../server/logger.js';
+import { freshRecords } from './testRecords.js';
 
 /** Password of every test agent. */
 export const TEST_PASSWORD = 'correct horse battery staple';
@@ -29,9 +30,20 @@ export function testTechnician(username: string): AgentAccount {
   return { username, name: `Technician ${username[0]!.toUpperCase()}${username.slice(1)}`, passwordHash: bcrypt.hashSync(TEST_PASSWORD, 4), skills: { csl: 4, phone: 5, tier: 2 } };
 }
 
-/** Starts the real service on a free loopback port with embedded defaults and the given agents. */
-export function startTestServer(accounts: AgentAccount[], overrides: Partial<Config> = {}, parts: ServerParts = {}): Promise<RunningServer> {
+/**
+ * Starts the real service on a free loopback port with embedded defaults and the given agents, and a records database
+ * of its own (see `freshRecords`), closed with the server.
+ */
+export async function startTestServer(accounts: AgentAccount[], overrides: Partial<Config> = {}, parts: ServerParts = {}): Promise<RunningServer> {
   // Captions only where a test asks for them: each recognizer stream is a worker thread decoding speech.
   const config = loadConfig({}, { PORT: 0, HOST: '127.0.0.1', MEDIASOUP_WORKERS: 1, LOG_LEVEL: 'error', CAPTIONS: 'off', ...overrides });
-  return startServer(config, { agents: AgentDirectory.fromAccounts(accounts), log: createLogger('error'), ...parts });
+  const records = parts.records ?? (await freshRecords());
+  try {
+    const server = await startServer(config, { agents: AgentDirectory.fromAccounts(accounts), log: createLogger('error'), ...parts, records });
+    if (parts.records) return server;
+    return { ...server, close: () => server.close().finally(() => records.close()) };
+  } catch (error) {
+    if (!parts.records) await records.close();
+    throw error;
+  }
 }

@@ -1,0 +1,55 @@
+import type { RecordsDb } from './RecordsDb.js';
+
+/** One step of the records schema. Steps are applied in order, once each, and never edited after they ship. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** The records schema, oldest first. Add a step at the end to change it. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'transcripts',
+    sql: `
+      CREATE TABLE transcript_lines (
+        ticket_id text NOT NULL,
+        seq integer NOT NULL CHECK (seq > 0),
+        at_ms bigint NOT NULL,
+        kind text NOT NULL,
+        speaker jsonb NOT NULL,
+        body text NOT NULL,
+        event text,
+        PRIMARY KEY (ticket_id, seq)
+      );`,
+  },
+];
+
+/** Any fixed number: nodes starting at once take this lock so only one of them migrates. */
+const MIGRATION_LOCK = 7_301_946;
+
+/**
+ * Brings the database's schema up to date, each step in its own transaction with its record in `schema_migrations`;
+ * returns the versions it applied. Refuses a database whose schema is newer than this code.
+ */
+export async function migrate(db: RecordsDb, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  const applied: number[] = [];
+  for (const migration of migrations) {
+    const done = await db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      if ((await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [migration.version])).length > 0) return false;
+      await tx.exec(migration.sql);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+      return true;
+    });
+    if (done) applied.push(migration.version);
+  }
+  const [newest] = await db.query<{ version: number }>('SELECT max(version) AS version FROM schema_migrations');
+  const known = migrations.at(-1)?.version ?? 0;
+  if (newest && newest.version > known) {
+    throw new Error(`the records database has schema version ${newest.version}, newer than this server's ${known}: upgrade the server`);
+  }
+  return applied;
+}
