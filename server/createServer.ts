@@ -15,6 +15,8 @@ import { createLogger, type Logger } from './logger.js';
 import { openRecords } from './records/openRecords.js';
 import type { RecordsDb } from './records/RecordsDb.js';
 import { SqlTranscriptStore } from './records/SqlTranscriptStore.js';
+import { keySourceOf, loadKeyring } from './records/keys.js';
+import { scheduleRetention } from './records/maintenance.js';
 import { QualityRecords } from './quality/QualityRecords.js';
 import { loadCannedReplies } from './text/cannedReplies.js';
 import { loadGuides } from './guides/guides.js';
@@ -57,6 +59,8 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
   // First, so that a missing or broken speech model stops the start-up before anything else runs.
   const recognizer = config.CAPTIONS === 'on' ? await createSpeechRecognizer({ asrModelDir: config.ASR_MODEL_DIR, asrThreads: config.ASR_THREADS }) : undefined;
   if (recognizer) log.info(`captions: ${recognizer.description}`);
+  // Before the records open, so that a missing key stops the start-up with what to set.
+  const keyring = loadKeyring(keySourceOf(config), log);
   const ownsRecords = !parts.records;
   const records = parts.records ?? (await openRecords({ databaseUrl: config.DATABASE_URL, dir: config.RECORDS_DIR }, log));
   const agents = parts.agents ?? AgentDirectory.load({ json: config.AGENT_ACCOUNTS, file: config.AGENT_ACCOUNTS_FILE });
@@ -93,7 +97,8 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
   await router.start();
   const stations = new StationRegistry(media);
   const quality = new QualityRecords();
-  const transcripts = new SqlTranscriptStore(records);
+  const transcripts = new SqlTranscriptStore(records, keyring);
+  const retention = config.RETENTION_DAYS > 0 ? scheduleRetention(records, config.RETENTION_DAYS, log) : undefined;
   // Room for a guide with pictures, the largest event, and a margin so that one a little over its limit gets the
   // edge's coded error rather than a dropped connection; every other event stays small at the edge.
   const io: AppServer = new Server({ maxHttpBufferSize: MAX_GUIDE_EVENT_BYTES + 256 * 1024, serveClient: false });
@@ -140,6 +145,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
         if (ownsMedia) await media.close();
         await store.close();
         for (const client of adapterClients) await client.close();
+        retention?.stop();
         if (ownsRecords) await records.close();
       })()),
   };

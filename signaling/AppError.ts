@@ -49,6 +49,11 @@ export class AppError extends Error {
     return new AppError(ErrorCode.RateLimited, 429, 'too many requests; slow down');
   }
 
+  /** A sealed record that failed its integrity check; what it belongs to is named, never what it holds. */
+  static recordTampered(what: string): AppError {
+    return new AppError(ErrorCode.RecordTampered, 500, `the sealed record ${what} failed its integrity check`);
+  }
+
   /** A payload over the size limit. */
   static payloadTooLarge(limit: number): AppError {
     return new AppError(ErrorCode.PayloadTooLarge, 413, `payload larger than ${limit} bytes`);

@@ -14,6 +14,8 @@ export const ErrorCode = {
   /** A one-time technician link that lapsed, was used already, or never existed. */
   LinkInvalid: 'LINK_INVALID',
   Unsupported: 'UNSUPPORTED',
+  /** A sealed record that does not open: changed in storage, moved to another row, or under another key. */
+  RecordTampered: 'RECORD_TAMPERED',
   Internal: 'INTERNAL',
 } as const;
 

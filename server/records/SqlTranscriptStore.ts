@@ -1,65 +1,115 @@
 import type { CallEventName, Speaker, TranscriptLine } from '../../signaling/index.js';
 import type { NewTranscriptLine, TranscriptStore } from '../transcripts/TranscriptStore.js';
-import type { RecordsDb } from './RecordsDb.js';
+import type { RecordsDb, SqlRunner } from './RecordsDb.js';
+import { type Keyring, seal, unseal } from './sealing.js';
 
 interface LineRow {
   seq: number;
   at_ms: string | number | bigint;
   kind: TranscriptLine['kind'];
-  speaker: Speaker;
-  body: string;
   event: CallEventName | null;
+  sealed: Uint8Array;
 }
 
+/** What a line's sealed part holds: who said or wrote it, and the words. */
+interface SealedPart {
+  speaker: Speaker;
+  text: string;
+}
+
+/** Unwrapped data keys kept in memory, so a busy call does not unwrap its ticket's key on every line. */
+const KEY_CACHE_SIZE = 1_000;
+
 /**
- * Transcripts in the records database, one row per line. A line's `seq` is the next of its ticket, taken under a
- * per-ticket lock, so lines keep the order they were recorded in even when several nodes write to one ticket.
+ * Transcripts in the records database, one row per line, the speaker and the words sealed with the ticket's own data
+ * key (see `sealing.ts`); the line's number, time and kind stay plain for ordering and retention. A line's `seq` is the
+ * next of its ticket, taken under a per-ticket lock, so lines keep the order they were recorded in even when several
+ * nodes write to one ticket.
  */
 export class SqlTranscriptStore implements TranscriptStore {
   readonly #db: RecordsDb;
+  readonly #keyring: Keyring;
+  readonly #keys = new Map<string, Buffer>();
   /** This node's last pending append per ticket: appends to one ticket are written one after another, in call order. */
   readonly #tails = new Map<string, Promise<unknown>>();
 
-  constructor(db: RecordsDb) {
+  constructor(db: RecordsDb, keyring: Keyring) {
     this.#db = db;
+    this.#keyring = keyring;
   }
 
   append(ticketId: string, line: NewTranscriptLine): Promise<TranscriptLine> {
     const previous = this.#tails.get(ticketId) ?? Promise.resolve();
     const appended = previous.catch(() => undefined).then(() => this.#insert(ticketId, line));
     this.#tails.set(ticketId, appended);
-    void appended.finally(() => {
-      if (this.#tails.get(ticketId) === appended) this.#tails.delete(ticketId);
-    }).catch(() => undefined);
+    void appended
+      .finally(() => {
+        if (this.#tails.get(ticketId) === appended) this.#tails.delete(ticketId);
+      })
+      .catch(() => undefined);
     return appended;
   }
 
+  /** The ticket's lines in order; a line that does not open is a RECORD_TAMPERED error, never a silent gap. */
   async lines(ticketId: string): Promise<TranscriptLine[]> {
-    const rows = await this.#db.query<LineRow>('SELECT seq, at_ms, kind, speaker, body, event FROM transcript_lines WHERE ticket_id = $1 ORDER BY seq', [ticketId]);
-    return rows.map(toLine);
+    const key = await this.#dataKey(this.#db, ticketId, false);
+    if (!key) return [];
+    const rows = await this.#db.query<LineRow>('SELECT seq, at_ms, kind, event, sealed FROM transcript_lines WHERE ticket_id = $1 ORDER BY seq', [ticketId]);
+    return rows.map((row) => toLine(ticketId, row, key));
   }
 
   #insert(ticketId: string, line: NewTranscriptLine): Promise<TranscriptLine> {
     return this.#db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [ticketId]);
+      const key = (await this.#dataKey(tx, ticketId, true))!;
+      const [next] = await tx.query<{ seq: number }>('SELECT coalesce(max(seq), 0) + 1 AS seq FROM transcript_lines WHERE ticket_id = $1', [ticketId]);
+      const seq = next!.seq;
+      const part: SealedPart = { speaker: line.speaker, text: line.text };
+      const sealed = seal(key, Buffer.from(JSON.stringify(part)), lineContext(ticketId, seq));
       const [row] = await tx.query<LineRow>(
-        `INSERT INTO transcript_lines (ticket_id, seq, at_ms, kind, speaker, body, event)
-         SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4, $5, $6 FROM transcript_lines WHERE ticket_id = $1
-         RETURNING seq, at_ms, kind, speaker, body, event`,
-        [ticketId, Math.round(line.at), line.kind, JSON.stringify(line.speaker), line.text, line.event ?? null],
+        'INSERT INTO transcript_lines (ticket_id, seq, at_ms, kind, event, sealed) VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq, at_ms, kind, event, sealed',
+        [ticketId, seq, Math.round(line.at), line.kind, line.event ?? null, sealed],
       );
-      return toLine(row!);
+      return toLine(ticketId, row!, key);
     });
+  }
+
+  /**
+   * The ticket's data key: from memory, unwrapped from its row, or (when `create`) made and stored. A new key is not
+   * kept in memory: its row exists only once the transaction commits, and the next use reads it from there. A writer
+   * always checks that the row is there (retention may have deleted it), a reader trusts memory.
+   */
+  async #dataKey(runner: SqlRunner, ticketId: string, create: boolean): Promise<Buffer | undefined> {
+    const cached = this.#keys.get(ticketId);
+    if (cached && !create) return cached;
+    const [row] = await runner.query<{ master_key_id: string; wrapped: Uint8Array }>('SELECT master_key_id, wrapped FROM record_keys WHERE ticket_id = $1', [ticketId]);
+    if (!row) {
+      if (!create) return undefined;
+      const made = this.#keyring.newDataKey(ticketId);
+      await runner.query('INSERT INTO record_keys (ticket_id, master_key_id, wrapped) VALUES ($1, $2, $3)', [ticketId, made.masterKeyId, made.wrapped]);
+      return made.key;
+    }
+    if (cached) return cached;
+    const key = this.#keyring.unwrap(Buffer.from(row.wrapped), row.master_key_id, ticketId);
+    if (this.#keys.size >= KEY_CACHE_SIZE) this.#keys.delete(this.#keys.keys().next().value!);
+    this.#keys.set(ticketId, key);
+    return key;
   }
 }
 
-function toLine(row: LineRow): TranscriptLine {
+/** What binds a sealed line to its row: moved to another ticket or place, it no longer opens. */
+function lineContext(ticketId: string, seq: number): string {
+  return `transcript:${ticketId}:${seq}`;
+}
+
+function toLine(ticketId: string, row: LineRow, key: Buffer): TranscriptLine {
+  const part = JSON.parse(unseal(key, Buffer.from(row.sealed), lineContext(ticketId, row.seq)).toString('utf8')) as SealedPart;
   return {
     seq: row.seq,
     at: Number(row.at_ms),
     kind: row.kind,
-    speaker: row.speaker,
-    text: row.body,
+    speaker: part.speaker,
+    text: part.text,
     ...(row.event ? { event: row.event } : {}),
   };
 }

@@ -11,16 +11,24 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
-    name: 'transcripts',
+    name: 'sealed transcripts',
+    // Each ticket's records are sealed with a data key of its own (AES-256-GCM), stored wrapped by a master key whose
+    // id is kept beside it; deleting a ticket's key row deletes its lines and leaves nothing readable anywhere.
     sql: `
+      CREATE TABLE record_keys (
+        ticket_id text PRIMARY KEY,
+        master_key_id text NOT NULL,
+        wrapped bytea NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX record_keys_master ON record_keys (master_key_id);
       CREATE TABLE transcript_lines (
-        ticket_id text NOT NULL,
+        ticket_id text NOT NULL REFERENCES record_keys (ticket_id) ON DELETE CASCADE,
         seq integer NOT NULL CHECK (seq > 0),
         at_ms bigint NOT NULL,
         kind text NOT NULL,
-        speaker jsonb NOT NULL,
-        body text NOT NULL,
         event text,
+        sealed bytea NOT NULL,
         PRIMARY KEY (ticket_id, seq)
       );`,
   },

@@ -27,9 +27,7 @@ export async function openRecords(location: RecordsLocation, log: Logger): Promi
     // Creating the embedded database runs initdb inside WebAssembly: seconds, once per folder.
     if (fresh) log.info(`records: creating the embedded database in ${dir} (once; this takes several seconds)...`);
     await mkdir(dir, { recursive: true });
-    db = await openPglite(dir).catch((error: unknown) => {
-      throw new Error(`cannot open the records folder ${dir} (is another server using it?): ${(error as Error).message}`);
-    });
+    db = await openPglite(dir);
   }
   try {
     const applied = await migrate(db);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,10 @@ import { migrate, MIGRATIONS } from '../../server/records/migrations.js';
 import { openPglite } from '../../server/records/pgliteDb.js';
 import { openPostgres } from '../../server/records/postgresDb.js';
 import type { RecordsDb } from '../../server/records/RecordsDb.js';
+import { deleteExpired, masterKeysInUse, rewrapAll } from '../../server/records/maintenance.js';
+import { Keyring, newMasterKeyText, parseMasterKey } from '../../server/records/sealing.js';
 import { SqlTranscriptStore } from '../../server/records/SqlTranscriptStore.js';
+import { ErrorCode } from '../../signaling/index.js';
 import type { NewTranscriptLine } from '../../server/transcripts/TranscriptStore.js';
 import { startPostgres, type PostgresProcess } from '../support/postgresServer.js';
 
@@ -79,6 +82,20 @@ const line = (n: number, overrides: Partial<NewTranscriptLine> = {}): NewTranscr
   ...overrides,
 });
 const ticket = () => `SL-${randomUUID().slice(0, 8)}`;
+const masterKey = () => parseMasterKey(newMasterKeyText());
+const firstKey = masterKey();
+const keyring = new Keyring([firstKey]);
+const storeOn = (db: RecordsDb, keys: Keyring = keyring) => new SqlTranscriptStore(db, keys);
+
+/** Every byte the database holds for these tables, as text: what someone with a copy of the database files would see. */
+async function rawText(db: RecordsDb): Promise<string> {
+  const rows = await db.query<Record<string, unknown>>(
+    "SELECT k.*, l.* FROM record_keys k LEFT JOIN transcript_lines l USING (ticket_id)",
+  );
+  return rows
+    .flatMap((row) => Object.values(row).map((value) => (value instanceof Uint8Array ? Buffer.from(value).toString('latin1') + Buffer.from(value).toString('utf8') : JSON.stringify(value))))
+    .join('\n');
+}
 
 describe.each([
   ['pglite', pgliteBackend],
@@ -110,15 +127,15 @@ describe.each([
     const id = ticket();
     await expect(
       db.transaction(async (tx) => {
-        await tx.query("INSERT INTO transcript_lines (ticket_id, seq, at_ms, kind, speaker, body) VALUES ($1, 1, 0, 'chat', '{}', 'x')", [id]);
+        await tx.query("INSERT INTO record_keys (ticket_id, master_key_id, wrapped) VALUES ($1, 'k', '\\x00')", [id]);
         throw new Error('half way');
       }),
     ).rejects.toThrow('half way');
-    expect(await new SqlTranscriptStore(db).lines(id)).toEqual([]);
+    expect(await db.query('SELECT 1 FROM record_keys WHERE ticket_id = $1', [id])).toEqual([]);
   });
 
   it('keeps each ticket’s transcript in the order it was recorded, numbered from 1, text and speaker exactly as given', async () => {
-    const store = new SqlTranscriptStore(await backend.open());
+    const store = storeOn(await backend.open());
     const [first, second] = [ticket(), ticket()];
     const event = line(3, { kind: 'event', text: 'Agent 王 joined', event: 'joined' });
     const stored: TranscriptLine[] = [];
@@ -136,7 +153,7 @@ describe.each([
 
   it('numbers lines appended at once, from this node and from another, without gaps or clashes, this node’s in call order', async () => {
     const db = await backend.open();
-    const [here, there] = [new SqlTranscriptStore(db), new SqlTranscriptStore(db)];
+    const [here, there] = [storeOn(db), storeOn(db)];
     const id = ticket();
     const mine = Array.from({ length: 40 }, (_, i) => here.append(id, line(i, { text: `here ${i}` })));
     const theirs = Array.from({ length: 20 }, (_, i) => there.append(id, line(i, { text: `there ${i}` })));
@@ -150,9 +167,92 @@ describe.each([
   it('keeps every line it acknowledged when its server stops at once and comes back', async () => {
     const db = await backend.open();
     const id = ticket();
-    const store = new SqlTranscriptStore(db);
+    const store = storeOn(db);
     for (let n = 1; n <= 5; n++) await store.append(id, line(n));
     const back = await backend.restart(db);
-    expect((await new SqlTranscriptStore(back).lines(id)).map((l) => l.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect((await storeOn(back).lines(id)).map((l) => l.seq)).toEqual([1, 2, 3, 4, 5]);
   });
+
+  it('holds no plaintext: the words and who said them are sealed, each ticket under its own data key', async () => {
+    const db = await backend.open();
+    const store = storeOn(db);
+    const [first, second] = [ticket(), ticket()];
+    await store.append(first, line(1, { text: 'my router password is hunter2-路由器', speaker: { role: 'customer', name: 'Wang Xiaoming' } }));
+    await store.append(second, line(2, { text: 'second ticket words' }));
+    const raw = await rawText(db);
+    for (const secret of ['hunter2', '路由器', 'Wang Xiaoming', 'second ticket words']) expect(raw).not.toContain(secret);
+    const wrapped = await db.query<{ wrapped: Uint8Array }>('SELECT wrapped FROM record_keys WHERE ticket_id = ANY($1)', [[first, second]]);
+    expect(wrapped).toHaveLength(2);
+    expect(Buffer.from(wrapped[0]!.wrapped).equals(Buffer.from(wrapped[1]!.wrapped))).toBe(false);
+    expect((await store.lines(first))[0]!.text).toBe('my router password is hunter2-路由器');
+  });
+
+  it('refuses a tampered or moved line with a coded error, and changes nothing', async () => {
+    const db = await backend.open();
+    const id = ticket();
+    await storeOn(db).append(id, line(1));
+    await storeOn(db).append(id, line(2));
+    // One bit flipped in storage.
+    await db.query('UPDATE transcript_lines SET sealed = set_byte(sealed, 20, get_byte(sealed, 20) # 1) WHERE ticket_id = $1 AND seq = 1', [id]);
+    await expect(storeOn(db).lines(id)).rejects.toMatchObject({ code: ErrorCode.RecordTampered });
+    // A whole line copied over another: it opens only in its own place.
+    const other = ticket();
+    await storeOn(db).append(other, line(3));
+    await db.query('UPDATE transcript_lines SET sealed = (SELECT sealed FROM transcript_lines WHERE ticket_id = $1 AND seq = 2) WHERE ticket_id = $2 AND seq = 1', [id, other]);
+    await expect(storeOn(db).lines(other)).rejects.toThrow(`transcript:${other}:1 failed its integrity check`);
+    expect(await db.query('SELECT seq FROM transcript_lines WHERE ticket_id = $1 ORDER BY seq', [id])).toEqual([{ seq: 1 }, { seq: 2 }]);
+  });
+
+  it('rewraps every data key under a new master key, after which the old one can go', async () => {
+    const db = await backend.open();
+    const ids = [ticket(), ticket(), ticket()];
+    for (const id of ids) await storeOn(db).append(id, line(1, { text: `words of ${id}` }));
+    const newer = masterKey();
+    const rotating = new Keyring([newer, firstKey]);
+    const rewrapped = await rewrapAll(db, rotating);
+    expect(rewrapped).toBeGreaterThanOrEqual(3);
+    expect([...(await masterKeysInUse(db)).keys()]).toEqual([newer.id]);
+    const onlyNewer = new Keyring([newer]);
+    for (const id of ids) expect((await storeOn(db, onlyNewer).lines(id))[0]!.text).toBe(`words of ${id}`);
+    await expect(storeOn(db, new Keyring([firstKey])).lines(ids[0]!)).rejects.toThrow(`wrapped by master key ${newer.id}, which is not configured`);
+    // Put back for the other tests, which share the database on PGlite.
+    await rewrapAll(db, new Keyring([firstKey, newer]));
+  });
+
+  it('deletes the records of tickets with nothing newer than the retention limit, and keeps the rest', async () => {
+    const db = await backend.open();
+    const [old, mixed, recent] = [ticket(), ticket(), ticket()];
+    const now = Date.now();
+    const day = 86_400_000;
+    await storeOn(db).append(old, line(1, { at: now - 40 * day }));
+    await storeOn(db).append(mixed, line(1, { at: now - 40 * day }));
+    await storeOn(db).append(mixed, line(2, { at: now - day }));
+    await storeOn(db).append(recent, line(1, { at: now }));
+    // Their key rows are new: age them as if made when the first line was.
+    await db.query("UPDATE record_keys SET created_at = now() - interval '40 days' WHERE ticket_id = ANY($1)", [[old, mixed, recent]]);
+    expect(await deleteExpired(db, now - 30 * day)).toBeGreaterThanOrEqual(1);
+    expect(await storeOn(db).lines(old)).toEqual([]);
+    expect(await db.query('SELECT 1 FROM transcript_lines WHERE ticket_id = $1', [old])).toEqual([]);
+    expect(await storeOn(db).lines(mixed)).toHaveLength(2);
+    expect(await storeOn(db).lines(recent)).toHaveLength(1);
+  });
+});
+
+describe('the embedded records folder', () => {
+  it('is open in one process at a time: a second open is refused with who holds it, a stale lock is taken over', async () => {
+    const dir = path.join(await mkdtemp(path.join(os.tmpdir(), 'signline-pglite-')), 'records');
+    try {
+      const db = await openPglite(dir);
+      await expect(openPglite(dir)).rejects.toThrow(`the records folder ${dir} is open in this process already`);
+      await db.close();
+      // A process that died with the folder open leaves its lock behind; the next start takes it over.
+      await writeFile(`${dir}.lock`, '2147483646');
+      const again = await openPglite(dir);
+      expect(await again.query<{ one: number }>('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      await again.close();
+      await expect(readFile(`${dir}.lock`)).rejects.toThrow(/ENOENT/);
+    } finally {
+      await rm(path.dirname(dir), { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -11,6 +11,7 @@ import { startServerProcess, type ServerProcess } from '../support/serverProcess
 import { connect, joinRequest, loginAgent, once, request, SocketPool, type ClientSocket } from '../support/sockets.js';
 import { testAgent } from '../support/testServer.js';
 import { freshDatabaseUrl } from '../support/testRecords.js';
+import { newMasterKeyText } from '../../server/records/sealing.js';
 
 const OFFER_TIMEOUT_MS = 1000;
 const GRACE_MS = 1500;
@@ -559,6 +560,7 @@ describe('two server nodes sharing one Redis', () => {
     const env = {
       // Like a deployment, both nodes share one records database.
       DATABASE_URL: await freshDatabaseUrl(),
+      RECORDS_KEY: newMasterKeyText(),
       PORT: '0',
       HOST: '127.0.0.1',
       REDIS_URL: redis.url,

@@ -5,6 +5,7 @@ import type { SkillMap } from '../../server/routing/model.js';
 import { loadConfig, type Config } from '../../server/config.js';
 import { startServer, type RunningServer, type ServerParts } from '../../server/createServer.js';
 import { createLogger } from '../../server/logger.js';
+import { newMasterKeyText } from '../../server/records/sealing.js';
 import { freshRecords } from './testRecords.js';
 
 /** Password of every test agent. */
@@ -36,7 +37,7 @@ export function testTechnician(username: string): AgentAccount {
  */
 export async function startTestServer(accounts: AgentAccount[], overrides: Partial<Config> = {}, parts: ServerParts = {}): Promise<RunningServer> {
   // Captions only where a test asks for them: each recognizer stream is a worker thread decoding speech.
-  const config = loadConfig({}, { PORT: 0, HOST: '127.0.0.1', MEDIASOUP_WORKERS: 1, LOG_LEVEL: 'error', CAPTIONS: 'off', ...overrides });
+  const config = loadConfig({}, { PORT: 0, HOST: '127.0.0.1', MEDIASOUP_WORKERS: 1, LOG_LEVEL: 'error', CAPTIONS: 'off', RECORDS_KEY: newMasterKeyText(), ...overrides });
   const records = parts.records ?? (await freshRecords());
   try {
     const server = await startServer(config, { agents: AgentDirectory.fromAccounts(accounts), log: createLogger('error'), ...parts, records });
