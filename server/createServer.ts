@@ -15,6 +15,7 @@ import { createLogger, type Logger } from './logger.js';
 import { openRecords } from './records/openRecords.js';
 import type { RecordsDb } from './records/RecordsDb.js';
 import { SqlTranscriptStore } from './records/SqlTranscriptStore.js';
+import { SqlTicketJournal } from './records/SqlTicketJournal.js';
 import { keySourceOf, loadKeyring } from './records/keys.js';
 import { scheduleRetention } from './records/maintenance.js';
 import { QualityRecords } from './quality/QualityRecords.js';
@@ -79,7 +80,8 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
       logLevel: 'warn',
     }));
   const tokens = new TokenRegistry({ ttlMs: config.TOKEN_TTL_MIN * 60_000 });
-  const tickets = new TicketRegistry();
+  const journal = new SqlTicketJournal(records, log);
+  const tickets = new TicketRegistry({ journal });
   const store = config.REDIS_URL ? await RedisRoutingStore.connect(config.REDIS_URL, config.REDIS_NAMESPACE) : new MemoryRoutingStore();
   const policy = new SkillPolicy({
     ...DEFAULT_ROUTING_OPTIONS,
@@ -146,6 +148,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
         await store.close();
         for (const client of adapterClients) await client.close();
         retention?.stop();
+        await journal.settled();
         if (ownsRecords) await records.close();
       })()),
   };

@@ -75,7 +75,7 @@ export class CallService {
       call = new Call({ id, ticket, agent, room, messenger, quality, transcripts, log, reconnectGraceMs, rttLinePauseMs, dataRate, recognizer });
     } catch (error) {
       // No call could open: the agent is free again, and the customer is told instead of waiting for nothing.
-      tickets.close(entry.ticketId, TicketState.Ended);
+      tickets.close(entry.ticketId, TicketState.Ended, 'system', { reason: 'the call could not open' });
       tokens.revokeTicket(entry.ticketId);
       messenger.push(customerKey(entry.ticketId), 'ticket:closed', { ticketId: entry.ticketId, reason: 'ended' });
       router.callEnded(agent.id, { handleMs: 0, signing: false, queue: entry.queue }).catch((e: unknown) => log.error('routing did not hear that a call failed to open', e));
@@ -144,6 +144,8 @@ export class CallService {
       toAgentId: target.agentId,
       notAgentId: byAgentId,
     });
+    if (target.tier) this.#options.tickets.escalated(ticket.id, byAgentId, target.tier, 'cold');
+    this.#options.tickets.requeued(ticket.id, byAgentId, queue);
     call.announceTransfer(target.tier ?? null, target.note);
     call.end('transferred');
     return { position: status.position };
@@ -168,6 +170,7 @@ export class CallService {
     if (target.agentId === byAgentId) throw AppError.invalidState('the call is already yours');
     const profile: AgentProfile = { id: target.agentId, name: target.name, modes: modesOf(target.skills) };
     call.invite(agentKey(byAgentId), { key: agentKey(target.agentId), name: target.name, tier: tierOf(target), profile }, request.purpose, request.note);
+    if (request.tier) this.#options.tickets.escalated(call.ticketId, byAgentId, request.tier, 'warm');
     return { agentId: target.agentId, name: target.name };
   }
 
@@ -175,6 +178,7 @@ export class CallService {
   handOver(sessionId: string, byAgentId: string): void {
     const call = this.ownCall(sessionId, byAgentId);
     const previous = call.handOver(agentKey(byAgentId));
+    this.#options.tickets.handedOver(call.ticketId, previous.id, call.agent.id);
     const ended = { handleMs: Date.now() - call.startedAt, signing: call.signingCall, queue: call.queue };
     this.#options.router.callEnded(previous.id, ended).catch((error: unknown) => this.#options.log.error(`routing did not hear that ${previous.id} handed call ${call.id} over`, error));
   }
@@ -228,10 +232,9 @@ export class CallService {
     const { router, tickets, tokens, log } = this.#options;
     this.#calls.delete(call.id);
     this.#options.links.forgetSession(call.id);
-    if (reason === 'transferred') {
-      tickets.requeued(call.ticketId);
-    } else {
-      tickets.close(call.ticketId, TicketState.Ended);
+    // A transfer was recorded on the ticket when it was queued again (`transfer`).
+    if (reason !== 'transferred') {
+      tickets.close(call.ticketId, TicketState.Ended, 'system', { reason });
       tokens.revokeTicket(call.ticketId);
     }
     const ended = { handleMs: Date.now() - call.startedAt, signing: call.signingCall, queue: call.queue };

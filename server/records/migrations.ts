@@ -32,6 +32,34 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (ticket_id, seq)
       );`,
   },
+  {
+    version: 2,
+    name: 'ticket history',
+    // A ticket's state now and every change that led to it, with time and actor. Nothing the customer wrote is here
+    // (their words are in the sealed transcript).
+    sql: `
+      CREATE TABLE tickets (
+        id text PRIMARY KEY,
+        status text NOT NULL,
+        queue text NOT NULL,
+        mode text NOT NULL,
+        device text NOT NULL,
+        created_at_ms bigint NOT NULL,
+        updated_at_ms bigint NOT NULL,
+        session_id text,
+        agent_id text
+      );
+      CREATE INDEX tickets_status ON tickets (status, updated_at_ms);
+      CREATE TABLE ticket_events (
+        ticket_id text NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+        seq integer NOT NULL CHECK (seq > 0),
+        at_ms bigint NOT NULL,
+        actor text NOT NULL,
+        kind text NOT NULL,
+        detail jsonb NOT NULL DEFAULT '{}',
+        PRIMARY KEY (ticket_id, seq)
+      );`,
+  },
 ];
 
 /** Any fixed number: nodes starting at once take this lock so only one of them migrates. */

@@ -86,7 +86,7 @@ export function attachSocketGateway(services: Services): void {
   router.on('position', (ticketId, position, eta) => io.local.to(customerKey(ticketId)).emit('queue:status', { ticketId, position, eta }));
   // The wait is over for a customer who did not come back: the ticket closes and its token goes.
   router.on('placeLapsed', (ticketId) => {
-    tickets.close(ticketId, TicketState.Abandoned);
+    tickets.close(ticketId, TicketState.Abandoned, 'system', { reason: 'lapsed' });
     tokens.revokeTicket(ticketId);
   });
   router.on('accepted', (entry, agent) => {
@@ -116,7 +116,7 @@ export function attachSocketGateway(services: Services): void {
     // Back in line: the router's next round of positions tells this customer where they stand.
     if (await router.resume(ticketId)) return;
     const lapsed = tickets.get(ticketId)?.state === TicketState.Queued;
-    if (lapsed) tickets.close(ticketId, TicketState.Abandoned);
+    if (lapsed) tickets.close(ticketId, TicketState.Abandoned, 'system', { reason: 'lapsed' });
     tokens.revokeTicket(ticketId);
     socket.data.principal = undefined;
     await socket.leave(key);

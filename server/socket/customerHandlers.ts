@@ -32,7 +32,7 @@ export function customerHandlers(services: Services): EventHandlers {
       const principal = socket.data.principal;
       if (principal?.role !== 'customer') throw AppError.invalidState('join the queue first (queue:join)');
       if (!(await router.abandon(principal.ticketId))) throw AppError.invalidState('not waiting in the queue');
-      tickets.close(principal.ticketId, TicketState.Abandoned);
+      tickets.close(principal.ticketId, TicketState.Abandoned, 'customer', { reason: 'left' });
       tokens.revokeTicket(principal.ticketId);
       return null;
     },

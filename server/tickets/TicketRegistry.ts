@@ -1,4 +1,4 @@
-import type { QueueJoin } from '../../signaling/index.js';
+import type { QueueJoin, QueueName } from '../../signaling/index.js';
 import { newTicketId } from './ticketId.js';
 
 /** Where a ticket is in its life. */
@@ -11,21 +11,49 @@ export interface Ticket {
   id: string;
   request: QueueJoin;
   state: TicketState;
+  /** The queue it waits in, or waited in last: its mode's at first, another after a transfer. */
+  queue: QueueName;
   createdAt: number;
   sessionId?: string;
   agentId?: string;
 }
 
-/** Tickets in memory, keyed by their human-readable id. */
+/** What happened to a ticket, by whom: `customer`, `agent:<id>` or `system`. */
+export interface TicketChange {
+  kind: 'opened' | 'in-call' | 'escalated' | 'handed-over' | 'transferred' | 'ended' | 'abandoned';
+  actor: string;
+  detail?: Record<string, unknown>;
+}
+
+/** Where the changes of tickets are kept (the records store); it must not throw or make the registry wait. */
+export interface TicketJournal {
+  record(ticket: Ticket, change: TicketChange, at: number): void;
+}
+
+/** The actor of an agent's change. */
+export const agentActor = (agentId: string): string => `agent:${agentId}`;
+
+/**
+ * Tickets in memory, keyed by their human-readable id; every change is also handed to the journal (the records), with
+ * its time and actor.
+ */
 export class TicketRegistry {
   readonly #tickets = new Map<string, Ticket>();
+  readonly #journal: TicketJournal | undefined;
+  readonly #now: () => number;
+
+  constructor(options: { journal?: TicketJournal; now?: () => number } = {}) {
+    this.#journal = options.journal;
+    this.#now = options.now ?? Date.now;
+  }
 
   /** Opens a ticket with a fresh, unused id. */
-  open(request: QueueJoin, now = Date.now()): Ticket {
+  open(request: QueueJoin): Ticket {
     let id = newTicketId();
     while (this.#tickets.has(id)) id = newTicketId();
-    const ticket: Ticket = { id, request, state: TicketState.Queued, createdAt: now };
+    const ticket: Ticket = { id, request, state: TicketState.Queued, queue: request.mode, createdAt: this.#now() };
     this.#tickets.set(id, ticket);
+    this.#change(ticket, { kind: 'opened', actor: 'customer', detail: { queue: ticket.queue, category: request.category } });
     return ticket;
   }
 
@@ -43,18 +71,42 @@ export class TicketRegistry {
   /** An agent answered: the ticket is in this call. */
   inCall(id: string, sessionId: string, agentId: string): void {
     const ticket = this.#tickets.get(id);
-    if (ticket) Object.assign(ticket, { state: TicketState.InCall, sessionId, agentId });
+    if (!ticket) return;
+    Object.assign(ticket, { state: TicketState.InCall, sessionId, agentId });
+    this.#change(ticket, { kind: 'in-call', actor: agentActor(agentId), detail: { sessionId } });
   }
 
-  /** The call was transferred: the ticket waits again. */
-  requeued(id: string): void {
+  /** The call's agent asked a higher tier in (or sent the call to one). */
+  escalated(id: string, byAgentId: string, tier: number, how: 'warm' | 'cold'): void {
     const ticket = this.#tickets.get(id);
-    if (ticket) ticket.state = TicketState.Queued;
+    if (ticket) this.#change(ticket, { kind: 'escalated', actor: agentActor(byAgentId), detail: { tier, how } });
   }
 
-  /** The ticket's wait or call is over, served or not. */
-  close(id: string, state: typeof TicketState.Ended | typeof TicketState.Abandoned): void {
+  /** A warm transfer completed: another agent has the ticket's call now. */
+  handedOver(id: string, fromAgentId: string, toAgentId: string): void {
     const ticket = this.#tickets.get(id);
-    if (ticket) ticket.state = state;
+    if (!ticket) return;
+    ticket.agentId = toAgentId;
+    this.#change(ticket, { kind: 'handed-over', actor: agentActor(fromAgentId), detail: { to: toAgentId } });
+  }
+
+  /** The call was transferred: the ticket waits again, in `queue`. */
+  requeued(id: string, byAgentId: string, queue: QueueName): void {
+    const ticket = this.#tickets.get(id);
+    if (!ticket) return;
+    Object.assign(ticket, { state: TicketState.Queued, queue });
+    this.#change(ticket, { kind: 'transferred', actor: agentActor(byAgentId), detail: { queue } });
+  }
+
+  /** The ticket's wait or call is over, served or not; `actor` ended it. */
+  close(id: string, state: typeof TicketState.Ended | typeof TicketState.Abandoned, actor = 'system', detail: Record<string, unknown> = {}): void {
+    const ticket = this.#tickets.get(id);
+    if (!ticket) return;
+    ticket.state = state;
+    this.#change(ticket, { kind: state, actor, detail });
+  }
+
+  #change(ticket: Ticket, change: TicketChange): void {
+    this.#journal?.record(ticket, change, this.#now());
   }
 }

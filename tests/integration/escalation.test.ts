@@ -2,6 +2,8 @@ import bcrypt from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, type TechJoinReply } from '../../signaling/index.js';
 import type { AgentAccount } from '../../server/auth/AgentDirectory.js';
+import { createLogger } from '../../server/logger.js';
+import { SqlTicketJournal } from '../../server/records/SqlTicketJournal.js';
 import { serverPerTest } from '../support/liveServer.js';
 import { joinWithTransport, produceCamera } from '../support/media.js';
 import { call, connect, errorOf, once, openCall, postJson, record, request } from '../support/sockets.js';
@@ -13,6 +15,16 @@ const engineer = (username: string): AgentAccount => ({
   passwordHash: bcrypt.hashSync(TEST_PASSWORD, 4),
   skills: { csl: 3, watch: 5, phone: 2, tier: 3 },
 });
+
+/** Asks `read` again until `done` holds of its answer (the records are written after the events), for up to 5 s. */
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 const accounts = () => [testAgent('alice', ['csl']), testAgent('bob', ['csl']), testTechnician('tess'), engineer('rd')];
 
@@ -72,6 +84,18 @@ describe('escalating a call: the list of technicians, warm and cold transfers by
     const customerSeesEnd = once(open.customer, 'call:ended');
     await call(tess.socket, 'call:end', { sessionId: open.sessionId });
     expect(await customerSeesEnd).toEqual({ sessionId: open.sessionId, reason: 'hangup' });
+
+    // The ticket's history in the records: who escalated to which tier, who handed over to whom, and the end.
+    const journal = new SqlTicketJournal(live.records, createLogger('error'));
+    const history = await until(() => journal.history(open.ticketId), (events) => events.at(-1)?.kind === 'ended');
+    expect(history.map((e) => [e.kind, e.actor, e.detail])).toEqual([
+      ['opened', 'customer', { queue: 'csl', category: expect.any(String) }],
+      ['in-call', 'agent:alice', { sessionId: open.sessionId }],
+      ['escalated', 'agent:alice', { tier: 2, how: 'warm' }],
+      ['handed-over', 'agent:alice', { to: 'tess' }],
+      ['ended', 'system', { reason: 'hangup' }],
+    ]);
+    expect(await journal.find(open.ticketId)).toMatchObject({ status: 'ended', agentId: 'tess' });
   });
 
   it("stays up when the first agent signs off after handing it over, though the call's media shares her station's router", async () => {

@@ -10,7 +10,10 @@ import { openPostgres } from '../../server/records/postgresDb.js';
 import type { RecordsDb } from '../../server/records/RecordsDb.js';
 import { deleteExpired, masterKeysInUse, rewrapAll } from '../../server/records/maintenance.js';
 import { Keyring, newMasterKeyText, parseMasterKey } from '../../server/records/sealing.js';
+import { SqlTicketJournal } from '../../server/records/SqlTicketJournal.js';
 import { SqlTranscriptStore } from '../../server/records/SqlTranscriptStore.js';
+import { createLogger } from '../../server/logger.js';
+import { TicketRegistry, TicketState } from '../../server/tickets/TicketRegistry.js';
 import { ErrorCode } from '../../signaling/index.js';
 import type { NewTranscriptLine } from '../../server/transcripts/TranscriptStore.js';
 import { startPostgres, type PostgresProcess } from '../support/postgresServer.js';
@@ -171,6 +174,37 @@ describe.each([
     for (let n = 1; n <= 5; n++) await store.append(id, line(n));
     const back = await backend.restart(db);
     expect((await storeOn(back).lines(id)).map((l) => l.seq)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('keeps every change of a ticket in order, with time and actor, and the ticket as it is now', async () => {
+    const db = await backend.open();
+    const journal = new SqlTicketJournal(db, createLogger('error'));
+    let clock = 1_796_000_000_000;
+    const tickets = new TicketRegistry({ journal, now: () => ++clock });
+    const opened = tickets.open({ mode: 'csl', category: 'hardware', topic: 'my secret topic', device: 'phone', needs: { captions: false } } as never);
+    tickets.inCall(opened.id, 'session-1', 'alice');
+    tickets.escalated(opened.id, 'alice', 2, 'warm');
+    tickets.handedOver(opened.id, 'alice', 'tess');
+    tickets.escalated(opened.id, 'tess', 3, 'cold');
+    tickets.requeued(opened.id, 'tess', 'csl');
+    tickets.close(opened.id, TicketState.Abandoned, 'customer', { reason: 'left' });
+    await journal.settled();
+
+    const history = await journal.history(opened.id);
+    expect(history.map((e) => [e.seq, e.kind, e.actor, e.detail])).toEqual([
+      [1, 'opened', 'customer', { queue: 'csl', category: 'hardware' }],
+      [2, 'in-call', 'agent:alice', { sessionId: 'session-1' }],
+      [3, 'escalated', 'agent:alice', { tier: 2, how: 'warm' }],
+      [4, 'handed-over', 'agent:alice', { to: 'tess' }],
+      [5, 'escalated', 'agent:tess', { tier: 3, how: 'cold' }],
+      [6, 'transferred', 'agent:tess', { queue: 'csl' }],
+      [7, 'abandoned', 'customer', { reason: 'left' }],
+    ]);
+    expect(history.map((e) => e.at)).toEqual([...history.map((e) => e.at)].sort((a, b) => a - b));
+    expect(await journal.find(opened.id)).toMatchObject({ id: opened.id, status: 'abandoned', queue: 'csl', mode: 'csl', device: 'phone', agentId: 'tess', sessionId: 'session-1', createdAt: opened.createdAt });
+    // The customer's words are not among the ticket's plain columns or events.
+    expect(JSON.stringify(await db.query('SELECT t.*, e.* FROM tickets t JOIN ticket_events e ON e.ticket_id = t.id WHERE t.id = $1', [opened.id]))).not.toContain('secret topic');
+    expect(await journal.find('SL-NONE')).toBeUndefined();
   });
 
   it('holds no plaintext: the words and who said them are sealed, each ticket under its own data key', async () => {

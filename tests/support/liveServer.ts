@@ -3,12 +3,16 @@ import type { AgentAccount } from '../../server/auth/AgentDirectory.js';
 import type { Config } from '../../server/config.js';
 import type { RunningServer } from '../../server/createServer.js';
 import { SocketPool } from './sockets.js';
+import type { RecordsDb } from '../../server/records/RecordsDb.js';
+import { freshRecords } from './testRecords.js';
 import { startTestServer } from './testServer.js';
 
 /** What each test of a `serverPerTest` suite gets: its own server and socket pool. */
 export interface LiveServer {
   server: RunningServer;
   pool: SocketPool;
+  /** The server's records database, to look at what it wrote. */
+  records: RecordsDb;
 }
 
 /**
@@ -18,12 +22,14 @@ export interface LiveServer {
 export function serverPerTest(accounts: () => AgentAccount[], overrides: Partial<Config> = {}): LiveServer {
   const live = {} as LiveServer;
   beforeEach(async () => {
-    live.server = await startTestServer(accounts(), overrides);
+    live.records = await freshRecords();
+    live.server = await startTestServer(accounts(), overrides, { records: live.records });
     live.pool = new SocketPool(live.server.url);
   });
   afterEach(async () => {
     live.pool?.closeAll();
     await live.server?.close();
+    await live.records?.close();
   });
   return live;
 }

@@ -67,7 +67,8 @@ export async function startPostgres(attempts = 3): Promise<PostgresProcess> {
   let child: ChildProcess | undefined;
   const launch = async () => {
     const args = ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'];
-    child = spawn(path.join(bin, 'postgres'), args, { stdio: ['ignore', 'ignore', 'pipe'], ...user });
+    // Its own process group, so that a crash can take the server's backends down with it, as a machine crash would.
+    child = spawn(path.join(bin, 'postgres'), args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true, ...user });
     await ready(child);
   };
   for (let attempt = 1; ; attempt++) {
@@ -99,9 +100,12 @@ export async function startPostgres(attempts = 3): Promise<PostgresProcess> {
       }
     },
     async crashAndRestart() {
-      const old = child!;
-      old.kill('SIGKILL');
-      await exited(old);
+      const group = child!.pid!;
+      // SIGKILL to the postmaster alone leaves its backends holding the shared memory, and a new postmaster would
+      // refuse to start beside them: kill the whole group and wait until none of it is left.
+      process.kill(-group, 'SIGKILL');
+      await exited(child!);
+      for (let i = 0; i < 200 && groupAlive(group); i++) await new Promise((resolve) => setTimeout(resolve, 25));
       await launch();
     },
     stop: () =>
@@ -114,6 +118,15 @@ export async function startPostgres(attempts = 3): Promise<PostgresProcess> {
         await rm(dir, { recursive: true, force: true });
       })()),
   };
+}
+
+function groupAlive(group: number): boolean {
+  try {
+    process.kill(-group, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function ready(child: ChildProcess): Promise<void> {

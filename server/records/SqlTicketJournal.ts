@@ -1,0 +1,99 @@
+import type { Logger } from '../logger.js';
+import type { Ticket, TicketChange, TicketJournal } from '../tickets/TicketRegistry.js';
+import type { RecordsDb } from './RecordsDb.js';
+
+/** One change of a ticket as the records keep it. */
+export interface TicketEvent {
+  seq: number;
+  at: number;
+  /** `customer`, `agent:<id>` or `system`. */
+  actor: string;
+  kind: TicketChange['kind'];
+  detail: Record<string, unknown>;
+}
+
+/** A ticket as the records keep it: where it is now. */
+export interface TicketRow {
+  id: string;
+  status: string;
+  queue: string;
+  mode: string;
+  device: string;
+  createdAt: number;
+  updatedAt: number;
+  sessionId: string | null;
+  agentId: string | null;
+}
+
+/**
+ * Writes every change of every ticket to the records: the ticket's row as it is now and an event with time and actor.
+ * Writes for one ticket go one after another in the order of the changes; the registry does not wait for them (a
+ * slow database never holds up a call), and a failed write is logged with what was lost.
+ */
+export class SqlTicketJournal implements TicketJournal {
+  readonly #db: RecordsDb;
+  readonly #log: Logger;
+  readonly #tails = new Map<string, Promise<void>>();
+
+  constructor(db: RecordsDb, log: Logger) {
+    this.#db = db;
+    this.#log = log;
+  }
+
+  record(ticket: Ticket, change: TicketChange, at: number): void {
+    const snapshot = { ...ticket };
+    const previous = this.#tails.get(ticket.id) ?? Promise.resolve();
+    const written = previous
+      .then(() => this.#write(snapshot, change, at))
+      .catch((error: unknown) => this.#log.error(`ticket ${ticket.id}: its ${change.kind} change was not recorded`, error));
+    this.#tails.set(ticket.id, written);
+    void written.then(() => {
+      if (this.#tails.get(ticket.id) === written) this.#tails.delete(ticket.id);
+    });
+  }
+
+  /** Resolves once every change recorded so far is written (or its failure logged). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.#tails.values()]);
+  }
+
+  async find(id: string): Promise<TicketRow | undefined> {
+    const [row] = await this.#db.query<Record<string, unknown>>('SELECT * FROM tickets WHERE id = $1', [id]);
+    if (!row) return undefined;
+    return {
+      id: row.id as string,
+      status: row.status as string,
+      queue: row.queue as string,
+      mode: row.mode as string,
+      device: row.device as string,
+      createdAt: Number(row.created_at_ms),
+      updatedAt: Number(row.updated_at_ms),
+      sessionId: (row.session_id as string | null) ?? null,
+      agentId: (row.agent_id as string | null) ?? null,
+    };
+  }
+
+  async history(id: string): Promise<TicketEvent[]> {
+    const rows = await this.#db.query<{ seq: number; at_ms: string | number; actor: string; kind: TicketChange['kind']; detail: Record<string, unknown> }>(
+      'SELECT seq, at_ms, actor, kind, detail FROM ticket_events WHERE ticket_id = $1 ORDER BY seq',
+      [id],
+    );
+    return rows.map((row) => ({ seq: row.seq, at: Number(row.at_ms), actor: row.actor, kind: row.kind, detail: row.detail }));
+  }
+
+  #write(ticket: Ticket, change: TicketChange, at: number): Promise<void> {
+    return this.#db.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO tickets (id, status, queue, mode, device, created_at_ms, updated_at_ms, session_id, agent_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (id) DO UPDATE SET status = $2, updated_at_ms = $7, session_id = $8, agent_id = $9`,
+        [ticket.id, ticket.state, ticket.queue, ticket.request.mode, ticket.request.device, ticket.createdAt, at, ticket.sessionId ?? null, ticket.agentId ?? null],
+      );
+      await tx.query(
+        `INSERT INTO ticket_events (ticket_id, seq, at_ms, actor, kind, detail)
+         SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4, $5 FROM ticket_events WHERE ticket_id = $1`,
+        [ticket.id, at, change.actor, change.kind, JSON.stringify(change.detail ?? {})],
+      );
+    });
+  }
+}
