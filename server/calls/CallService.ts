@@ -49,6 +49,8 @@ export interface CallServiceOptions {
 export class CallService {
   readonly #options: CallServiceOptions;
   readonly #calls = new Map<string, Call>();
+  /** Ended calls whose last transcript lines are still being stored. */
+  readonly #writing = new Set<Promise<void>>();
 
   constructor(options: CallServiceOptions) {
     this.#options = options;
@@ -219,18 +221,20 @@ export class CallService {
     await call.admit(guestKey(guestId), undefined);
   }
 
-  /** Ends every call (shutdown). */
+  /** Ends every call (shutdown); resolves once every ended call's last transcript lines are stored. */
   async endAll(reason: CallEndReason): Promise<void> {
-    const calls = [...this.#calls.values()];
-    for (const call of calls) call.end(reason);
+    for (const call of [...this.#calls.values()]) call.end(reason);
     // The server closes its records next: the last lines (each call's end among them) are written first.
-    await Promise.all(calls.map((call) => call.written()));
+    await Promise.all([...this.#writing]);
   }
 
   // A transferred ticket waits again under the same token; any other end closes the ticket and its token.
   #settle(call: Call, reason: CallEndReason): void {
     const { router, tickets, tokens, log } = this.#options;
     this.#calls.delete(call.id);
+    const writing = call.written();
+    this.#writing.add(writing);
+    void writing.finally(() => this.#writing.delete(writing));
     this.#options.links.forgetSession(call.id);
     // A transfer was recorded on the ticket when it was queued again (`transfer`).
     if (reason !== 'transferred') {
