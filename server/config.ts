@@ -56,6 +56,7 @@ const envSchema = z.object({
   RECORDS_KEY: z.string().min(1).optional(),
   RECORDS_KEY_PREVIOUS: z.string().min(1).optional(),
   RECORDS_KEY_FILE: z.string().min(1).optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   RETENTION_DAYS: int(0).pipe(z.number().min(0).max(36_500)),
   MAX_EVENT_BYTES: int(16_384).pipe(z.number().min(1_024).max(1_000_000)),
   EVENT_RATE_PER_SEC: int(40).pipe(z.number().min(1).max(10_000)),

@@ -12,6 +12,7 @@ import { TokenRegistry } from './auth/TokenRegistry.js';
 import type { Config } from './config.js';
 import { createHttpApp } from './http/httpApp.js';
 import { createLogger, type Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
 import { openRecords } from './records/openRecords.js';
 import type { RecordsDb } from './records/RecordsDb.js';
 import { SqlTranscriptStore } from './records/SqlTranscriptStore.js';
@@ -120,7 +121,8 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     dataRate: { perSec: config.EVENT_RATE_PER_SEC, burst: config.EVENT_BURST },
     recognizer,
   });
-  const services = { config, log, agents, tokens, tickets, router, calls, stations, media, quality, cannedReplies, guides, io };
+  const metrics = createMetrics({ router, calls });
+  const services = { config, log, agents, tokens, tickets, router, calls, stations, media, quality, cannedReplies, guides, io, metrics };
   const http = createHttpServer(createHttpApp(services));
   io.attach(http);
   // With Redis, pushes to a room reach its sockets on every node (an offer made here, an agent connected there).

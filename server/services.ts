@@ -9,6 +9,7 @@ import type { CallService } from './calls/CallService.js';
 import type { StationRegistry } from './stations/StationRegistry.js';
 import type { TicketRegistry } from './tickets/TicketRegistry.js';
 import type { AppServer } from './socket/types.js';
+import type { Registry } from 'prom-client';
 import type { CannedReplies, Guides } from '../signaling/index.js';
 
 /** The server's parts, built once in the composition root and handed to handlers. */
@@ -28,4 +29,6 @@ export interface Services {
   /** Step-by-step guides for common problems, read once at start-up. */
   guides: Guides;
   io: AppServer;
+  /** Prometheus metrics of this node (`GET /metrics`). */
+  metrics: Registry;
 }

@@ -97,6 +97,11 @@ export class CallService {
     return started;
   }
 
+  /** How many calls this node is serving. */
+  get activeCount(): number {
+    return this.#calls.size;
+  }
+
   /** The call with this id, or undefined. */
   get(sessionId: string): Call | undefined {
     return this.#calls.get(sessionId);

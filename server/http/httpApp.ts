@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
@@ -62,6 +63,15 @@ export function createHttpApp(services: Services): express.Express {
     const token = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
     if (tokens.resolve(token ?? '')?.role !== 'agent') throw AppError.unauthorized('a staff Bearer token is required');
   };
+  // Prometheus scrapes this; with METRICS_TOKEN set it must present that token (a scraper is not a person).
+  app.get('/metrics', async (req, res) => {
+    const presented = Buffer.from(/^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? '');
+    const expected = Buffer.from(config.METRICS_TOKEN ?? '');
+    if (config.METRICS_TOKEN && (presented.length !== expected.length || !timingSafeEqual(presented, expected))) {
+      throw AppError.unauthorized('the metrics Bearer token (METRICS_TOKEN) is required');
+    }
+    res.type(services.metrics.contentType).send(await services.metrics.metrics());
+  });
   app.get('/api/service-levels', async (req, res) => {
     requireStaff(req);
     sendData<ServiceLevelsReply>(res, { at: Date.now(), queues: await router.serviceLevels(queueNameSchema.options) });
