@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
 import { Server } from 'socket.io';
-import { MAX_GUIDE_EVENT_BYTES } from '../signaling/index.js';
+import { MAX_GUIDE_EVENT_BYTES, type CannedReplies, type Guides } from '../signaling/index.js';
 import type { MediaEngine } from '../media/MediaEngine.js';
 import { MediasoupEngine } from '../media/mediasoup/MediasoupEngine.js';
 import { AgentDirectory } from './auth/AgentDirectory.js';
@@ -18,11 +18,13 @@ import type { RecordsDb } from './records/RecordsDb.js';
 import { SqlTranscriptStore } from './records/SqlTranscriptStore.js';
 import { SqlTicketJournal } from './records/SqlTicketJournal.js';
 import { keySourceOf, loadKeyring } from './records/keys.js';
+import type { Keyring } from './records/sealing.js';
 import { scheduleRetention } from './records/maintenance.js';
 import { QualityRecords } from './quality/QualityRecords.js';
 import { loadCannedReplies } from './text/cannedReplies.js';
 import { loadGuides } from './guides/guides.js';
 import { createSpeechRecognizer } from './captions/index.js';
+import type { SpeechRecognizer } from './captions/SpeechRecognizer.js';
 import { DEFAULT_ROUTING_OPTIONS } from './routing/model.js';
 import { Router } from './routing/Router.js';
 import { SkillPolicy } from './routing/SkillPolicy.js';
@@ -61,10 +63,40 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
   // First, so that a missing or broken speech model stops the start-up before anything else runs.
   const recognizer = config.CAPTIONS === 'on' ? await createSpeechRecognizer({ asrModelDir: config.ASR_MODEL_DIR, asrThreads: config.ASR_THREADS }) : undefined;
   if (recognizer) log.info(`captions: ${recognizer.description}`);
-  // Before the records open, so that a missing key stops the start-up with what to set.
-  const keyring = loadKeyring(keySourceOf(config), log);
   const ownsRecords = !parts.records;
-  const records = parts.records ?? (await openRecords({ databaseUrl: config.DATABASE_URL, dir: config.RECORDS_DIR }, log));
+  let keyring: Keyring;
+  let records: RecordsDb;
+  try {
+    // Before the records open, so that a missing key stops the start-up with what to set.
+    keyring = loadKeyring(keySourceOf(config), log);
+    records = parts.records ?? (await openRecords({ databaseUrl: config.DATABASE_URL, dir: config.RECORDS_DIR }, log));
+  } catch (error) {
+    recognizer?.close();
+    throw error;
+  }
+  try {
+    return await startOn(config, parts, { log, cannedReplies, guides, recognizer, keyring, records, ownsRecords });
+  } catch (error) {
+    // A start that fails half way lets go of what it opened: the records folder's lock, the recognizer's threads.
+    recognizer?.close();
+    if (ownsRecords) await records.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** What `startServer` opened before the rest of the service is built on it. */
+interface Opened {
+  log: Logger;
+  cannedReplies: CannedReplies;
+  guides: Guides;
+  recognizer: SpeechRecognizer | undefined;
+  keyring: Keyring;
+  records: RecordsDb;
+  ownsRecords: boolean;
+}
+
+async function startOn(config: Config, parts: ServerParts, opened: Opened): Promise<RunningServer> {
+  const { log, cannedReplies, guides, recognizer, keyring, records, ownsRecords } = opened;
   const agents = parts.agents ?? AgentDirectory.load({ json: config.AGENT_ACCOUNTS, file: config.AGENT_ACCOUNTS_FILE });
   const ownsMedia = !parts.media;
   const media =
