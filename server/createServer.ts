@@ -17,6 +17,7 @@ import { openRecords } from './records/openRecords.js';
 import type { RecordsDb } from './records/RecordsDb.js';
 import { SqlTranscriptStore } from './records/SqlTranscriptStore.js';
 import { SqlTicketJournal } from './records/SqlTicketJournal.js';
+import { SqlTokenStore } from './records/SqlTokenStore.js';
 import { keySourceOf, loadKeyring } from './records/keys.js';
 import type { Keyring } from './records/sealing.js';
 import { scheduleRetention } from './records/maintenance.js';
@@ -112,7 +113,8 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
       policy: config.MEDIA_POLICY,
       logLevel: 'warn',
     }));
-  const tokens = new TokenRegistry({ ttlMs: config.TOKEN_TTL_MIN * 60_000 });
+  const tokenStore = new SqlTokenStore(records, log);
+  const tokens = new TokenRegistry({ ttlMs: config.TOKEN_TTL_MIN * 60_000, store: tokenStore });
   const journal = new SqlTicketJournal(records, log);
   const tickets = new TicketRegistry({ journal });
   const store = config.REDIS_URL ? await RedisRoutingStore.connect(config.REDIS_URL, config.REDIS_NAMESPACE) : new MemoryRoutingStore();
@@ -133,6 +135,9 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
   const stations = new StationRegistry(media);
   const quality = new QualityRecords();
   const transcripts = new SqlTranscriptStore(records, keyring);
+  // Expired tokens can never be valid again: swept hourly, whatever the retention of records.
+  const tokenSweep = setInterval(() => void tokenStore.deleteExpired(Date.now()).catch((error: unknown) => log.error('records: the token sweep failed', error)), 3_600_000);
+  tokenSweep.unref();
   const retention = config.RETENTION_DAYS > 0 ? scheduleRetention(records, config.RETENTION_DAYS, log) : undefined;
   // Room for a guide with pictures, the largest event, and a margin so that one a little over its limit gets the
   // edge's coded error rather than a dropped connection; every other event stays small at the edge.
@@ -182,7 +187,9 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
         await store.close();
         for (const client of adapterClients) await client.close();
         retention?.stop();
+        clearInterval(tokenSweep);
         await journal.settled();
+        await tokenStore.settled();
         if (ownsRecords) await records.close();
       })()),
   };

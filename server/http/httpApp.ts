@@ -59,9 +59,9 @@ export function createHttpApp(services: Services): express.Express {
   });
 
   // Staff only (the supervisor view reads these): a Bearer token from /api/agent/login.
-  const requireStaff = (req: Request): void => {
+  const requireStaff = async (req: Request): Promise<void> => {
     const token = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
-    if (tokens.resolve(token ?? '')?.role !== 'agent') throw AppError.unauthorized('a staff Bearer token is required');
+    if ((await tokens.resolve(token ?? ''))?.role !== 'agent') throw AppError.unauthorized('a staff Bearer token is required');
   };
   // Prometheus scrapes this; with METRICS_TOKEN set it must present that token (a scraper is not a person).
   app.get('/metrics', async (req, res) => {
@@ -73,24 +73,24 @@ export function createHttpApp(services: Services): express.Express {
     res.type(services.metrics.contentType).send(await services.metrics.metrics());
   });
   app.get('/api/service-levels', async (req, res) => {
-    requireStaff(req);
+    await requireStaff(req);
     sendData<ServiceLevelsReply>(res, { at: Date.now(), queues: await router.serviceLevels(queueNameSchema.options) });
   });
-  app.get('/api/calls/:sessionId/quality', (req, res) => {
-    requireStaff(req);
+  app.get('/api/calls/:sessionId/quality', async (req, res) => {
+    await requireStaff(req);
     const sessionId = idSchema.parse(req.params.sessionId);
     const record = quality.get(sessionId);
     if (!record) throw AppError.notFound('call', sessionId);
     sendData<CallQualityRecord>(res, record);
   });
 
-  app.get('/api/canned-replies', (req, res) => {
-    requireStaff(req);
+  app.get('/api/canned-replies', async (req, res) => {
+    await requireStaff(req);
     sendData<CannedReplies>(res, cannedReplies);
   });
 
-  app.get('/api/guides', (req, res) => {
-    requireStaff(req);
+  app.get('/api/guides', async (req, res) => {
+    await requireStaff(req);
     sendData<Guides>(res, guides);
   });
 

@@ -60,6 +60,22 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (ticket_id, seq)
       );`,
   },
+  {
+    version: 3,
+    name: 'tokens',
+    // Bearer tokens by the SHA-256 of the token (the token itself is never stored), so sign-ins and customers' tokens
+    // outlive a restart of the node, and a revocation holds on every node.
+    sql: `
+      CREATE TABLE tokens (
+        hash bytea PRIMARY KEY,
+        principal jsonb NOT NULL,
+        ticket_id text,
+        expires_at_ms bigint NOT NULL,
+        revoked boolean NOT NULL DEFAULT false
+      );
+      CREATE INDEX tokens_ticket ON tokens (ticket_id) WHERE ticket_id IS NOT NULL;
+      CREATE INDEX tokens_expiry ON tokens (expires_at_ms);`,
+  },
 ];
 
 /** Any fixed number: nodes starting at once take this lock so only one of them migrates. */

@@ -46,10 +46,19 @@ export function attachSocketGateway(services: Services): void {
     const token: unknown = socket.handshake.auth?.token;
     socket.data.bucket = new TokenBucket(config.EVENT_RATE_PER_SEC, config.EVENT_BURST);
     if (token === undefined) return next();
-    const principal = typeof token === 'string' ? tokens.resolve(token) : undefined;
-    if (!principal) return next(Object.assign(new Error('UNAUTHORIZED'), { data: { code: 'UNAUTHORIZED', message: 'unknown or expired token' } }));
-    socket.data.principal = principal;
-    next();
+    const refused = () => next(Object.assign(new Error('UNAUTHORIZED'), { data: { code: 'UNAUTHORIZED', message: 'unknown or expired token' } }));
+    if (typeof token !== 'string') return refused();
+    tokens.resolve(token).then(
+      (principal) => {
+        if (!principal) return refused();
+        socket.data.principal = principal;
+        next();
+      },
+      (error: unknown) => {
+        log.error('a token could not be checked', error);
+        next(Object.assign(new Error('INTERNAL'), { data: { code: 'INTERNAL', message: 'the token could not be checked; try again' } }));
+      },
+    );
   });
 
   io.on('connection', (socket: AppSocket) => {

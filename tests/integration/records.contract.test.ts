@@ -11,6 +11,8 @@ import type { RecordsDb } from '../../server/records/RecordsDb.js';
 import { deleteExpired, masterKeysInUse, rewrapAll } from '../../server/records/maintenance.js';
 import { Keyring, newMasterKeyText, parseMasterKey } from '../../server/records/sealing.js';
 import { SqlTicketJournal } from '../../server/records/SqlTicketJournal.js';
+import { SqlTokenStore } from '../../server/records/SqlTokenStore.js';
+import { TokenRegistry as Tokens } from '../../server/auth/TokenRegistry.js';
 import { SqlTranscriptStore } from '../../server/records/SqlTranscriptStore.js';
 import { createLogger } from '../../server/logger.js';
 import { TicketRegistry, TicketState } from '../../server/tickets/TicketRegistry.js';
@@ -205,6 +207,40 @@ describe.each([
     // The customer's words are not among the ticket's plain columns or events.
     expect(JSON.stringify(await db.query('SELECT t.*, e.* FROM tickets t JOIN ticket_events e ON e.ticket_id = t.id WHERE t.id = $1', [opened.id]))).not.toContain('secret topic');
     expect(await journal.find('SL-NONE')).toBeUndefined();
+  });
+
+  it('keeps tokens across a restart by their hash only, refuses revoked and expired ones, and sweeps the expired', async () => {
+    const db = await backend.open();
+    let clock = Date.now();
+    const node = () => {
+      const store = new SqlTokenStore(db, createLogger('error'));
+      return { store, tokens: new Tokens({ ttlMs: 60_000, now: () => clock, store }) };
+    };
+    const before = node();
+    const agent = { role: 'agent' as const, agent: { id: 'alice', name: 'Alice', modes: ['csl' as const] }, skills: { csl: 4 } };
+    const agentToken = before.tokens.issue(agent);
+    const customerToken = before.tokens.issue({ role: 'customer', ticketId: 'SL-TOK-ENS' });
+    await before.store.settled();
+    expect(JSON.stringify(await db.query('SELECT * FROM tokens'))).not.toContain(agentToken);
+
+    // A restarted node knows both.
+    const after = node();
+    expect(await after.tokens.resolve(agentToken)).toEqual(agent);
+    expect(await after.tokens.resolve(customerToken)).toEqual({ role: 'customer', ticketId: 'SL-TOK-ENS' });
+    expect(await after.tokens.resolve('not-a-token')).toBeUndefined();
+
+    // The ticket ends: its token is refused by this node at once, and by any node started after.
+    after.tokens.revokeTicket('SL-TOK-ENS');
+    expect(await after.tokens.resolve(customerToken)).toBeUndefined();
+    await after.store.settled();
+    expect(await node().tokens.resolve(customerToken)).toBeUndefined();
+    expect(await node().tokens.resolve(agentToken)).toEqual(agent);
+
+    // Past its lifetime a token is refused everywhere, and the sweep deletes it.
+    clock += 61_000;
+    expect(await node().tokens.resolve(agentToken)).toBeUndefined();
+    expect(await after.store.deleteExpired(clock)).toBeGreaterThanOrEqual(2);
+    expect(await db.query('SELECT 1 FROM tokens WHERE expires_at_ms < $1', [clock])).toEqual([]);
   });
 
   it('holds no plaintext: the words and who said them are sealed, each ticket under its own data key', async () => {

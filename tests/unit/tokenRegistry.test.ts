@@ -10,13 +10,13 @@ function registry(ttlMs = 1000): { tokens: TokenRegistry; advance(ms: number): v
 }
 
 describe('the token registry', () => {
-  it('resolves a token to its principal until it expires, and not after', () => {
+  it('resolves a token to its principal until it expires, and not after', async () => {
     const { tokens, advance } = registry(1000);
     const token = tokens.issue(agent);
     advance(999);
-    expect(tokens.resolve(token)).toEqual(agent);
+    expect(await tokens.resolve(token)).toEqual(agent);
     advance(1);
-    expect(tokens.resolve(token)).toBeUndefined();
+    expect(await tokens.resolve(token)).toBeUndefined();
   });
 
   it('issues unguessable tokens, a different one each time', () => {
@@ -26,22 +26,22 @@ describe('the token registry', () => {
     for (const token of issued) expect(token).toMatch(/^[\w-]{32}$/);
   });
 
-  it('revokes every token of a ticket at once and leaves other tickets’ tokens alone', () => {
+  it('revokes every token of a ticket at once and leaves other tickets’ tokens alone', async () => {
     const { tokens } = registry();
     const first = tokens.issue({ role: 'customer', ticketId: 'SL-AAA-AAA' });
     const second = tokens.issue({ role: 'customer', ticketId: 'SL-AAA-AAA' });
     const other = tokens.issue({ role: 'customer', ticketId: 'SL-BBB-BBB' });
     tokens.revokeTicket('SL-AAA-AAA');
-    expect(tokens.resolve(first)).toBeUndefined();
-    expect(tokens.resolve(second)).toBeUndefined();
-    expect(tokens.resolve(other)).toEqual({ role: 'customer', ticketId: 'SL-BBB-BBB' });
+    expect(await tokens.resolve(first)).toBeUndefined();
+    expect(await tokens.resolve(second)).toBeUndefined();
+    expect(await tokens.resolve(other)).toEqual({ role: 'customer', ticketId: 'SL-BBB-BBB' });
   });
 
-  it('ignores revoking an unknown token or a ticket without tokens', () => {
+  it('ignores revoking an unknown token or a ticket without tokens', async () => {
     const { tokens } = registry();
     const token = tokens.issue(agent);
     tokens.revoke('never-issued');
     tokens.revokeTicket('SL-ZZZ-ZZZ');
-    expect(tokens.resolve(token)).toEqual(agent);
+    expect(await tokens.resolve(token)).toEqual(agent);
   });
 });
