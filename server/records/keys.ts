@@ -43,7 +43,8 @@ export function keyFileOf(source: KeySource): string | undefined {
 
 /**
  * The master keys the configuration names; on an embedded store's first start, a new key file is made. Keys read
- * from a file are read again when a record names a key the server does not have yet (`npm run rotate-key` added it).
+ * from a file are read again when the file changes or a record names a key the server does not have yet (both what
+ * `npm run rotate-key` does).
  */
 export function loadKeyring(source: KeySource, log: Logger): Keyring {
   const parse = (texts: string[]) => texts.map((text) => parseMasterKey(text));
