@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { Ticket, TicketChange, TicketJournal } from '../tickets/TicketRegistry.js';
+import { KeyedChain } from './KeyedChain.js';
 import type { RecordsDb } from './RecordsDb.js';
 
 /** One change of a ticket as the records keep it. */
@@ -33,7 +34,7 @@ export interface TicketRow {
 export class SqlTicketJournal implements TicketJournal {
   readonly #db: RecordsDb;
   readonly #log: Logger;
-  readonly #tails = new Map<string, Promise<void>>();
+  readonly #writes = new KeyedChain();
 
   constructor(db: RecordsDb, log: Logger) {
     this.#db = db;
@@ -42,19 +43,14 @@ export class SqlTicketJournal implements TicketJournal {
 
   record(ticket: Ticket, change: TicketChange, at: number): void {
     const snapshot = { ...ticket };
-    const previous = this.#tails.get(ticket.id) ?? Promise.resolve();
-    const written = previous
-      .then(() => this.#write(snapshot, change, at))
+    this.#writes
+      .run(ticket.id, () => this.#write(snapshot, change, at))
       .catch((error: unknown) => this.#log.error(`ticket ${ticket.id}: its ${change.kind} change was not recorded`, error));
-    this.#tails.set(ticket.id, written);
-    void written.then(() => {
-      if (this.#tails.get(ticket.id) === written) this.#tails.delete(ticket.id);
-    });
   }
 
-  /** Resolves once every change recorded so far is written (or its failure logged). */
-  async settled(): Promise<void> {
-    await Promise.all([...this.#tails.values()]);
+  /** Resolves once every change recorded so far is written (or has failed, which is logged). */
+  settled(): Promise<void> {
+    return this.#writes.settled();
   }
 
   async find(id: string): Promise<TicketRow | undefined> {

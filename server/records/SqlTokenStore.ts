@@ -1,5 +1,6 @@
 import type { Principal, StoredToken, TokenStore } from '../auth/TokenRegistry.js';
 import type { Logger } from '../logger.js';
+import { KeyedChain } from './KeyedChain.js';
 import type { RecordsDb } from './RecordsDb.js';
 
 /**
@@ -9,7 +10,8 @@ import type { RecordsDb } from './RecordsDb.js';
 export class SqlTokenStore implements TokenStore {
   readonly #db: RecordsDb;
   readonly #log: Logger;
-  #tail: Promise<void> = Promise.resolve();
+  /** Every token write of this node, one after another (one key: a revocation never overtakes its save). */
+  readonly #writes = new KeyedChain();
 
   constructor(db: RecordsDb, log: Logger) {
     this.#db = db;
@@ -33,14 +35,14 @@ export class SqlTokenStore implements TokenStore {
 
   async find(hash: Buffer): Promise<StoredToken | undefined> {
     // After this node's pending writes, so a token it just issued or revoked reads as it should.
-    await this.#tail;
+    await this.#writes.settled();
     const [row] = await this.#db.query<{ principal: Principal; expires_at_ms: string | number; revoked: boolean }>('SELECT principal, expires_at_ms, revoked FROM tokens WHERE hash = $1', [hash]);
     return row ? { principal: row.principal, expiresAt: Number(row.expires_at_ms), revoked: row.revoked } : undefined;
   }
 
   /** Resolves once every write handed over so far is done (or its failure logged). */
   settled(): Promise<void> {
-    return this.#tail;
+    return this.#writes.settled();
   }
 
   /** Deletes tokens that expired before `beforeMs`: they can never be valid again. */
@@ -49,9 +51,6 @@ export class SqlTokenStore implements TokenStore {
   }
 
   #write(what: string, write: () => Promise<unknown>): void {
-    this.#tail = this.#tail.then(write).then(
-      () => undefined,
-      (error: unknown) => this.#log.error(`a token ${what} was not stored`, error),
-    );
+    this.#writes.run('tokens', write).catch((error: unknown) => this.#log.error(`a token ${what} was not stored`, error));
   }
 }

@@ -1,5 +1,6 @@
 import type { CallEventName, Speaker, TranscriptLine } from '../../signaling/index.js';
 import type { NewTranscriptLine, TranscriptStore } from '../transcripts/TranscriptStore.js';
+import { KeyedChain } from './KeyedChain.js';
 import type { RecordsDb, SqlRunner } from './RecordsDb.js';
 import { type Keyring, seal, unseal } from './sealing.js';
 
@@ -30,8 +31,8 @@ export class SqlTranscriptStore implements TranscriptStore {
   readonly #db: RecordsDb;
   readonly #keyring: Keyring;
   readonly #keys = new Map<string, Buffer>();
-  /** This node's last pending append per ticket: appends to one ticket are written one after another, in call order. */
-  readonly #tails = new Map<string, Promise<unknown>>();
+  /** Appends to one ticket are written one after another, in call order. */
+  readonly #appends = new KeyedChain();
 
   constructor(db: RecordsDb, keyring: Keyring) {
     this.#db = db;
@@ -39,15 +40,7 @@ export class SqlTranscriptStore implements TranscriptStore {
   }
 
   append(ticketId: string, line: NewTranscriptLine): Promise<TranscriptLine> {
-    const previous = this.#tails.get(ticketId) ?? Promise.resolve();
-    const appended = previous.catch(() => undefined).then(() => this.#insert(ticketId, line));
-    this.#tails.set(ticketId, appended);
-    void appended
-      .finally(() => {
-        if (this.#tails.get(ticketId) === appended) this.#tails.delete(ticketId);
-      })
-      .catch(() => undefined);
-    return appended;
+    return this.#appends.run(ticketId, () => this.#insert(ticketId, line));
   }
 
   /** The ticket's lines in order; a line that does not open is a RECORD_TAMPERED error, never a silent gap. */
