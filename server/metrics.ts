@@ -1,5 +1,5 @@
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import { queueNameSchema } from '../signaling/index.js';
+import { queueNameSchema, type QueueServiceLevel } from '../signaling/index.js';
 import type { CallService } from './calls/CallService.js';
 import type { Router } from './routing/Router.js';
 
@@ -12,8 +12,14 @@ export function createMetrics(parts: { router: Router; calls: CallService }): Re
   const { router, calls } = parts;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'signline_' });
-  const queues = queueNameSchema.options;
-  const perQueue = (name: string, help: string, pick: (level: Awaited<ReturnType<Router['serviceLevels']>>[number]) => number | null) =>
+  // Five gauges read the same service levels: one read per scrape (with Redis it is a round of store reads), shared by
+  // the gauges that a scrape collects together.
+  let levels: Promise<QueueServiceLevel[]> | undefined;
+  const serviceLevels = () => {
+    levels ??= router.serviceLevels(queueNameSchema.options).finally(() => setTimeout(() => (levels = undefined), 0));
+    return levels;
+  };
+  const perQueue = (name: string, help: string, pick: (level: QueueServiceLevel) => number | null) =>
     new Gauge({
       name,
       help,
@@ -21,7 +27,7 @@ export function createMetrics(parts: { router: Router; calls: CallService }): Re
       registers: [registry],
       async collect() {
         this.reset();
-        for (const level of await router.serviceLevels(queues)) {
+        for (const level of await serviceLevels()) {
           const value = pick(level);
           if (value !== null) this.set({ queue: level.queue }, value);
         }
