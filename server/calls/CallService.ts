@@ -186,8 +186,7 @@ export class CallService {
     const call = this.ownCall(sessionId, byAgentId);
     const previous = call.handOver(agentKey(byAgentId));
     this.#options.tickets.handedOver(call.ticketId, previous.id, call.agent.id);
-    const ended = { handleMs: Date.now() - call.startedAt, signing: call.signingCall, queue: call.queue };
-    this.#options.router.callEnded(previous.id, ended).catch((error: unknown) => this.#options.log.error(`routing did not hear that ${previous.id} handed call ${call.id} over`, error));
+    this.#releaseAgent(previous.id, call, `${previous.id} handed call ${call.id} over`);
   }
 
   /** A one-time link into the call for a technician without an account (single use, ten minutes, this call only). */
@@ -235,7 +234,7 @@ export class CallService {
 
   // A transferred ticket waits again under the same token; any other end closes the ticket and its token.
   #settle(call: Call, reason: CallEndReason): void {
-    const { router, tickets, tokens, log } = this.#options;
+    const { tickets, tokens } = this.#options;
     this.#calls.delete(call.id);
     const writing = call.written();
     this.#writing.add(writing);
@@ -246,7 +245,12 @@ export class CallService {
       tickets.close(call.ticketId, TicketState.Ended, 'system', { reason });
       tokens.revokeTicket(call.ticketId);
     }
+    this.#releaseAgent(call.agent.id, call, `call ${call.id} ended`);
+  }
+
+  /** Routing hears that an agent's part in a call is over (its end, or their hand-over): handle time, signing, queue. */
+  #releaseAgent(agentId: string, call: Call, what: string): void {
     const ended = { handleMs: Date.now() - call.startedAt, signing: call.signingCall, queue: call.queue };
-    router.callEnded(call.agent.id, ended).catch((error: unknown) => log.error(`routing did not hear that call ${call.id} ended`, error));
+    this.#options.router.callEnded(agentId, ended).catch((error: unknown) => this.#options.log.error(`routing did not hear that ${what}`, error));
   }
 }
