@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import {
   agentLoginReplySchema,
   cannedRepliesSchema,
@@ -80,12 +81,13 @@ let selfAgentId: string | null = null;
 let escalation: EscalationPanel | null = null;
 /** A one-time link's token from the address (/tech?join=...): this page joins that one call instead of signing in. */
 const joinToken = new URLSearchParams(location.search).get('join');
+/** /tech is this console laid out for a technician: the shared screen large, the signer beside it. */
+const techConsole = location.pathname === '/tech';
 
 setUpLanguage();
 void preloadDevice();
 showView('signin');
-// /tech is this console laid out for a technician: the shared screen large, the signer beside it.
-if (location.pathname === '/tech') document.body.dataset.console = 'tech';
+if (techConsole) document.body.dataset.console = 'tech';
 if (joinToken) {
   byId('signin-form').hidden = true;
   byId('link-form').hidden = false;
@@ -128,7 +130,6 @@ byId<HTMLFormElement>('transfer-form').addEventListener('submit', (event) => {
 });
 setUpMediaToggles(() => localStream, () => station ?? call, showError);
 const shareControls = setUpShareControls({ call: () => call, views: () => shares, notice: (message) => (byId('share-notice').textContent = message) });
-const techConsole = location.pathname === '/tech';
 const layout = new CallLayout({
   grid: document.querySelector<HTMLElement>('section[data-view=call] .call-grid')!,
   first: techConsole ? 'shares' : 'stage',
@@ -138,22 +139,18 @@ const layout = new CallLayout({
 });
 
 const loginReply = envelopeSchema(agentLoginReplySchema);
-const cannedReply = envelopeSchema(cannedRepliesSchema);
-
-// Without them the console still works; the agent types every reply.
-async function loadCannedReplies(token: string): Promise<void> {
-  const response = await fetch('/api/canned-replies', { headers: { authorization: `Bearer ${token}` } }).catch(() => null);
-  const body = cannedReply.safeParse(await response?.json().catch(() => null));
-  if (body.success && body.data.ok) cannedReplies = body.data.data;
-  else console.warn('canned replies not loaded');
-}
-
-// Without them the agent can still write steps during the call.
-async function loadGuides(token: string): Promise<void> {
-  const response = await fetch('/api/guides', { headers: { authorization: `Bearer ${token}` } }).catch(() => null);
-  const body = envelopeSchema(guidesSchema).safeParse(await response?.json().catch(() => null));
-  if (body.success && body.data.ok) guides = body.data.data;
-  else console.warn('guides not loaded');
+/**
+ * Reads a staff-only configuration the console can do without (canned replies, guides): the checked data, or null
+ * (with a console warning) when it cannot be had.
+ */
+async function loadStaffData<S extends z.ZodType>(token: string, path: string, schema: S): Promise<z.output<S> | null> {
+  const response = await fetch(path, { headers: { authorization: `Bearer ${token}` } }).catch(() => null);
+  const body = envelopeSchema(schema).safeParse(await response?.json().catch(() => null));
+  // Checked by the schema above; TypeScript cannot narrow the envelope of a generic schema by `ok`.
+  const envelope = body.success ? (body.data as { ok: boolean; data?: z.output<S> }) : null;
+  if (envelope?.ok) return envelope.data!;
+  console.warn(`${path} not loaded`);
+  return null;
 }
 
 async function signIn(form: FormData): Promise<void> {
@@ -171,8 +168,9 @@ async function signIn(form: FormData): Promise<void> {
   const { token, agent } = body.data.data;
   byId('agent-name').textContent = agent.name;
   selfAgentId = agent.id;
-  void loadCannedReplies(token);
-  void loadGuides(token);
+  // Without them the console still works: the agent types every reply and writes steps during the call.
+  void loadStaffData(token, '/api/canned-replies', cannedRepliesSchema).then((data) => (cannedReplies = data ?? cannedReplies));
+  void loadStaffData(token, '/api/guides', guidesSchema).then((data) => (guides = data ?? guides));
   showView('console');
   signaling = connect(token);
   signaling.on('agent:state', showState);
