@@ -4,7 +4,7 @@ import { ANNOTATION_CHANNEL, annotationSchema, AppError, ErrorCode, isSharedView
 import type { MediaRoom } from '../../media/MediaEngine.js';
 import type { Logger } from '../logger.js';
 import type { QualityRecords } from '../quality/QualityRecords.js';
-import { TokenBucket } from '../socket/TokenBucket.js';
+import { KeyedBuckets } from '../socket/TokenBucket.js';
 import { CallCaptions } from './CallCaptions.js';
 import { CallSteps } from './CallSteps.js';
 import { CallText } from './CallText.js';
@@ -80,9 +80,8 @@ export class Call extends EventEmitter<CallEvents> {
   readonly #captions: CallCaptions | undefined;
   readonly #log: Logger;
   /** The rate limit of each participant's data channel, the same as their Socket.IO events'. */
-  readonly #dataRate: CallOptions['dataRate'];
-  readonly #dataBuckets = new Map<string, TokenBucket>();
-  readonly #annotationBuckets = new Map<string, TokenBucket>();
+  readonly #dataBuckets: KeyedBuckets;
+  readonly #annotationBuckets = new KeyedBuckets(ANNOTATION_RATE);
   #reconnectTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -101,7 +100,7 @@ export class Call extends EventEmitter<CallEvents> {
     this.#reconnectGraceMs = options.reconnectGraceMs;
     this.#now = options.now ?? Date.now;
     this.#log = options.log;
-    this.#dataRate = options.dataRate;
+    this.#dataBuckets = new KeyedBuckets(options.dataRate);
     this.startedAt = this.#now();
     this.#participants.set(customerKey(this.ticketId), { role: 'customer', name: this.ticketId, color: 0, connected: true });
     this.#participants.set(agentKey(this.agent.id), { role: 'agent', name: this.agent.name, color: 1, connected: true });
@@ -231,9 +230,7 @@ export class Call extends EventEmitter<CallEvents> {
    */
   annotate(key: string, annotation: Annotation): void {
     this.roleOfMember(key);
-    let bucket = this.#annotationBuckets.get(key);
-    if (!bucket) this.#annotationBuckets.set(key, (bucket = new TokenBucket(ANNOTATION_RATE.perSec, ANNOTATION_RATE.burst)));
-    if (!bucket.take()) throw new AppError(ErrorCode.RateLimited, 429, 'too many annotations at once; slow down');
+    if (!this.#annotationBuckets.take(key)) throw new AppError(ErrorCode.RateLimited, 429, 'too many annotations at once; slow down');
     const source = this.#room.producerSource(annotation.target);
     if (source === undefined || !isSharedView(source)) throw AppError.notFound('shared screen', annotation.target);
     const from = this.#annotatorOf(key);
@@ -409,9 +406,7 @@ export class Call extends EventEmitter<CallEvents> {
     if (label === ANNOTATION_CHANNEL.label) return this.#onAnnotationMessage(key, text);
     if (label !== T140_CHANNEL.label) return this.#refuseData(key, AppError.badRequest(`no data channel "${label}" here`));
     if (text === T140.bom) return this.#room.confirmInbox(key);
-    let bucket = this.#dataBuckets.get(key);
-    if (!bucket) this.#dataBuckets.set(key, (bucket = new TokenBucket(this.#dataRate.perSec, this.#dataRate.burst)));
-    if (!bucket.take()) return this.#refuseData(key, new AppError(ErrorCode.RateLimited, 429, 'too much real-time text at once; slow down'));
+    if (!this.#dataBuckets.take(key)) return this.#refuseData(key, new AppError(ErrorCode.RateLimited, 429, 'too much real-time text at once; slow down'));
     const checked = t140ChunkSchema.safeParse(text);
     if (!checked.success) return this.#refuseData(key, AppError.badRequest(`real-time text refused: ${checked.error.issues.map((issue) => issue.message).join('; ')}`));
     this.#text.rtt(key, this.#speakerOf(key), checked.data);
@@ -449,8 +444,8 @@ export class Call extends EventEmitter<CallEvents> {
     this.#text.event(this.#speakerOf(key), 'left', `${participant.name} left`);
     this.#participants.delete(key);
     this.#signing.delete(key);
-    this.#dataBuckets.delete(key);
-    this.#annotationBuckets.delete(key);
+    this.#dataBuckets.forget(key);
+    this.#annotationBuckets.forget(key);
     this.#steps.forget(key);
     this.#room.remove(key);
   }

@@ -1,6 +1,6 @@
 import type { CallEventName, Guide, GuideSent, Speaker, StepReplyKind, StepsState } from '../../signaling/index.js';
 import { AppError, cardsOf, ErrorCode, MAX_GUIDE_CARDS } from '../../signaling/index.js';
-import { TokenBucket } from '../socket/TokenBucket.js';
+import { KeyedBuckets } from '../socket/TokenBucket.js';
 import type { Messenger } from './CallTypes.js';
 import { StepProgress } from './StepProgress.js';
 
@@ -36,8 +36,8 @@ export class CallSteps {
   #progress: StepProgress | undefined;
   #guide: { id: string; title: string; slow: boolean; from: Speaker } | undefined;
   #sent = 0;
-  readonly #guideBuckets = new Map<string, TokenBucket>();
-  readonly #showBuckets = new Map<string, TokenBucket>();
+  readonly #guideBuckets = new KeyedBuckets(GUIDE_RATE);
+  readonly #showBuckets = new KeyedBuckets(SHOW_RATE);
 
   constructor(options: CallStepsOptions) {
     this.#options = options;
@@ -45,7 +45,7 @@ export class CallSteps {
 
   /** A participant sends a guide: its first card goes in front of the customer; an earlier guide ends. */
   send(key: string, from: Speaker, guide: Guide, slow: boolean): GuideSent {
-    take(this.#guideBuckets, key, GUIDE_RATE, 'too many guides at once; wait a few seconds');
+    if (!this.#guideBuckets.take(key)) throw new AppError(ErrorCode.RateLimited, 429, 'too many guides at once; wait a few seconds');
     const cards = cardsOf(guide, slow);
     if (!cards) throw AppError.badRequest(`in slow mode this guide makes more than ${MAX_GUIDE_CARDS} cards; send fewer or shorter steps`);
     const progress = new StepProgress(this.#sent + 1, cards);
@@ -60,7 +60,7 @@ export class CallSteps {
 
   /** A participant puts a card in front of the customer: again, with a new picture, or another card. */
   show(key: string, from: Speaker, guideNo: number, index: number, image: string | undefined): void {
-    take(this.#showBuckets, key, SHOW_RATE, 'too many steps shown at once; slow down');
+    if (!this.#showBuckets.take(key)) throw new AppError(ErrorCode.RateLimited, 429, 'too many steps shown at once; slow down');
     const progress = this.#inProgress();
     progress.show(guideNo, index, image);
     this.#recordShown(from, index);
@@ -83,8 +83,8 @@ export class CallSteps {
 
   /** A participant left: their rate limits go with them. */
   forget(key: string): void {
-    this.#guideBuckets.delete(key);
-    this.#showBuckets.delete(key);
+    this.#guideBuckets.forget(key);
+    this.#showBuckets.forget(key);
   }
 
   #inProgress(): StepProgress {
@@ -121,10 +121,4 @@ export class CallSteps {
 /** "2/5": a card's place in its guide, as the transcript says it. */
 function position(index: number, progress: StepProgress): string {
   return `${index + 1}/${progress.cards.length}`;
-}
-
-function take(buckets: Map<string, TokenBucket>, key: string, rate: { perSec: number; burst: number }, message: string): void {
-  let bucket = buckets.get(key);
-  if (!bucket) buckets.set(key, (bucket = new TokenBucket(rate.perSec, rate.burst)));
-  if (!bucket.take()) throw new AppError(ErrorCode.RateLimited, 429, message);
 }

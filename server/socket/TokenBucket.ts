@@ -25,3 +25,24 @@ export class TokenBucket {
     return true;
   }
 }
+
+/** One token bucket per key (a participant), made on first use at the same rate; forgotten when the key goes. */
+export class KeyedBuckets {
+  readonly #buckets = new Map<string, TokenBucket>();
+  readonly #rate: { perSec: number; burst: number };
+
+  constructor(rate: { perSec: number; burst: number }) {
+    this.#rate = rate;
+  }
+
+  /** Takes one token from the key's bucket; false when it is empty. */
+  take(key: string): boolean {
+    let bucket = this.#buckets.get(key);
+    if (!bucket) this.#buckets.set(key, (bucket = new TokenBucket(this.#rate.perSec, this.#rate.burst)));
+    return bucket.take();
+  }
+
+  forget(key: string): void {
+    this.#buckets.delete(key);
+  }
+}
