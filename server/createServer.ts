@@ -15,6 +15,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { openRecords } from './records/openRecords.js';
 import type { RecordsDb } from './records/RecordsDb.js';
+import { DataKeys } from './records/DataKeys.js';
 import { SqlTranscriptStore } from './records/SqlTranscriptStore.js';
 import { SqlTicketJournal } from './records/SqlTicketJournal.js';
 import { SqlTokenStore } from './records/SqlTokenStore.js';
@@ -134,7 +135,8 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
   await router.start();
   const stations = new StationRegistry(media);
   const quality = new QualityRecords();
-  const transcripts = new SqlTranscriptStore(records, keyring);
+  const dataKeys = new DataKeys(keyring);
+  const transcripts = new SqlTranscriptStore(records, dataKeys);
   // Expired tokens can never be valid again: swept hourly, whatever the retention of records.
   const tokenSweep = setInterval(() => void tokenStore.deleteExpired(Date.now()).catch((error: unknown) => log.error('records: the token sweep failed', error)), 3_600_000);
   tokenSweep.unref();

@@ -7,6 +7,7 @@ import { loadKeyring } from '../../server/records/keys.js';
 import { migrate } from '../../server/records/migrations.js';
 import { openPglite } from '../../server/records/pgliteDb.js';
 import { SqlTicketJournal } from '../../server/records/SqlTicketJournal.js';
+import { DataKeys } from '../../server/records/DataKeys.js';
 import { SqlTranscriptStore } from '../../server/records/SqlTranscriptStore.js';
 import { newMasterKeyText } from '../../server/records/sealing.js';
 import { startServerProcess, type ServerProcess } from '../support/serverProcess.js';
@@ -63,7 +64,7 @@ describe('a server killed with SIGKILL in the middle of a call (embedded records
     try {
       await migrate(db);
       const keyring = loadKeyring({ key: env.RECORDS_KEY, defaultFile: undefined, embedded: true }, log);
-      const lines = await new SqlTranscriptStore(db, keyring).lines(open.ticketId);
+      const lines = await new SqlTranscriptStore(db, new DataKeys(keyring)).lines(open.ticketId);
       expect(lines.filter((line) => line.kind === 'chat').map((line) => line.text)).toEqual(sent);
       expect(lines.map((line) => line.seq)).toEqual(lines.map((_line, i) => i + 1));
       const history = await new SqlTicketJournal(db, log).history(open.ticketId);

@@ -13,6 +13,7 @@ import { Keyring, newMasterKeyText, parseMasterKey } from '../../server/records/
 import { SqlTicketJournal } from '../../server/records/SqlTicketJournal.js';
 import { SqlTokenStore } from '../../server/records/SqlTokenStore.js';
 import { TokenRegistry as Tokens } from '../../server/auth/TokenRegistry.js';
+import { DataKeys } from '../../server/records/DataKeys.js';
 import { SqlTranscriptStore } from '../../server/records/SqlTranscriptStore.js';
 import { createLogger } from '../../server/logger.js';
 import { TicketRegistry, TicketState } from '../../server/tickets/TicketRegistry.js';
@@ -90,7 +91,7 @@ const ticket = () => `SL-${randomUUID().slice(0, 8)}`;
 const masterKey = () => parseMasterKey(newMasterKeyText());
 const firstKey = masterKey();
 const keyring = new Keyring([firstKey]);
-const storeOn = (db: RecordsDb, keys: Keyring = keyring) => new SqlTranscriptStore(db, keys);
+const storeOn = (db: RecordsDb, keys: Keyring = keyring) => new SqlTranscriptStore(db, new DataKeys(keys));
 
 /** Every byte the database holds for these tables, as text: what someone with a copy of the database files would see. */
 async function rawText(db: RecordsDb): Promise<string> {

@@ -9,6 +9,7 @@ import { masterKeysInUse } from '../../server/records/maintenance.js';
 import { migrate } from '../../server/records/migrations.js';
 import { openPglite } from '../../server/records/pgliteDb.js';
 import { parseMasterKey } from '../../server/records/sealing.js';
+import { DataKeys } from '../../server/records/DataKeys.js';
 import { SqlTranscriptStore } from '../../server/records/SqlTranscriptStore.js';
 
 const log = createLogger('error');
@@ -35,7 +36,7 @@ describe('npm run rotate-key on embedded records', () => {
       const oldId = before.current.id;
       const db = await openPglite(dir);
       await migrate(db);
-      await new SqlTranscriptStore(db, before).append('SL-ROT-ATE', { at: Date.now(), kind: 'chat', speaker: { role: 'customer', name: 'SL-ROT-ATE' }, text: 'before the rotation' });
+      await new SqlTranscriptStore(db, new DataKeys(before)).append('SL-ROT-ATE', { at: Date.now(), kind: 'chat', speaker: { role: 'customer', name: 'SL-ROT-ATE' }, text: 'before the rotation' });
       await db.close();
 
       const run = await rotateKey({ RECORDS_DIR: dir, LOG_LEVEL: 'error' });
@@ -49,7 +50,7 @@ describe('npm run rotate-key on embedded records', () => {
       const reopened = await openPglite(dir);
       try {
         expect([...(await masterKeysInUse(reopened)).entries()]).toEqual([[result.masterKeyId, 1]]);
-        expect((await new SqlTranscriptStore(reopened, after).lines('SL-ROT-ATE')).map((line) => line.text)).toEqual(['before the rotation']);
+        expect((await new SqlTranscriptStore(reopened, new DataKeys(after)).lines('SL-ROT-ATE')).map((line) => line.text)).toEqual(['before the rotation']);
       } finally {
         await reopened.close();
       }
