@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { agentLoginReplySchema, callQualityRecordSchema, envelopeSchema, supervisorOverviewSchema, type LiveCall, type SupervisorOverview } from '../../../signaling/index.js';
+import { agentLoginReplySchema, callQualityRecordSchema, envelopeSchema, supervisorOverviewSchema, type CallQualityRecord, type LiveCall, type SupervisorOverview } from '../../../signaling/index.js';
 import { locale, t, translate } from '../i18n.js';
 import { byId, setUpLanguage, showView } from '../ui/dom.js';
 import { showAgents, showCalls, showQuality, showQueues, showSlaClasses } from '../supervisor/overviewTables.js';
@@ -15,8 +15,9 @@ const loginReply = envelopeSchema(agentLoginReplySchema);
 let token: string | null = null;
 let overview: SupervisorOverview | null = null;
 let pollTimer: number | undefined;
-/** The call whose quality record is open, refreshed with the overview. */
+/** The call whose quality record is open, refreshed with the overview, and the record last shown. */
 let openCall: LiveCall | null = null;
+let openRecord: CallQualityRecord | null = null;
 /** What the screen-reader summary last said, so it speaks only when the figures change. */
 let lastSummary = '';
 const charts = new WaitCharts(byId('chart-waits'), byId('chart-service'));
@@ -27,6 +28,7 @@ showView('signin');
 byId('lang-switch').addEventListener('click', () => {
   charts.relabel();
   render();
+  if (openRecord) showQuality(byId('quality-title'), byId<HTMLTableElement>('quality-table'), openRecord);
 });
 byId<HTMLFormElement>('signin-form').addEventListener('submit', (event) => {
   event.preventDefault();
@@ -120,6 +122,7 @@ async function showQualityOf(call: LiveCall, focus: boolean): Promise<void> {
   openCall = call;
   const record = await getData(call.qualityPath, callQualityRecordSchema);
   if (!record || openCall !== call) return;
+  openRecord = record;
   const panel = byId('quality-panel');
   showQuality(byId('quality-title'), byId<HTMLTableElement>('quality-table'), record);
   panel.hidden = false;
@@ -129,6 +132,7 @@ async function showQualityOf(call: LiveCall, focus: boolean): Promise<void> {
 function closeQuality(): void {
   const session = openCall?.sessionId;
   openCall = null;
+  openRecord = null;
   byId('quality-panel').hidden = true;
   if (session) document.querySelector<HTMLButtonElement>(`#calls tr[data-session="${CSS.escape(session)}"] button`)?.focus();
 }

@@ -1,6 +1,6 @@
 import uPlot from 'uplot';
 import type { SupervisorOverview } from '../../../signaling/index.js';
-import { t } from '../i18n.js';
+import { locale, t } from '../i18n.js';
 
 const HEIGHT = 220;
 
@@ -61,7 +61,8 @@ export class WaitCharts {
       width: this.#width(this.#waitsHost),
       height: HEIGHT,
       series: [{}, ...series],
-      axes: [{}, { values: (_chart, ticks) => ticks.map((tick) => `${tick}${unit === '%' ? ' %' : ' s'}`), size: 60 }],
+      // Times in the page's language (uPlot's own labels are English).
+      axes: [{ values: (_chart, ticks) => ticks.map((tick) => new Date(tick * 1000).toLocaleTimeString(locale(), { hour: '2-digit', minute: '2-digit' })) }, { values: (_chart, ticks) => ticks.map((tick) => `${tick}${unit === '%' ? ' %' : ' s'}`), size: 60 }],
       legend: { live: false },
       cursor: { drag: { x: false, y: false } },
     };

@@ -93,7 +93,7 @@ export function showAgents(table: HTMLTableElement, overview: SupervisorOverview
       state.append(pill);
       const notes = [agent.missedOffer ? t('supervisor.missed') : '', agent.suggestBreak ? t('supervisor.suggestBreak') : ''].filter(Boolean);
       if (notes.length > 0) state.append(` (${notes.join(', ')})`);
-      cell(row, agent.modes.map((mode) => t(`mode.${mode}`)).join(', '));
+      cell(row, new Intl.ListFormat(locale(), { type: 'conjunction' }).format(agent.modes.map((mode) => t(`mode.${mode}`))));
       cell(row, agent.status === 'available' ? duration(overview.at - agent.idleSince) : t('supervisor.none'));
       cell(row, score(agent.csat));
     },
