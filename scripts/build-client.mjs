@@ -12,6 +12,7 @@ await build({
   entryPoints: {
     customer: path.join(root, 'client/src/pages/customer.ts'),
     agent: path.join(root, 'client/src/pages/agent.ts'),
+    supervisor: path.join(root, 'client/src/pages/supervisor.ts'),
   },
   outdir: path.join(out, 'assets'),
   bundle: true,
@@ -22,8 +23,10 @@ await build({
   minify: true,
   logLevel: 'warning',
 });
-for (const file of ['support.html', 'agent.html']) await copyFile(path.join(root, 'client', file), path.join(out, file));
+for (const file of ['support.html', 'agent.html', 'supervisor.html']) await copyFile(path.join(root, 'client', file), path.join(out, file));
 await copyFile(path.join(root, 'client/styles.css'), path.join(out, 'assets/styles.css'));
+// uPlot's own stylesheet (legend, cursor), beside the supervisor page's bundled uPlot.
+await copyFile(path.join(root, 'node_modules/uplot/dist/uPlot.min.css'), path.join(out, 'assets/uPlot.min.css'));
 // Pictures the guides file points at (/assets/guides/...).
 await cp(path.join(root, 'client/guides'), path.join(out, 'assets/guides'), { recursive: true });
 console.log(`[client] bundled into ${path.relative(root, out)} in ${Date.now() - started} ms`);

@@ -19,6 +19,7 @@ import { DataKeys } from './records/DataKeys.js';
 import { SqlTranscriptStore } from './records/SqlTranscriptStore.js';
 import { SqlTicketJournal } from './records/SqlTicketJournal.js';
 import { SqlTokenStore } from './records/SqlTokenStore.js';
+import { SqlTicketWaits } from './records/SqlTicketWaits.js';
 import { keySourceOf, loadKeyring } from './records/keys.js';
 import type { Keyring } from './records/sealing.js';
 import { scheduleRetention } from './records/maintenance.js';
@@ -34,6 +35,7 @@ import { MemoryRoutingStore } from './store/MemoryRoutingStore.js';
 import { RedisRoutingStore } from './store/RedisRoutingStore.js';
 import { CallService } from './calls/CallService.js';
 import { StationRegistry } from './stations/StationRegistry.js';
+import { SupervisorView } from './supervisor/SupervisorView.js';
 import { attachSocketGateway, socketMessenger } from './socket/SocketGateway.js';
 import type { AppServer } from './socket/types.js';
 import { TicketRegistry } from './tickets/TicketRegistry.js';
@@ -119,9 +121,10 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
   const journal = new SqlTicketJournal(records, log);
   const tickets = new TicketRegistry({ journal });
   const store = config.REDIS_URL ? await RedisRoutingStore.connect(config.REDIS_URL, config.REDIS_NAMESPACE) : new MemoryRoutingStore();
+  const slaTargetsSec = { consultation: config.SLA_CONSULTATION_SEC, software: config.SLA_SOFTWARE_SEC, hardware: config.SLA_HARDWARE_SEC };
   const policy = new SkillPolicy({
     ...DEFAULT_ROUTING_OPTIONS,
-    slaTargetsSec: { consultation: config.SLA_CONSULTATION_SEC, software: config.SLA_SOFTWARE_SEC, hardware: config.SLA_HARDWARE_SEC },
+    slaTargetsSec,
     fatigueAfterMs: config.FATIGUE_AFTER_MIN * 60_000,
   });
   const router = new Router({
@@ -161,7 +164,8 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
     recognizer,
   });
   const metrics = createMetrics({ router, calls });
-  const services = { config, log, agents, tokens, tickets, router, calls, stations, media, quality, cannedReplies, guides, io, metrics };
+  const supervisor = new SupervisorView({ router, calls, quality, waits: new SqlTicketWaits(records), slaTargetsSec });
+  const services = { config, log, agents, tokens, tickets, router, calls, stations, media, quality, cannedReplies, guides, io, metrics, supervisor };
   const http = createHttpServer(createHttpApp(services));
   io.attach(http);
   // With Redis, pushes to a room reach its sockets on every node (an offer made here, an agent connected there).
@@ -182,6 +186,7 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
     close: () =>
       (closing ??= (async () => {
         await calls.endAll('server-shutdown');
+        supervisor.close();
         router.close();
         await new Promise<void>((resolve) => io.close(() => resolve()));
         recognizer?.close();

@@ -7,6 +7,7 @@ import type { QualityRecords } from './quality/QualityRecords.js';
 import type { Router } from './routing/Router.js';
 import type { CallService } from './calls/CallService.js';
 import type { StationRegistry } from './stations/StationRegistry.js';
+import type { SupervisorView } from './supervisor/SupervisorView.js';
 import type { TicketRegistry } from './tickets/TicketRegistry.js';
 import type { AppServer } from './socket/types.js';
 import type { Registry } from 'prom-client';
@@ -31,4 +32,6 @@ export interface Services {
   io: AppServer;
   /** Prometheus metrics of this node (`GET /metrics`). */
   metrics: Registry;
+  /** What the supervisor console shows (`GET /api/supervisor/overview`). */
+  supervisor: SupervisorView;
 }

@@ -109,8 +109,13 @@ export const agentProfileSchema = z.object({ id: idSchema, name: z.string(), mod
 /** An agent's profile. */
 export type AgentProfile = z.infer<typeof agentProfileSchema>;
 
-/** Data of `POST /api/agent/login`. */
-export const agentLoginReplySchema = z.object({ token: z.string().min(16), agent: agentProfileSchema });
+/** What a staff account may do: an agent takes calls; a supervisor watches queues, agents and calls, and takes none. */
+export const staffRoleSchema = z.enum(['agent', 'supervisor']);
+/** What a staff account may do. */
+export type StaffRole = z.infer<typeof staffRoleSchema>;
+
+/** Data of `POST /api/agent/login`: the token stands for the account's role, and only that role. */
+export const agentLoginReplySchema = z.object({ token: z.string().min(16), agent: agentProfileSchema, role: staffRoleSchema });
 /** Data of `POST /api/agent/login`. */
 export type AgentLoginReply = z.infer<typeof agentLoginReplySchema>;
 

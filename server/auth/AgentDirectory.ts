@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import bcrypt from 'bcryptjs';
 import { z } from 'zod';
-import type { AgentProfile } from '../../signaling/index.js';
+import { staffRoleSchema, type AgentProfile, type StaffRole } from '../../signaling/index.js';
 import { skillMapSchema, type SkillMap } from '../routing/model.js';
 import { modesOf } from '../routing/requirements.js';
 
@@ -12,11 +12,13 @@ const accountSchema = z.strictObject({
   passwordHash: z.string().regex(/^\$2[aby]\$\d{2}\$.{53}$/, 'must be a bcrypt hash (npm run hash-password)'),
   /** Levels 1-5 per sign language, spoken language and product area, and `tier` 1-3, e.g. {"csl": 4, "zh": 5, "phone": 3, "tier": 1}. */
   skills: skillMapSchema,
+  /** `supervisor` signs in to the supervisor console only and is never offered calls; `agent` when absent. */
+  role: staffRoleSchema.default('agent'),
 });
 const accountsSchema = z.array(accountSchema).min(1);
 
-/** One agent account as configured: never a plain-text password. */
-export type AgentAccount = z.infer<typeof accountSchema>;
+/** One agent or supervisor account as configured: never a plain-text password. */
+export type AgentAccount = z.input<typeof accountSchema>;
 
 /** Where the accounts came from; the demo account exists only when none were configured. */
 export type AccountSource = { kind: 'env' } | { kind: 'file'; path: string } | { kind: 'demo'; username: string; password: string };
@@ -24,13 +26,13 @@ export type AccountSource = { kind: 'env' } | { kind: 'file'; path: string } | {
 // Compared against when the username is unknown, so that sign-in takes as long for unknown names.
 const DUMMY_HASH = bcrypt.hashSync('not-a-password', 10);
 
-/** The agents who may sign in, with their bcrypt-hashed passwords. */
+/** The agents and supervisors who may sign in, with their bcrypt-hashed passwords and roles. */
 export class AgentDirectory {
   /** Where the accounts were read from. */
   readonly source: AccountSource;
-  readonly #accounts = new Map<string, AgentAccount>();
+  readonly #accounts = new Map<string, z.infer<typeof accountSchema>>();
 
-  private constructor(accounts: AgentAccount[], source: AccountSource) {
+  private constructor(accounts: z.infer<typeof accountSchema>[], source: AccountSource) {
     this.source = source;
     for (const account of accounts) this.#accounts.set(account.username, account);
   }
@@ -43,11 +45,12 @@ export class AgentDirectory {
       return new AgentDirectory(parseAccounts(text, options.file), { kind: 'file', path: options.file });
     }
     const password = randomBytes(9).toString('base64url');
-    const demo: AgentAccount = {
+    const demo: z.infer<typeof accountSchema> = {
       username: 'demo',
       name: 'Demo Agent',
       passwordHash: bcrypt.hashSync(password, 10),
       skills: { csl: 4, asl: 3, hksl: 3, zh: 5, en: 4, phone: 4, tablet: 3, laptop: 3, watch: 2, 'smart-home': 2, tier: 1 },
+      role: 'agent',
     };
     return new AgentDirectory([demo], { kind: 'demo', username: 'demo', password });
   }
@@ -57,16 +60,16 @@ export class AgentDirectory {
     return new AgentDirectory(accountsSchema.parse(accounts), { kind: 'env' });
   }
 
-  /** Checks a password; resolves to the agent's profile and skills, or null for a wrong name or password. */
-  async verify(username: string, password: string): Promise<{ profile: AgentProfile; skills: SkillMap } | null> {
+  /** Checks a password; resolves to the account's profile, skills and role, or null for a wrong name or password. */
+  async verify(username: string, password: string): Promise<{ profile: AgentProfile; skills: SkillMap; role: StaffRole } | null> {
     const account = this.#accounts.get(username);
     const ok = await bcrypt.compare(password, account?.passwordHash ?? DUMMY_HASH);
     if (!account || !ok) return null;
-    return { profile: { id: account.username, name: account.name, modes: modesOf(account.skills) }, skills: { ...account.skills } };
+    return { profile: { id: account.username, name: account.name, modes: modesOf(account.skills) }, skills: { ...account.skills }, role: account.role };
   }
 }
 
-function parseAccounts(text: string, origin: string): AgentAccount[] {
+function parseAccounts(text: string, origin: string): z.infer<typeof accountSchema>[] {
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -5,6 +5,8 @@ import type { SkillMap } from '../routing/model.js';
 /** Who a bearer token stands for. */
 export type Principal =
   | { role: 'agent'; agent: AgentProfile; skills: SkillMap }
+  /** Watches queues, agents and calls over HTTP; takes no calls and opens no socket. */
+  | { role: 'supervisor'; agent: AgentProfile }
   | { role: 'customer'; ticketId: string }
   /** A technician who came by a one-time link: good for that one call only. */
   | { role: 'guest-technician'; guestId: string; name: string; sessionId: string };

@@ -102,6 +102,11 @@ export class CallService {
     return this.#calls.size;
   }
 
+  /** Every call this node is serving, for the supervisor view. */
+  list(): Call[] {
+    return [...this.#calls.values()];
+  }
+
   /** The call with this id, or undefined. */
   get(sessionId: string): Call | undefined {
     return this.#calls.get(sessionId);

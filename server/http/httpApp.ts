@@ -8,6 +8,7 @@ import {
   ErrorCode,
   idSchema,
   queueNameSchema,
+  supervisorOverviewQuerySchema,
   techJoinRequestSchema,
   type AgentLoginReply,
   type CallQualityRecord,
@@ -15,8 +16,11 @@ import {
   type Guides,
   type MediaCapabilitiesReply,
   type ServiceLevelsReply,
+  type StaffRole,
+  type SupervisorOverview,
   type TechJoinReply,
 } from '../../signaling/index.js';
+import type { Principal } from '../auth/TokenRegistry.js';
 import { toErrorBody } from '../errors.js';
 import type { Services } from '../services.js';
 
@@ -44,7 +48,9 @@ export function createHttpApp(services: Services): express.Express {
     const { username, password } = agentLoginSchema.parse(req.body ?? {});
     const verified = await agents.verify(username, password);
     if (!verified) throw AppError.unauthorized('wrong username or password');
-    sendData<AgentLoginReply>(res, { token: tokens.issue({ role: 'agent', agent: verified.profile, skills: verified.skills }), agent: verified.profile });
+    const { profile, skills, role } = verified;
+    const token = tokens.issue(role === 'supervisor' ? { role, agent: profile } : { role, agent: profile, skills });
+    sendData<AgentLoginReply>(res, { token, agent: profile, role });
   });
 
   // A one-time link used up: its technician gets a token for that call only (the /tech page posts here).
@@ -58,10 +64,13 @@ export function createHttpApp(services: Services): express.Express {
     sendData<MediaCapabilitiesReply>(res, { engine: media.kind, rtpCapabilities: media.rtpCapabilities });
   });
 
-  // Staff only (the supervisor view reads these): a Bearer token from /api/agent/login.
-  const requireStaff = async (req: Request): Promise<void> => {
+  // The one place roles are checked: no valid Bearer token is 401, a token of another role 403.
+  const requireRole = async (req: Request, ...roles: StaffRole[]): Promise<Principal> => {
     const token = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
-    if ((await tokens.resolve(token ?? ''))?.role !== 'agent') throw AppError.unauthorized('a staff Bearer token is required');
+    const principal = await tokens.resolve(token ?? '');
+    if (!principal) throw AppError.unauthorized(`a ${roles.join(' or ')} Bearer token is required`);
+    if (!(roles as string[]).includes(principal.role)) throw AppError.forbidden(`this needs a ${roles.join(' or ')} sign-in, not a ${principal.role}'s`);
+    return principal;
   };
   // Prometheus scrapes this; with METRICS_TOKEN set it must present that token (a scraper is not a person).
   app.get('/metrics', async (req, res) => {
@@ -72,25 +81,31 @@ export function createHttpApp(services: Services): express.Express {
     }
     res.type(services.metrics.contentType).send(await services.metrics.metrics());
   });
+  app.get('/api/supervisor/overview', async (req, res) => {
+    await requireRole(req, 'supervisor');
+    const { hours } = supervisorOverviewQuerySchema.parse(req.query);
+    sendData<SupervisorOverview>(res, await services.supervisor.overview(hours));
+  });
   app.get('/api/service-levels', async (req, res) => {
-    await requireStaff(req);
+    await requireRole(req, 'supervisor');
     sendData<ServiceLevelsReply>(res, { at: Date.now(), queues: await router.serviceLevels(queueNameSchema.options) });
   });
   app.get('/api/calls/:sessionId/quality', async (req, res) => {
-    await requireStaff(req);
+    await requireRole(req, 'supervisor');
     const sessionId = idSchema.parse(req.params.sessionId);
     const record = quality.get(sessionId);
     if (!record) throw AppError.notFound('call', sessionId);
     sendData<CallQualityRecord>(res, record);
   });
 
+  // Read by the agent console at sign-in; supervisors may read what their agents are given.
   app.get('/api/canned-replies', async (req, res) => {
-    await requireStaff(req);
+    await requireRole(req, 'agent', 'supervisor');
     sendData<CannedReplies>(res, cannedReplies);
   });
 
   app.get('/api/guides', async (req, res) => {
-    await requireStaff(req);
+    await requireRole(req, 'agent', 'supervisor');
     sendData<Guides>(res, guides);
   });
 
@@ -108,6 +123,7 @@ export function createHttpApp(services: Services): express.Express {
   app.get('/agent', page('agent.html'));
   // The technician's console is the agent console laid out for a shared screen; it also takes one-time links.
   app.get('/tech', page('agent.html'));
+  app.get('/supervisor', page('supervisor.html'));
   app.use('/assets', express.static(path.join(config.CLIENT_DIR, 'assets'), { fallthrough: false, maxAge: '1h' }));
   // MediaPipe runs in the browser from these two folders only: its wasm runtime and the models setup builds offline.
   app.use('/vision/wasm', express.static(config.VISION_WASM_DIR, { fallthrough: false, maxAge: '1h' }));

@@ -276,6 +276,11 @@ export class Router extends EventEmitter<RouterEvents> {
     return [...this.#mirror.agents()];
   }
 
+  /** Every online agent with the state their console shows, for the supervisor view. */
+  agentStates(): { record: AgentRecord; state: AgentState }[] {
+    return this.onlineAgents().map((record) => ({ record, state: this.#stateOf(record) }));
+  }
+
   /** Waiting customers and the longest wait, for an agent's offer and the supervisor view. */
   summary(): QueueSummary {
     return this.#mirror.summary(this.#now());

@@ -51,6 +51,10 @@ export function attachSocketGateway(services: Services): void {
     tokens.resolve(token).then(
       (principal) => {
         if (!principal) return refused();
+        // Least privilege: a supervisor's token reads over HTTP and never joins routing, calls or queues.
+        if (principal.role === 'supervisor') {
+          return next(Object.assign(new Error('FORBIDDEN'), { data: { code: 'FORBIDDEN', message: 'a supervisor’s token opens the supervisor console, not a connection' } }));
+        }
         socket.data.principal = principal;
         next();
       },

@@ -15,6 +15,8 @@ export function participantKeyOf(principal: Principal | undefined): string {
       return customerKey(principal.ticketId);
     case 'guest-technician':
       return guestKey(principal.guestId);
+    case 'supervisor':
+      throw AppError.forbidden('a supervisor takes no part in calls');
   }
 }
 

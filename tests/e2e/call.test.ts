@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { CallQualityRecord } from '../../signaling/index.js';
 import { CallDriver } from '../support/CallDriver.js';
 import { loginAgent } from '../support/sockets.js';
-import { TEST_PASSWORD, testAgent } from '../support/testServer.js';
+import { TEST_PASSWORD, testAgent, testSupervisor } from '../support/testServer.js';
 import { serverAndChromium } from '../support/e2eSuite.js';
 
 describe('a sign-language call between the real customer page and agent console in Chromium', () => {
-  const live = serverAndChromium([testAgent('alice', ['csl'])]);
+  const live = serverAndChromium([testAgent('alice', ['csl']), testSupervisor('sam')]);
 
   it('shows the agent that the customer is signing, and lets each side decode at least 100 frames of the other at 25 fps or more, at 320x240 or more, with audio, while vision runs', async () => {
     const driver = await CallDriver.open(live.browser, live.server.url);
@@ -28,7 +28,8 @@ describe('a sign-language call between the real customer page and agent console 
     }
 
     const sessionId = await driver.agent.$eval('#hangup', (el) => (el as HTMLElement).dataset.sessionId!);
-    const { token } = await loginAgent(live.server.url, 'alice');
+    // Call quality records are a supervisor's to read.
+    const { token } = await loginAgent(live.server.url, 'sam');
     const readRecord = async (): Promise<CallQualityRecord> => {
       const response = await fetch(`${live.server.url}/api/calls/${sessionId}/quality`, { headers: { authorization: `Bearer ${token}` } });
       return ((await response.json()) as { data: CallQualityRecord }).data;

@@ -265,7 +265,7 @@ describe('agent sign-in', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       ok: true,
-      data: { token: expect.any(String), agent: { id: 'alice', name: 'Agent alice', modes: ['csl'] } },
+      data: { token: expect.any(String), agent: { id: 'alice', name: 'Agent alice', modes: ['csl'] }, role: 'agent' },
     });
   });
 

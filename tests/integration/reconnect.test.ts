@@ -3,9 +3,9 @@ import { envelopeSchema, ErrorCode, serviceLevelsReplySchema } from '../../signa
 import { serverPerTest } from '../support/liveServer.js';
 import { joinWithTransport } from '../support/media.js';
 import { call, connect, loginAgent, once, openCall, rawEmit, type ClientSocket } from '../support/sockets.js';
-import { testAgent } from '../support/testServer.js';
+import { testAgent, testSupervisor } from '../support/testServer.js';
 
-const accounts = () => [testAgent('alice', ['csl']), testAgent('bob', ['csl'])];
+const accounts = () => [testAgent('alice', ['csl']), testAgent('bob', ['csl']), testSupervisor('sam')];
 
 /** Connecting with the token fails with the server's coded refusal; resolves to its code. */
 async function refusalOf(socket: ClientSocket): Promise<string> {
@@ -18,8 +18,8 @@ async function refusalOf(socket: ClientSocket): Promise<string> {
 }
 
 /** Customers who gave up their place in the CSL queue, as supervisors see it. */
-async function abandoned(url: string, staffToken: string): Promise<number> {
-  const response = await fetch(`${url}/api/service-levels`, { headers: { authorization: `Bearer ${staffToken}` } });
+async function abandoned(url: string, supervisorToken: string): Promise<number> {
+  const response = await fetch(`${url}/api/service-levels`, { headers: { authorization: `Bearer ${supervisorToken}` } });
   const body = envelopeSchema(serviceLevelsReplySchema).parse(await response.json());
   if (!body.ok) throw new Error(body.error.message);
   return body.data.queues.find((queue) => queue.queue === 'csl')!.abandoned;
@@ -96,10 +96,10 @@ describe('a customer who does not come back within the grace period', () => {
 
   it('loses a place in line, and the token that held it is refused', async () => {
     const { socket, joined } = await live.pool.queuedCustomer();
-    const { token: staff } = await loginAgent(live.server.url, 'bob');
+    const { token: supervisor } = await loginAgent(live.server.url, 'sam');
     socket.close();
     // Service levels count the lapsed hold as abandoned; a reconnect before that would have kept the place.
-    await expect.poll(() => abandoned(live.server.url, staff), { timeout: 5000, interval: 100 }).toBe(1);
+    await expect.poll(() => abandoned(live.server.url, supervisor), { timeout: 5000, interval: 100 }).toBe(1);
     expect(await refusalOf(live.pool.open({ token: joined.token }))).toBe(ErrorCode.Unauthorized);
   });
 });

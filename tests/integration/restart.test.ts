@@ -20,8 +20,8 @@ describe('a server restarted on the same records', () => {
         expect(socket.connected).toBe(true);
         const stranger = pool.open({ token: 'a'.repeat(32) });
         await expect(connect(stranger)).rejects.toThrow(/unknown or expired token|UNAUTHORIZED/);
-        const levels = await fetch(`${second.url}/api/service-levels`, { headers: { authorization: `Bearer ${token}` } });
-        expect(levels.status).toBe(200);
+        const guides = await fetch(`${second.url}/api/guides`, { headers: { authorization: `Bearer ${token}` } });
+        expect(guides.status).toBe(200);
         pool.closeAll();
       } finally {
         await second.close();

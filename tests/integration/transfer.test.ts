@@ -4,14 +4,14 @@ import { ErrorCode } from '../../signaling/index.js';
 import type { AgentAccount } from '../../server/auth/AgentDirectory.js';
 import { serverPerTest } from '../support/liveServer.js';
 import { call, errorOf, loginAgent, once, openCall, request } from '../support/sockets.js';
-import { TEST_PASSWORD, testAgent } from '../support/testServer.js';
+import { TEST_PASSWORD, testAgent, testSupervisor } from '../support/testServer.js';
 
 /** A tier-2 technician who signs CSL. */
 function technician(username: string): AgentAccount {
   return { username, name: `Technician ${username}`, passwordHash: bcrypt.hashSync(TEST_PASSWORD, 4), skills: { csl: 4, phone: 4, tier: 2 } };
 }
 
-const accounts = () => [testAgent('alice', ['csl']), testAgent('bob', ['csl']), technician('tess')];
+const accounts = () => [testAgent('alice', ['csl']), testAgent('bob', ['csl']), technician('tess'), testSupervisor('sam')];
 
 describe('transferring a call in progress', () => {
   const live = serverPerTest(accounts);
@@ -85,11 +85,11 @@ describe('transferring a call in progress', () => {
 describe('service levels over HTTP', () => {
   const live = serverPerTest(accounts);
 
-  it('reports each queue’s waiting customers, answers within target and handle time to signed-in staff', async () => {
+  it('reports each queue’s waiting customers, answers within target and handle time to a signed-in supervisor', async () => {
     const open = await openCall(live.pool, 'alice');
     await call(open.agent, 'call:end', { sessionId: open.sessionId });
     await live.pool.queuedCustomer();
-    const { token } = await loginAgent(live.server.url, 'bob');
+    const { token } = await loginAgent(live.server.url, 'sam');
 
     const response = await fetch(`${live.server.url}/api/service-levels`, { headers: { authorization: `Bearer ${token}` } });
 
@@ -100,13 +100,16 @@ describe('service levels over HTTP', () => {
     expect(data.queues[0]).toHaveProperty('averageHandleSec', expect.any(Number));
   });
 
-  it('refuses the service levels without a staff token', async () => {
+  it('refuses the service levels without a token, and to a customer or an agent', async () => {
     const anonymous = await fetch(`${live.server.url}/api/service-levels`);
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toMatchObject({ ok: false, error: { code: ErrorCode.Unauthorized } });
     const customer = await live.pool.queuedCustomer();
-    const asCustomer = await fetch(`${live.server.url}/api/service-levels`, { headers: { authorization: `Bearer ${customer.joined.token}` } });
-    for (const response of [anonymous, asCustomer]) {
-      expect(response.status).toBe(401);
-      expect(await response.json()).toMatchObject({ ok: false, error: { code: ErrorCode.Unauthorized } });
+    const agent = await loginAgent(live.server.url, 'bob');
+    for (const token of [customer.joined.token, agent.token]) {
+      const response = await fetch(`${live.server.url}/api/service-levels`, { headers: { authorization: `Bearer ${token}` } });
+      expect(response.status).toBe(403);
+      expect(await response.json()).toMatchObject({ ok: false, error: { code: ErrorCode.Forbidden } });
     }
   });
 });

@@ -26,6 +26,11 @@ export function testAgent(username: string, modes: CallMode[] = ['csl', 'asl', '
   return { username, name: `Agent ${username}`, passwordHash: bcrypt.hashSync(TEST_PASSWORD, 4), skills: skillsFor(modes) };
 }
 
+/** A supervisor account: signs in to the supervisor console, takes no calls. */
+export function testSupervisor(username: string): AgentAccount {
+  return { username, name: `Supervisor ${username}`, passwordHash: bcrypt.hashSync(TEST_PASSWORD, 4), skills: {}, role: 'supervisor' };
+}
+
 /** A tier-2 technician (signs CSL, knows phones) who can be invited into a call. */
 export function testTechnician(username: string): AgentAccount {
   return { username, name: `Technician ${username[0]!.toUpperCase()}${username.slice(1)}`, passwordHash: bcrypt.hashSync(TEST_PASSWORD, 4), skills: { csl: 4, phone: 5, tier: 2 } };

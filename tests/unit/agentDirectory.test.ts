@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AgentDirectory } from '../../server/auth/AgentDirectory.js';
 
 const hash = bcrypt.hashSync('secret', 4);
-const account = (skills: unknown) => JSON.stringify([{ username: 'li', name: 'Li Wei', passwordHash: hash, skills }]);
+const account = (skills: unknown, extra: Record<string, unknown> = {}) => JSON.stringify([{ username: 'li', name: 'Li Wei', passwordHash: hash, skills, ...extra }]);
 
 describe('agent accounts from configuration', () => {
   it('reads skills with levels and derives the modes the agent can serve', async () => {
@@ -21,5 +21,14 @@ describe('agent accounts from configuration', () => {
     for (const skills of [{ csl: 6 }, { csl: 0 }, { csl: 2.5 }, { csl: 3, tier: 4 }]) {
       expect(() => AgentDirectory.load({ json: account(skills) }), JSON.stringify(skills)).toThrow(/AGENT_ACCOUNTS: 0\.skills/);
     }
+  });
+
+  it('makes an account an agent unless it says it is a supervisor', async () => {
+    expect((await AgentDirectory.load({ json: account({ csl: 4 }) }).verify('li', 'secret'))?.role).toBe('agent');
+    expect((await AgentDirectory.load({ json: account({}, { role: 'supervisor' }) }).verify('li', 'secret'))?.role).toBe('supervisor');
+  });
+
+  it('refuses a role other than agent or supervisor, naming the field', () => {
+    expect(() => AgentDirectory.load({ json: account({ csl: 4 }, { role: 'admin' }) })).toThrow(/AGENT_ACCOUNTS: 0\.role/);
   });
 });

@@ -165,7 +165,12 @@ async function signIn(form: FormData): Promise<void> {
     errorBanner.textContent = t('agent.signInFailed', { message: body.success && !body.data.ok ? body.data.error.message : 'network error' });
     return;
   }
-  const { token, agent } = body.data.data;
+  const { token, agent, role } = body.data.data;
+  // A supervisor's token opens no connection: say where it belongs rather than fail on connect.
+  if (role === 'supervisor') {
+    translate(errorBanner, 'agent.supervisorAccount');
+    return;
+  }
   byId('agent-name').textContent = agent.name;
   selfAgentId = agent.id;
   // Without them the console still works: the agent types every reply and writes steps during the call.
