@@ -11,3 +11,4 @@ export * from './captions.js';
 export * from './annotations.js';
 export * from './escalation.js';
 export * from './steps.js';
+export * from './progress.js';

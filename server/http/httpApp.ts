@@ -8,6 +8,7 @@ import {
   ErrorCode,
   idSchema,
   queueNameSchema,
+  surveySubmitSchema,
   techJoinRequestSchema,
   type AgentLoginReply,
   type CallQualityRecord,
@@ -15,7 +16,9 @@ import {
   type Guides,
   type MediaCapabilitiesReply,
   type ServiceLevelsReply,
+  type SurveyAnswer,
   type TechJoinReply,
+  type TicketProgress,
 } from '../../signaling/index.js';
 import { toErrorBody } from '../errors.js';
 import type { Services } from '../services.js';
@@ -27,7 +30,7 @@ function sendData<T>(res: Response, data: T): void {
 
 /** The HTTP side: pages, the client bundle, sign-in and health. Every body goes through zod. */
 export function createHttpApp(services: Services): express.Express {
-  const { config, agents, tokens, media, router, quality, cannedReplies, guides, log } = services;
+  const { config, agents, tokens, media, router, quality, cannedReplies, guides, progress, log } = services;
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: '16kb' }));
@@ -74,7 +77,8 @@ export function createHttpApp(services: Services): express.Express {
   });
   app.get('/api/service-levels', async (req, res) => {
     await requireStaff(req);
-    sendData<ServiceLevelsReply>(res, { at: Date.now(), queues: await router.serviceLevels(queueNameSchema.options) });
+    const [queues, csat] = await Promise.all([router.serviceLevels(queueNameSchema.options), progress.csat()]);
+    sendData<ServiceLevelsReply>(res, { at: Date.now(), queues, csat });
   });
   app.get('/api/calls/:sessionId/quality', async (req, res) => {
     await requireStaff(req);
@@ -94,6 +98,23 @@ export function createHttpApp(services: Services): express.Express {
     sendData<Guides>(res, guides);
   });
 
+  // The customer's progress page and survey: the ticket's secret is the Bearer credential (their token ends with the call).
+  const ticketOf = async (req: Request): Promise<string> => {
+    const ticketId = idSchema.parse(req.params.ticketId);
+    await progress.authorize(ticketId, /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1]);
+    return ticketId;
+  };
+  app.get('/api/tickets/:ticketId', async (req, res) => {
+    const ticketId = await ticketOf(req);
+    sendData<TicketProgress>(res, await progress.view(ticketId));
+  });
+  app.post('/api/tickets/:ticketId/survey', async (req, res) => {
+    const ticketId = await ticketOf(req);
+    const answer = surveySubmitSchema.parse(req.body ?? {});
+    res.status(201);
+    sendData<SurveyAnswer>(res, await progress.submitSurvey(ticketId, answer));
+  });
+
   app.use('/api', (_req, _res) => {
     throw new AppError(ErrorCode.NotFound, 404, 'no such API endpoint');
   });
@@ -106,6 +127,8 @@ export function createHttpApp(services: Services): express.Express {
   app.get('/', (_req, res) => res.redirect('/support'));
   app.get('/support', page('support.html'));
   app.get('/agent', page('agent.html'));
+  // A ticket's progress; the secret after # never reaches the server, the page sends it.
+  app.get('/t/:ticketId', page('progress.html'));
   // The technician's console is the agent console laid out for a shared screen; it also takes one-time links.
   app.get('/tech', page('agent.html'));
   app.use('/assets', express.static(path.join(config.CLIENT_DIR, 'assets'), { fallthrough: false, maxAge: '1h' }));

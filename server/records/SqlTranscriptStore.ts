@@ -1,7 +1,8 @@
 import type { CallEventName, Speaker, TranscriptLine } from '../../signaling/index.js';
 import type { NewTranscriptLine, TranscriptStore } from '../transcripts/TranscriptStore.js';
 import { KeyedChain } from './KeyedChain.js';
-import type { RecordsDb, SqlRunner } from './RecordsDb.js';
+import type { RecordsDb } from './RecordsDb.js';
+import { RecordKeys } from './RecordKeys.js';
 import { type Keyring, seal, unseal } from './sealing.js';
 
 interface LineRow {
@@ -18,9 +19,6 @@ interface SealedPart {
   text: string;
 }
 
-/** Unwrapped data keys kept in memory, so a busy call does not unwrap its ticket's key on every line. */
-const KEY_CACHE_SIZE = 1_000;
-
 /**
  * Transcripts in the records database, one row per line, the speaker and the words sealed with the ticket's own data
  * key (see `sealing.ts`); the line's number, time and kind stay plain for ordering and retention. A line's `seq` is the
@@ -29,14 +27,13 @@ const KEY_CACHE_SIZE = 1_000;
  */
 export class SqlTranscriptStore implements TranscriptStore {
   readonly #db: RecordsDb;
-  readonly #keyring: Keyring;
-  readonly #keys = new Map<string, Buffer>();
+  readonly #keys: RecordKeys;
   /** Appends to one ticket are written one after another, in call order. */
   readonly #appends = new KeyedChain();
 
   constructor(db: RecordsDb, keyring: Keyring) {
     this.#db = db;
-    this.#keyring = keyring;
+    this.#keys = new RecordKeys(keyring);
   }
 
   append(ticketId: string, line: NewTranscriptLine): Promise<TranscriptLine> {
@@ -45,7 +42,7 @@ export class SqlTranscriptStore implements TranscriptStore {
 
   /** The ticket's lines in order; a line that does not open is a RECORD_TAMPERED error, never a silent gap. */
   async lines(ticketId: string): Promise<TranscriptLine[]> {
-    const key = await this.#dataKey(this.#db, ticketId, false);
+    const key = await this.#keys.dataKey(this.#db, ticketId, false);
     if (!key) return [];
     const rows = await this.#db.query<LineRow>('SELECT seq, at_ms, kind, event, sealed FROM transcript_lines WHERE ticket_id = $1 ORDER BY seq', [ticketId]);
     return rows.map((row) => toLine(ticketId, row, key));
@@ -54,7 +51,7 @@ export class SqlTranscriptStore implements TranscriptStore {
   #insert(ticketId: string, line: NewTranscriptLine): Promise<TranscriptLine> {
     return this.#db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [ticketId]);
-      const key = (await this.#dataKey(tx, ticketId, true))!;
+      const key = (await this.#keys.dataKey(tx, ticketId, true))!;
       const [next] = await tx.query<{ seq: number }>('SELECT coalesce(max(seq), 0) + 1 AS seq FROM transcript_lines WHERE ticket_id = $1', [ticketId]);
       const seq = next!.seq;
       const part: SealedPart = { speaker: line.speaker, text: line.text };
@@ -65,28 +62,6 @@ export class SqlTranscriptStore implements TranscriptStore {
       );
       return toLine(ticketId, row!, key);
     });
-  }
-
-  /**
-   * The ticket's data key: from memory, unwrapped from its row, or (when `create`) made and stored. A new key is not
-   * kept in memory: its row exists only once the transaction commits, and the next use reads it from there. A writer
-   * always checks that the row is there (retention may have deleted it), a reader trusts memory.
-   */
-  async #dataKey(runner: SqlRunner, ticketId: string, create: boolean): Promise<Buffer | undefined> {
-    const cached = this.#keys.get(ticketId);
-    if (cached && !create) return cached;
-    const [row] = await runner.query<{ master_key_id: string; wrapped: Uint8Array }>('SELECT master_key_id, wrapped FROM record_keys WHERE ticket_id = $1', [ticketId]);
-    if (!row) {
-      if (!create) return undefined;
-      const made = this.#keyring.newDataKey(ticketId);
-      await runner.query('INSERT INTO record_keys (ticket_id, master_key_id, wrapped) VALUES ($1, $2, $3)', [ticketId, made.masterKeyId, made.wrapped]);
-      return made.key;
-    }
-    if (cached) return cached;
-    const key = this.#keyring.unwrap(Buffer.from(row.wrapped), row.master_key_id, ticketId);
-    if (this.#keys.size >= KEY_CACHE_SIZE) this.#keys.delete(this.#keys.keys().next().value!);
-    this.#keys.set(ticketId, key);
-    return key;
   }
 }
 
