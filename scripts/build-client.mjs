@@ -12,6 +12,7 @@ await build({
   entryPoints: {
     customer: path.join(root, 'client/src/pages/customer.ts'),
     agent: path.join(root, 'client/src/pages/agent.ts'),
+    progress: path.join(root, 'client/src/pages/progress.ts'),
   },
   outdir: path.join(out, 'assets'),
   bundle: true,
@@ -22,7 +23,7 @@ await build({
   minify: true,
   logLevel: 'warning',
 });
-for (const file of ['support.html', 'agent.html']) await copyFile(path.join(root, 'client', file), path.join(out, file));
+for (const file of ['support.html', 'agent.html', 'progress.html']) await copyFile(path.join(root, 'client', file), path.join(out, file));
 await copyFile(path.join(root, 'client/styles.css'), path.join(out, 'assets/styles.css'));
 // Pictures the guides file points at (/assets/guides/...).
 await cp(path.join(root, 'client/guides'), path.join(out, 'assets/guides'), { recursive: true });
