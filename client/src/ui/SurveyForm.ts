@@ -2,8 +2,11 @@ import { SURVEY_COMMENT_MAX, type SurveyAnswer, type SurveySubmit } from '../../
 import { t, translate } from '../i18n.js';
 import { RequestError } from '../net/SignalingClient.js';
 
-/** The faces of the rating scale, 1 to 5; each has a visible word beside it, so the picture is never the only cue. */
-const FACES = ['😞', '🙁', '😐', '🙂', '😄'] as const;
+/**
+ * The faces of the rating scale, 1 to 5; each has a visible word beside it, so the picture is never the only cue.
+ * Unicode 6.0 faces only: 🙁 and 🙂 (7.0) are missing from common fonts and showed as empty boxes.
+ */
+const FACES = ['😞', '😟', '😐', '😊', '😄'] as const;
 const RATING_WORDS = ['survey.rating1', 'survey.rating2', 'survey.rating3', 'survey.rating4', 'survey.rating5'] as const;
 
 /** What the survey needs from its page. */
