@@ -13,6 +13,7 @@ await build({
     customer: path.join(root, 'client/src/pages/customer.ts'),
     agent: path.join(root, 'client/src/pages/agent.ts'),
     supervisor: path.join(root, 'client/src/pages/supervisor.ts'),
+    progress: path.join(root, 'client/src/pages/progress.ts'),
   },
   outdir: path.join(out, 'assets'),
   bundle: true,
@@ -23,7 +24,7 @@ await build({
   minify: true,
   logLevel: 'warning',
 });
-for (const file of ['support.html', 'agent.html', 'supervisor.html']) await copyFile(path.join(root, 'client', file), path.join(out, file));
+for (const file of ['support.html', 'agent.html', 'supervisor.html', 'progress.html']) await copyFile(path.join(root, 'client', file), path.join(out, file));
 await copyFile(path.join(root, 'client/styles.css'), path.join(out, 'assets/styles.css'));
 // uPlot's own stylesheet (legend, cursor), beside the supervisor page's bundled uPlot.
 await copyFile(path.join(root, 'node_modules/uplot/dist/uPlot.min.css'), path.join(out, 'assets/uPlot.min.css'));

@@ -20,6 +20,8 @@ import { SqlTranscriptStore } from './records/SqlTranscriptStore.js';
 import { SqlTicketJournal } from './records/SqlTicketJournal.js';
 import { SqlTokenStore } from './records/SqlTokenStore.js';
 import { SqlTicketWaits } from './records/SqlTicketWaits.js';
+import { SqlSurveyStore } from './records/SqlSurveyStore.js';
+import { SqlTicketAccess } from './records/SqlTicketAccess.js';
 import { keySourceOf, loadKeyring } from './records/keys.js';
 import type { Keyring } from './records/sealing.js';
 import { scheduleRetention } from './records/maintenance.js';
@@ -39,6 +41,7 @@ import { SupervisorView } from './supervisor/SupervisorView.js';
 import { attachSocketGateway, socketMessenger } from './socket/SocketGateway.js';
 import type { AppServer } from './socket/types.js';
 import { TicketRegistry } from './tickets/TicketRegistry.js';
+import { TicketProgress } from './tickets/TicketProgress.js';
 
 /** A running service: its URL and a way to stop it. */
 export interface RunningServer {
@@ -163,9 +166,18 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
     dataRate: { perSec: config.EVENT_RATE_PER_SEC, burst: config.EVENT_BURST },
     recognizer,
   });
+  const surveys = new SqlSurveyStore(records, dataKeys);
+  const progress = new TicketProgress({
+    journal,
+    access: new SqlTicketAccess(records),
+    transcripts,
+    surveys,
+    messenger: socketMessenger(io),
+  });
+  journal.onRecorded(progress.recorded);
   const metrics = createMetrics({ router, calls });
-  const supervisor = new SupervisorView({ router, calls, quality, waits: new SqlTicketWaits(records), slaTargetsSec });
-  const services = { config, log, agents, tokens, tickets, router, calls, stations, media, quality, cannedReplies, guides, io, metrics, supervisor };
+  const supervisor = new SupervisorView({ router, calls, quality, waits: new SqlTicketWaits(records), slaTargetsSec, csat: surveys });
+  const services = { config, log, agents, tokens, tickets, progress, router, calls, stations, media, quality, cannedReplies, guides, io, metrics, supervisor };
   const http = createHttpServer(createHttpApp(services));
   io.attach(http);
   // With Redis, pushes to a room reach its sockets on every node (an offer made here, an agent connected there).

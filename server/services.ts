@@ -9,6 +9,7 @@ import type { CallService } from './calls/CallService.js';
 import type { StationRegistry } from './stations/StationRegistry.js';
 import type { SupervisorView } from './supervisor/SupervisorView.js';
 import type { TicketRegistry } from './tickets/TicketRegistry.js';
+import type { TicketProgress } from './tickets/TicketProgress.js';
 import type { AppServer } from './socket/types.js';
 import type { Registry } from 'prom-client';
 import type { CannedReplies, Guides } from '../signaling/index.js';
@@ -20,6 +21,8 @@ export interface Services {
   agents: AgentDirectory;
   tokens: TokenRegistry;
   tickets: TicketRegistry;
+  /** Tickets as their customers follow them: progress page, live updates, survey; CSAT. */
+  progress: TicketProgress;
   router: Router;
   calls: CallService;
   stations: StationRegistry;

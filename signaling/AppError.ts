@@ -54,6 +54,11 @@ export class AppError extends Error {
     return new AppError(ErrorCode.RecordTampered, 500, `the sealed record ${what} failed its integrity check`);
   }
 
+  /** Something that may happen once happened already, e.g. a second survey of one ticket. */
+  static conflict(message: string): AppError {
+    return new AppError(ErrorCode.Conflict, 409, message);
+  }
+
   /** A payload over the size limit. */
   static payloadTooLarge(limit: number): AppError {
     return new AppError(ErrorCode.PayloadTooLarge, 413, `payload larger than ${limit} bytes`);

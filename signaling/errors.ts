@@ -16,6 +16,8 @@ export const ErrorCode = {
   Unsupported: 'UNSUPPORTED',
   /** A sealed record that does not open: changed in storage, moved to another row, or under another key. */
   RecordTampered: 'RECORD_TAMPERED',
+  /** Something that may happen once happened already (a ticket's survey answered twice). */
+  Conflict: 'CONFLICT',
   Internal: 'INTERNAL',
 } as const;
 

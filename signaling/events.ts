@@ -43,6 +43,7 @@ import {
   queueJoinSchema,
   setProducerPausedSchema,
 } from './schemas.js';
+import { progressUpdateSchema, progressWatchSchema, ticketProgressSchema } from './progress.js';
 import { captionSchema, captionStatusSchema } from './captions.js';
 import { annotationReceivedSchema, callAnnotateSchema } from './annotations.js';
 import { callGuideSchema, callStepReplySchema, callStepSchema, guideSentSchema, stepsStateSchema } from './steps.js';
@@ -97,6 +98,7 @@ export const clientEventSchemas = {
   'text:chat': chatSendSchema,
   'text:chatDelivered': chatDeliveredSchema,
   'text:transcript': transcriptRequestSchema,
+  'progress:watch': progressWatchSchema,
 } as const;
 
 /** Name of any client-to-server event. */
@@ -141,6 +143,7 @@ export const clientEventReplySchemas = {
   'text:chat': chatSentSchema,
   'text:chatDelivered': nothingSchema,
   'text:transcript': transcriptReplySchema,
+  'progress:watch': ticketProgressSchema,
 } as const satisfies Record<ClientEventName, z.ZodType>;
 
 /** What a successful ack carries, per client event. */
@@ -192,6 +195,8 @@ export const serverEventSchemas = {
   caption: captionSchema,
   /** Captions of a speaker are live, paused or off. */
   'caption:status': captionStatusSchema,
+  /** A ticket this connection watches (`progress:watch`) changed. */
+  'progress:update': progressUpdateSchema,
   /** A coded error for an event the server could not answer through an ack. */
   'protocol:error': protocolErrorSchema,
 } as const;

@@ -12,3 +12,4 @@ export * from './annotations.js';
 export * from './escalation.js';
 export * from './steps.js';
 export * from './supervisor.js';
+export * from './progress.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { sctpParametersSchema } from './dataChannel.js';
 import { errorBodySchema } from './errors.js';
+import { csatReportSchema, ticketSecretSchema } from './progress.js';
 import { newProducerSchema, waitRangeSchema } from './pushes.js';
 import {
   callModeSchema,
@@ -18,6 +19,8 @@ export const queueJoinedSchema = z.object({
   ticketId: idSchema,
   /** Bearer token bound to the ticket; it reconnects the customer to it while the wait or the call lasts. */
   token: z.string().min(16),
+  /** The ticket's secret, given once: it opens the ticket's progress page (`progressPath`) and its survey. */
+  secret: ticketSecretSchema,
   position: z.number().int().min(1),
   eta: waitRangeSchema,
   /** How long a customer who loses the connection keeps their place (and their call), seconds. */
@@ -138,7 +141,12 @@ export const queueServiceLevelSchema = z.object({
 export type QueueServiceLevel = z.infer<typeof queueServiceLevelSchema>;
 
 /** Data of `GET /api/service-levels`. */
-export const serviceLevelsReplySchema = z.object({ at: z.number(), queues: z.array(queueServiceLevelSchema) });
+export const serviceLevelsReplySchema = z.object({
+  at: z.number(),
+  queues: z.array(queueServiceLevelSchema),
+  /** Customer satisfaction from the surveys, per queue and per agent; absent where no records are read. */
+  csat: csatReportSchema.optional(),
+});
 /** Data of `GET /api/service-levels`. */
 export type ServiceLevelsReply = z.infer<typeof serviceLevelsReplySchema>;
 

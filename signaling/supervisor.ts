@@ -7,8 +7,8 @@ export const supervisorOverviewQuerySchema = z.strictObject({
   hours: z.coerce.number().int().min(1).max(24).default(4),
 });
 
-/** A mean customer-satisfaction score from 1 to 5; null until surveys have answers. */
-export const csatSchema = z.number().min(1).max(5).nullable();
+/** CSAT: the share of surveys rated 4 or 5 of 5; null until surveys have answers. */
+export const csatSchema = z.number().min(0).max(1).nullable();
 
 /**
  * What a signed-in agent is doing, as a supervisor sees it. `resting` is an agent who went away after their console

@@ -9,6 +9,7 @@ import {
   idSchema,
   queueNameSchema,
   supervisorOverviewQuerySchema,
+  surveySubmitSchema,
   techJoinRequestSchema,
   type AgentLoginReply,
   type CallQualityRecord,
@@ -18,7 +19,9 @@ import {
   type ServiceLevelsReply,
   type StaffRole,
   type SupervisorOverview,
+  type SurveyAnswer,
   type TechJoinReply,
+  type TicketProgress,
 } from '../../signaling/index.js';
 import type { Principal } from '../auth/TokenRegistry.js';
 import { toErrorBody } from '../errors.js';
@@ -31,7 +34,7 @@ function sendData<T>(res: Response, data: T): void {
 
 /** The HTTP side: pages, the client bundle, sign-in and health. Every body goes through zod. */
 export function createHttpApp(services: Services): express.Express {
-  const { config, agents, tokens, media, router, quality, cannedReplies, guides, log } = services;
+  const { config, agents, tokens, media, router, quality, cannedReplies, guides, progress, log } = services;
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: '16kb' }));
@@ -88,7 +91,8 @@ export function createHttpApp(services: Services): express.Express {
   });
   app.get('/api/service-levels', async (req, res) => {
     await requireRole(req, 'supervisor');
-    sendData<ServiceLevelsReply>(res, { at: Date.now(), queues: await router.serviceLevels(queueNameSchema.options) });
+    const [queues, csat] = await Promise.all([router.serviceLevels(queueNameSchema.options), progress.csat()]);
+    sendData<ServiceLevelsReply>(res, { at: Date.now(), queues, csat });
   });
   app.get('/api/calls/:sessionId/quality', async (req, res) => {
     await requireRole(req, 'supervisor');
@@ -109,6 +113,23 @@ export function createHttpApp(services: Services): express.Express {
     sendData<Guides>(res, guides);
   });
 
+  // The customer's progress page and survey: the ticket's secret is the Bearer credential (their token ends with the call).
+  const ticketOf = async (req: Request): Promise<string> => {
+    const ticketId = idSchema.parse(req.params.ticketId);
+    await progress.authorize(ticketId, /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1]);
+    return ticketId;
+  };
+  app.get('/api/tickets/:ticketId', async (req, res) => {
+    const ticketId = await ticketOf(req);
+    sendData<TicketProgress>(res, await progress.view(ticketId));
+  });
+  app.post('/api/tickets/:ticketId/survey', async (req, res) => {
+    const ticketId = await ticketOf(req);
+    const answer = surveySubmitSchema.parse(req.body ?? {});
+    res.status(201);
+    sendData<SurveyAnswer>(res, await progress.submitSurvey(ticketId, answer));
+  });
+
   app.use('/api', (_req, _res) => {
     throw new AppError(ErrorCode.NotFound, 404, 'no such API endpoint');
   });
@@ -121,6 +142,8 @@ export function createHttpApp(services: Services): express.Express {
   app.get('/', (_req, res) => res.redirect('/support'));
   app.get('/support', page('support.html'));
   app.get('/agent', page('agent.html'));
+  // A ticket's progress; the secret after # never reaches the server, the page sends it.
+  app.get('/t/:ticketId', page('progress.html'));
   // The technician's console is the agent console laid out for a shared screen; it also takes one-time links.
   app.get('/tech', page('agent.html'));
   app.get('/supervisor', page('supervisor.html'));

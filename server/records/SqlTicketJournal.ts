@@ -26,6 +26,9 @@ export interface TicketRow {
   agentId: string | null;
 }
 
+/** Hears each change of a ticket once it is written: the ticket's status then, and the event with its number. */
+export type RecordedListener = (ticketId: string, status: Ticket['state'], event: TicketEvent) => void;
+
 /**
  * Writes every change of every ticket to the records: the ticket's row as it is now and an event with time and actor.
  * Writes for one ticket go one after another in the order of the changes; the registry does not wait for them (a
@@ -35,6 +38,7 @@ export class SqlTicketJournal implements TicketJournal {
   readonly #db: RecordsDb;
   readonly #log: Logger;
   readonly #writes = new KeyedChain();
+  readonly #listeners: RecordedListener[] = [];
 
   constructor(db: RecordsDb, log: Logger) {
     this.#db = db;
@@ -45,7 +49,15 @@ export class SqlTicketJournal implements TicketJournal {
     const snapshot = { ...ticket };
     this.#writes
       .run(ticket.id, () => this.#write(snapshot, change, at))
+      .then((event) => {
+        for (const listener of this.#listeners) listener(snapshot.id, snapshot.state, event);
+      })
       .catch((error: unknown) => this.#log.error(`ticket ${ticket.id}: its ${change.kind} change was not recorded`, error));
+  }
+
+  /** Calls `listener` after each change is written (so a reader of the records finds it there), in order per ticket. */
+  onRecorded(listener: RecordedListener): void {
+    this.#listeners.push(listener);
   }
 
   /** Resolves once every change recorded so far is written (or has failed, which is logged). */
@@ -77,7 +89,7 @@ export class SqlTicketJournal implements TicketJournal {
     return rows.map((row) => ({ seq: row.seq, at: Number(row.at_ms), actor: row.actor, kind: row.kind, detail: row.detail }));
   }
 
-  #write(ticket: Ticket, change: TicketChange, at: number): Promise<void> {
+  #write(ticket: Ticket, change: TicketChange, at: number): Promise<TicketEvent> {
     return this.#db.transaction(async (tx) => {
       await tx.query(
         `INSERT INTO tickets (id, status, queue, mode, device, created_at_ms, updated_at_ms, session_id, agent_id)
@@ -85,11 +97,12 @@ export class SqlTicketJournal implements TicketJournal {
          ON CONFLICT (id) DO UPDATE SET status = $2, updated_at_ms = $7, session_id = $8, agent_id = $9`,
         [ticket.id, ticket.state, ticket.queue, ticket.request.mode, ticket.request.device, ticket.createdAt, at, ticket.sessionId ?? null, ticket.agentId ?? null],
       );
-      await tx.query(
+      const [row] = await tx.query<{ seq: number }>(
         `INSERT INTO ticket_events (ticket_id, seq, at_ms, actor, kind, detail)
-         SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4, $5 FROM ticket_events WHERE ticket_id = $1`,
+         SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4, $5 FROM ticket_events WHERE ticket_id = $1 RETURNING seq`,
         [ticket.id, at, change.actor, change.kind, JSON.stringify(change.detail ?? {})],
       );
+      return { seq: row!.seq, at, actor: change.actor, kind: change.kind, detail: change.detail ?? {} };
     });
   }
 }

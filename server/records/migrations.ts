@@ -76,6 +76,29 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tokens_ticket ON tokens (ticket_id) WHERE ticket_id IS NOT NULL;
       CREATE INDEX tokens_expiry ON tokens (expires_at_ms);`,
   },
+  {
+    version: 5,
+    name: 'ticket progress and surveys',
+    // A ticket's secret (the key to its progress page and survey) only as its SHA-256, like tokens. One survey per
+    // ticket by its key; the rating and "solved" stay plain for CSAT, the customer's comment is sealed under the
+    // ticket's data key (record_keys) like its transcript. Queue and agent are copied in so CSAT needs no join.
+    sql: `
+      CREATE TABLE ticket_access (
+        ticket_id text PRIMARY KEY,
+        secret_hash bytea NOT NULL,
+        created_at_ms bigint NOT NULL
+      );
+      CREATE TABLE surveys (
+        ticket_id text PRIMARY KEY,
+        queue text NOT NULL,
+        agent_id text,
+        rating smallint NOT NULL CHECK (rating BETWEEN 1 AND 5),
+        solved boolean NOT NULL,
+        comment_sealed bytea,
+        at_ms bigint NOT NULL
+      );
+      CREATE INDEX surveys_agent ON surveys (agent_id) WHERE agent_id IS NOT NULL;`,
+  },
 ];
 
 /** Any fixed number: nodes starting at once take this lock so only one of them migrates. */

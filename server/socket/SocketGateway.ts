@@ -8,6 +8,7 @@ import { agentHandlers } from './agentHandlers.js';
 import { bindEvents, type EdgeLimits } from './bindEvents.js';
 import { callHandlers } from './callHandlers.js';
 import { customerHandlers } from './customerHandlers.js';
+import { progressHandlers } from './progressHandlers.js';
 import { TokenBucket } from './TokenBucket.js';
 import type { AppServer, AppSocket, EventHandlers } from './types.js';
 
@@ -27,7 +28,7 @@ export function socketMessenger(io: AppServer): Messenger {
  */
 export function attachSocketGateway(services: Services): void {
   const { io, config, tokens, router, calls, stations, tickets, log } = services;
-  const forCustomers = { ...customerHandlers(services), ...callHandlers(services) };
+  const forCustomers = { ...customerHandlers(services), ...callHandlers(services), ...progressHandlers(services) };
   const forAgents = { ...agentHandlers(services), ...callHandlers(services) };
   // A technician with a one-time link may join its one call and do what anyone in a call does; nothing else.
   const forGuests: EventHandlers = {

@@ -7,11 +7,19 @@ import type { EventHandlers } from './types.js';
 
 /** Events only a customer may send: join and leave the queue. */
 export function customerHandlers(services: Services): EventHandlers {
-  const { tickets, tokens, router, config } = services;
+  const { tickets, tokens, router, config, progress } = services;
   return {
     'queue:join': async (request, socket) => {
       if (socket.data.principal) throw AppError.invalidState('this connection already holds a ticket');
       const ticket = tickets.open(request);
+      let secret: string;
+      try {
+        secret = await progress.issue(ticket.id);
+      } catch (error) {
+        // Without its secret the ticket could never be followed or rated: it goes, and the customer may try again.
+        tickets.close(ticket.id, TicketState.Abandoned, 'system', { reason: 'records unavailable' });
+        throw error;
+      }
       const token = tokens.issue({ role: 'customer', ticketId: ticket.id });
       socket.data.principal = { role: 'customer', ticketId: ticket.id };
       await socket.join(customerKey(ticket.id));
@@ -25,7 +33,7 @@ export function customerHandlers(services: Services): EventHandlers {
         topic: request.topic,
         device: request.device,
       });
-      return { ticketId: ticket.id, token, ...status, reconnectGraceSec: config.RECONNECT_GRACE_MS / 1000 };
+      return { ticketId: ticket.id, token, secret, ...status, reconnectGraceSec: config.RECONNECT_GRACE_MS / 1000 };
     },
     // Leaving on purpose gives the place up at once and ends the ticket's token.
     'queue:leave': async (_payload, socket) => {

@@ -10,9 +10,9 @@ import { slaClassLevels, waitHistory, type TicketWait } from './waitHistory.js';
 /** Points per chart, whatever the hours covered. */
 const HISTORY_POINTS = 48;
 
-/** Customer satisfaction from surveys; the overview shows null without a source (no surveys store yet). */
+/** Customer satisfaction from surveys; the overview shows null without a source. */
 export interface CsatSource {
-  /** Mean score (1-5) overall and per agent id over the surveys answered since `sinceMs`; null overall before any. */
+  /** CSAT (the share of surveys rated 4 or 5 of 5) overall and per agent id since `sinceMs`; null overall before any. */
   since(sinceMs: number): Promise<{ overall: number | null; byAgent: ReadonlyMap<string, number> }>;
 }
 

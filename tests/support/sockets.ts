@@ -247,6 +247,8 @@ export interface OpenCall {
   ticketId: string;
   /** The customer's token, which reconnects them to the ticket. */
   token: string;
+  /** The ticket's secret, which opens its progress page and survey. */
+  secret: string;
   sessionId: string;
   customerStarted: CallStarted;
   agentStarted: CallStarted;
@@ -270,6 +272,7 @@ export async function openCall(pool: SocketPool, agentName: string, overrides: P
     agent: agent.socket,
     ticketId: joined.ticketId,
     token: joined.token,
+    secret: joined.secret,
     sessionId: customerCall.sessionId,
     customerStarted: customerCall,
     agentStarted: agentCall,

@@ -22,6 +22,9 @@ import { customerVisionOptions } from '../vision/visionOptions.js';
 import { hintKey, visionText, type VisionKey } from '../vision/visionStrings.js';
 import { comingText, handedOverText, showCallNotice } from '../ui/callNotice.js';
 import { StepCard } from '../steps/StepCard.js';
+import { showProgressLink } from '../ui/progressLink.js';
+import { SurveyForm } from '../ui/SurveyForm.js';
+import { submitSurvey } from '../net/ticketApi.js';
 
 const selfPreview = byId<HTMLVideoElement>('self-preview');
 const selfView = byId<HTMLVideoElement>('self-view');
@@ -34,6 +37,8 @@ let localStream: MediaStream | null = null;
 let signaling: SignalingClient | null = null;
 let call: MediasoupCall | null = null;
 let ticketId = '';
+/** The ticket's secret: the key to its progress page and survey, which outlive the call and its token. */
+let ticketSecret = '';
 /** How long after the first remote frame hand tracking starts in a sign-language call. */
 const VISION_START_IN_CALL_MS = 3_000;
 /** The call in progress, if any. */
@@ -199,7 +204,7 @@ async function joinQueue(): Promise<void> {
   signaling = connectSignaling();
   try {
     const joined = await signaling.request('queue:join', request);
-    const saved = { ticketId: joined.ticketId, token: joined.token, reconnectGraceSec: joined.reconnectGraceSec, mode: request.mode };
+    const saved = { ticketId: joined.ticketId, token: joined.token, secret: joined.secret, reconnectGraceSec: joined.reconnectGraceSec, mode: request.mode };
     saveTicket(saved);
     showTicket(saved);
     showPosition(joined.position, joined.eta);
@@ -262,6 +267,8 @@ function connectSignaling(): SignalingClient {
 
 function showTicket(saved: SavedTicket): void {
   ticketId = saved.ticketId;
+  ticketSecret = saved.secret;
+  void showProgressLink(byId('queue-progress'), ticketId, ticketSecret, { qr: false });
   translate(byId('ticket-id'), 'queue.ticket', { ticketId });
   const held = byId('queue-held');
   if (saved.reconnectGraceSec >= 60) translate(held, 'queue.heldMinutes', { n: Math.round(saved.reconnectGraceSec / 60) });
@@ -380,6 +387,11 @@ function endCall(): void {
   translate(byId('ended-ticket'), 'ended.ticket', { ticketId });
   byId('ended-transcript').hidden = transcript.length === 0;
   byId('ended-transcript-list').replaceChildren(...transcript.map(renderLine));
+  // The token is revoked with the call's end; the ticket's secret authorizes the link and the survey.
+  const secret = ticketSecret;
+  const endedId = ticketId;
+  void showProgressLink(byId('ended-progress'), endedId, secret, { qr: true }).catch(showError);
+  new SurveyForm(byId('ended-survey'), { submit: (answer) => submitSurvey(endedId, secret, answer) });
   showView('ended');
   signaling?.close();
   signaling = null;

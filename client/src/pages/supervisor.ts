@@ -111,7 +111,7 @@ function render(): void {
   const answered = overview.history.points.reduce((sum, point) => sum + point.answered, 0);
   const within = overview.history.points.reduce((sum, point) => sum + Math.round((point.serviceLevel ?? 0) * point.answered), 0);
   translate(byId('chart-summary'), 'supervisor.chartSummary', { hours, answered, within });
-  translate(byId('csat'), 'supervisor.csatOverall', { hours, value: overview.csat === null ? t('supervisor.noSurveys') : overview.csat.toFixed(1) });
+  translate(byId('csat'), 'supervisor.csatOverall', { hours, value: overview.csat === null ? t('supervisor.noSurveys') : new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: 0 }).format(overview.csat) });
   byId('updated').textContent = t('supervisor.updated', { time: new Date(overview.at).toLocaleTimeString(locale()) });
   const waiting = overview.queues.reduce((sum, queue) => sum + queue.waiting, 0);
   const summary = `${t('supervisor.waiting')}: ${waiting}. ${t('supervisor.calls')}: ${overview.calls.length}.`;

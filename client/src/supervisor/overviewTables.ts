@@ -32,10 +32,6 @@ function percent(share: number | null): string {
   return share === null ? t('supervisor.none') : new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: 0 }).format(share);
 }
 
-function score(value: number | null): string {
-  return value === null ? t('supervisor.none') : value.toFixed(1);
-}
-
 /** The queue's name as customers and agents see it. */
 export function queueLabel(queue: QueueName): string {
   return queue === 'technical' ? t('queue.name.technical') : t(`mode.${queue}`);
@@ -95,7 +91,7 @@ export function showAgents(table: HTMLTableElement, overview: SupervisorOverview
       if (notes.length > 0) state.append(` (${notes.join(', ')})`);
       cell(row, new Intl.ListFormat(locale(), { type: 'conjunction' }).format(agent.modes.map((mode) => t(`mode.${mode}`))));
       cell(row, agent.status === 'available' ? duration(overview.at - agent.idleSince) : t('supervisor.none'));
-      cell(row, score(agent.csat));
+      cell(row, percent(agent.csat));
     },
     'supervisor.noAgents',
   );
