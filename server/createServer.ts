@@ -41,6 +41,7 @@ import { SupervisorView } from './supervisor/SupervisorView.js';
 import { attachSocketGateway, socketMessenger } from './socket/SocketGateway.js';
 import type { AppServer } from './socket/types.js';
 import { TicketRegistry } from './tickets/TicketRegistry.js';
+import { restoreTickets } from './tickets/restoreTickets.js';
 import { TicketProgress } from './tickets/TicketProgress.js';
 
 /** A running service: its URL and a way to stop it. */
@@ -121,7 +122,8 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
     }));
   const tokenStore = new SqlTokenStore(records, log);
   const tokens = new TokenRegistry({ ttlMs: config.TOKEN_TTL_MIN * 60_000, store: tokenStore });
-  const journal = new SqlTicketJournal(records, log);
+  const dataKeys = new DataKeys(keyring);
+  const journal = new SqlTicketJournal(records, log, dataKeys);
   const tickets = new TicketRegistry({ journal });
   const store = config.REDIS_URL ? await RedisRoutingStore.connect(config.REDIS_URL, config.REDIS_NAMESPACE) : new MemoryRoutingStore();
   const slaTargetsSec = { consultation: config.SLA_CONSULTATION_SEC, software: config.SLA_SOFTWARE_SEC, hardware: config.SLA_HARDWARE_SEC };
@@ -139,9 +141,10 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
     log,
   });
   await router.start();
+  // Before any customer can connect: the tickets this node was serving when it stopped go back in line.
+  const restored = await restoreTickets(await journal.live(), { tickets, router, takeCalls: !config.REDIS_URL, log });
   const stations = new StationRegistry(media);
   const quality = new QualityRecords();
-  const dataKeys = new DataKeys(keyring);
   const transcripts = new SqlTranscriptStore(records, dataKeys);
   // Expired tokens can never be valid again: swept hourly, whatever the retention of records.
   const tokenSweep = setInterval(() => void tokenStore.deleteExpired(Date.now()).catch((error: unknown) => log.error('records: the token sweep failed', error)), 3_600_000);
@@ -177,7 +180,7 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
   journal.onRecorded(progress.recorded);
   const metrics = createMetrics({ router, calls });
   const supervisor = new SupervisorView({ router, calls, quality, waits: new SqlTicketWaits(records), slaTargetsSec, csat: surveys });
-  const services = { config, log, agents, tokens, tickets, progress, router, calls, stations, media, quality, cannedReplies, guides, io, metrics, supervisor };
+  const services = { config, log, agents, tokens, tickets, progress, router, calls, stations, media, quality, cannedReplies, guides, io, metrics, supervisor, interruptedCalls: restored.callsByAgent };
   const http = createHttpServer(createHttpApp(services));
   io.attach(http);
   // With Redis, pushes to a room reach its sockets on every node (an offer made here, an agent connected there).

@@ -33,6 +33,8 @@ export interface Services {
   /** Step-by-step guides for common problems, read once at start-up. */
   guides: Guides;
   io: AppServer;
+  /** Calls a restart of this node cut off, by agent id: each agent is told once, when back. */
+  interruptedCalls: Map<string, string[]>;
   /** Prometheus metrics of this node (`GET /metrics`). */
   metrics: Registry;
   /** What the supervisor console shows (`GET /api/supervisor/overview`). */

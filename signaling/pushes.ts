@@ -92,7 +92,7 @@ export const callStartedSchema = z.object({
 export type CallStarted = z.infer<typeof callStartedSchema>;
 
 /** Why a call ended. */
-export const callEndReasonSchema = z.enum(['hangup', 'disconnected', 'server-shutdown', 'transferred']);
+export const callEndReasonSchema = z.enum(['hangup', 'disconnected', 'server-shutdown', 'transferred', 'interrupted']);
 /** Why a call ended. */
 export type CallEndReason = z.infer<typeof callEndReasonSchema>;
 

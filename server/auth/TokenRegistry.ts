@@ -32,6 +32,8 @@ export interface TokenStore {
   revoke(hash: Buffer): void;
   revokeTicket(ticketId: string): void;
   find(hash: Buffer): Promise<StoredToken | undefined>;
+  /** Resolves once every write handed over so far is done (or its failure logged). */
+  settled(): Promise<void>;
 }
 
 /** The SHA-256 of a token: what the store keeps. Tokens are 192 random bits, so a fast hash is enough. */
@@ -70,6 +72,14 @@ export class TokenRegistry {
     this.#remember(token, { principal, expiresAt });
     this.#store?.save(tokenHash(token), principal, expiresAt);
     return token;
+  }
+
+  /**
+   * Resolves once the tokens issued so far are stored: a reply that hands a token over waits for this, so a token a
+   * client holds survives a crash of the node that issued it.
+   */
+  async stored(): Promise<void> {
+    await this.#store?.settled();
   }
 
   /**

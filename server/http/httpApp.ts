@@ -53,6 +53,7 @@ export function createHttpApp(services: Services): express.Express {
     if (!verified) throw AppError.unauthorized('wrong username or password');
     const { profile, skills, role } = verified;
     const token = tokens.issue(role === 'supervisor' ? { role, agent: profile } : { role, agent: profile, skills });
+    await tokens.stored();
     sendData<AgentLoginReply>(res, { token, agent: profile, role });
   });
 

@@ -1,6 +1,10 @@
 import type { Logger } from '../logger.js';
 import type { Ticket, TicketChange, TicketJournal } from '../tickets/TicketRegistry.js';
+import { queueJoinSchema, type QueueName } from '../../signaling/index.js';
+import { TicketState } from '../tickets/TicketRegistry.js';
+import type { DataKeys } from './DataKeys.js';
 import { KeyedChain } from './KeyedChain.js';
+import { seal, unseal } from './sealing.js';
 import type { RecordsDb } from './RecordsDb.js';
 
 /** One change of a ticket as the records keep it. */
@@ -40,9 +44,13 @@ export class SqlTicketJournal implements TicketJournal {
   readonly #writes = new KeyedChain();
   readonly #listeners: RecordedListener[] = [];
 
-  constructor(db: RecordsDb, log: Logger) {
+  /** With keys, each ticket's request is kept too (sealed), so that `live()` can give the tickets back after a restart. */
+  readonly #keys: DataKeys | undefined;
+
+  constructor(db: RecordsDb, log: Logger, keys?: DataKeys) {
     this.#db = db;
     this.#log = log;
+    this.#keys = keys;
   }
 
   record(ticket: Ticket, change: TicketChange, at: number): void {
@@ -81,6 +89,37 @@ export class SqlTicketJournal implements TicketJournal {
     };
   }
 
+  /**
+   * The tickets that were still being served (waiting or in a call) when the records were last written, oldest first,
+   * with their requests: what a restarted node puts back. A ticket whose request was not kept (no keys, or retention)
+   * is left out; one whose request does not open is a RECORD_TAMPERED error.
+   */
+  async live(): Promise<Ticket[]> {
+    if (!this.#keys) return [];
+    const rows = await this.#db.query<{ id: string; status: Ticket['state']; queue: QueueName; created_at_ms: string | number; session_id: string | null; agent_id: string | null; sealed: Uint8Array }>(
+      `SELECT t.id, t.status, t.queue, t.created_at_ms, t.session_id, t.agent_id, r.sealed
+       FROM tickets t JOIN ticket_requests r ON r.ticket_id = t.id
+       WHERE t.status IN ($1, $2) ORDER BY t.created_at_ms, t.id`,
+      [TicketState.Queued, TicketState.InCall],
+    );
+    const tickets: Ticket[] = [];
+    for (const row of rows) {
+      const key = await this.#keys.forReading(this.#db, row.id);
+      if (!key) continue;
+      const request = queueJoinSchema.parse(JSON.parse(unseal(key, Buffer.from(row.sealed), requestContext(row.id)).toString('utf8')));
+      tickets.push({
+        id: row.id,
+        request,
+        state: row.status,
+        queue: row.queue,
+        createdAt: Number(row.created_at_ms),
+        ...(row.session_id ? { sessionId: row.session_id } : {}),
+        ...(row.agent_id ? { agentId: row.agent_id } : {}),
+      });
+    }
+    return tickets;
+  }
+
   async history(id: string): Promise<TicketEvent[]> {
     const rows = await this.#db.query<{ seq: number; at_ms: string | number; actor: string; kind: TicketChange['kind']; detail: Record<string, unknown> }>(
       'SELECT seq, at_ms, actor, kind, detail FROM ticket_events WHERE ticket_id = $1 ORDER BY seq',
@@ -97,6 +136,13 @@ export class SqlTicketJournal implements TicketJournal {
          ON CONFLICT (id) DO UPDATE SET status = $2, updated_at_ms = $7, session_id = $8, agent_id = $9`,
         [ticket.id, ticket.state, ticket.queue, ticket.request.mode, ticket.request.device, ticket.createdAt, at, ticket.sessionId ?? null, ticket.agentId ?? null],
       );
+      if (change.kind === 'opened' && this.#keys) {
+        // The transcript and survey writers take the same lock to make the ticket's data key: only one of them makes it.
+        await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [ticket.id]);
+        const key = await this.#keys.forWriting(tx, ticket.id);
+        const sealed = seal(key, Buffer.from(JSON.stringify(ticket.request)), requestContext(ticket.id));
+        await tx.query('INSERT INTO ticket_requests (ticket_id, sealed) VALUES ($1, $2) ON CONFLICT (ticket_id) DO NOTHING', [ticket.id, sealed]);
+      }
       const [row] = await tx.query<{ seq: number }>(
         `INSERT INTO ticket_events (ticket_id, seq, at_ms, actor, kind, detail)
          SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4, $5 FROM ticket_events WHERE ticket_id = $1 RETURNING seq`,
@@ -105,4 +151,9 @@ export class SqlTicketJournal implements TicketJournal {
       return { seq: row!.seq, at, actor: change.actor, kind: change.kind, detail: change.detail ?? {} };
     });
   }
+}
+
+/** What binds a sealed request to its ticket: copied to another ticket's row, it no longer opens. */
+function requestContext(ticketId: string): string {
+  return `request:${ticketId}`;
 }

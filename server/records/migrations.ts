@@ -77,6 +77,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tokens_expiry ON tokens (expires_at_ms);`,
   },
   {
+    version: 4,
+    name: 'ticket requests',
+    // What the customer asked for (topic, device, mode, needs), sealed under the ticket's data key: a node that
+    // restarts puts the tickets it was serving back in line with it. The key's row owns it, so retention removes it.
+    sql: `
+      CREATE TABLE ticket_requests (
+        ticket_id text PRIMARY KEY REFERENCES record_keys (ticket_id) ON DELETE CASCADE,
+        sealed bytea NOT NULL
+      );`,
+  },
+  {
     version: 5,
     name: 'ticket progress and surveys',
     // A ticket's secret (the key to its progress page and survey) only as its SHA-256, like tokens. One survey per

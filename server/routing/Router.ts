@@ -123,6 +123,20 @@ export class Router extends EventEmitter<RouterEvents> {
   }
 
   /**
+   * Puts back a ticket that was waiting (or in a call, `transferred`) on this node before a restart, with its first
+   * arrival time, and holds it for the customer's reconnect; false when the store has it already (Redis kept it).
+   */
+  async restore(request: EnqueueRequest, enqueuedAt: number, transferred: boolean): Promise<boolean> {
+    this.#assertOpen();
+    const entry = await this.#store.addEntry({ ...request, transferred, enqueuedAt });
+    if (!entry) return false;
+    // Not in the waiting index: nobody may be offered it before the hold is in place.
+    this.#mirror.addEntry(entry, false);
+    await this.hold(entry.ticketId);
+    return true;
+  }
+
+  /**
    * Queues a call that an agent passes on, ahead of new arrivals of the same priority. With
    * `toAgentId` it is offered to that agent first; throws, changing nothing, when that agent is
    * unknown or not available.

@@ -71,6 +71,9 @@ export function attachSocketGateway(services: Services): void {
     if (principal?.role === 'agent') {
       bindEvents(socket, forAgents, limits, log);
       void socket.join(agentKey(principal.agent.id));
+      // The calls a restart cut off: the console drops them and the agent can take the customers back.
+      for (const sessionId of services.interruptedCalls.get(principal.agent.id) ?? []) socket.emit('call:ended', { sessionId, reason: 'interrupted' });
+      services.interruptedCalls.delete(principal.agent.id);
       router.agentConnected(principal.agent, principal.skills).then(
         (state) => socket.emit('agent:state', state),
         (error: unknown) => log.error('agent could not come online', error),
@@ -125,6 +128,9 @@ export function attachSocketGateway(services: Services): void {
     await socket.join(key);
     const call = calls.findByParticipant(key);
     if (call) return call.reconnected(key);
+    // The node restarted in the middle of the call: the page leaves it and waits for the next one, in line.
+    const interrupted = tickets.takeInterruption(ticketId);
+    if (interrupted) socket.emit('call:ended', { sessionId: interrupted, reason: 'interrupted' });
     // Accepted a moment ago: the call is opening and will announce itself to this room.
     if (tickets.get(ticketId)?.state === TicketState.InCall) return;
     // Back in line: the router's next round of positions tells this customer where they stand.

@@ -33,6 +33,7 @@ export function customerHandlers(services: Services): EventHandlers {
         topic: request.topic,
         device: request.device,
       });
+      await tokens.stored();
       return { ticketId: ticket.id, token, secret, ...status, reconnectGraceSec: config.RECONNECT_GRACE_MS / 1000 };
     },
     // Leaving on purpose gives the place up at once and ends the ticket's token.

@@ -16,11 +16,13 @@ export interface Ticket {
   createdAt: number;
   sessionId?: string;
   agentId?: string;
+  /** The call a restart of the node cut off, until the customer has been told (the ticket waits again meanwhile). */
+  interruptedSessionId?: string;
 }
 
 /** What happened to a ticket, by whom: `customer`, `agent:<id>` or `system`. */
 export interface TicketChange {
-  kind: 'opened' | 'in-call' | 'escalated' | 'handed-over' | 'transferred' | 'ended' | 'abandoned';
+  kind: 'opened' | 'in-call' | 'escalated' | 'handed-over' | 'transferred' | 'interrupted' | 'ended' | 'abandoned';
   actor: string;
   detail?: Record<string, unknown>;
 }
@@ -57,6 +59,33 @@ export class TicketRegistry {
     return ticket;
   }
 
+  /**
+   * Takes back a ticket the records kept from before a restart, as it was, without recording a change: `live()` of the
+   * journal gives them.
+   */
+  restore(ticket: Ticket): void {
+    this.#tickets.set(ticket.id, { ...ticket });
+  }
+
+  /**
+   * The node serving the ticket's call stopped (a crash, a kill): the call is gone, the ticket waits again in its queue
+   * until it is answered anew, and the customer is told once they are back.
+   */
+  interrupted(id: string): void {
+    const ticket = this.#tickets.get(id);
+    if (ticket?.state !== TicketState.InCall) return;
+    Object.assign(ticket, { state: TicketState.Queued, interruptedSessionId: ticket.sessionId });
+    this.#change(ticket, { kind: 'interrupted', actor: 'system', detail: { sessionId: ticket.sessionId, agentId: ticket.agentId } });
+  }
+
+  /** The interrupted call the customer has not been told of yet, forgotten once asked for. */
+  takeInterruption(id: string): string | undefined {
+    const ticket = this.#tickets.get(id);
+    const sessionId = ticket?.interruptedSessionId;
+    if (ticket) delete ticket.interruptedSessionId;
+    return sessionId;
+  }
+
   /** The ticket with this id, or undefined. */
   get(id: string): Ticket | undefined {
     return this.#tickets.get(id);
@@ -73,6 +102,7 @@ export class TicketRegistry {
     const ticket = this.#tickets.get(id);
     if (!ticket) return;
     Object.assign(ticket, { state: TicketState.InCall, sessionId, agentId });
+    delete ticket.interruptedSessionId;
     this.#change(ticket, { kind: 'in-call', actor: agentActor(agentId), detail: { sessionId } });
   }
 

@@ -11,7 +11,7 @@ import { DataKeys } from '../../server/records/DataKeys.js';
 import { SqlTranscriptStore } from '../../server/records/SqlTranscriptStore.js';
 import { newMasterKeyText } from '../../server/records/sealing.js';
 import { startServerProcess, type ServerProcess } from '../support/serverProcess.js';
-import { call, openCall, SocketPool } from '../support/sockets.js';
+import { call, connect, loginAgent, once, openCall, SocketPool } from '../support/sockets.js';
 import { testAgent } from '../support/testServer.js';
 
 const log = createLogger('error');
@@ -24,7 +24,7 @@ describe('a server killed with SIGKILL in the middle of a call (embedded records
     if (root) await rm(root, { recursive: true, force: true });
   });
 
-  it('loses no transcript line it acknowledged, keeps the ticket’s history, and starts again on the same folder', async () => {
+  it('loses no acknowledged line, survey, ticket or place: the waiting and the cut-off customers resume their tickets on the restarted node', async () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'signline-crash-'));
     const env = {
       PORT: '0',
@@ -32,6 +32,8 @@ describe('a server killed with SIGKILL in the middle of a call (embedded records
       MEDIASOUP_WORKERS: '1',
       CAPTIONS: 'off',
       LOG_LEVEL: 'warn',
+      // Room for the restart and the reconnects on a busy machine: a place lapses only after this long away.
+      RECONNECT_GRACE_MS: '60000',
       RECORDS_DIR: path.join(root, 'records'),
       RECORDS_KEY: newMasterKeyText(),
       AGENT_ACCOUNTS: JSON.stringify([testAgent('alice', ['csl'])]),
@@ -40,6 +42,16 @@ describe('a server killed with SIGKILL in the middle of a call (embedded records
     const first = await startServerProcess(env, 120_000);
     started.push(first);
     const pool = new SocketPool(first.url);
+
+    // A call that ended and was rated before the crash.
+    const rated = await openCall(pool, 'alice', { topic: 'Printer offline' });
+    const freed = once(rated.agent, 'agent:state', 5000, (state) => state.status !== 'in-call');
+    await call(rated.agent, 'call:end', { sessionId: rated.sessionId });
+    await freed;
+    expect((await postSurvey(first.url, rated.ticketId, rated.secret, { rating: 5, solved: true, comment: 'clear and patient' })).status).toBe(201);
+    rated.agent.close();
+
+    // A call in progress, and a customer waiting behind it.
     const open = await openCall(pool, 'alice', { topic: 'Router keeps restarting' });
     const sent: string[] = [];
     for (let i = 0; i < 20; i++) {
@@ -49,6 +61,9 @@ describe('a server killed with SIGKILL in the middle of a call (embedded records
       await call(socket, 'text:chat', { sessionId: open.sessionId, clientId: `c${i}`, text });
       sent.push(text);
     }
+    const waiting = await pool.queuedCustomer({ topic: 'Watch will not pair' });
+    // A sign-in from before the crash, as the agent's console keeps it.
+    const { token: agentToken } = await loginAgent(first.url, 'alice');
     await first.stop(0);
     pool.closeAll();
 
@@ -56,7 +71,39 @@ describe('a server killed with SIGKILL in the middle of a call (embedded records
     const second = await startServerProcess(env, 120_000);
     started.push(second);
     const again = new SocketPool(second.url);
-    await again.agent('alice');
+
+    // The customers' pages reconnect with the tokens they kept: the call's customer is told the call was cut off and
+    // waits again; the waiting customer has their place.
+    const cutOff = again.open({ token: open.token });
+    const cutOffEnded = once(cutOff, 'call:ended', 20_000);
+    const cutOffStatus = once(cutOff, 'queue:status', 20_000);
+    const stillWaiting = again.open({ token: waiting.joined.token });
+    const waitingStatus = once(stillWaiting, 'queue:status', 20_000);
+    await Promise.all([connect(cutOff), connect(stillWaiting)]);
+    expect(await cutOffEnded).toEqual({ sessionId: open.sessionId, reason: 'interrupted' });
+    expect(await cutOffStatus).toMatchObject({ ticketId: open.ticketId, position: 1 });
+    expect(await waitingStatus).toMatchObject({ ticketId: waiting.joined.ticketId, position: 2 });
+
+    // The agent, with the token from before the crash, drops the cut-off call and is offered that customer first.
+    const agent = again.open({ token: agentToken });
+    const agentTold = once(agent, 'call:ended', 20_000);
+    await connect(agent);
+    expect(await agentTold).toEqual({ sessionId: open.sessionId, reason: 'interrupted' });
+    const offered = once(agent, 'offer:new', 20_000);
+    await call(agent, 'agent:status', { status: 'available' });
+    const offer = await offered;
+    expect(offer.ticketId).toBe(open.ticketId);
+    const resumed = once(cutOff, 'call:started', 20_000);
+    await call(agent, 'offer:accept', { offerId: offer.offerId });
+    const restarted = await resumed;
+    await call(cutOff, 'text:chat', { sessionId: restarted.sessionId, clientId: 'after', text: 'back after the restart' });
+    sent.push('back after the restart');
+
+    // The rated ticket keeps its survey; its progress page still opens with its secret.
+    const progress = (await (await fetch(`${second.url}/api/tickets/${rated.ticketId}`, { headers: { authorization: `Bearer ${rated.secret}` } })).json()) as {
+      data: { status: string; survey: { rating: number; comment: string | null } | null };
+    };
+    expect(progress.data).toMatchObject({ status: 'ended', survey: { rating: 5, comment: 'clear and patient' } });
     again.closeAll();
     await second.stop(5000);
 
@@ -68,8 +115,10 @@ describe('a server killed with SIGKILL in the middle of a call (embedded records
       expect(lines.filter((line) => line.kind === 'chat').map((line) => line.text)).toEqual(sent);
       expect(lines.map((line) => line.seq)).toEqual(lines.map((_line, i) => i + 1));
       const history = await new SqlTicketJournal(db, log).history(open.ticketId);
-      expect(history.slice(0, 2).map((event) => [event.kind, event.actor])).toEqual([
+      expect(history.map((event) => [event.kind, event.actor]).slice(0, 4)).toEqual([
         ['opened', 'customer'],
+        ['in-call', 'agent:alice'],
+        ['interrupted', 'system'],
         ['in-call', 'agent:alice'],
       ]);
     } finally {
@@ -77,3 +126,7 @@ describe('a server killed with SIGKILL in the middle of a call (embedded records
     }
   }, 300_000);
 });
+
+async function postSurvey(baseUrl: string, ticketId: string, secret: string, body: unknown): Promise<Response> {
+  return fetch(`${baseUrl}/api/tickets/${ticketId}/survey`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}

@@ -210,6 +210,34 @@ describe.each([
     expect(await journal.find('SL-NONE')).toBeUndefined();
   });
 
+  it('gives back the tickets still being served, with their requests sealed, and refuses a tampered request', async () => {
+    const db = await backend.open();
+    const journal = new SqlTicketJournal(db, createLogger('error'), new DataKeys(keyring));
+    const tickets = new TicketRegistry({ journal });
+    const request = { mode: 'csl', category: 'hardware', topic: "my router'); DROP TABLE tickets; --", device: 'phone', needs: { captions: true }, locale: 'zh-CN' } as const;
+    const waiting = tickets.open(request);
+    const inCall = tickets.open({ ...request, topic: '手表无法配对' });
+    tickets.inCall(inCall.id, 'session-1', 'alice');
+    const done = tickets.open(request);
+    tickets.close(done.id, TicketState.Ended);
+    await journal.settled();
+
+    const reopened = await backend.restart(db);
+    const live = await new SqlTicketJournal(reopened, createLogger('error'), new DataKeys(keyring)).live();
+    const ours = live.filter((t) => [waiting.id, inCall.id, done.id].includes(t.id));
+    expect(ours).toHaveLength(2);
+    // Oldest first; the two opened within the same millisecond may come in either order.
+    expect(ours).toEqual(expect.arrayContaining([
+      { id: waiting.id, request, state: 'queued', queue: 'csl', createdAt: waiting.createdAt },
+      { id: inCall.id, request: { ...request, topic: '手表无法配对' }, state: 'in-call', queue: 'csl', createdAt: inCall.createdAt, sessionId: 'session-1', agentId: 'alice' },
+    ]));
+    const raw = JSON.stringify(await reopened.query('SELECT r.*, t.* FROM ticket_requests r JOIN tickets t ON t.id = r.ticket_id'));
+    expect(raw).not.toContain('DROP TABLE');
+    expect(raw).not.toContain('手表');
+    await reopened.query("UPDATE ticket_requests SET sealed = set_byte(sealed, 20, get_byte(sealed, 20) # 1) WHERE ticket_id = $1", [waiting.id]);
+    await expect(new SqlTicketJournal(reopened, createLogger('error'), new DataKeys(keyring)).live()).rejects.toMatchObject({ code: ErrorCode.RecordTampered });
+  });
+
   it('keeps tokens across a restart by their hash only, refuses revoked and expired ones, and sweeps the expired', async () => {
     const db = await backend.open();
     let clock = Date.now();

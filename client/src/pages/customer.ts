@@ -238,7 +238,11 @@ function connectSignaling(): SignalingClient {
     showPosition(position, eta);
   });
   client.on('call:started', (started) => void startCall(client, started));
-  client.on('call:ended', ({ reason }) => (reason === 'transferred' ? awaitTransfer() : endCall()));
+  client.on('call:ended', ({ reason }) => {
+    if (reason === 'transferred') awaitTransfer();
+    else if (reason === 'interrupted') awaitReconnection();
+    else endCall();
+  });
   // Nobody waits in silence: who is coming into the call and why, or where a transfer is taking it.
   client.on('call:coming', (coming) => {
     if (coming.sessionId !== currentCall?.sessionId) return;
@@ -402,6 +406,13 @@ function awaitTransfer(): void {
   leaveCall();
   translate(byId('queue-notice'), 'queue.transferred');
   if (lastComing) byId('queue-notice').textContent = lastComing;
+  showView('queue');
+}
+
+// The server restarted in the middle of the call: the ticket waits again, ahead of new arrivals.
+function awaitReconnection(): void {
+  leaveCall();
+  translate(byId('queue-notice'), 'queue.interrupted');
   showView('queue');
 }
 
