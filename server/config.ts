@@ -36,6 +36,8 @@ const envSchema = z.object({
   AGENT_ACCOUNTS_FILE: z.string().optional(),
   OFFER_TIMEOUT_MS: int(20_000).pipe(z.number().min(1_000).max(300_000)),
   RECONNECT_GRACE_MS: int(120_000).pipe(z.number().min(0).max(3_600_000)),
+  CALLBACK_AFTER_SEC: int(120).pipe(z.number().min(0).max(86_400)),
+  CALLBACK_ATTEMPTS: int(3).pipe(z.number().min(1).max(10)),
   RTT_LINE_PAUSE_MS: int(5_000).pipe(z.number().min(500).max(600_000)),
   CAPTIONS: z.enum(['on', 'off']).default('on'),
   ASR_MODEL_DIR: z.string().min(1).optional(),

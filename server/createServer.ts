@@ -165,6 +165,7 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
     messenger: socketMessenger(io),
     log,
     reconnectGraceMs: config.RECONNECT_GRACE_MS,
+    callbackAttempts: config.CALLBACK_ATTEMPTS,
     rttLinePauseMs: config.RTT_LINE_PAUSE_MS,
     dataRate: { perSec: config.EVENT_RATE_PER_SEC, burst: config.EVENT_BURST },
     recognizer,

@@ -66,6 +66,7 @@ import {
 export const clientEventSchemas = {
   'queue:join': queueJoinSchema,
   'queue:leave': z.strictObject({}),
+  'queue:callback': z.strictObject({}),
   'agent:status': agentStatusSchema,
   'offer:accept': offerReplySchema,
   'offer:decline': offerReplySchema,
@@ -111,6 +112,7 @@ export type ClientEventPayload<E extends ClientEventName> = z.output<(typeof cli
 export const clientEventReplySchemas = {
   'queue:join': queueJoinedSchema,
   'queue:leave': nothingSchema,
+  'queue:callback': nothingSchema,
   'agent:status': nothingSchema,
   'offer:accept': nothingSchema,
   'offer:decline': nothingSchema,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema, queueNameSchema } from './schemas.js';
+import { callModeSchema, idSchema, queueNameSchema } from './schemas.js';
 import { transcriptLineSchema } from './text.js';
 
 /** Bytes of randomness in a ticket's secret: 256 bits, far past guessing. */
@@ -19,7 +19,18 @@ export const ticketStatusSchema = z.enum(['queued', 'in-call', 'ended', 'abandon
 export type TicketStatus = z.infer<typeof ticketStatusSchema>;
 
 /** What happened to a ticket, one of the kinds its history records. */
-export const progressStepKindSchema = z.enum(['opened', 'in-call', 'escalated', 'handed-over', 'transferred', 'ended', 'abandoned']);
+export const progressStepKindSchema = z.enum([
+  'opened',
+  'in-call',
+  'escalated',
+  'handed-over',
+  'transferred',
+  'interrupted',
+  'callback-scheduled',
+  'callback-missed',
+  'ended',
+  'abandoned',
+]);
 
 /**
  * One step of a ticket's history as its customer reads it: what happened, when, and by whom in general terms (no
@@ -34,6 +45,16 @@ export const progressStepSchema = z.object({
 });
 /** One step of a ticket's history. */
 export type ProgressStep = z.infer<typeof progressStepSchema>;
+
+/** Reply to `POST /api/tickets/:id/rejoin`: a fresh customer token for a ticket still being served (a callback). */
+export const ticketRejoinSchema = z.object({
+  ticketId: idSchema,
+  token: z.string().min(16),
+  mode: callModeSchema,
+  reconnectGraceSec: z.number().min(0),
+});
+/** A fresh customer token for a live ticket. */
+export type TicketRejoin = z.infer<typeof ticketRejoinSchema>;
 
 /** The longest survey comment, in characters. */
 export const SURVEY_COMMENT_MAX = 1000;

@@ -25,6 +25,8 @@ export const queueJoinedSchema = z.object({
   eta: waitRangeSchema,
   /** How long a customer who loses the connection keeps their place (and their call), seconds. */
   reconnectGraceSec: z.number().min(0),
+  /** From this estimated wait (its low end, seconds) the customer may leave the line and be called back. */
+  callbackAfterSec: z.number().min(0),
 });
 /** What the customer gets back from `queue:join`. */
 export type QueueJoined = z.infer<typeof queueJoinedSchema>;

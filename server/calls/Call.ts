@@ -159,6 +159,12 @@ export class Call extends EventEmitter<CallEvents> {
     return this.#closed;
   }
 
+  /** Whether the customer is connected to the call now (false while their reconnect grace runs). */
+  get customerConnected(): boolean {
+    for (const participant of this.#participants.values()) if (participant.role === 'customer') return participant.connected;
+    return false;
+  }
+
   /** A sign-language call: its minutes add to the agent's continuous signing. */
   get signingCall(): boolean {
     return this.mode === 'csl' || this.mode === 'asl' || this.mode === 'hksl';

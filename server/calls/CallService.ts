@@ -9,6 +9,7 @@ import type { QualityRecords } from '../quality/QualityRecords.js';
 import type { TranscriptStore } from '../transcripts/TranscriptStore.js';
 import type { CallOptions } from './CallTypes.js';
 import { modesOf, requirementsForTransfer } from '../routing/requirements.js';
+import { enqueueRequestOf } from '../tickets/enqueueRequest.js';
 import type { Router } from '../routing/Router.js';
 import type { StationRegistry } from '../stations/StationRegistry.js';
 import type { QueuedEntry } from '../store/RoutingStore.js';
@@ -31,6 +32,8 @@ export interface CallServiceOptions {
   transcripts: TranscriptStore;
   messenger: Messenger;
   log: Logger;
+  /** How many times an unanswered callback is tried before the ticket closes. */
+  callbackAttempts: number;
   /** How long a customer who lost the connection keeps their call. */
   reconnectGraceMs: number;
   /** An RTT line nobody added to for this long goes into the transcript as it stands. */
@@ -245,8 +248,16 @@ export class CallService {
     this.#writing.add(writing);
     void writing.finally(() => this.#writing.delete(writing));
     this.#options.links.forgetSession(call.id);
-    // A transfer was recorded on the ticket when it was queued again (`transfer`).
-    if (reason !== 'transferred') {
+    // A callback nobody answered: tried again ahead of new arrivals, until the last try closes the ticket.
+    const ticket = tickets.get(call.ticketId);
+    if (reason === 'disconnected' && ticket?.callback && !call.customerConnected) {
+      if (tickets.callbackMissed(ticket.id, this.#options.callbackAttempts)) {
+        this.#options.router.requeue(enqueueRequestOf(ticket), ticket.createdAt).catch((error: unknown) => this.#options.log.error(`ticket ${ticket.id}: its callback could not be queued again`, error));
+      } else {
+        tokens.revokeTicket(call.ticketId);
+      }
+    } else if (reason !== 'transferred') {
+      // A transfer was recorded on the ticket when it was queued again (`transfer`).
       tickets.close(call.ticketId, TicketState.Ended, 'system', { reason });
       tokens.revokeTicket(call.ticketId);
     }

@@ -21,6 +21,7 @@ import {
   type SupervisorOverview,
   type SurveyAnswer,
   type TechJoinReply,
+  type TicketRejoin,
   type TicketProgress,
 } from '../../signaling/index.js';
 import type { Principal } from '../auth/TokenRegistry.js';
@@ -123,6 +124,16 @@ export function createHttpApp(services: Services): express.Express {
   app.get('/api/tickets/:ticketId', async (req, res) => {
     const ticketId = await ticketOf(req);
     sendData<TicketProgress>(res, await progress.view(ticketId));
+  });
+  // The progress page joins its customer into a callback's call from wherever it is open (another tab, the phone).
+  app.post('/api/tickets/:ticketId/rejoin', async (req, res) => {
+    const ticketId = await ticketOf(req);
+    z.strictObject({}).parse(req.body ?? {});
+    const ticket = services.tickets.get(ticketId);
+    if (!ticket || !services.tickets.isLive(ticketId)) throw AppError.invalidState('this ticket is closed: start a new request on the support page');
+    const token = tokens.issue({ role: 'customer', ticketId });
+    await tokens.stored();
+    sendData<TicketRejoin>(res, { ticketId, token, mode: ticket.request.mode, reconnectGraceSec: config.RECONNECT_GRACE_MS / 1000 });
   });
   app.post('/api/tickets/:ticketId/survey', async (req, res) => {
     const ticketId = await ticketOf(req);

@@ -123,6 +123,19 @@ export class Router extends EventEmitter<RouterEvents> {
   }
 
   /**
+   * Queues a ticket again with its first arrival time, ahead of new arrivals (a callback nobody answered, tried
+   * again); false when it is queued already.
+   */
+  async requeue(request: EnqueueRequest, enqueuedAt: number): Promise<boolean> {
+    this.#assertOpen();
+    const entry = await this.#store.addEntry({ ...request, transferred: true, enqueuedAt });
+    if (!entry) return false;
+    this.#mirror.addEntry(entry, true);
+    await this.#dispatchNow();
+    return true;
+  }
+
+  /**
    * Puts back a ticket that was waiting (or in a call, `transferred`) on this node before a restart, with its first
    * arrival time, and holds it for the customer's reconnect; false when the store has it already (Redis kept it).
    */

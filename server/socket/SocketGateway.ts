@@ -119,6 +119,8 @@ export function attachSocketGateway(services: Services): void {
     if ((await io.local.in(key).fetchSockets()).length > 0) return;
     const call = calls.findByParticipant(key);
     if (call) return call.disconnected(key);
+    // A customer waiting for a callback keeps the place without a page open.
+    if (tickets.get(ticketId)?.callback) return;
     if (router.isQueued(ticketId)) await router.hold(ticketId);
   }
 

@@ -1,6 +1,6 @@
 import { AppError } from '../../signaling/index.js';
 import { customerKey } from '../calls/participantKeys.js';
-import { requirementsFor } from '../routing/requirements.js';
+import { enqueueRequestOf } from '../tickets/enqueueRequest.js';
 import type { Services } from '../services.js';
 import { TicketState } from '../tickets/TicketRegistry.js';
 import type { EventHandlers } from './types.js';
@@ -23,18 +23,23 @@ export function customerHandlers(services: Services): EventHandlers {
       const token = tokens.issue({ role: 'customer', ticketId: ticket.id });
       socket.data.principal = { role: 'customer', ticketId: ticket.id };
       await socket.join(customerKey(ticket.id));
-      const status = await router.enqueue({
-        ticketId: ticket.id,
-        ...requirementsFor(request),
-        slaClass: request.category,
-        priority: 'normal',
-        mode: request.mode,
-        queue: request.mode,
-        topic: request.topic,
-        device: request.device,
-      });
+      const status = await router.enqueue(enqueueRequestOf(ticket));
       await tokens.stored();
-      return { ticketId: ticket.id, token, secret, ...status, reconnectGraceSec: config.RECONNECT_GRACE_MS / 1000 };
+      return { ticketId: ticket.id, token, secret, ...status, reconnectGraceSec: config.RECONNECT_GRACE_MS / 1000, callbackAfterSec: config.CALLBACK_AFTER_SEC };
+    },
+    // A long wait: the customer may go and be called back; the place stays (a virtual hold) even with no page open.
+    'queue:callback': async (_payload, socket) => {
+      const principal = socket.data.principal;
+      if (principal?.role !== 'customer') throw AppError.invalidState('join the queue first (queue:join)');
+      const ticket = tickets.get(principal.ticketId);
+      const status = router.statusOf(principal.ticketId);
+      if (ticket?.state !== TicketState.Queued || !status) throw AppError.invalidState('only a waiting ticket can be called back');
+      if (ticket.callback) throw AppError.conflict('a callback is already scheduled for this ticket');
+      if (status.eta.lowSec < config.CALLBACK_AFTER_SEC) {
+        throw AppError.invalidState(`the wait is short: a callback is offered from an estimated ${config.CALLBACK_AFTER_SEC} s`);
+      }
+      tickets.callbackScheduled(ticket.id);
+      return null;
     },
     // Leaving on purpose gives the place up at once and ends the ticket's token.
     'queue:leave': async (_payload, socket) => {

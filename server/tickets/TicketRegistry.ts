@@ -16,13 +16,15 @@ export interface Ticket {
   createdAt: number;
   sessionId?: string;
   agentId?: string;
+  /** The customer left the line to be called back: the place is kept (a virtual hold); calls tried so far. */
+  callback?: { attempts: number };
   /** The call a restart of the node cut off, until the customer has been told (the ticket waits again meanwhile). */
   interruptedSessionId?: string;
 }
 
 /** What happened to a ticket, by whom: `customer`, `agent:<id>` or `system`. */
 export interface TicketChange {
-  kind: 'opened' | 'in-call' | 'escalated' | 'handed-over' | 'transferred' | 'interrupted' | 'ended' | 'abandoned';
+  kind: 'opened' | 'in-call' | 'escalated' | 'handed-over' | 'transferred' | 'interrupted' | 'callback-scheduled' | 'callback-missed' | 'ended' | 'abandoned';
   actor: string;
   detail?: Record<string, unknown>;
 }
@@ -76,6 +78,28 @@ export class TicketRegistry {
     if (ticket?.state !== TicketState.InCall) return;
     Object.assign(ticket, { state: TicketState.Queued, interruptedSessionId: ticket.sessionId });
     this.#change(ticket, { kind: 'interrupted', actor: 'system', detail: { sessionId: ticket.sessionId, agentId: ticket.agentId } });
+  }
+
+  /** The waiting customer asked to be called back instead of keeping the page open: the ticket keeps its place. */
+  callbackScheduled(id: string): void {
+    const ticket = this.#tickets.get(id);
+    if (ticket?.state !== TicketState.Queued || ticket.callback) return;
+    ticket.callback = { attempts: 0 };
+    this.#change(ticket, { kind: 'callback-scheduled', actor: 'customer', detail: { queue: ticket.queue } });
+  }
+
+  /**
+   * A callback's call went unanswered: the ticket waits again for the next try, or, after the last, closes as
+   * abandoned. Returns whether another try follows.
+   */
+  callbackMissed(id: string, maxAttempts: number): boolean {
+    const ticket = this.#tickets.get(id);
+    if (!ticket?.callback) return false;
+    ticket.callback.attempts += 1;
+    const retry = ticket.callback.attempts < maxAttempts;
+    ticket.state = retry ? TicketState.Queued : TicketState.Abandoned;
+    this.#change(ticket, { kind: 'callback-missed', actor: 'system', detail: { attempt: ticket.callback.attempts, retry } });
+    return retry;
   }
 
   /** The interrupted call the customer has not been told of yet, forgotten once asked for. */

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js';
-import { requirementsForTransfer } from '../routing/requirements.js';
+import { enqueueRequestOf } from './enqueueRequest.js';
 import type { Router } from '../routing/Router.js';
 import { type Ticket, type TicketRegistry, TicketState } from './TicketRegistry.js';
 
@@ -28,21 +28,7 @@ export async function restoreTickets(live: Ticket[], options: { tickets: TicketR
     tickets.restore(ticket);
     const cut = ticket.state === TicketState.InCall ? { sessionId: ticket.sessionId, agentId: ticket.agentId } : undefined;
     if (cut) tickets.interrupted(ticket.id);
-    const requeued = await router.restore(
-      {
-        ticketId: ticket.id,
-        ...requirementsForTransfer(ticket.request, ticket.queue, []),
-        slaClass: ticket.request.category,
-        priority: 'normal',
-        mode: ticket.request.mode,
-        queue: ticket.queue,
-        topic: ticket.request.topic,
-        device: ticket.request.device,
-        preferredAgentId: cut?.agentId,
-      },
-      ticket.createdAt,
-      cut !== undefined,
-    );
+    const requeued = await router.restore(enqueueRequestOf(ticket, cut?.agentId), ticket.createdAt, cut !== undefined);
     if (!requeued && !cut) continue;
     if (cut) {
       restored.interrupted += 1;
