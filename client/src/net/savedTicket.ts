@@ -1,10 +1,13 @@
+import { z } from 'zod';
 import { callModeSchema, queueJoinedSchema } from '../../../signaling/index.js';
 
 const STORAGE_KEY = 'signline.ticket';
 
 /** What a tab keeps of its ticket so that a reload or a reconnect finds the customer's place or call again. */
 // The mode too: a text caller who reloads must not be asked for a camera. The secret: the end screen shows its link.
-const savedTicketSchema = queueJoinedSchema.pick({ ticketId: true, token: true, secret: true, reconnectGraceSec: true }).extend({ mode: callModeSchema.optional() });
+const savedTicketSchema = queueJoinedSchema
+  .pick({ ticketId: true, token: true, secret: true, reconnectGraceSec: true })
+  .extend({ mode: callModeSchema.optional(), callbackAfterSec: z.number().min(0).optional() });
 /** What a tab keeps of its ticket. */
 export type SavedTicket = ReturnType<typeof savedTicketSchema.parse>;
 

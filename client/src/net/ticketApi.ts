@@ -1,4 +1,4 @@
-import { envelopeSchema, surveyAnswerSchema, type ErrorBody, ticketProgressSchema, type SurveyAnswer, type SurveySubmit, type TicketProgress } from '../../../signaling/index.js';
+import { envelopeSchema, surveyAnswerSchema, type ErrorBody, ticketProgressSchema, ticketRejoinSchema, type SurveyAnswer, type TicketRejoin, type SurveySubmit, type TicketProgress } from '../../../signaling/index.js';
 import { RequestError } from './SignalingClient.js';
 import type { z } from 'zod';
 
@@ -30,6 +30,11 @@ async function ticketRequest<T extends z.ZodType>(path: string, secret: string, 
 /** The ticket's progress over HTTP (the progress page watches it over the socket instead). */
 export function fetchProgress(ticketId: string, secret: string): Promise<TicketProgress> {
   return ticketRequest(`/api/tickets/${encodeURIComponent(ticketId)}`, secret, ticketProgressSchema);
+}
+
+/** A fresh customer token for a ticket still being served: a callback's customer joins the call with it. */
+export function rejoinTicket(ticketId: string, secret: string): Promise<TicketRejoin> {
+  return ticketRequest(`/api/tickets/${encodeURIComponent(ticketId)}/rejoin`, secret, ticketRejoinSchema, { method: 'POST' });
 }
 
 /** Sends the ticket's one survey; a second one fails with code CONFLICT. */

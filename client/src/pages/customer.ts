@@ -1,4 +1,4 @@
-import { callModeSchema, type CallMode, type CallStarted, type ParticipantRole, type ClientToServerEvents, type QueueJoin, type TicketClosed, type TranscriptLine, type WaitRange } from '../../../signaling/index.js';
+import { callModeSchema, progressPath, type CallMode, type CallStarted, type ParticipantRole, type ClientToServerEvents, type QueueJoin, type TicketClosed, type TranscriptLine, type WaitRange } from '../../../signaling/index.js';
 import { diagnostics, trackCall, trackShares } from '../diagnostics.js';
 import { locale, t, translate } from '../i18n.js';
 import { MediasoupCall, preloadDevice } from '../media/MediasoupCall.js';
@@ -92,6 +92,7 @@ form.addEventListener('submit', (event) => {
   void joinQueue();
 });
 byId('leave-queue').addEventListener('click', () => void leaveQueue());
+byId('callback').addEventListener('click', () => void askForCallback());
 byId('hangup').addEventListener('click', () => void hangUp());
 byId('again').addEventListener('click', () => location.reload());
 byId('save-transcript').addEventListener('click', saveTranscript);
@@ -204,7 +205,14 @@ async function joinQueue(): Promise<void> {
   signaling = connectSignaling();
   try {
     const joined = await signaling.request('queue:join', request);
-    const saved = { ticketId: joined.ticketId, token: joined.token, secret: joined.secret, reconnectGraceSec: joined.reconnectGraceSec, mode: request.mode };
+    const saved = {
+      ticketId: joined.ticketId,
+      token: joined.token,
+      secret: joined.secret,
+      reconnectGraceSec: joined.reconnectGraceSec,
+      mode: request.mode,
+      callbackAfterSec: joined.callbackAfterSec,
+    };
     saveTicket(saved);
     showTicket(saved);
     showPosition(joined.position, joined.eta);
@@ -292,6 +300,8 @@ function ticketClosed({ ticketId: closedId, reason }: TicketClosed): void {
 }
 
 function showPosition(position: number, eta: WaitRange): void {
+  const callbackAfterSec = savedTicket()?.callbackAfterSec;
+  byId('callback-offer').hidden = callbackAfterSec === undefined || eta.lowSec < callbackAfterSec;
   const element = byId('queue-position');
   if (position <= 1) translate(element, 'queue.next');
   else translate(element, 'queue.position', { position });
@@ -444,6 +454,18 @@ async function leaveQueue(): Promise<void> {
   signaling = null;
   showView('precall');
   restartFramingCheck();
+}
+
+// The place is kept without this page: the ticket's page (same tab, so the ticket stays saved) signals the callback.
+async function askForCallback(): Promise<void> {
+  const saved = savedTicket();
+  if (!saved || !signaling) return;
+  try {
+    await signaling.request('queue:callback', {});
+  } catch (error) {
+    return showError(error);
+  }
+  location.assign(progressPath(saved.ticketId, saved.secret));
 }
 
 function restartFramingCheck(): void {

@@ -1,7 +1,8 @@
 import type { ProgressStep, ProgressUpdate, TicketProgress, TicketStatus } from '../../../signaling/index.js';
 import { t, translate } from '../i18n.js';
 import { RequestError, SignalingClient } from '../net/SignalingClient.js';
-import { submitSurvey } from '../net/ticketApi.js';
+import { rejoinTicket, submitSurvey } from '../net/ticketApi.js';
+import { saveTicket } from '../net/savedTicket.js';
 import { byId, setUpLanguage, showView } from '../ui/dom.js';
 import { SurveyForm } from '../ui/SurveyForm.js';
 import { renderLine } from '../text/TextPanel.js';
@@ -20,6 +21,7 @@ setUpLanguage();
 document.title = `${ticketId} · Signline`;
 byId('save-transcript').addEventListener('click', saveTranscript);
 byId('print-transcript').addEventListener('click', () => window.print());
+byId('callback-join').addEventListener('click', () => void joinCallback());
 setUpNotifications();
 
 const signaling = new SignalingClient();
@@ -55,7 +57,34 @@ function render(progress: TicketProgress): void {
   byId('no-transcript').hidden = progress.transcript.length > 0;
   for (const id of ['save-transcript', 'print-transcript']) byId(id).hidden = progress.transcript.length === 0;
   showSurvey(progress);
+  showCallback();
   showView('progress');
+}
+
+// A customer who asked to be called back: told to keep the page open, then signalled (visually and by vibration,
+// never by sound) when an agent has answered, with one button into the call.
+function showCallback(): void {
+  if (!view) return;
+  const waiting = view.steps.some((step) => step.kind === 'callback-scheduled');
+  byId('callback-waiting').hidden = !(waiting && view.status === 'queued');
+  const ready = byId('callback-ready');
+  const wasReady = !ready.hidden;
+  ready.hidden = !(waiting && view.status === 'in-call');
+  if (!ready.hidden && !wasReady) {
+    navigator.vibrate?.([400, 200, 400, 200, 400]);
+    byId('callback-join').focus();
+  }
+}
+
+// Into the call from this page: a fresh token for the ticket, kept for this tab as the support page keeps it.
+async function joinCallback(): Promise<void> {
+  try {
+    const joined = await rejoinTicket(ticketId, secret);
+    saveTicket({ ticketId: joined.ticketId, token: joined.token, secret, reconnectGraceSec: joined.reconnectGraceSec, mode: joined.mode });
+    location.assign('/support');
+  } catch (error) {
+    byId('error-banner').textContent = t('error.generic', { message: error instanceof Error ? error.message : String(error) });
+  }
 }
 
 function showStatus(status: TicketStatus): void {
@@ -85,6 +114,7 @@ function applyUpdate(update: ProgressUpdate): void {
   if (update.status === view.status) return;
   view.status = update.status;
   showStatus(update.status);
+  showCallback();
   announce(update.status);
   // The call's end brings the transcript and the survey: read the whole view again.
   if (update.status === 'ended' || update.status === 'abandoned') void watch();
