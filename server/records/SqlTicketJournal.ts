@@ -96,8 +96,20 @@ export class SqlTicketJournal implements TicketJournal {
    */
   async live(): Promise<Ticket[]> {
     if (!this.#keys) return [];
-    const rows = await this.#db.query<{ id: string; status: Ticket['state']; queue: QueueName; created_at_ms: string | number; session_id: string | null; agent_id: string | null; sealed: Uint8Array }>(
-      `SELECT t.id, t.status, t.queue, t.created_at_ms, t.session_id, t.agent_id, r.sealed
+    const rows = await this.#db.query<{
+      id: string;
+      status: Ticket['state'];
+      queue: QueueName;
+      created_at_ms: string | number;
+      session_id: string | null;
+      agent_id: string | null;
+      sealed: Uint8Array;
+      callback: boolean;
+      missed: string | number;
+    }>(
+      `SELECT t.id, t.status, t.queue, t.created_at_ms, t.session_id, t.agent_id, r.sealed,
+         EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'callback-scheduled') AS callback,
+         (SELECT count(*) FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'callback-missed') AS missed
        FROM tickets t JOIN ticket_requests r ON r.ticket_id = t.id
        WHERE t.status IN ($1, $2) ORDER BY t.created_at_ms, t.id`,
       [TicketState.Queued, TicketState.InCall],
@@ -115,6 +127,7 @@ export class SqlTicketJournal implements TicketJournal {
         createdAt: Number(row.created_at_ms),
         ...(row.session_id ? { sessionId: row.session_id } : {}),
         ...(row.agent_id ? { agentId: row.agent_id } : {}),
+        ...(row.callback ? { callback: { attempts: Number(row.missed) } } : {}),
       });
     }
     return tickets;

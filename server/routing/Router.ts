@@ -137,15 +137,17 @@ export class Router extends EventEmitter<RouterEvents> {
 
   /**
    * Puts back a ticket that was waiting (or in a call, `transferred`) on this node before a restart, with its first
-   * arrival time, and holds it for the customer's reconnect; false when the store has it already (Redis kept it).
+   * arrival time, held for the customer's reconnect unless `held` is false (a callback's place needs no page open);
+   * false when the store has it already (Redis kept it).
    */
-  async restore(request: EnqueueRequest, enqueuedAt: number, transferred: boolean): Promise<boolean> {
+  async restore(request: EnqueueRequest, enqueuedAt: number, options: { transferred: boolean; held: boolean }): Promise<boolean> {
     this.#assertOpen();
-    const entry = await this.#store.addEntry({ ...request, transferred, enqueuedAt });
+    const entry = await this.#store.addEntry({ ...request, transferred: options.transferred, enqueuedAt });
     if (!entry) return false;
-    // Not in the waiting index: nobody may be offered it before the hold is in place.
-    this.#mirror.addEntry(entry, false);
-    await this.hold(entry.ticketId);
+    // Not in the waiting index until the hold is in place: nobody may be offered it meanwhile.
+    this.#mirror.addEntry(entry, !options.held);
+    if (options.held) await this.hold(entry.ticketId);
+    else await this.#dispatchNow();
     return true;
   }
 

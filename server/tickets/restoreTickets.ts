@@ -28,7 +28,9 @@ export async function restoreTickets(live: Ticket[], options: { tickets: TicketR
     tickets.restore(ticket);
     const cut = ticket.state === TicketState.InCall ? { sessionId: ticket.sessionId, agentId: ticket.agentId } : undefined;
     if (cut) tickets.interrupted(ticket.id);
-    const requeued = await router.restore(enqueueRequestOf(ticket, cut?.agentId), ticket.createdAt, cut !== undefined);
+    // A customer waiting for a callback has no page open to come back with: that place is not held.
+    const held = cut !== undefined || !ticket.callback;
+    const requeued = await router.restore(enqueueRequestOf(ticket, cut?.agentId), ticket.createdAt, { transferred: cut !== undefined, held });
     if (!requeued && !cut) continue;
     if (cut) {
       restored.interrupted += 1;

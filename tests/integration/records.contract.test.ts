@@ -220,16 +220,19 @@ describe.each([
     tickets.inCall(inCall.id, 'session-1', 'alice');
     const done = tickets.open(request);
     tickets.close(done.id, TicketState.Ended);
+    const called = tickets.open(request);
+    tickets.callbackScheduled(called.id);
     await journal.settled();
 
     const reopened = await backend.restart(db);
     const live = await new SqlTicketJournal(reopened, createLogger('error'), new DataKeys(keyring)).live();
-    const ours = live.filter((t) => [waiting.id, inCall.id, done.id].includes(t.id));
-    expect(ours).toHaveLength(2);
+    const ours = live.filter((t) => [waiting.id, inCall.id, done.id, called.id].includes(t.id));
+    expect(ours).toHaveLength(3);
     // Oldest first; the two opened within the same millisecond may come in either order.
     expect(ours).toEqual(expect.arrayContaining([
       { id: waiting.id, request, state: 'queued', queue: 'csl', createdAt: waiting.createdAt },
       { id: inCall.id, request: { ...request, topic: '手表无法配对' }, state: 'in-call', queue: 'csl', createdAt: inCall.createdAt, sessionId: 'session-1', agentId: 'alice' },
+      { id: called.id, request, state: 'queued', queue: 'csl', createdAt: called.createdAt, callback: { attempts: 0 } },
     ]));
     const raw = JSON.stringify(await reopened.query('SELECT r.*, t.* FROM ticket_requests r JOIN tickets t ON t.id = r.ticket_id'));
     expect(raw).not.toContain('DROP TABLE');
