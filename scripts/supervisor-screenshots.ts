@@ -1,6 +1,6 @@
 // Saves the supervisor console with live data as docs/supervisor-en.png and docs/supervisor-zh-CN.png.
-// Run after "npm run build:client": npx tsx scripts/screenshots-supervisor.ts
-// The Chinese screenshot needs a CJK font (Debian: fonts-noto-cjk). Past hours are seeded demo tickets in an in-memory
+// Run after "npm run build:client": npm run screenshots:supervisor
+// The Chinese screenshot needs a CJK font (Debian: fonts-noto-cjk). Past hours are seeded demo tickets and surveys in an in-memory
 // records database; the agents, the call and the waiting customers are live, driven over Socket.IO like the tests.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +50,12 @@ async function seedHistory(records: RecordsDb, now: number): Promise<void> {
     ]);
     await records.query(`INSERT INTO ticket_events (ticket_id, seq, at_ms, actor, kind, detail) VALUES ($1, 1, $2, 'customer', 'opened', $3)`, [id, openedAt, JSON.stringify({ queue: 'csl', category })]);
     await records.query(`INSERT INTO ticket_events (ticket_id, seq, at_ms, actor, kind, detail) VALUES ($1, 2, $2, $3, $4, '{}')`, [id, at, abandoned ? 'customer' : 'agent:mei', abandoned ? 'abandoned' : 'in-call']);
+    // About half of the served customers answer the survey, mostly content: the CSAT figures.
+    if (!abandoned && random() < 0.5) {
+      const r = random();
+      const rating = r < 0.55 ? 5 : r < 0.8 ? 4 : r < 0.9 ? 3 : r < 0.96 ? 2 : 1;
+      await records.query(`INSERT INTO surveys (ticket_id, queue, agent_id, rating, solved, at_ms) VALUES ($1, 'csl', 'mei', $2, $3, $4)`, [id, rating, rating >= 3, at + 300_000]);
+    }
   }
 }
 
