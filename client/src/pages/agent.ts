@@ -1,6 +1,5 @@
 import type { z } from 'zod';
 import {
-  agentLoginReplySchema,
   cannedRepliesSchema,
   type CannedReplies,
   guidesSchema,
@@ -26,6 +25,7 @@ import { openLocalMedia } from '../media/localMedia.js';
 import { setUpMediaToggles, showDeviceError } from '../ui/callControls.js';
 import { SharedViews } from '../ui/SharedViews.js';
 import { setUpShareControls } from '../ui/shareControls.js';
+import { staffSignIn } from '../net/staffSignIn.js';
 import { SignalingClient } from '../net/SignalingClient.js';
 import { attachStream, byId, setUpLanguage, showView } from '../ui/dom.js';
 import { followSigning, signingLabel } from '../ui/signingIndicator.js';
@@ -138,7 +138,6 @@ const layout = new CallLayout({
   nameOf: (role) => (role === 'customer' && currentCall ? currentCall.ticketId : t(`role.${role}`)),
 });
 
-const loginReply = envelopeSchema(agentLoginReplySchema);
 /**
  * Reads a staff-only configuration the console can do without (canned replies, guides): the checked data, or null
  * (with a console warning) when it cannot be had.
@@ -154,18 +153,9 @@ async function loadStaffData<S extends z.ZodType>(token: string, path: string, s
 }
 
 async function signIn(form: FormData): Promise<void> {
-  errorBanner.textContent = '';
-  const response = await fetch('/api/agent/login', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: form.get('username'), password: form.get('password') }),
-  }).catch(() => null);
-  const body = loginReply.safeParse(await response?.json().catch(() => null));
-  if (!body.success || !body.data.ok) {
-    errorBanner.textContent = t('agent.signInFailed', { message: body.success && !body.data.ok ? body.data.error.message : 'network error' });
-    return;
-  }
-  const { token, agent, role } = body.data.data;
+  const reply = await staffSignIn(form, errorBanner);
+  if (!reply) return;
+  const { token, agent, role } = reply;
   // A supervisor's token opens no connection: say where it belongs rather than fail on connect.
   if (role === 'supervisor') {
     translate(errorBanner, 'agent.supervisorAccount');

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
-import { agentLoginReplySchema, callQualityRecordSchema, envelopeSchema, supervisorOverviewSchema, type CallQualityRecord, type LiveCall, type SupervisorOverview } from '../../../signaling/index.js';
+import { callQualityRecordSchema, envelopeSchema, supervisorOverviewSchema, type CallQualityRecord, type LiveCall, type SupervisorOverview } from '../../../signaling/index.js';
 import { locale, t, translate } from '../i18n.js';
+import { staffSignIn } from '../net/staffSignIn.js';
 import { byId, setUpLanguage, showView } from '../ui/dom.js';
 import { showAgents, showCalls, showQuality, showQueues, showSlaClasses } from '../supervisor/overviewTables.js';
 import { WaitCharts } from '../supervisor/WaitCharts.js';
@@ -10,7 +11,6 @@ const POLL_MS = 5_000;
 
 const errorBanner = byId('error-banner');
 const hoursSelect = byId<HTMLSelectElement>('hours');
-const loginReply = envelopeSchema(agentLoginReplySchema);
 
 let token: string | null = null;
 let overview: SupervisorOverview | null = null;
@@ -41,23 +41,14 @@ byId('quality-panel').addEventListener('keydown', (event) => {
 });
 
 async function signIn(form: FormData): Promise<void> {
-  errorBanner.textContent = '';
-  const response = await fetch('/api/agent/login', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: form.get('username'), password: form.get('password') }),
-  }).catch(() => null);
-  const body = loginReply.safeParse(await response?.json().catch(() => null));
-  if (!body.success || !body.data.ok) {
-    errorBanner.textContent = t('agent.signInFailed', { message: body.success && !body.data.ok ? body.data.error.message : 'network error' });
-    return;
-  }
-  if (body.data.data.role !== 'supervisor') {
+  const reply = await staffSignIn(form, errorBanner);
+  if (!reply) return;
+  if (reply.role !== 'supervisor') {
     translate(errorBanner, 'supervisor.notSupervisor');
     return;
   }
-  token = body.data.data.token;
-  byId('supervisor-name').textContent = body.data.data.agent.name;
+  token = reply.token;
+  byId('supervisor-name').textContent = reply.agent.name;
   showView('overview');
   await poll();
 }
