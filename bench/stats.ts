@@ -9,7 +9,7 @@ export function quantile(values: readonly number[], q: number): number {
 export const round1 = (value: number): number => Math.round(value * 10) / 10;
 
 /** Prints one benchmark figure as a JSON line. */
-export function emit(figure: Record<string, string | number | undefined>): void {
+export function emit(figure: Record<string, string | number | boolean | undefined>): void {
   console.log(JSON.stringify(figure));
 }
 
@@ -20,3 +20,6 @@ export function median(values: readonly number[]): number {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
+
+/** Rounds to two decimals for printing (sub-millisecond latencies). */
+export const round2 = (value: number): number => Math.round(value * 100) / 100;

@@ -6,7 +6,10 @@ import path from 'node:path';
 import pg from 'pg';
 import { freePort } from './freePort.js';
 
-/** A real PostgreSQL (Debian's) in a temporary folder on a free loopback port: fsync off, so it survives its own crash (SIGKILL), not the machine's. */
+/**
+ * A real PostgreSQL (Debian's) in a temporary folder on a free loopback port: for tests fsync off, so it survives its own
+ * crash (SIGKILL), not the machine's; `durable` keeps PostgreSQL's defaults (fsync, full-page writes), as benchmarks need.
+ */
 export interface PostgresProcess {
   /** URL of its `postgres` database, as user `signline` (trusted, no password). */
   url: string;
@@ -40,8 +43,17 @@ function runAs(): { uid: number; gid: number } | undefined {
   return { uid, gid };
 }
 
+/** How the server is started. */
+export interface PostgresOptions {
+  /** PostgreSQL's own durability (fsync and full-page writes on) instead of the tests' fsync off; default false. */
+  durable?: boolean;
+  /** Ports tried before giving up; default 3. */
+  attempts?: number;
+}
+
 /** Starts PostgreSQL and resolves once it accepts connections; retries when another process took the port first. */
-export async function startPostgres(attempts = 3): Promise<PostgresProcess> {
+export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresProcess> {
+  const { durable = false, attempts = 3 } = options;
   const bin = binDir();
   const user = runAs();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'signline-pg-'));
@@ -55,7 +67,8 @@ export async function startPostgres(attempts = 3): Promise<PostgresProcess> {
   let port = 0;
   let child: ChildProcess | undefined;
   const launch = async () => {
-    const args = ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'];
+    const fast = durable ? [] : ['-c', 'fsync=off', '-c', 'full_page_writes=off'];
+    const args = ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', ...fast, '-c', 'max_connections=200'];
     // Its own process group, so that a crash can take the server's backends down with it, as a machine crash would.
     child = spawn(path.join(bin, 'postgres'), args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true, ...user });
     await ready(child);
