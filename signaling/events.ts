@@ -43,6 +43,7 @@ import {
   queueJoinSchema,
   setProducerPausedSchema,
 } from './schemas.js';
+import { agentWrapUpSchema } from './wrapUp.js';
 import { progressUpdateSchema, progressWatchSchema, ticketProgressSchema } from './progress.js';
 import { captionSchema, captionStatusSchema } from './captions.js';
 import { annotationReceivedSchema, callAnnotateSchema } from './annotations.js';
@@ -67,6 +68,7 @@ export const clientEventSchemas = {
   'queue:join': queueJoinSchema,
   'queue:leave': z.strictObject({}),
   'agent:status': agentStatusSchema,
+  'agent:wrapUp': agentWrapUpSchema,
   'offer:accept': offerReplySchema,
   'offer:decline': offerReplySchema,
   'call:end': callEndSchema,
@@ -112,6 +114,7 @@ export const clientEventReplySchemas = {
   'queue:join': queueJoinedSchema,
   'queue:leave': nothingSchema,
   'agent:status': nothingSchema,
+  'agent:wrapUp': nothingSchema,
   'offer:accept': nothingSchema,
   'offer:decline': nothingSchema,
   'call:end': nothingSchema,
