@@ -47,6 +47,7 @@ const envSchema = z.object({
   GUIDES_FILE: z.string().default(path.join(repoRoot, 'config/guides.json')),
   TOKEN_TTL_MIN: int(720).pipe(z.number().min(1).max(10_080)),
   MISSED_COOLDOWN_MS: int(0).pipe(z.number().min(0).max(3_600_000)),
+  WRAP_UP_SEC: int(60).pipe(z.number().min(0).max(3_600)),
   FATIGUE_AFTER_MIN: int(45).pipe(z.number().min(1).max(600)),
   SLA_CONSULTATION_SEC: int(120).pipe(z.number().min(1)),
   SLA_SOFTWARE_SEC: int(300).pipe(z.number().min(1)),

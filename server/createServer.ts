@@ -21,6 +21,7 @@ import { SqlTicketJournal } from './records/SqlTicketJournal.js';
 import { SqlTokenStore } from './records/SqlTokenStore.js';
 import { SqlTicketWaits } from './records/SqlTicketWaits.js';
 import { SqlSurveyStore } from './records/SqlSurveyStore.js';
+import { SqlWrapUpStore } from './records/SqlWrapUpStore.js';
 import { SqlTicketAccess } from './records/SqlTicketAccess.js';
 import { keySourceOf, loadKeyring } from './records/keys.js';
 import type { Keyring } from './records/sealing.js';
@@ -36,6 +37,7 @@ import { SkillPolicy } from './routing/SkillPolicy.js';
 import { MemoryRoutingStore } from './store/MemoryRoutingStore.js';
 import { RedisRoutingStore } from './store/RedisRoutingStore.js';
 import { CallService } from './calls/CallService.js';
+import { WrapUps } from './calls/WrapUps.js';
 import { StationRegistry } from './stations/StationRegistry.js';
 import { SupervisorView } from './supervisor/SupervisorView.js';
 import { attachSocketGateway, socketMessenger } from './socket/SocketGateway.js';
@@ -138,6 +140,7 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
     offerTimeoutMs: config.OFFER_TIMEOUT_MS,
     holdMs: config.RECONNECT_GRACE_MS,
     missedCooldownMs: config.MISSED_COOLDOWN_MS,
+    wrapUpMs: config.WRAP_UP_SEC * 1000,
     log,
   });
   await router.start();
@@ -169,6 +172,7 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
     rttLinePauseMs: config.RTT_LINE_PAUSE_MS,
     dataRate: { perSec: config.EVENT_RATE_PER_SEC, burst: config.EVENT_BURST },
     recognizer,
+    wrapUps: new WrapUps({ router, tickets, store: new SqlWrapUpStore(records, dataKeys), log }),
   });
   const surveys = new SqlSurveyStore(records, dataKeys);
   const progress = new TicketProgress({

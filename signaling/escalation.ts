@@ -52,7 +52,7 @@ export const technicianSchema = z.object({
   tier: tierSchema,
   /** Levels of sign languages, spoken languages and product areas (1-5). */
   skills: z.record(z.string(), z.number()),
-  status: z.enum(['available', 'away', 'offered', 'in-call', 'missed']),
+  status: z.enum(['available', 'away', 'offered', 'in-call', 'wrap-up', 'missed']),
 });
 /** One online agent as the invite list shows them. */
 export type Technician = z.infer<typeof technicianSchema>;

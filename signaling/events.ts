@@ -43,6 +43,7 @@ import {
   queueJoinSchema,
   setProducerPausedSchema,
 } from './schemas.js';
+import { agentWrapUpSchema } from './wrapUp.js';
 import { progressUpdateSchema, progressWatchSchema, ticketProgressSchema } from './progress.js';
 import { captionSchema, captionStatusSchema } from './captions.js';
 import { annotationReceivedSchema, callAnnotateSchema } from './annotations.js';
@@ -68,6 +69,7 @@ export const clientEventSchemas = {
   'queue:leave': z.strictObject({}),
   'queue:callback': z.strictObject({}),
   'agent:status': agentStatusSchema,
+  'agent:wrapUp': agentWrapUpSchema,
   'offer:accept': offerReplySchema,
   'offer:decline': offerReplySchema,
   'call:end': callEndSchema,
@@ -114,6 +116,7 @@ export const clientEventReplySchemas = {
   'queue:leave': nothingSchema,
   'queue:callback': nothingSchema,
   'agent:status': nothingSchema,
+  'agent:wrapUp': nothingSchema,
   'offer:accept': nothingSchema,
   'offer:decline': nothingSchema,
   'call:end': nothingSchema,

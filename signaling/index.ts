@@ -13,3 +13,4 @@ export * from './escalation.js';
 export * from './steps.js';
 export * from './supervisor.js';
 export * from './progress.js';
+export * from './wrapUp.js';

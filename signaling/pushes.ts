@@ -68,9 +68,13 @@ export type OfferCancelReason = z.infer<typeof offerCancelReasonSchema>;
 /** Server to client `offer:cancelled`. */
 export const offerCancelledSchema = z.object({ offerId: idSchema, reason: offerCancelReasonSchema });
 
-/** Server to client `agent:state`: the agent's state as the console shows it; `suggestBreak` after a long stretch of signing. */
+/**
+ * Server to client `agent:state`: the agent's state as the console shows it; `suggestBreak` after a long stretch of
+ * signing; in `wrap-up` (after a call, no offers) `wrapUpUntil` is when it ends by itself.
+ */
 export const agentStateSchema = z.object({
-  status: z.enum(['available', 'away', 'offered', 'in-call']),
+  status: z.enum(['available', 'away', 'offered', 'in-call', 'wrap-up']),
+  wrapUpUntil: z.number().optional(),
   reason: z.literal('missed').optional(),
   suggestBreak: z.boolean().optional(),
 });

@@ -13,7 +13,7 @@ export const csatSchema = z.number().min(0).max(1).nullable();
 /**
  * What a signed-in agent is doing, as a supervisor sees it. `resting` is an agent who went away after their console
  * suggested a break from signing; `away` is any other away (their choice, just signed in, or a missed offer).
- * `wrap-up` is kept for an after-call wrap-up time: routing has none yet (a call's end makes the agent available).
+ * `wrap-up` is the time after a call for its notes (`WRAP_UP_SEC`), when routing offers the agent nothing.
  */
 export const supervisedAgentStatusSchema = z.enum(['available', 'offered', 'in-call', 'wrap-up', 'away', 'resting']);
 /** What a signed-in agent is doing. */

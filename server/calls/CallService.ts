@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AgentProfile, CallEndReason, CallInvite, CallTransfer, ParticipantRole } from '../../signaling/index.js';
-import { AppError, ErrorCode } from '../../signaling/index.js';
+import { AppError, ErrorCode, type AgentWrapUp } from '../../signaling/index.js';
 import type { MediaEngine } from '../../media/MediaEngine.js';
 import type { JoinLinks } from '../auth/JoinLinks.js';
 import type { TokenRegistry } from '../auth/TokenRegistry.js';
@@ -18,6 +18,7 @@ import { Call } from './Call.js';
 import type { Messenger } from './CallTypes.js';
 import { agentKey, customerKey, guestKey } from './participantKeys.js';
 import { pickTechnician, technicianList, tierOf } from './technicians.js';
+import type { WrapUps } from './WrapUps.js';
 
 /** What the call service works with. */
 export interface CallServiceOptions {
@@ -42,6 +43,8 @@ export interface CallServiceOptions {
   dataRate: CallOptions['dataRate'];
   /** Turns speech into captions; absent when captions are off. */
   recognizer?: CallOptions['recognizer'];
+  /** The agent's time after a call for its notes; without it an ended call makes the agent available at once. */
+  wrapUps?: WrapUps;
 }
 
 /**
@@ -233,6 +236,15 @@ export class CallService {
     await call.admit(guestKey(guestId), undefined);
   }
 
+  /** The agent files the wrap-up of a ticket whose call of theirs ended; one still in progress is INVALID_STATE. */
+  async wrapUp(agentId: string, wrapUp: AgentWrapUp): Promise<void> {
+    const { wrapUps } = this.#options;
+    const current = this.findByParticipant(agentKey(agentId));
+    if (current?.ticketId === wrapUp.ticketId && current.agent.id === agentId) throw AppError.invalidState(`the call of ticket "${wrapUp.ticketId}" is still going`);
+    if (!wrapUps) throw AppError.notFound('wrap-up of ticket', wrapUp.ticketId);
+    await wrapUps.submit(agentId, wrapUp);
+  }
+
   /** Ends every call (shutdown); resolves once every ended call's last transcript lines are stored. */
   async endAll(reason: CallEndReason): Promise<void> {
     for (const call of [...this.#calls.values()]) call.end(reason);
@@ -248,7 +260,10 @@ export class CallService {
     this.#writing.add(writing);
     void writing.finally(() => this.#writing.delete(writing));
     this.#options.links.forgetSession(call.id);
-    // A callback nobody answered: tried again ahead of new arrivals, until the last try closes the ticket.
+    // A transfer was recorded on the ticket when it was queued again (`transfer`).
+    if (reason === 'transferred') return this.#releaseAgent(call.agent.id, call, `call ${call.id} ended`);
+    // A callback nobody answered: tried again ahead of new arrivals, until the last try closes the ticket; nothing was
+    // said, so there is nothing to wrap up.
     const ticket = tickets.get(call.ticketId);
     if (reason === 'disconnected' && ticket?.callback && !call.customerConnected) {
       if (tickets.callbackMissed(ticket.id, this.#options.callbackAttempts)) {
@@ -256,17 +271,25 @@ export class CallService {
       } else {
         tokens.revokeTicket(call.ticketId);
       }
-    } else if (reason !== 'transferred') {
-      // A transfer was recorded on the ticket when it was queued again (`transfer`).
-      tickets.close(call.ticketId, TicketState.Ended, 'system', { reason });
-      tokens.revokeTicket(call.ticketId);
+      return this.#releaseAgent(call.agent.id, call, `call ${call.id} ended`);
     }
-    this.#releaseAgent(call.agent.id, call, `call ${call.id} ended`);
+    tickets.close(call.ticketId, TicketState.Ended, 'system', { reason });
+    tokens.revokeTicket(call.ticketId);
+    // A shutdown leaves no time for notes; any other end of the ticket's call is followed by the agent's wrap-up.
+    const { wrapUps, log } = this.#options;
+    if (!wrapUps || reason === 'server-shutdown') return this.#releaseAgent(call.agent.id, call, `call ${call.id} ended`);
+    wrapUps
+      .callEnded(call.agent.id, { ticketId: call.ticketId, sessionId: call.id }, this.#ended(call))
+      .catch((error: unknown) => log.error(`routing or the records did not hear that call ${call.id} ended into wrap-up`, error));
   }
 
   /** Routing hears that an agent's part in a call is over (its end, or their hand-over): handle time, signing, queue. */
   #releaseAgent(agentId: string, call: Call, what: string): void {
-    const ended = { handleMs: Date.now() - call.startedAt, signing: call.signingCall, queue: call.queue };
-    this.#options.router.callEnded(agentId, ended).catch((error: unknown) => this.#options.log.error(`routing did not hear that ${what}`, error));
+    this.#options.router.callEnded(agentId, this.#ended(call)).catch((error: unknown) => this.#options.log.error(`routing did not hear that ${what}`, error));
+  }
+
+  /** A call's end as routing counts it: handle time, signing, queue. */
+  #ended(call: Call): { handleMs: number; signing: boolean; queue: Call['queue'] } {
+    return { handleMs: Date.now() - call.startedAt, signing: call.signingCall, queue: call.queue };
   }
 }

@@ -9,7 +9,7 @@ export function tierOf(record: Pick<AgentRecord, 'skills'>): number {
 
 /** The console's list of who can be asked into a call: highest tier first, free ones first within a tier, then by name. */
 export function technicianList(records: Iterable<AgentRecord>, exceptAgentId: string): Technician[] {
-  const order = { available: 0, away: 1, missed: 1, offered: 2, 'in-call': 3 } as const;
+  const order = { available: 0, away: 1, missed: 1, 'wrap-up': 2, offered: 2, 'in-call': 3 } as const;
   return [...records]
     .filter((record) => record.agentId !== exceptAgentId)
     .map((record) => {

@@ -110,6 +110,26 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX surveys_agent ON surveys (agent_id) WHERE agent_id IS NOT NULL;`,
   },
+  {
+    version: 6,
+    name: 'wrap-ups',
+    // One wrap-up per ticket, opened when the call that ends the ticket ends and filled in once by its agent. The
+    // disposition and follow-up stay plain for reports; the agent's summary is sealed under the ticket's data key
+    // (record_keys) like its transcript, since it retells what the customer said.
+    sql: `
+      CREATE TABLE wrap_ups (
+        ticket_id text PRIMARY KEY,
+        agent_id text NOT NULL,
+        session_id text NOT NULL,
+        opened_at_ms bigint NOT NULL,
+        due_at_ms bigint NOT NULL,
+        disposition text CHECK (disposition IN ('resolved', 'workaround', 'escalated', 'follow-up', 'not-resolved', 'no-contact')),
+        summary_sealed bytea,
+        follow_up boolean,
+        submitted_at_ms bigint
+      );
+      CREATE INDEX wrap_ups_follow_up ON wrap_ups (submitted_at_ms) WHERE follow_up;`,
+  },
 ];
 
 /** Any fixed number: nodes starting at once take this lock so only one of them migrates. */

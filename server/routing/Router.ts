@@ -25,7 +25,7 @@ interface Presence {
   connections: number;
 }
 
-/** Offers and holds are swept this long after they fell due, so the node that owns their timer goes first. */
+/** Offers, holds and wrap-ups are swept this long after they fell due, so the node that owns their timer goes first. */
 const SWEEP_GRACE_MS = 100;
 
 /** A dispatch round cut short, so that a bug cannot spin the event loop. */
@@ -49,6 +49,7 @@ export class Router extends EventEmitter<RouterEvents> {
   readonly #now: () => number;
   readonly #holdMs: number;
   readonly #missedCooldownMs: number;
+  readonly #wrapUpMs: number;
   readonly #sweepIntervalMs: number;
   readonly #mirror: RoutingMirror;
   readonly #presence = new Map<string, Presence>();
@@ -60,6 +61,8 @@ export class Router extends EventEmitter<RouterEvents> {
   readonly #holds: TimerSet<string>;
   /** End of a missed agent's cool-down, by agent. */
   readonly #cooldowns: TimerSet<string>;
+  /** End of an agent's wrap-up time, by agent. */
+  readonly #wrapUps: TimerSet<string>;
   /** The sweep and dispatch rounds retried after a failure. */
   readonly #background: TimerSet<'sweep' | 'dispatch'>;
   #dispatching = false;
@@ -77,6 +80,7 @@ export class Router extends EventEmitter<RouterEvents> {
     this.#now = options.now ?? Date.now;
     this.#holdMs = options.holdMs;
     this.#missedCooldownMs = options.missedCooldownMs;
+    this.#wrapUpMs = options.wrapUpMs ?? 0;
     this.#sweepIntervalMs = options.sweepIntervalMs ?? 1000;
     this.#mirror = new RoutingMirror(options.policy);
     this.#fatigue = new SigningFatigue(options.policy);
@@ -98,6 +102,7 @@ export class Router extends EventEmitter<RouterEvents> {
     });
     this.#holds = new TimerSet({ name: 'routing: held place', log: this.#log, onError: onStoreError });
     this.#cooldowns = new TimerSet({ name: 'routing: missed-offer cool-down', log: this.#log, onError: onStoreError });
+    this.#wrapUps = new TimerSet({ name: 'routing: wrap-up time', log: this.#log, onError: onStoreError });
     this.#background = new TimerSet({ name: 'routing: background', log: this.#log, onError: onStoreError, unref: true });
     this.#background.set('sweep', this.#sweepIntervalMs, () => this.#sweep());
   }
@@ -247,6 +252,7 @@ export class Router extends EventEmitter<RouterEvents> {
     this.#presence.delete(agentId);
     this.#fatigue.forget(agentId);
     this.#cooldowns.clear(agentId);
+    this.#wrapUps.clear(agentId);
     const removed = await this.#store.removeAgent(agentId);
     this.#mirror.removeAgent(agentId);
     if (removed?.withdrawn) this.#offerClosed(removed.withdrawn, 'abandoned', 'withdrawn');
@@ -284,14 +290,36 @@ export class Router extends EventEmitter<RouterEvents> {
     await this.#dispatchNow();
   }
 
-  /** A call of this agent ended: the agent is available again; signing calls add to fatigue. */
-  async callEnded(agentId: string, call: EndedCall): Promise<void> {
+  /**
+   * A call of this agent ended; signing calls add to fatigue. After a call that ended its ticket (`wrapUp`) the agent
+   * is in wrap-up, offered nothing, until `endWrapUp` or the wrap-up time runs out; otherwise available again.
+   * Resolves to the epoch ms the wrap-up ends by itself, or undefined when there is none.
+   */
+  async callEnded(agentId: string, call: EndedCall): Promise<number | undefined> {
     await this.#service.handled(call.queue, call.handleMs);
     if (call.signing) this.#fatigue.addSigning(agentId, call.handleMs);
-    if (!(await this.#store.finishCall(agentId, this.#now()))) return;
-    const record = this.#mirror.setAgentStatus(agentId, StoredAgentStatus.Available, this.#now());
+    const now = this.#now();
+    const wrapUpUntil = call.wrapUp && this.#wrapUpMs > 0 ? now + this.#wrapUpMs : undefined;
+    if (!(await this.#store.finishCall(agentId, now, wrapUpUntil))) return undefined;
+    if (wrapUpUntil !== undefined) {
+      this.#wrapUps.set(agentId, this.#wrapUpMs, () => this.#wrapUpOver(agentId));
+      const record = this.#mirror.setAgentStatus(agentId, StoredAgentStatus.WrapUp);
+      if (record) {
+        record.wrapUpUntil = wrapUpUntil;
+        this.emit('agentState', agentId, this.#stateOf(record));
+      }
+      return wrapUpUntil;
+    }
+    const record = this.#mirror.setAgentStatus(agentId, StoredAgentStatus.Available, now);
     if (record) this.emit('agentState', agentId, this.#stateOf(record));
     await this.#dispatchNow();
+    return undefined;
+  }
+
+  /** The agent's wrap-up is done (submitted): available again. False, changing nothing, when the agent is not in wrap-up. */
+  async endWrapUp(agentId: string): Promise<boolean> {
+    this.#wrapUps.clear(agentId);
+    return this.#finishWrapUp(agentId);
   }
 
   /** Position and estimated wait of a queued ticket, or undefined. */
@@ -328,6 +356,7 @@ export class Router extends EventEmitter<RouterEvents> {
     this.#offers.close();
     this.#holds.close();
     this.#cooldowns.close();
+    this.#wrapUps.close();
     this.#service.close();
     this.#positions.close();
     this.removeAllListeners();
@@ -433,6 +462,20 @@ export class Router extends EventEmitter<RouterEvents> {
     await this.#availabilitySet(record, 'available');
   }
 
+  // A timer task, also run for wrap-ups whose node died: an agent no longer in wrap-up (submitted, signed out) ends it quietly.
+  async #wrapUpOver(agentId: string): Promise<void> {
+    await this.#finishWrapUp(agentId);
+  }
+
+  async #finishWrapUp(agentId: string): Promise<boolean> {
+    const record = await this.#store.endWrapUp(agentId, this.#now());
+    if (!record) return false;
+    this.#mirror.putAgent(record);
+    this.emit('agentState', agentId, this.#stateOf(record));
+    await this.#dispatchNow();
+    return true;
+  }
+
   // A timer task, also run for holds whose node died: removing an entry that is already gone is no failure.
   async #holdLapsed(ticketId: string): Promise<void> {
     if (await this.#remove(ticketId)) this.emit('placeLapsed', ticketId);
@@ -448,7 +491,7 @@ export class Router extends EventEmitter<RouterEvents> {
     return true;
   }
 
-  // Offers and holds whose node died never get their timer; any node settles them once they are due. A failed
+  // Offers, holds and wrap-ups whose node died never get their timer; any node settles them once they are due. A failed
   // sweep is retried with backoff, then sweeps resume at their interval.
   async #sweep(): Promise<void> {
     const due = this.#now() - SWEEP_GRACE_MS;
@@ -457,6 +500,9 @@ export class Router extends EventEmitter<RouterEvents> {
     }
     for (const ticketId of await this.#store.dueHolds(due)) {
       if (!this.#holds.has(ticketId)) this.#holds.set(ticketId, 0, () => this.#holdLapsed(ticketId));
+    }
+    for (const agentId of await this.#store.dueWrapUps(due)) {
+      if (!this.#wrapUps.has(agentId)) this.#wrapUps.set(agentId, 0, () => this.#wrapUpOver(agentId));
     }
     this.#background.set('sweep', this.#sweepIntervalMs, () => this.#sweep());
   }
@@ -498,6 +544,8 @@ export class Router extends EventEmitter<RouterEvents> {
       case StoredAgentStatus.Offered:
       case StoredAgentStatus.InCall:
         return { status: record.status, ...extra };
+      case StoredAgentStatus.WrapUp:
+        return { status: record.status, ...(record.wrapUpUntil !== undefined ? { wrapUpUntil: record.wrapUpUntil } : {}), ...extra };
       case StoredAgentStatus.Missed:
         return { status: 'away', reason: 'missed', ...extra };
       case StoredAgentStatus.Away:

@@ -31,6 +31,8 @@ export interface RouterOptions {
   holdMs: number;
   /** After a missed offer the agent is available again after this long; 0 waits for the agent. */
   missedCooldownMs: number;
+  /** After a call that ends its ticket the agent is in wrap-up (no offers) for up to this long; 0 (the default) skips it. */
+  wrapUpMs?: number;
   estimator?: WaitEstimator;
   now?: () => number;
   /** How often to look for offers and holds whose node died before their timer fired. */
@@ -57,4 +59,6 @@ export interface EndedCall {
   /** A sign-language call: it adds to the agent's continuous signing. */
   signing: boolean;
   queue: QueueName;
+  /** The call ended its ticket (not a transfer or a hand-over): the agent's wrap-up time follows. */
+  wrapUp?: boolean;
 }

@@ -3,12 +3,19 @@ import { agentKey } from '../calls/participantKeys.js';
 import type { Services } from '../services.js';
 import type { AppSocket, EventHandlers } from './types.js';
 
-/** Events only a signed-in agent may send: availability, replies to offers, the station, inviting, joining, handing over and transferring. */
+/**
+ * Events only a signed-in agent may send: availability, replies to offers, the station, inviting, joining, handing
+ * over, transferring and filing a call's wrap-up.
+ */
 export function agentHandlers(services: Services): EventHandlers {
   const { router, calls } = services;
   return {
     'agent:status': async ({ status }, socket) => {
       await router.setAvailability(agentIdOf(socket), status);
+      return null;
+    },
+    'agent:wrapUp': async (wrapUp, socket) => {
+      await calls.wrapUp(agentIdOf(socket), wrapUp);
       return null;
     },
     'offer:accept': async ({ offerId }, socket) => {

@@ -75,7 +75,7 @@ export class MemoryRoutingStore implements RoutingStore {
   async setAvailability(agentId: string, status: 'available' | 'away', now: number): Promise<AgentRecord | 'busy' | 'missing'> {
     const agent = this.#agents.get(agentId);
     if (!agent) return 'missing';
-    if (agent.status === StoredAgentStatus.Offered || agent.status === StoredAgentStatus.InCall) return 'busy';
+    if (agent.status === StoredAgentStatus.Offered || agent.status === StoredAgentStatus.InCall || agent.status === StoredAgentStatus.WrapUp) return 'busy';
     if (status === StoredAgentStatus.Available && agent.status !== StoredAgentStatus.Available) agent.idleSince = now;
     agent.status = status;
     return { ...agent };
@@ -112,11 +112,23 @@ export class MemoryRoutingStore implements RoutingStore {
     return { offer, entry: { ...entry } };
   }
 
-  async finishCall(agentId: string, now: number): Promise<boolean> {
+  async finishCall(agentId: string, now: number, wrapUpUntil?: number): Promise<boolean> {
     const agent = this.#agents.get(agentId);
     if (agent?.status !== StoredAgentStatus.InCall) return false;
-    Object.assign(agent, { status: StoredAgentStatus.Available, idleSince: now });
+    if (wrapUpUntil !== undefined && wrapUpUntil > now) Object.assign(agent, { status: StoredAgentStatus.WrapUp, wrapUpUntil });
+    else Object.assign(agent, { status: StoredAgentStatus.Available, idleSince: now });
     return true;
+  }
+
+  async endWrapUp(agentId: string, now: number): Promise<AgentRecord | null> {
+    const agent = this.#agents.get(agentId);
+    if (agent?.status !== StoredAgentStatus.WrapUp) return null;
+    Object.assign(agent, { status: StoredAgentStatus.Available, idleSince: now, wrapUpUntil: undefined });
+    return { ...agent };
+  }
+
+  async dueWrapUps(now: number): Promise<string[]> {
+    return [...this.#agents.values()].filter((agent) => agent.wrapUpUntil !== undefined && agent.wrapUpUntil <= now).map((agent) => agent.agentId);
   }
 
   async dueOffers(now: number): Promise<string[]> {

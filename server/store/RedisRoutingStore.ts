@@ -16,6 +16,7 @@ import type {
 import {
   ADD_ENTRY,
   CLAIM_OFFER,
+  END_WRAP_UP,
   FINISH_CALL,
   HOLD_ENTRY,
   PUT_AGENT,
@@ -45,7 +46,7 @@ export class RedisRoutingStore implements RoutingStore {
   private constructor(client: Client, namespace: string) {
     this.#client = client;
     // One hash tag for every key, so the scripts' keys share a slot on Redis Cluster too.
-    const names = ['entries', 'entry-seq', 'entry-offer', 'agents', 'agent-status', 'agent-idle', 'agent-offer', 'offers', 'deadlines', 'seq', 'holds'];
+    const names = ['entries', 'entry-seq', 'entry-offer', 'agents', 'agent-status', 'agent-idle', 'agent-offer', 'offers', 'deadlines', 'seq', 'holds', 'wrap-ups'];
     this.#keys = names.map((name) => `${namespace}{routing}:${name}`);
     this.#stats = `${namespace}{routing}:service-counters`;
     this.#channel = `${namespace}{routing}:changed`;
@@ -96,8 +97,8 @@ export class RedisRoutingStore implements RoutingStore {
   }
 
   async putAgent(agent: { agentId: string; name: string; skills: SkillMap }, now: number): Promise<AgentRecord> {
-    const [status, idle, offerId] = (await this.#run(PUT_AGENT, [agent.agentId, JSON.stringify(agent), String(now)])) as [string, string, string];
-    return { ...agent, status: status as StoredAgentStatus, idleSince: Number(idle), offerId: offerId || undefined };
+    const [status, idle, offerId, wrapUpUntil] = (await this.#run(PUT_AGENT, [agent.agentId, JSON.stringify(agent), String(now)])) as [string, string, string, string];
+    return { ...agent, status: status as StoredAgentStatus, idleSince: Number(idle), offerId: offerId || undefined, wrapUpUntil: wrapUpUntil ? Number(wrapUpUntil) : undefined };
   }
 
   async removeAgent(agentId: string): Promise<{ agent: AgentRecord; withdrawn?: StoredOffer } | null> {
@@ -128,8 +129,19 @@ export class RedisRoutingStore implements RoutingStore {
     return { offer: JSON.parse(offer) as StoredOffer, entry: { ...(JSON.parse(entry) as QueuedEntry), seq: Number(seq) } };
   }
 
-  async finishCall(agentId: string, now: number): Promise<boolean> {
-    return (await this.#run(FINISH_CALL, [agentId, String(now)])) === 1;
+  async finishCall(agentId: string, now: number, wrapUpUntil?: number): Promise<boolean> {
+    return (await this.#run(FINISH_CALL, [agentId, String(now), wrapUpUntil === undefined ? '' : String(wrapUpUntil)])) === 1;
+  }
+
+  async endWrapUp(agentId: string, now: number): Promise<AgentRecord | null> {
+    const reply = await this.#run(END_WRAP_UP, [agentId, String(now)]);
+    if (!Array.isArray(reply)) return null;
+    const [agent, idle] = reply as [string, string];
+    return { ...(JSON.parse(agent) as AgentRecord), status: 'available', idleSince: Number(idle) };
+  }
+
+  async dueWrapUps(now: number): Promise<string[]> {
+    return this.#client.zRangeByScore(this.#keys[11]!, '-inf', now);
   }
 
   async dueOffers(now: number): Promise<string[]> {
@@ -167,9 +179,12 @@ export class RedisRoutingStore implements RoutingStore {
     const multi = this.#client.multi();
     for (const key of this.#keys.slice(0, 7)) multi.hGetAll(key);
     multi.zRangeWithScores(this.#keys[10]!, 0, -1);
+    multi.zRangeWithScores(this.#keys[11]!, 0, -1);
     const replies = (await multi.exec()) as unknown[];
     const [entries, seqs, entryOffers, agents, statuses, idles, agentOffers] = replies.slice(0, 7) as Record<string, string>[];
-    const holds = new Map((replies[7] as { value: string; score: number }[]).map(({ value, score }) => [value, score]));
+    const scores = (reply: unknown) => new Map((reply as { value: string; score: number }[]).map(({ value, score }) => [value, score]));
+    const holds = scores(replies[7]);
+    const wrapUps = scores(replies[8]);
     return {
       entries: Object.entries(entries!).map(([ticketId, json]) => ({
         ...(JSON.parse(json) as QueuedEntry),
@@ -182,6 +197,7 @@ export class RedisRoutingStore implements RoutingStore {
         status: statuses![agentId] as StoredAgentStatus,
         idleSince: Number(idles![agentId]),
         offerId: agentOffers![agentId],
+        wrapUpUntil: wrapUps.get(agentId),
       })),
     };
   }

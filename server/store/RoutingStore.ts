@@ -18,13 +18,17 @@ export interface QueuedEntry extends RoutingEntry {
   heldUntil?: number | undefined;
 }
 
-/** Agent states as the store keeps them; `missed` is away after a declined or lapsed offer. */
+/**
+ * Agent states as the store keeps them; `missed` is away after a declined or lapsed offer, `wrap-up` the time after a
+ * call for its notes (no offers, available again when submitted or at `wrapUpUntil`).
+ */
 export const StoredAgentStatus = {
   Available: 'available',
   Away: 'away',
   Missed: 'missed',
   Offered: 'offered',
   InCall: 'in-call',
+  WrapUp: 'wrap-up',
 } as const;
 /** One of the stored agent states. */
 export type StoredAgentStatus = (typeof StoredAgentStatus)[keyof typeof StoredAgentStatus];
@@ -39,6 +43,8 @@ export interface AgentRecord {
   idleSince: number;
   /** Set while an offer to this agent is open. */
   offerId?: string | undefined;
+  /** Epoch ms at which the agent's wrap-up ends by itself; set only in wrap-up. */
+  wrapUpUntil?: number | undefined;
 }
 
 /** An open offer. */
@@ -92,14 +98,21 @@ export interface RoutingStore {
   putAgent(agent: { agentId: string; name: string; skills: SkillMap }, now: number): Promise<AgentRecord>;
   /** Removes an agent (signed out, last connection gone); an open offer is withdrawn, its entry keeps its place. */
   removeAgent(agentId: string): Promise<{ agent: AgentRecord; withdrawn?: StoredOffer } | null>;
-  /** Sets available or away; refused ('busy') while offered or in a call, 'missing' for an unknown agent. */
+  /** Sets available or away; refused ('busy') while offered, in a call or in wrap-up, 'missing' for an unknown agent. */
   setAvailability(agentId: string, status: 'available' | 'away', now: number): Promise<AgentRecord | 'busy' | 'missing'>;
   /** Atomically offers a waiting entry to an available agent. */
   claimOffer(offer: StoredOffer): Promise<true | ClaimRefusal>;
   /** Atomically ends an open offer; null when it was already settled (elsewhere), never existed, or belongs to another agent than `agentId`. */
   settleOffer(offerId: string, outcome: OfferOutcome, now: number, agentId?: string): Promise<SettledOffer | null>;
-  /** A call ended: the agent is available again. False if the agent was not in a call. */
-  finishCall(agentId: string, now: number): Promise<boolean>;
+  /**
+   * A call ended: the agent is in wrap-up until `wrapUpUntil` when it is given and later than `now`, else available
+   * again. False if the agent was not in a call.
+   */
+  finishCall(agentId: string, now: number, wrapUpUntil?: number): Promise<boolean>;
+  /** Ends the agent's wrap-up (submitted, or its time is up): available again. Null, changing nothing, when not in wrap-up. */
+  endWrapUp(agentId: string, now: number): Promise<AgentRecord | null>;
+  /** Agents whose wrap-up time ran out by `now`, for the sweeper that outlives the node that timed it. */
+  dueWrapUps(now: number): Promise<string[]>;
   /** Offers whose deadline has passed, for the sweeper that outlives the node that made them. */
   dueOffers(now: number): Promise<string[]>;
   /** Adds to a queue's service-level counters. */

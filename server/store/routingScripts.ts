@@ -3,12 +3,13 @@
 // script has to decode and re-encode JSON (Redis's cjson would turn empty arrays into objects).
 //
 // Keys, in this order wherever a script takes them: entries, entrySeq, entryOffer, agents, agentStatus,
-// agentIdle, agentOffer, offers, deadlines, seq, holds.
+// agentIdle, agentOffer, offers, deadlines, seq, holds, wrapUps (a sorted set of agents in wrap-up by its end).
 
 const KEYS_PRELUDE = `
 local entries, entrySeq, entryOffer = KEYS[1], KEYS[2], KEYS[3]
 local agents, agentStatus, agentIdle, agentOffer = KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local offers, deadlines, seq, holds = KEYS[8], KEYS[9], KEYS[10], KEYS[11]
+local wrapUps = KEYS[12]
 -- Drops the ticket's open offer, if any, and frees its agent (nobody's fault); returns the offer JSON or ''.
 local function withdrawOffer(ticketId)
   local offerId = redis.call('HGET', entryOffer, ticketId)
@@ -60,14 +61,14 @@ else
 end
 return {entry, redis.call('HGET', entrySeq, ARGV[1]), offer}`;
 
-/** ARGV: agentId, agent JSON, now. Returns {status, idleSince, offerId or ''}. */
+/** ARGV: agentId, agent JSON, now. Returns {status, idleSince, offerId or '', wrap-up end or ''}. */
 export const PUT_AGENT = `${KEYS_PRELUDE}
 redis.call('HSET', agents, ARGV[1], ARGV[2])
 if redis.call('HEXISTS', agentStatus, ARGV[1]) == 0 then
   redis.call('HSET', agentStatus, ARGV[1], 'away')
   redis.call('HSET', agentIdle, ARGV[1], ARGV[3])
 end
-return {redis.call('HGET', agentStatus, ARGV[1]), redis.call('HGET', agentIdle, ARGV[1]), redis.call('HGET', agentOffer, ARGV[1]) or ''}`;
+return {redis.call('HGET', agentStatus, ARGV[1]), redis.call('HGET', agentIdle, ARGV[1]), redis.call('HGET', agentOffer, ARGV[1]) or '', redis.call('ZSCORE', wrapUps, ARGV[1]) or ''}`;
 
 /** ARGV: agentId. Returns {agent JSON, status, idleSince, withdrawn offer JSON or ''}, or false. */
 export const REMOVE_AGENT = `${KEYS_PRELUDE}
@@ -90,13 +91,14 @@ redis.call('HDEL', agents, ARGV[1])
 redis.call('HDEL', agentStatus, ARGV[1])
 redis.call('HDEL', agentIdle, ARGV[1])
 redis.call('HDEL', agentOffer, ARGV[1])
+redis.call('ZREM', wrapUps, ARGV[1])
 return {agent, status, idle, offer}`;
 
 /** ARGV: agentId, 'available'|'away', now. Returns 'missing', 'busy', or {status, idleSince}. */
 export const SET_AVAILABILITY = `${KEYS_PRELUDE}
 if redis.call('HEXISTS', agents, ARGV[1]) == 0 then return 'missing' end
 local current = redis.call('HGET', agentStatus, ARGV[1])
-if current == 'offered' or current == 'in-call' then return 'busy' end
+if current == 'offered' or current == 'in-call' or current == 'wrap-up' then return 'busy' end
 if ARGV[2] == 'available' and current ~= 'available' then redis.call('HSET', agentIdle, ARGV[1], ARGV[3]) end
 redis.call('HSET', agentStatus, ARGV[1], ARGV[2])
 return {ARGV[2], redis.call('HGET', agentIdle, ARGV[1])}`;
@@ -144,9 +146,22 @@ if redis.call('HGET', agentOffer, agentId) == ARGV[1] then
 end
 return {offer, entry, n}`;
 
-/** ARGV: agentId, now. Returns 1 when the agent was in a call and is available now, else 0. */
+/** ARGV: agentId, now, wrap-up end or ''. Returns 1 when the agent was in a call and is in wrap-up or available now, else 0. */
 export const FINISH_CALL = `${KEYS_PRELUDE}
 if redis.call('HGET', agentStatus, ARGV[1]) ~= 'in-call' then return 0 end
+if ARGV[3] ~= '' and tonumber(ARGV[3]) > tonumber(ARGV[2]) then
+  redis.call('HSET', agentStatus, ARGV[1], 'wrap-up')
+  redis.call('ZADD', wrapUps, ARGV[3], ARGV[1])
+else
+  redis.call('HSET', agentStatus, ARGV[1], 'available')
+  redis.call('HSET', agentIdle, ARGV[1], ARGV[2])
+end
+return 1`;
+
+/** ARGV: agentId, now. Returns {agent JSON, idleSince} when the agent was in wrap-up and is available now, else false. */
+export const END_WRAP_UP = `${KEYS_PRELUDE}
+if redis.call('HGET', agentStatus, ARGV[1]) ~= 'wrap-up' then return false end
 redis.call('HSET', agentStatus, ARGV[1], 'available')
 redis.call('HSET', agentIdle, ARGV[1], ARGV[2])
-return 1`;
+redis.call('ZREM', wrapUps, ARGV[1])
+return {redis.call('HGET', agents, ARGV[1]), ARGV[2]}`;

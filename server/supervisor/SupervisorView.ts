@@ -164,6 +164,7 @@ function supervisedStatus(state: AgentState, resting: boolean): SupervisedAgentS
     case 'available':
     case 'offered':
     case 'in-call':
+    case 'wrap-up':
       return state.status;
     case 'away':
       return resting ? 'resting' : 'away';

@@ -24,7 +24,19 @@ export interface Ticket {
 
 /** What happened to a ticket, by whom: `customer`, `agent:<id>` or `system`. */
 export interface TicketChange {
-  kind: 'opened' | 'in-call' | 'escalated' | 'handed-over' | 'transferred' | 'interrupted' | 'callback-scheduled' | 'callback-missed' | 'ended' | 'abandoned';
+  kind:
+    | 'opened'
+    | 'in-call'
+    | 'escalated'
+    | 'handed-over'
+    | 'transferred'
+    | 'interrupted'
+    | 'callback-scheduled'
+    | 'callback-missed'
+    | 'ended'
+    | 'abandoned'
+    | 'wrap-up'
+    | 'wrapped-up';
   actor: string;
   detail?: Record<string, unknown>;
 }
@@ -160,7 +172,19 @@ export class TicketRegistry {
     this.#change(ticket, { kind: state, actor, detail });
   }
 
-  #change(ticket: Ticket, change: TicketChange): void {
+  /** The ended call's agent is in wrap-up until `until`; the ticket stays ended. */
+  wrapUp(id: string, agentId: string, until: number): void {
+    const ticket = this.#tickets.get(id);
+    if (ticket) this.#change(ticket, { kind: 'wrap-up', actor: agentActor(agentId), detail: { until } });
+  }
+
+  /** The agent filed the ticket's wrap-up (what they wrote stays in the sealed record). */
+  wrappedUp(id: string, agentId: string, detail: { disposition: string; followUp: boolean }): void {
+    const ticket = this.#tickets.get(id);
+    if (ticket) this.#change(ticket, { kind: 'wrapped-up', actor: agentActor(agentId), detail });
+  }
+
+    #change(ticket: Ticket, change: TicketChange): void {
     this.#journal?.record(ticket, change, this.#now());
   }
 }

@@ -34,6 +34,8 @@ describe('a server killed with SIGKILL in the middle of a call (embedded records
       LOG_LEVEL: 'warn',
       // Room for the restart and the reconnects on a busy machine: a place lapses only after this long away.
       RECONNECT_GRACE_MS: '60000',
+      // The agent takes the next call straight after the first.
+      WRAP_UP_SEC: '0',
       RECORDS_DIR: path.join(root, 'records'),
       RECORDS_KEY: newMasterKeyText(),
       AGENT_ACCOUNTS: JSON.stringify([testAgent('alice', ['csl'])]),

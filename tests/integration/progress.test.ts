@@ -74,7 +74,8 @@ async function rawText(live: LiveServer): Promise<string> {
 }
 
 describe('the ticket progress page and the satisfaction survey (real server, records in PostgreSQL)', () => {
-  const live = serverPerTest(() => [testAgent('alice', ['csl', 'voice']), testAgent('bob', ['csl', 'voice']), testSupervisor('sue')]);
+  // Agents take call after call here: no wrap-up time between them.
+  const live = serverPerTest(() => [testAgent('alice', ['csl', 'voice']), testAgent('bob', ['csl', 'voice']), testSupervisor('sue')], { WRAP_UP_SEC: 0 });
 
   it('opens a ticket only with its secret: none is UNAUTHORIZED, a wrong one and an unknown ticket the same NOT_FOUND', async () => {
     const { joined } = await live.pool.queuedCustomer();

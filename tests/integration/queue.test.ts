@@ -10,7 +10,8 @@ const DEFAULT_OFFER_TIMEOUT_MS = 20_000;
 const accounts = () => [testAgent('alice', ['csl']), testAgent('bob', ['csl']), testAgent('carol', ['asl'])];
 
 describe('the queue over real sockets', () => {
-  const live = serverPerTest(accounts);
+  // About queueing and hang-up, not wrap-up: the agent is available right after a call.
+  const live = serverPerTest(accounts, { WRAP_UP_SEC: 0 });
 
   it('gives a customer who joins a ticket id, a token and position 1', async () => {
     const customer = await live.pool.customer();

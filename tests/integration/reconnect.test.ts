@@ -66,7 +66,7 @@ describe('a customer who loses the connection and comes back within the grace pe
 });
 
 describe('a customer who does not come back within the grace period', () => {
-  const live = serverPerTest(accounts, { RECONNECT_GRACE_MS: 600 });
+  const live = serverPerTest(accounts, { RECONNECT_GRACE_MS: 600, WRAP_UP_SEC: 0 });
 
   it('ends the call for the agent, who is available again, and the customer’s token stops working', async () => {
     const open = await openCall(live.pool, 'alice');

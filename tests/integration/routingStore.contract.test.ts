@@ -212,6 +212,57 @@ describe.each(stores)('the %s routing store', (_name, open) => {
     expect(await store.dueHolds(10_000)).toEqual([]);
   });
 
+  it('puts an agent whose call ended into wrap-up until its end, offering them nothing meanwhile', async () => {
+    await store.addEntry(entry('SL-1'));
+    await store.addEntry(entry('SL-2'));
+    await store.putAgent(alice, 0);
+    await store.setAvailability('alice', 'available', 1);
+    await store.claimOffer(offer('o1', 'SL-1', 'alice'));
+    await store.settleOffer('o1', 'accepted', 2);
+    expect(await store.finishCall('alice', 10, 70)).toBe(true);
+    expect((await store.snapshot()).agents).toEqual([expect.objectContaining({ agentId: 'alice', status: 'wrap-up', wrapUpUntil: 70 })]);
+    expect(await store.putAgent(alice, 11)).toMatchObject({ status: 'wrap-up', wrapUpUntil: 70 });
+    expect(await store.claimOffer(offer('o2', 'SL-2', 'alice'))).toBe('agent-busy');
+    expect(await store.setAvailability('alice', 'available', 12)).toBe('busy');
+    expect(await store.setAvailability('alice', 'away', 12)).toBe('busy');
+    expect(await store.finishCall('alice', 13)).toBe(false);
+    expect(await store.dueWrapUps(69)).toEqual([]);
+    expect(await store.dueWrapUps(70)).toEqual(['alice']);
+  });
+
+  it('ends a wrap-up once: the agent is available again, idle since then, and no longer due', async () => {
+    await store.addEntry(entry('SL-1'));
+    await store.addEntry(entry('SL-2'));
+    await store.putAgent(alice, 0);
+    await store.setAvailability('alice', 'available', 1);
+    await store.claimOffer(offer('o1', 'SL-1', 'alice'));
+    await store.settleOffer('o1', 'accepted', 2);
+    await store.finishCall('alice', 10, 70);
+    expect(await store.endWrapUp('alice', 20)).toMatchObject({ agentId: 'alice', name: 'Alice', skills: alice.skills, status: 'available', idleSince: 20 });
+    expect(await store.endWrapUp('alice', 21)).toBeNull();
+    expect(await store.dueWrapUps(100)).toEqual([]);
+    const [agent] = (await store.snapshot()).agents;
+    expect(agent).toMatchObject({ status: 'available', idleSince: 20 });
+    expect(agent!.wrapUpUntil).toBeUndefined();
+    expect(await store.claimOffer(offer('o2', 'SL-2', 'alice'))).toBe(true);
+  });
+
+  it('skips the wrap-up when its end is not after the call, and forgets it when the agent signs out', async () => {
+    for (const [agent, ticketId] of [[alice, 'SL-1'], [bob, 'SL-2']] as const) {
+      await store.addEntry(entry(ticketId));
+      await store.putAgent(agent, 0);
+      await store.setAvailability(agent.agentId, 'available', 1);
+      await store.claimOffer(offer(`o-${ticketId}`, ticketId, agent.agentId));
+      await store.settleOffer(`o-${ticketId}`, 'accepted', 2);
+    }
+    expect(await store.finishCall('alice', 10, 10)).toBe(true);
+    expect((await store.snapshot()).agents.find((a) => a.agentId === 'alice')).toMatchObject({ status: 'available', idleSince: 10 });
+    await store.finishCall('bob', 10, 70);
+    await store.removeAgent('bob');
+    expect(await store.dueWrapUps(100)).toEqual([]);
+    expect(await store.endWrapUp('bob', 20)).toBeNull();
+  });
+
   it('adds up service-level counters per queue', async () => {
     await store.countService('csl', { answered: 1, answeredWithinTarget: 1 });
     await store.countService('csl', { answered: 1, answeredWithinTarget: 0, handled: 1, handleMsTotal: 60_000 });

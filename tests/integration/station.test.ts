@@ -8,7 +8,8 @@ import { testAgent } from '../support/testServer.js';
 const accounts = () => [testAgent('alice', ['csl']), testAgent('bob', ['csl'])];
 
 describe("an agent's station (the persistent send path)", () => {
-  const live = serverPerTest(accounts);
+  // The next customer straight after a call: no wrap-up time between them.
+  const live = serverPerTest(accounts, { WRAP_UP_SEC: 0 });
 
   it("hands the agent's camera to the customer the moment the call starts", async () => {
     const alice = await live.pool.agent('alice');

@@ -568,6 +568,8 @@ describe('two server nodes sharing one Redis', () => {
       MEDIASOUP_WORKERS: '1',
       OFFER_TIMEOUT_MS: String(OFFER_TIMEOUT_MS),
       RECONNECT_GRACE_MS: String(GRACE_MS),
+      // The churn model has agents go available again right after each call.
+      WRAP_UP_SEC: '0',
       LOG_LEVEL: 'warn',
       AGENT_ACCOUNTS: JSON.stringify(AGENT_IDS.map((id) => testAgent(id, ['csl', 'voice']))),
     };

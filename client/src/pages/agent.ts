@@ -16,6 +16,7 @@ import {
   type ParticipantRole,
   type PeerConnection,
   type QueueName,
+  type TranscriptLine,
   techJoinReplySchema,
 } from '../../../signaling/index.js';
 import { trackCall, trackSender, trackShares } from '../diagnostics.js';
@@ -35,6 +36,7 @@ import { callContext, type AcceptedOffer, type CallContext } from '../ui/callCon
 import { showCallContext } from '../ui/callContextPanel.js';
 import { comingText, handedOverText, showCallNotice } from '../ui/callNotice.js';
 import { EscalationPanel } from '../ui/EscalationPanel.js';
+import { WrapUpPanel } from '../ui/WrapUpPanel.js';
 import { CaptionView } from '../text/CaptionView.js';
 import { TextPanel } from '../text/TextPanel.js';
 import { guidesIn, StepComposer } from '../steps/StepComposer.js';
@@ -77,6 +79,8 @@ let guides: Guides = { en: [], 'zh-CN': [] };
 let stepComposer: StepComposer | null = null;
 /** The signed-in agent's id; null for a technician who came by a one-time link. */
 let selfAgentId: string | null = null;
+/** The last call this console had as its agent, with its transcript: what its wrap-up is about. */
+let lastCall: { ticketId: string; lines: TranscriptLine[] } | null = null;
 /** The call agent's "get help" panel: technicians, warm transfers, one-time links. */
 let escalation: EscalationPanel | null = null;
 /** A one-time link's token from the address (/tech?join=...): this page joins that one call instead of signing in. */
@@ -127,6 +131,14 @@ byId<HTMLFormElement>('transfer-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const sessionId = byId('hangup').dataset.sessionId;
   if (sessionId) void transfer(sessionId, new FormData(event.target as HTMLFormElement));
+});
+const wrapUp = new WrapUpPanel({
+  root: byId('wrap-up'),
+  submit: async (filed) => {
+    await signaling?.request('agent:wrapUp', filed);
+  },
+  onFiled: (ticketId) => translate(byId('notice'), 'wrapUp.filed', { ticketId }),
+  onError: showError,
 });
 setUpMediaToggles(() => localStream, () => station ?? call, showError);
 const shareControls = setUpShareControls({ call: () => call, views: () => shares, notice: (message) => (byId('share-notice').textContent = message) });
@@ -270,7 +282,9 @@ function showState(next: AgentState): void {
   translate(label, `agent.status.${next.status}`);
   label.dataset.status = next.status;
   translate(byId('toggle-status'), next.status === 'available' ? 'agent.goAway' : 'agent.goAvailable');
-  byId<HTMLButtonElement>('toggle-status').disabled = next.status === 'offered' || next.status === 'in-call';
+  byId<HTMLButtonElement>('toggle-status').disabled = next.status === 'offered' || next.status === 'in-call' || next.status === 'wrap-up';
+  // The notes of the call that just ended, beside its transcript; the panel stays after the time runs out.
+  if (next.status === 'wrap-up' && lastCall && wrapUp.ticketId !== lastCall.ticketId) wrapUp.open(lastCall.ticketId, lastCall.lines, next.wrapUpUntil);
   if (next.reason === 'missed') translate(byId('notice'), 'agent.missed');
   else if (next.suggestBreak) translate(byId('notice'), 'agent.suggestBreak');
   else if (next.status === 'available') byId('notice').textContent = '';
@@ -395,6 +409,8 @@ function handedOver(next: CallHandedOver): void {
 }
 
 function endCall(): void {
+  // Kept for the wrap-up (a technician who helped files none).
+  if (currentCall?.role === 'agent') lastCall = { ticketId: currentCall.ticketId, lines: [...(textPanel?.lines ?? [])] };
   currentCall = null;
   escalation?.close();
   escalation = null;

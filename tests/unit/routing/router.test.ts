@@ -10,7 +10,7 @@ const HOLD_MS = 120_000;
 const CSL: SkillMap = { csl: 4, phone: 3, tier: 1 };
 
 /** A router over a fresh memory store, on fake timers whose clock is also the router's, with every event recorded. */
-function makeFixture(options: { missedCooldownMs?: number } = {}) {
+function makeFixture(options: { missedCooldownMs?: number; wrapUpMs?: number } = {}) {
   const store = new MemoryRoutingStore();
   const router = new Router({
     store,
@@ -18,6 +18,7 @@ function makeFixture(options: { missedCooldownMs?: number } = {}) {
     offerTimeoutMs: OFFER_TIMEOUT_MS,
     holdMs: HOLD_MS,
     missedCooldownMs: options.missedCooldownMs ?? 0,
+    wrapUpMs: options.wrapUpMs ?? 0,
     now: () => Date.now(),
     positionIntervalMs: 0,
   });
@@ -379,5 +380,71 @@ describe('Router', () => {
     const [csl, voice] = await fx.router.serviceLevels(['csl', 'voice']);
     expect(csl).toMatchObject({ waiting: 1, longestWaitMs: 5_000 });
     expect(voice).toMatchObject({ waiting: 1, longestWaitMs: 0 });
+  });
+});
+
+describe('Router with a wrap-up time', () => {
+  const WRAP_UP_MS = 30_000;
+  let fx: ReturnType<typeof makeFixture>;
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 1_700_000_000_000 });
+    fx = makeFixture({ wrapUpMs: WRAP_UP_MS });
+  });
+  afterEach(() => {
+    fx.router.close();
+    vi.useRealTimers();
+  });
+
+  async function callEndedWithWrapUp(agentId: string, ticketId: string): Promise<number | undefined> {
+    await fx.available(agentId);
+    await fx.enqueue(ticketId);
+    await fx.router.accept(agentId, fx.lastOfferTo(agentId).offerId);
+    return fx.router.callEnded(agentId, { handleMs: 60_000, signing: false, queue: 'csl', wrapUp: true });
+  }
+
+  it('offers nothing to an agent in wrap-up, and offers the waiting customer once the wrap-up time runs out', async () => {
+    const until = await callEndedWithWrapUp('a', 't1');
+    expect(until).toBe(Date.now() + WRAP_UP_MS);
+    expect(fx.lastStateOf('a')).toEqual({ status: 'wrap-up', wrapUpUntil: until });
+    await fx.enqueue('t2');
+    await vi.advanceTimersByTimeAsync(WRAP_UP_MS - 1);
+    expect(fx.offersTo('a')).toHaveLength(1);
+
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fx.lastOfferTo('a').ticketId).toBe('t2');
+  });
+
+  it('makes the agent available as soon as the wrap-up is ended, and only once', async () => {
+    await callEndedWithWrapUp('a', 't1');
+    await fx.enqueue('t2');
+    expect(await fx.router.endWrapUp('a')).toBe(true);
+    expect(fx.lastOfferTo('a').ticketId).toBe('t2');
+    expect(await fx.router.endWrapUp('a')).toBe(false);
+  });
+
+  it('refuses a change of availability during the wrap-up', async () => {
+    await callEndedWithWrapUp('a', 't1');
+    const error = await rejectionOf(fx.router.setAvailability('a', 'available'));
+    expect(error.code).toBe(ErrorCode.InvalidState);
+    expect(fx.lastStateOf('a')?.status).toBe('wrap-up');
+  });
+
+  it('ends a wrap-up whose node died once the sweep finds it due', async () => {
+    await fx.available('a');
+    await fx.enqueue('t1');
+    await fx.router.accept('a', fx.lastOfferTo('a').offerId);
+    // Another node's wrap-up: in the store, with no timer on this node.
+    await fx.store.finishCall('a', Date.now(), Date.now() + WRAP_UP_MS);
+    await fx.enqueue('t2');
+    await vi.advanceTimersByTimeAsync(WRAP_UP_MS + 1_500);
+    expect(fx.lastOfferTo('a').ticketId).toBe('t2');
+  });
+
+  it('skips the wrap-up after a call that did not end its ticket', async () => {
+    await fx.available('a');
+    await fx.enqueue('t1');
+    await fx.router.accept('a', fx.lastOfferTo('a').offerId);
+    expect(await fx.router.callEnded('a', { handleMs: 1_000, signing: false, queue: 'csl' })).toBeUndefined();
+    expect(fx.lastStateOf('a')).toEqual({ status: 'available' });
   });
 });
