@@ -153,10 +153,15 @@ describe('canned replies over HTTP', () => {
     expect(data['zh-CN'].find((reply) => reply.id === 'greet')?.text).toMatch(/您好/);
 
     const customer = await live.pool.queuedCustomer();
-    for (const headers of [{}, { authorization: `Bearer ${customer.joined.token}` }] as Record<string, string>[]) {
+    // No token is unauthenticated; a customer's token is known but not staff's.
+    const refusals: [Record<string, string>, number, ErrorCode][] = [
+      [{}, 401, ErrorCode.Unauthorized],
+      [{ authorization: `Bearer ${customer.joined.token}` }, 403, ErrorCode.Forbidden],
+    ];
+    for (const [headers, status, code] of refusals) {
       const refused = await fetch(`${live.server.url}/api/canned-replies`, { headers });
-      expect(refused.status).toBe(401);
-      expect(await refused.json()).toMatchObject({ ok: false, error: { code: ErrorCode.Unauthorized } });
+      expect(refused.status).toBe(status);
+      expect(await refused.json()).toMatchObject({ ok: false, error: { code } });
     }
   });
 });
