@@ -14,14 +14,17 @@ export const EN_301_549 = {
   maxDelayMs: 400,
 } as const;
 
-/** Samples taken in the first seconds of a stream show the ramp-up, not the call. */
+/** Samples taken in the first seconds of video show the ramp-up, not the call. */
 export const WARM_UP_MS = 4_000;
 
-/** Summarizes one participant's samples; pure. */
+/**
+ * Summarizes one participant's samples; pure. The warm-up counts from the first sample with video (before it there is
+ * nothing to judge), and a call still warming up is judged on nothing: its verdicts are unknown, not the ramp-up's.
+ */
 export function summarize(samples: readonly QualitySample[]): QualitySummary {
-  const start = samples.length > 0 ? Math.min(...samples.map((s) => s.at)) : 0;
-  const steady = samples.filter((s) => s.at - start >= WARM_UP_MS);
-  const judged = steady.length > 0 ? steady : samples;
+  const withAnyVideo = samples.filter((s) => s.height > 0);
+  const start = Math.min(...(withAnyVideo.length > 0 ? withAnyVideo : samples).map((s) => s.at));
+  const judged = samples.filter((s) => s.at - start >= WARM_UP_MS);
   const fps = sorted(judged.map((s) => s.fps));
   const withVideo = judged.filter((s) => s.height > 0);
   const avSync = sorted(judged.flatMap((s) => (s.avSyncMs === null ? [] : [Math.abs(s.avSyncMs)])));
