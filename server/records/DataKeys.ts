@@ -30,9 +30,24 @@ export class DataKeys {
   async forWriting(runner: SqlRunner, ticketId: string): Promise<Buffer> {
     const key = await this.#fromRow(runner, ticketId);
     if (key) return key;
+    // The row is gone (retention): a key still in memory belongs to records that no longer exist.
+    this.#keys.delete(ticketId);
     const made = this.#keyring.newDataKey(ticketId);
     await runner.query('INSERT INTO record_keys (ticket_id, master_key_id, wrapped) VALUES ($1, $2, $3)', [ticketId, made.masterKeyId, made.wrapped]);
     return made.key;
+  }
+
+  /**
+   * The ticket's key if this node holds it in memory, without asking the database: for a writer whose statement fails
+   * by itself when the key's row is gone (a foreign key to `record_keys`), and then calls `forget`.
+   */
+  cached(ticketId: string): Buffer | undefined {
+    return this.#keys.get(ticketId);
+  }
+
+  /** Drops the ticket's key from memory: the next reader or writer goes to its row. */
+  forget(ticketId: string): void {
+    this.#keys.delete(ticketId);
   }
 
   async #fromRow(runner: SqlRunner, ticketId: string): Promise<Buffer | undefined> {

@@ -18,3 +18,12 @@ export interface RecordsDb extends SqlRunner {
   transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+/** SQLSTATEs the writers recover from: another writer took the row's key, or the row a foreign key needs is gone. */
+export const SqlState = { UniqueViolation: '23505', ForeignKeyViolation: '23503' } as const;
+
+/** The SQLSTATE of a database error (both backends carry it as `code`), or undefined for any other error. */
+export function sqlStateOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}

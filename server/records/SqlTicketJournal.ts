@@ -5,7 +5,7 @@ import { TicketState } from '../tickets/TicketRegistry.js';
 import type { DataKeys } from './DataKeys.js';
 import { KeyedChain } from './KeyedChain.js';
 import { seal, unseal } from './sealing.js';
-import type { RecordsDb } from './RecordsDb.js';
+import type { RecordsDb, SqlRunner } from './RecordsDb.js';
 
 /** One change of a ticket as the records keep it. */
 export interface TicketEvent {
@@ -141,29 +141,42 @@ export class SqlTicketJournal implements TicketJournal {
     return rows.map((row) => ({ seq: row.seq, at: Number(row.at_ms), actor: row.actor, kind: row.kind, detail: row.detail }));
   }
 
-  #write(ticket: Ticket, change: TicketChange, at: number): Promise<TicketEvent> {
-    return this.#db.transaction(async (tx) => {
-      await tx.query(
-        `INSERT INTO tickets (id, status, queue, mode, device, created_at_ms, updated_at_ms, session_id, agent_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         ON CONFLICT (id) DO UPDATE SET status = $2, updated_at_ms = $7, session_id = $8, agent_id = $9`,
-        [ticket.id, ticket.state, ticket.queue, ticket.request.mode, ticket.request.device, ticket.createdAt, at, ticket.sessionId ?? null, ticket.agentId ?? null],
-      );
-      if (change.kind === 'opened' && this.#keys) {
+  /**
+   * A change is one statement (the ticket's row and its event together, one round trip and one commit); a ticket's
+   * opening with keys is a transaction that also makes its data key and keeps its sealed request.
+   */
+  async #write(ticket: Ticket, change: TicketChange, at: number): Promise<TicketEvent> {
+    const keys = this.#keys;
+    const seq = change.kind === 'opened' && keys
+      ? await this.#db.transaction(async (tx) => {
         // The transcript and survey writers take the same lock to make the ticket's data key: only one of them makes it.
         await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [ticket.id]);
-        const key = await this.#keys.forWriting(tx, ticket.id);
+        const key = await keys.forWriting(tx, ticket.id);
+        const seq = await writeChange(tx, ticket, change, at);
         const sealed = seal(key, Buffer.from(JSON.stringify(ticket.request)), requestContext(ticket.id));
         await tx.query('INSERT INTO ticket_requests (ticket_id, sealed) VALUES ($1, $2) ON CONFLICT (ticket_id) DO NOTHING', [ticket.id, sealed]);
-      }
-      const [row] = await tx.query<{ seq: number }>(
-        `INSERT INTO ticket_events (ticket_id, seq, at_ms, actor, kind, detail)
-         SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4, $5 FROM ticket_events WHERE ticket_id = $1 RETURNING seq`,
-        [ticket.id, at, change.actor, change.kind, JSON.stringify(change.detail ?? {})],
-      );
-      return { seq: row!.seq, at, actor: change.actor, kind: change.kind, detail: change.detail ?? {} };
-    });
+        return seq;
+      })
+      : await writeChange(this.#db, ticket, change, at);
+    return { seq, at, actor: change.actor, kind: change.kind, detail: change.detail ?? {} };
   }
+}
+
+/** Writes the ticket's row as it is now and the change as its next event, in one statement; resolves to the event's number. */
+async function writeChange(runner: SqlRunner, ticket: Ticket, change: TicketChange, at: number): Promise<number> {
+  const [row] = await runner.query<{ seq: number }>(
+    `WITH ticket AS (
+       INSERT INTO tickets (id, status, queue, mode, device, created_at_ms, updated_at_ms, session_id, agent_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (id) DO UPDATE SET status = $2, updated_at_ms = $7, session_id = $8, agent_id = $9
+       RETURNING id
+     )
+     INSERT INTO ticket_events (ticket_id, seq, at_ms, actor, kind, detail)
+     SELECT ticket.id, (SELECT coalesce(max(seq), 0) + 1 FROM ticket_events WHERE ticket_id = $1), $7, $10, $11, $12 FROM ticket
+     RETURNING seq`,
+    [ticket.id, ticket.state, ticket.queue, ticket.request.mode, ticket.request.device, ticket.createdAt, at, ticket.sessionId ?? null, ticket.agentId ?? null, change.actor, change.kind, JSON.stringify(change.detail ?? {})],
+  );
+  return row!.seq;
 }
 
 /** What binds a sealed request to its ticket: copied to another ticket's row, it no longer opens. */

@@ -338,6 +338,24 @@ describe.each([
     expect(await storeOn(db).lines(mixed)).toHaveLength(2);
     expect(await storeOn(db).lines(recent)).toHaveLength(1);
   });
+
+  it('starts a ticket’s transcript again under a new key when retention deleted it under a writer that still knew its key', async () => {
+    const db = await backend.open();
+    const store = storeOn(db);
+    const id = ticket();
+    const day = 86_400_000;
+    // Three lines: the third is written the one-statement way, with the key and next number this store remembers.
+    for (let n = 1; n <= 3; n++) await store.append(id, line(n, { at: Date.now() - 40 * day }));
+    const [before] = await db.query<{ wrapped: Uint8Array }>('SELECT wrapped FROM record_keys WHERE ticket_id = $1', [id]);
+    await db.query("UPDATE record_keys SET created_at = now() - interval '40 days' WHERE ticket_id = $1", [id]);
+    expect(await deleteExpired(db, Date.now() - 30 * day)).toBeGreaterThanOrEqual(1);
+    const again = await store.append(id, line(4));
+    expect(again.seq).toBe(1);
+    const [after] = await db.query<{ wrapped: Uint8Array }>('SELECT wrapped FROM record_keys WHERE ticket_id = $1', [id]);
+    expect(Buffer.from(after!.wrapped).equals(Buffer.from(before!.wrapped))).toBe(false);
+    // Another node, which never held the old key, reads the new line.
+    expect(await storeOn(db).lines(id)).toEqual([{ ...line(4), seq: 1 }]);
+  });
 });
 
 describe('the embedded records folder', () => {
