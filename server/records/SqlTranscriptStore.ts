@@ -32,7 +32,9 @@ const NEXT_SEQ_CACHE_SIZE = 1_000;
  * node that wrote to the ticket meanwhile makes that INSERT fail on the primary key, and retention deleting the
  * ticket's key makes it fail on the foreign key: either way the line is written the careful way, in a transaction under
  * the lock with the key and number read again.
- * bench:records measures both ways (the careful way took 6 statements a line and missed the 5 ms p99).
+ * Measured with bench:records against the careful way for every line (six statements: begin, lock, key, max(seq),
+ * insert, commit), interleaved, median of 3 runs on a 2-core machine: append p99 2.4 ms instead of 5.4 on PGlite and
+ * 2.8 instead of 4.4 on PostgreSQL; 3,509 lines/s instead of 1,367 with 200 calls appending at once on PostgreSQL.
  */
 export class SqlTranscriptStore implements TranscriptStore {
   readonly #db: RecordsDb;
