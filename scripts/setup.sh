@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Everything a fresh machine needs, reaching only the npm registry and Debian: system packages,
-# npm dependencies, the offline mediasoup worker build, the client bundle and test fixtures.
+# Everything a fresh machine needs, reaching only the npm registry, Debian and the Go module proxy: system packages,
+# npm dependencies, the offline mediasoup worker build, the LiveKit server (with Go, from the Go module proxy), the
+# client bundle and test fixtures.
 # Safe to run again: each step skips what is already done.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -44,6 +45,9 @@ node_modules/.bin/tsx scripts/build-vision-models.ts
 
 step "mediasoup worker (offline build, cached)"
 bash scripts/build-mediasoup-worker.sh
+
+step "LiveKit server (Go build, cached; skipped without Go)"
+bash scripts/build-livekit-server.sh
 
 step "client bundle"
 node scripts/build-client.mjs

@@ -1,0 +1,98 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LiveKitKeys } from '../../media/livekit/livekitAccess.js';
+import { freePort } from './freePort.js';
+
+/** Where setup's scripts/build-livekit-server.sh leaves the server. */
+export const LIVEKIT_SERVER_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.cache/livekit/livekit-server-1.13.5');
+
+/** Why the LiveKit tests cannot run here, or undefined when they can. */
+export function livekitUnavailable(): string | undefined {
+  return existsSync(LIVEKIT_SERVER_BIN) ? undefined : `no LiveKit server at ${LIVEKIT_SERVER_BIN}: setup builds it when Go is installed`;
+}
+
+/** A real LiveKit server (the one setup built) on free loopback ports, with its own keys. */
+export interface LiveKitProcess extends LiveKitKeys {
+  /** The signalling address clients connect to, `ws://127.0.0.1:<port>`. */
+  wsUrl: string;
+  /** The same server for the server SDK's REST calls, `http://127.0.0.1:<port>`. */
+  httpUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts livekit-server on loopback (HTTP and signalling, RTC over one TCP and one UDP port, no Redis: a single node)
+ * and resolves once it answers; retries when another process took a port first.
+ */
+export async function startLiveKit(attempts = 3): Promise<LiveKitProcess> {
+  for (let attempt = 1; ; attempt++) {
+    const [port, tcpPort, udpPort] = [await freePort(), await freePort(), await freePort()];
+    const keys: LiveKitKeys = { apiKey: `test-${randomBytes(4).toString('hex')}`, apiSecret: randomBytes(24).toString('hex') };
+    const config = [
+      `port: ${port}`,
+      'bind_addresses: ["127.0.0.1"]',
+      'rtc:',
+      `  tcp_port: ${tcpPort}`,
+      `  udp_port: ${udpPort}`,
+      '  node_ip: 127.0.0.1',
+      '  use_external_ip: false',
+      'keys:',
+      `  ${keys.apiKey}: ${keys.apiSecret}`,
+      'logging:',
+      '  level: warn',
+    ].join('\n');
+    const child = spawn(LIVEKIT_SERVER_BIN, [], { env: { ...process.env, LIVEKIT_CONFIG: config }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const httpUrl = `http://127.0.0.1:${port}`;
+    try {
+      await ready(child, httpUrl);
+      return {
+        ...keys,
+        wsUrl: `ws://127.0.0.1:${port}`,
+        httpUrl,
+        stop: () =>
+          new Promise((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
+      };
+    } catch (error) {
+      child.kill('SIGKILL');
+      if (attempt >= attempts) throw error;
+    }
+  }
+}
+
+/** Resolves once GET / answers (LiveKit says OK when it serves), rejects when the process exits or 20 s pass. */
+function ready(child: ChildProcess, httpUrl: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    let done = false;
+    const finish = (error?: Error) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve();
+    };
+    const collect = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-2000);
+    };
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
+    child.once('error', (error) => finish(new Error(`cannot start livekit-server: ${error.message}`)));
+    child.once('exit', (code, signal) => finish(new Error(`livekit-server exited with ${code ?? signal}: ${output.slice(-800)}`)));
+    const timer = setTimeout(() => finish(new Error(`livekit-server did not answer at ${httpUrl} within 20 s: ${output.slice(-800)}`)), 20_000);
+    const poll = () => {
+      if (done) return;
+      fetch(httpUrl).then(
+        (response) => (response.ok ? finish() : setTimeout(poll, 100)),
+        () => setTimeout(poll, 100),
+      );
+    };
+    poll();
+  });
+}
