@@ -24,10 +24,11 @@ export interface LiveKitProcess extends LiveKitKeys {
 }
 
 /**
- * Starts livekit-server on loopback (HTTP and signalling, RTC over one TCP and one UDP port, no Redis: a single node)
- * and resolves once it answers; retries when another process took a port first.
+ * Starts livekit-server on loopback (HTTP and signalling, RTC over one TCP and one UDP port, no Redis: a single node),
+ * posting its webhooks to `webhookUrl` when given, and resolves once it answers; retries when another process took a
+ * port first.
  */
-export async function startLiveKit(attempts = 3): Promise<LiveKitProcess> {
+export async function startLiveKit(options: { webhookUrl?: string } = {}, attempts = 3): Promise<LiveKitProcess> {
   for (let attempt = 1; ; attempt++) {
     const [port, tcpPort, udpPort] = [await freePort(), await freePort(), await freePort()];
     const keys: LiveKitKeys = { apiKey: `test-${randomBytes(4).toString('hex')}`, apiSecret: randomBytes(24).toString('hex') };
@@ -43,6 +44,8 @@ export async function startLiveKit(attempts = 3): Promise<LiveKitProcess> {
       `  ${keys.apiKey}: ${keys.apiSecret}`,
       'logging:',
       '  level: warn',
+      // The server signs each webhook with this key and posts it as application/webhook+json.
+      ...(options.webhookUrl ? ['webhook:', `  api_key: ${keys.apiKey}`, '  urls:', `    - ${options.webhookUrl}`] : []),
     ].join('\n');
     const child = spawn(LIVEKIT_SERVER_BIN, [], { env: { ...process.env, LIVEKIT_CONFIG: config }, stdio: ['ignore', 'pipe', 'pipe'] });
     const httpUrl = `http://127.0.0.1:${port}`;
