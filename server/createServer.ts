@@ -41,6 +41,7 @@ import { WrapUps } from './calls/WrapUps.js';
 import { StationRegistry } from './stations/StationRegistry.js';
 import { SupervisorView } from './supervisor/SupervisorView.js';
 import { attachSocketGateway, socketMessenger } from './socket/SocketGateway.js';
+import { FORWARD_TIMEOUT_MS } from './socket/callForwarding.js';
 import type { AppServer } from './socket/types.js';
 import { TicketRegistry } from './tickets/TicketRegistry.js';
 import { restoreTickets } from './tickets/restoreTickets.js';
@@ -228,6 +229,6 @@ async function connectAdapter(io: AppServer, url: string, namespace: string, log
   for (const client of [pub, sub]) client.on('error', (error: Error) => log.error(`redis adapter: ${error.message}`));
   await Promise.all([pub.connect(), sub.connect()]);
   // The namespace keeps deployments sharing one Redis from hearing each other's pushes.
-  io.adapter(createAdapter(pub, sub, { key: `${namespace}-io` }));
+  io.adapter(createAdapter(pub, sub, { key: `${namespace}-io`, requestsTimeout: FORWARD_TIMEOUT_MS }));
   return [pub, sub];
 }

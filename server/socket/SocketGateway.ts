@@ -1,11 +1,13 @@
 import type { ServerEventName, ServerEventPayload, ServerToClientEvents } from '../../signaling/index.js';
 import { AppError, MAX_GUIDE_EVENT_BYTES, MAX_STEP_EVENT_BYTES } from '../../signaling/index.js';
+import type { Principal } from '../auth/TokenRegistry.js';
 import type { Messenger } from '../calls/CallTypes.js';
 import { agentKey, customerKey, guestKey } from '../calls/participantKeys.js';
 import type { Services } from '../services.js';
 import { TicketState } from '../tickets/TicketRegistry.js';
 import { agentHandlers } from './agentHandlers.js';
 import { bindEvents, type EdgeLimits } from './bindEvents.js';
+import { forwardCallEvents } from './callForwarding.js';
 import { callHandlers } from './callHandlers.js';
 import { customerHandlers } from './customerHandlers.js';
 import { progressHandlers } from './progressHandlers.js';
@@ -28,11 +30,15 @@ export function socketMessenger(io: AppServer): Messenger {
  */
 export function attachSocketGateway(services: Services): void {
   const { io, config, tokens, router, calls, stations, tickets, log } = services;
-  const forCustomers = { ...customerHandlers(services), ...callHandlers(services), ...progressHandlers(services) };
-  const forAgents = { ...agentHandlers(services), ...callHandlers(services) };
+  // With several nodes, an in-call event for a call hosted on another node is run there (callForwarding.ts).
+  const hostedHere = (sessionId: string, principal: Principal | undefined): boolean =>
+    calls.get(sessionId) !== undefined || (principal?.role === 'agent' && stations.get(agentKey(principal.agent.id))?.id === sessionId);
+  const inCall = config.REDIS_URL ? forwardCallEvents(io, callHandlers(services), hostedHere, log) : callHandlers(services);
+  const forCustomers = { ...customerHandlers(services), ...inCall, ...progressHandlers(services) };
+  const forAgents = { ...agentHandlers(services), ...inCall };
   // A technician with a one-time link may join its one call and do what anyone in a call does; nothing else.
   const forGuests: EventHandlers = {
-    ...callHandlers(services),
+    ...inCall,
     'call:join': async ({ sessionId }, socket) => {
       const principal = socket.data.principal;
       if (principal?.role !== 'guest-technician' || principal.sessionId !== sessionId) throw AppError.notFound('invitation to session', sessionId);

@@ -7,6 +7,7 @@ import type {
   ServerToClientEvents,
 } from '../../signaling/index.js';
 import type { Principal } from '../auth/TokenRegistry.js';
+import type { InterNodeEvents } from './callForwarding.js';
 import type { TokenBucket } from './TokenBucket.js';
 
 /** What the server keeps on each socket. */
@@ -17,9 +18,9 @@ export interface SocketData {
 }
 
 /** The typed Socket.IO server. */
-export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, InterNodeEvents, SocketData>;
 /** The typed Socket.IO socket. */
-export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterNodeEvents, SocketData>;
 
 /** A handler sees a validated payload and returns the ack data or throws an AppError. */
 export type EventHandler<E extends ClientEventName> = (

@@ -15,11 +15,11 @@ export class CallDriver {
     this.agent = agent;
   }
 
-  /** Opens both pages against a running server. */
-  static async open(browser: Browser, baseUrl: string): Promise<CallDriver> {
+  /** Opens both pages against a running server, or the agent's against another node of the same deployment. */
+  static async open(browser: Browser, baseUrl: string, agentBaseUrl = baseUrl): Promise<CallDriver> {
     const [customerContext, agentContext] = await Promise.all([browser.createBrowserContext(), browser.createBrowserContext()]);
     const [customer, agent] = await Promise.all([customerContext.newPage(), agentContext.newPage()]);
-    await Promise.all([customer.goto(`${baseUrl}/support`), agent.goto(`${baseUrl}/agent`)]);
+    await Promise.all([customer.goto(`${baseUrl}/support`), agent.goto(`${agentBaseUrl}/agent`)]);
     return new CallDriver(customer, agent);
   }
 

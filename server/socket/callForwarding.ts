@@ -1,0 +1,90 @@
+import { AppError, clientEventSchemas, type ClientEventName, type ErrorBody } from '../../signaling/index.js';
+import type { Principal } from '../auth/TokenRegistry.js';
+import { toErrorBody } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { AppServer, AppSocket, EventHandler, EventHandlers } from './types.js';
+
+/** An in-call event a node does not host, as it asks the other nodes to run it. */
+export interface ForwardedCallEvent {
+  event: ClientEventName;
+  payload: { sessionId: string };
+  /** Who sent it, as the entry node authenticated them. */
+  principal: Principal;
+}
+
+/** A node's answer: it does not host the session, or the event's result there. */
+export type ForwardedCallReply = { hosted: false } | { hosted: true; ok: true; data: unknown } | { hosted: true; ok: false; error: ErrorBody & { status: number } };
+
+/** The events nodes send each other through the Socket.IO Redis adapter. */
+export interface InterNodeEvents {
+  'call:forward': (request: ForwardedCallEvent, reply: (answer: ForwardedCallReply) => void) => void;
+}
+
+/**
+ * How long the other nodes have to answer a forwarded event (the Redis adapter's `requestsTimeout`, set where the
+ * adapter is made); a node that does not answer is taken as not hosting the session.
+ */
+export const FORWARD_TIMEOUT_MS = 5_000;
+
+/**
+ * In-call events reach whichever node the participant's connection landed on, but a call lives on one node: the one
+ * whose SFU hosts its media (its agent's station). With several nodes (Redis), an event for a session this node does
+ * not host is sent to the others; the node that hosts it runs the same handler for the same principal and its answer
+ * (data or coded error) goes back to the participant as if answered here. Pushes already reach every node (Socket.IO
+ * rooms over Redis), and the participant's media connects to the hosting node's announced address.
+ *
+ * `hostedHere(sessionId, principal)` says whether this node runs the event itself. Without Redis every call is here.
+ */
+export function forwardCallEvents(
+  io: AppServer,
+  handlers: EventHandlers,
+  hostedHere: (sessionId: string, principal: Principal | undefined) => boolean,
+  log: Logger,
+): EventHandlers {
+  io.on('call:forward', (request: ForwardedCallEvent, reply: (answer: ForwardedCallReply) => void) => {
+    void runForwarded(request, handlers, hostedHere, log).then(reply);
+  });
+  const forwarding: EventHandlers = {};
+  for (const [event, handler] of Object.entries(handlers) as [ClientEventName, EventHandler<ClientEventName>][]) {
+    const forward = (async (payload: { sessionId: string }, socket: AppSocket) => {
+      if (hostedHere(payload.sessionId, socket.data.principal)) return handler(payload as never, socket);
+      const principal = socket.data.principal;
+      if (!principal) throw AppError.invalidState('join the queue first (queue:join)');
+      return forwardToHost(io, { event, payload, principal });
+    }) as unknown as EventHandler<ClientEventName>;
+    (forwarding as Record<string, EventHandler<ClientEventName>>)[event] = forward;
+  }
+  return forwarding;
+}
+
+/** On the other side: runs a forwarded event if this node hosts its session. */
+async function runForwarded(
+  request: ForwardedCallEvent,
+  handlers: EventHandlers,
+  hostedHere: (sessionId: string, principal: Principal | undefined) => boolean,
+  log: Logger,
+): Promise<ForwardedCallReply> {
+  try {
+    // The entry node checked the payload; checked again here, as nothing from outside this process is taken on trust.
+    const payload = clientEventSchemas[request.event].parse(request.payload) as { sessionId?: unknown };
+    if (typeof payload.sessionId !== 'string' || !hostedHere(payload.sessionId, request.principal)) return { hosted: false };
+    const handler = handlers[request.event] as EventHandler<ClientEventName> | undefined;
+    if (!handler) return { hosted: false };
+    // The handlers of in-call events read only who is asking from the socket.
+    const asked = { data: { principal: request.principal } } as AppSocket;
+    return { hosted: true, ok: true, data: await handler(payload as never, asked) };
+  } catch (error) {
+    return { hosted: true, ok: false, error: toErrorBody(error, (message, cause) => log.error(`forwarded ${request.event}: ${message}`, cause)) };
+  }
+}
+
+/** Asks every other node; the one hosting the session answers. None: the session is not anywhere (NOT_FOUND). */
+async function forwardToHost(io: AppServer, request: ForwardedCallEvent): Promise<unknown> {
+  // A node that does not answer within the adapter's request timeout (`FORWARD_TIMEOUT_MS`) fails the promise; the
+  // answers that came are on the error.
+  const answers = await io.serverSideEmitWithAck('call:forward', request).catch((error: { responses?: ForwardedCallReply[] }) => error.responses ?? []);
+  const hosted = answers.find((answer) => answer.hosted);
+  if (!hosted) throw AppError.notFound('session', request.payload.sessionId);
+  if (!hosted.ok) throw new AppError(hosted.error.code, hosted.error.status, hosted.error.message);
+  return hosted.data;
+}

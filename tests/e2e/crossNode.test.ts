@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import type { Browser } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newMasterKeyText } from '../../server/records/sealing.js';
+import { CallDriver } from '../support/CallDriver.js';
+import { launchChromium } from '../support/chromium.js';
+import { startRedis, type RedisProcess } from '../support/redisServer.js';
+import { startServerProcess, type ServerProcess } from '../support/serverProcess.js';
+import { TEST_PASSWORD, testAgent } from '../support/testServer.js';
+import { freshDatabaseUrl } from '../support/testRecords.js';
+
+describe('a call in Chromium whose customer page is served by one node and agent console by another', () => {
+  let redis: RedisProcess;
+  let nodes: ServerProcess[] = [];
+  let browser: Browser;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    const env = {
+      DATABASE_URL: await freshDatabaseUrl(),
+      RECORDS_KEY: newMasterKeyText(),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      REDIS_URL: redis.url,
+      REDIS_NAMESPACE: `e2e-cross-${randomUUID().slice(0, 8)}`,
+      MEDIASOUP_WORKERS: '1',
+      LOG_LEVEL: 'warn',
+      AGENT_ACCOUNTS: JSON.stringify([testAgent('alice', ['csl'])]),
+    };
+    [nodes, browser] = await Promise.all([Promise.all([startServerProcess(env), startServerProcess(env)]), launchChromium()]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all(nodes.map((node) => node.stop()));
+    await redis?.stop();
+  });
+
+  it('decodes video both ways and hangs up, the customer’s media signalling forwarded to the node hosting the call', async () => {
+    const [nodeA, nodeB] = nodes as [ServerProcess, ServerProcess];
+    const driver = await CallDriver.open(browser, nodeA.url, nodeB.url);
+    try {
+      await driver.agentReady('alice', TEST_PASSWORD);
+      await driver.customerJoins('csl');
+      await driver.agentAccepts();
+      await Promise.all([driver.firstFrameAt(driver.customer), driver.firstFrameAt(driver.agent)]);
+      const [customerSees, agentSees] = await Promise.all([driver.measure(driver.customer, 4000), driver.measure(driver.agent, 4000)]);
+      console.log(JSON.stringify({ crossNode: { customerSees, agentSees } }));
+      for (const seen of [customerSees, agentSees]) {
+        expect(seen.frames).toBeGreaterThanOrEqual(40);
+        expect(seen.height).toBeGreaterThanOrEqual(240);
+        expect(seen.audioPackets).toBeGreaterThan(0);
+      }
+      await driver.agentHangsUp();
+      await expect(driver.customer.$eval('#ended-ticket', (el) => el.textContent)).resolves.toMatch(/SL-[0-9A-Z]{3}-[0-9A-Z]{3}/);
+    } finally {
+      await driver.close();
+    }
+    expect(`${nodeA.stderr()}${nodeB.stderr()}`).not.toMatch(/forwarded .*: unexpected error/);
+  }, 90_000);
+});

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { newMasterKeyText } from '../../server/records/sealing.js';
+import { startRedis, type RedisProcess } from '../support/redisServer.js';
+import { startServerProcess, type ServerProcess } from '../support/serverProcess.js';
+import { call, errorOf, once, rawRequest, SocketPool } from '../support/sockets.js';
+import { testAgent } from '../support/testServer.js';
+import { freshDatabaseUrl } from '../support/testRecords.js';
+
+/**
+ * A call whose customer is connected to one node and whose agent to another (two server processes sharing Redis and
+ * PostgreSQL, as a deployment behind a load balancer without sticky calls): every in-call event the customer's node
+ * does not host goes to the node that hosts the call, and its answer comes back.
+ */
+describe('a call spanning two nodes', () => {
+  let redis: RedisProcess;
+  let nodes: ServerProcess[] = [];
+  let pools: SocketPool[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    const env = {
+      DATABASE_URL: await freshDatabaseUrl(),
+      RECORDS_KEY: newMasterKeyText(),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      REDIS_URL: redis.url,
+      REDIS_NAMESPACE: `cross-${randomUUID().slice(0, 8)}`,
+      MEDIASOUP_WORKERS: '1',
+      LOG_LEVEL: 'warn',
+      AGENT_ACCOUNTS: JSON.stringify([testAgent('mei', ['csl', 'voice'])]),
+    };
+    nodes = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+    pools = nodes.map((node) => new SocketPool(node.url));
+  }, 60_000);
+
+  afterEach(() => {
+    for (const pool of pools) pool.closeAll();
+  });
+
+  afterAll(async () => {
+    await Promise.all(nodes.map((node) => node.stop()));
+    await redis?.stop();
+  });
+
+  it('lets a customer on node A join the media, chat and hang up in a call hosted on node B', async () => {
+    const [onA, onB] = pools as [SocketPool, SocketPool];
+    const { socket: customer, joined } = await onA.queuedCustomer();
+    const agent = await onB.availableAgent('mei');
+    const offer = await agent.offer;
+    expect(offer.ticketId).toBe(joined.ticketId);
+    const customerStarted = once(customer, 'call:started');
+    await call(agent.socket, 'offer:accept', { offerId: offer.offerId });
+    const { sessionId } = await customerStarted;
+
+    const media = await call(customer, 'media:join', { sessionId, send: true, data: false });
+    expect(media.recvTransport.id).toEqual(expect.any(String));
+    expect(media.sendTransport?.id).toEqual(expect.any(String));
+
+    const heard = once(agent.socket, 'text:chat');
+    await call(customer, 'text:chat', { sessionId, clientId: 'c-1', text: 'hello from node A' });
+    expect((await heard).text).toBe('hello from node A');
+
+    // Someone else's call is still refused, wherever it is hosted.
+    const stranger = await onA.queuedCustomer();
+    expect(errorOf(await rawRequest(stranger.socket, 'media:join', { sessionId, send: true, data: false })).code).toBe('NOT_FOUND');
+
+    const ended = once(agent.socket, 'call:ended');
+    await call(customer, 'call:end', { sessionId });
+    expect((await ended).sessionId).toBe(sessionId);
+    expect(errorOf(await rawRequest(customer, 'text:chat', { sessionId, clientId: 'c-2', text: 'too late' })).code).toBe('NOT_FOUND');
+  }, 60_000);
+});
