@@ -7,7 +7,7 @@ import type { Services } from '../services.js';
 import { TicketState } from '../tickets/TicketRegistry.js';
 import { agentHandlers } from './agentHandlers.js';
 import { bindEvents, type EdgeLimits } from './bindEvents.js';
-import { forwardCallEvents } from './callForwarding.js';
+import { forwardCallEvents, sharePresence } from './callForwarding.js';
 import { callHandlers } from './callHandlers.js';
 import { customerHandlers } from './customerHandlers.js';
 import { progressHandlers } from './progressHandlers.js';
@@ -34,6 +34,8 @@ export function attachSocketGateway(services: Services): void {
   const hostedHere = (sessionId: string, principal: Principal | undefined): boolean =>
     calls.get(sessionId) !== undefined || (principal?.role === 'agent' && stations.get(agentKey(principal.agent.id))?.id === sessionId);
   const inCall = config.REDIS_URL ? forwardCallEvents(io, callHandlers(services), hostedHere, log) : callHandlers(services);
+  // ... and a participant whose call is on another node is gone or back there too. Without Redis every call is here.
+  const tellCallElsewhere = config.REDIS_URL ? sharePresence(io, (key) => calls.findByParticipant(key)) : async () => false;
   const forCustomers = { ...customerHandlers(services), ...inCall, ...progressHandlers(services) };
   const forAgents = { ...agentHandlers(services), ...inCall };
   // A technician with a one-time link may join its one call and do what anyone in a call does; nothing else.
@@ -127,7 +129,8 @@ export function attachSocketGateway(services: Services): void {
     if (call) return call.disconnected(key);
     // A customer waiting for a callback keeps the place without a page open.
     if (tickets.get(ticketId)?.callback) return;
-    if (router.isQueued(ticketId)) await router.hold(ticketId);
+    if (router.isQueued(ticketId)) return router.hold(ticketId);
+    await tellCallElsewhere({ key, present: false });
   }
 
   // Back within the grace period: into the call, or the same place in line. Otherwise the ticket is over.
@@ -143,6 +146,8 @@ export function attachSocketGateway(services: Services): void {
     if (tickets.get(ticketId)?.state === TicketState.InCall) return;
     // Back in line: the router's next round of positions tells this customer where they stand.
     if (await router.resume(ticketId)) return;
+    // In a call another node hosts: it tells the page, as it would a connection of its own.
+    if (await tellCallElsewhere({ key, present: true })) return;
     const lapsed = tickets.get(ticketId)?.state === TicketState.Queued;
     if (lapsed) tickets.close(ticketId, TicketState.Abandoned, 'system', { reason: 'lapsed' });
     tokens.revokeTicket(ticketId);
@@ -153,7 +158,9 @@ export function attachSocketGateway(services: Services): void {
 
   async function onGuestGone(key: string): Promise<void> {
     if ((await io.in(key).fetchSockets()).length > 0) return;
-    calls.findByParticipant(key)?.disconnected(key);
+    const call = calls.findByParticipant(key);
+    if (call) return call.disconnected(key);
+    await tellCallElsewhere({ key, present: false });
   }
 
   async function onAgentGone(agentId: string): Promise<void> {

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { AppError, clientEventSchemas, type ClientEventName, type ErrorBody } from '../../signaling/index.js';
 import type { Principal } from '../auth/TokenRegistry.js';
 import { toErrorBody } from '../errors.js';
@@ -15,9 +16,47 @@ export interface ForwardedCallEvent {
 /** A node's answer: it does not host the session, or the event's result there. */
 export type ForwardedCallReply = { hosted: false } | { hosted: true; ok: true; data: unknown } | { hosted: true; ok: false; error: ErrorBody & { status: number } };
 
+/** A participant's last connection to a node went, or a connection came back: the node hosting their call is told. */
+export interface PresenceChange {
+  /** The participant's key (`customer:<ticket>`, `guest:<id>`). */
+  key: string;
+  present: boolean;
+}
+
+const presenceChangeSchema = z.object({ key: z.string().min(1).max(200), present: z.boolean() });
+
 /** The events nodes send each other through the Socket.IO Redis adapter. */
 export interface InterNodeEvents {
   'call:forward': (request: ForwardedCallEvent, reply: (answer: ForwardedCallReply) => void) => void;
+  /** Answers whether this node hosts a call of the participant (and told it). */
+  'call:presence': (change: PresenceChange, reply: (hosted: boolean) => void) => void;
+}
+
+/** What a call does when its participant's connection goes or comes back. */
+interface PresenceListener {
+  disconnected(key: string): void;
+  reconnected(key: string): void;
+}
+
+/**
+ * A participant's connection and their call may be on different nodes: the node that saw the connection go (or come
+ * back) and found no call of theirs asks the others, and the one hosting the call starts its grace period (or ends
+ * it) as for a connection of its own. Resolves whether some node hosts the call.
+ */
+export function sharePresence(io: AppServer, callOf: (key: string) => PresenceListener | undefined): (change: PresenceChange) => Promise<boolean> {
+  io.on('call:presence', (change: PresenceChange, reply: (hosted: boolean) => void) => {
+    const checked = presenceChangeSchema.safeParse(change);
+    const call = checked.success ? callOf(checked.data.key) : undefined;
+    if (call && checked.success) {
+      if (checked.data.present) call.reconnected(checked.data.key);
+      else call.disconnected(checked.data.key);
+    }
+    reply(call !== undefined);
+  });
+  return async (change) => {
+    const answers = await io.serverSideEmitWithAck('call:presence', change).catch((error: { responses?: boolean[] }) => error.responses ?? []);
+    return answers.some((hosted) => hosted === true);
+  };
 }
 
 /**

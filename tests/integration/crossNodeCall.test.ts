@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { newMasterKeyText } from '../../server/records/sealing.js';
 import { startRedis, type RedisProcess } from '../support/redisServer.js';
 import { startServerProcess, type ServerProcess } from '../support/serverProcess.js';
-import { call, errorOf, once, rawRequest, SocketPool } from '../support/sockets.js';
+import { call, connect, errorOf, once, rawRequest, SocketPool } from '../support/sockets.js';
 import { testAgent } from '../support/testServer.js';
 import { freshDatabaseUrl } from '../support/testRecords.js';
 
@@ -69,5 +69,31 @@ describe('a call spanning two nodes', () => {
     await call(customer, 'call:end', { sessionId });
     expect((await ended).sessionId).toBe(sessionId);
     expect(errorOf(await rawRequest(customer, 'text:chat', { sessionId, clientId: 'c-2', text: 'too late' })).code).toBe('NOT_FOUND');
+  }, 60_000);
+
+  it('holds the call on node B while the customer’s connection to node A is lost, and resumes it when they come back to A', async () => {
+    const [onA, onB] = pools as [SocketPool, SocketPool];
+    const { socket: customer, joined } = await onA.queuedCustomer();
+    const agent = await onB.availableAgent('mei');
+    const offer = await agent.offer;
+    const customerStarted = once(customer, 'call:started');
+    await call(agent.socket, 'offer:accept', { offerId: offer.offerId });
+    const { sessionId } = await customerStarted;
+
+    const lost = once(agent.socket, 'call:peerConnection');
+    customer.close();
+    expect(await lost).toMatchObject({ sessionId, role: 'customer', connected: false });
+
+    const back = onA.open({ token: joined.token });
+    const resumed = once(back, 'call:started');
+    const found = once(agent.socket, 'call:peerConnection');
+    await connect(back);
+    expect(await resumed).toMatchObject({ sessionId, ticketId: joined.ticketId, role: 'customer' });
+    expect(await found).toMatchObject({ sessionId, role: 'customer', connected: true });
+    // Still the same call: the customer's next event reaches it on node B.
+    const heard = once(agent.socket, 'text:chat');
+    await call(back, 'text:chat', { sessionId, clientId: 'c-3', text: 'back again' });
+    expect((await heard).text).toBe('back again');
+    await call(agent.socket, 'call:end', { sessionId });
   }, 60_000);
 });
