@@ -96,4 +96,28 @@ describe('a call spanning two nodes', () => {
     expect((await heard).text).toBe('back again');
     await call(agent.socket, 'call:end', { sessionId });
   }, 60_000);
+
+  // Last: it kills node A.
+  it('carries on the call when the customer’s node dies (SIGKILL) and they reconnect to the node hosting it', async () => {
+    const [onA, onB] = pools as [SocketPool, SocketPool];
+    const { socket: customer, joined } = await onA.queuedCustomer();
+    const agent = await onB.availableAgent('mei');
+    const offer = await agent.offer;
+    const customerStarted = once(customer, 'call:started');
+    await call(agent.socket, 'offer:accept', { offerId: offer.offerId });
+    const { sessionId } = await customerStarted;
+    await call(customer, 'media:join', { sessionId, send: true, data: false });
+
+    await nodes[0]!.stop(0);
+    const back = onB.open({ token: joined.token });
+    const resumed = once(back, 'call:started');
+    await connect(back);
+    expect(await resumed).toMatchObject({ sessionId, ticketId: joined.ticketId, role: 'customer' });
+    const media = await call(back, 'media:join', { sessionId, send: true, data: false });
+    expect(media.recvTransport.id).toEqual(expect.any(String));
+    const heard = once(agent.socket, 'text:chat');
+    await call(back, 'text:chat', { sessionId, clientId: 'c-4', text: 'still here' });
+    expect((await heard).text).toBe('still here');
+    await call(agent.socket, 'call:end', { sessionId });
+  }, 60_000);
 });
