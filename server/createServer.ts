@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdapter } from '@socket.io/redis-adapter';
@@ -42,6 +43,8 @@ import { StationRegistry } from './stations/StationRegistry.js';
 import { SupervisorView } from './supervisor/SupervisorView.js';
 import { attachSocketGateway, socketMessenger } from './socket/SocketGateway.js';
 import { FORWARD_TIMEOUT_MS } from './socket/callForwarding.js';
+import { NodeLiveness } from './cluster/NodeLiveness.js';
+import { takeOverCalls } from './cluster/takeOverCalls.js';
 import type { AppServer } from './socket/types.js';
 import { TicketRegistry } from './tickets/TicketRegistry.js';
 import { restoreTickets } from './tickets/restoreTickets.js';
@@ -157,6 +160,8 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
   // Room for a guide with pictures, the largest event, and a margin so that one a little over its limit gets the
   // edge's coded error rather than a dropped connection; every other event stays small at the edge.
   const io: AppServer = new Server({ maxHttpBufferSize: MAX_GUIDE_EVENT_BYTES + 256 * 1024, serveClient: false });
+  // With Redis, this node says which calls it hosts, so that another node takes them over if this one dies.
+  let liveness: NodeLiveness | undefined;
   const calls = new CallService({
     media,
     stations,
@@ -174,6 +179,7 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
     dataRate: { perSec: config.EVENT_RATE_PER_SEC, burst: config.EVENT_BURST },
     recognizer,
     wrapUps: new WrapUps({ router, tickets, store: new SqlWrapUpStore(records, dataKeys), log }),
+    hosting: { hosting: (ticketId, sessionId) => liveness?.hosting(ticketId, sessionId), released: (ticketId) => liveness?.released(ticketId) },
   });
   const surveys = new SqlSurveyStore(records, dataKeys);
   const progress = new TicketProgress({
@@ -186,12 +192,24 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
   journal.onRecorded(progress.recorded);
   const metrics = createMetrics({ router, calls });
   const supervisor = new SupervisorView({ router, calls, quality, waits: new SqlTicketWaits(records), slaTargetsSec, csat: surveys });
-  const services = { config, log, agents, tokens, tickets, progress, router, calls, stations, media, quality, cannedReplies, guides, io, metrics, supervisor, interruptedCalls: restored.callsByAgent };
+  const loadTicket = async (ticketId: string) => (await journal.live([ticketId]))[0];
+  const services = { config, log, agents, tokens, tickets, loadTicket, progress, router, calls, stations, media, quality, cannedReplies, guides, io, metrics, supervisor, interruptedCalls: restored.callsByAgent };
   const http = createHttpServer(createHttpApp(services));
   io.attach(http);
   // With Redis, pushes to a room reach its sockets on every node (an offer made here, an agent connected there).
   const adapterClients = config.REDIS_URL ? await connectAdapter(io, config.REDIS_URL, config.REDIS_NAMESPACE, log) : [];
   attachSocketGateway(services);
+  if (config.REDIS_URL) {
+    const connected = async (key: string) => (await io.in(key).fetchSockets()).length > 0;
+    const parts = { journal, tickets, router, messenger: socketMessenger(io), connected, interruptedCalls: restored.callsByAgent, log };
+    liveness = await NodeLiveness.start({
+      url: config.REDIS_URL,
+      namespace: config.REDIS_NAMESPACE,
+      nodeId: randomUUID(),
+      log,
+      takeOver: async (_deadNode, hosted) => void (await takeOverCalls(hosted, parts)),
+    });
+  }
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
@@ -207,6 +225,7 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
     close: () =>
       (closing ??= (async () => {
         await calls.endAll('server-shutdown');
+        await liveness?.close();
         supervisor.close();
         router.close();
         await new Promise<void>((resolve) => io.close(() => resolve()));

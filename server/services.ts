@@ -8,7 +8,7 @@ import type { Router } from './routing/Router.js';
 import type { CallService } from './calls/CallService.js';
 import type { StationRegistry } from './stations/StationRegistry.js';
 import type { SupervisorView } from './supervisor/SupervisorView.js';
-import type { TicketRegistry } from './tickets/TicketRegistry.js';
+import type { Ticket, TicketRegistry } from './tickets/TicketRegistry.js';
 import type { TicketProgress } from './tickets/TicketProgress.js';
 import type { AppServer } from './socket/types.js';
 import type { Registry } from 'prom-client';
@@ -21,6 +21,8 @@ export interface Services {
   agents: AgentDirectory;
   tokens: TokenRegistry;
   tickets: TicketRegistry;
+  /** Gives back a ticket another node opened, from the records, when this node comes to serve it. */
+  loadTicket: (ticketId: string) => Promise<Ticket | undefined>;
   /** Tickets as their customers follow them: progress page, live updates, survey; CSAT. */
   progress: TicketProgress;
   router: Router;

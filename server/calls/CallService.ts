@@ -45,6 +45,8 @@ export interface CallServiceOptions {
   recognizer?: CallOptions['recognizer'];
   /** The agent's time after a call for its notes; without it an ended call makes the agent available at once. */
   wrapUps?: WrapUps;
+  /** Told which tickets' calls this node hosts, so another node can take them over if this one dies (with Redis). */
+  hosting?: { hosting(ticketId: string, sessionId: string): void; released(ticketId: string): void };
 }
 
 /**
@@ -91,6 +93,7 @@ export class CallService {
     }
     const started = call;
     this.#calls.set(id, started);
+    this.#options.hosting?.hosting(entry.ticketId, id);
     started.once('ended', (reason) => this.#settle(started, reason));
     try {
       if (station) await started.adoptFrom(agentKey(agent.id), station);
@@ -256,6 +259,7 @@ export class CallService {
   #settle(call: Call, reason: CallEndReason): void {
     const { tickets, tokens } = this.#options;
     this.#calls.delete(call.id);
+    this.#options.hosting?.released(call.ticketId);
     const writing = call.written();
     this.#writing.add(writing);
     void writing.finally(() => this.#writing.delete(writing));

@@ -92,9 +92,10 @@ export class SqlTicketJournal implements TicketJournal {
   /**
    * The tickets that were still being served (waiting or in a call) when the records were last written, oldest first,
    * with their requests: what a restarted node puts back. A ticket whose request was not kept (no keys, or retention)
-   * is left out; one whose request does not open is a RECORD_TAMPERED error.
+   * is left out; one whose request does not open is a RECORD_TAMPERED error. With `onlyIds`, only those of them
+   * (another node's tickets that this one serves now).
    */
-  async live(): Promise<Ticket[]> {
+  async live(onlyIds?: readonly string[]): Promise<Ticket[]> {
     if (!this.#keys) return [];
     const rows = await this.#db.query<{
       id: string;
@@ -111,8 +112,8 @@ export class SqlTicketJournal implements TicketJournal {
          EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'callback-scheduled') AS callback,
          (SELECT count(*) FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'callback-missed') AS missed
        FROM tickets t JOIN ticket_requests r ON r.ticket_id = t.id
-       WHERE t.status IN ($1, $2) ORDER BY t.created_at_ms, t.id`,
-      [TicketState.Queued, TicketState.InCall],
+       WHERE t.status IN ($1, $2) AND ($3::text[] IS NULL OR t.id = ANY($3::text[])) ORDER BY t.created_at_ms, t.id`,
+      [TicketState.Queued, TicketState.InCall, onlyIds ? [...onlyIds] : null],
     );
     const tickets: Ticket[] = [];
     for (const row of rows) {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { AgentProfile, AgentState, OfferCancelReason, QueueName, QueueServiceLevel, QueueSummary, WaitRange } from '../../signaling/index.js';
+import type { AgentProfile, AgentState, Offer, OfferCancelReason, QueueName, QueueServiceLevel, QueueSummary, WaitRange } from '../../signaling/index.js';
 import { AppError } from '../../signaling/index.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { AgentRecord, OfferOutcome, QueuedEntry, RoutingStore, SettledOffer, StoredOffer } from '../store/RoutingStore.js';
@@ -56,6 +56,8 @@ export class Router extends EventEmitter<RouterEvents> {
   readonly #fatigue: SigningFatigue;
   readonly #service: ServiceLevels;
   readonly #offers: OfferDispatcher;
+  /** The last offer this node made to each agent, to show again to a console that reconnects (`pendingOffer`). */
+  readonly #offersMade = new Map<string, Offer>();
   readonly #positions: PositionPublisher;
   /** Lapse of a customer's held place, by ticket. */
   readonly #holds: TimerSet<string>;
@@ -414,8 +416,22 @@ export class Router extends EventEmitter<RouterEvents> {
     const offered = this.#mirror.offered(offer);
     if (!offered) return true;
     if (offered.agent) this.emit('agentState', agentId, this.#stateOf(offered.agent));
-    this.emit('offer', agentId, offerPayload(offered.entry, offer, now, this.summary()));
+    const payload = offerPayload(offered.entry, offer, now, this.summary());
+    this.#offersMade.set(agentId, payload);
+    this.emit('offer', agentId, payload);
     return true;
+  }
+
+  /**
+   * The offer this node made to the agent that is still open, to show again to a console that connects meanwhile (a
+   * reload, or a console whose node died); undefined when there is none, or it was made by another node.
+   */
+  pendingOffer(agentId: string): Offer | undefined {
+    const offer = this.#offersMade.get(agentId);
+    const agent = this.#mirror.agent(agentId);
+    if (offer && agent?.status === StoredAgentStatus.Offered && agent.offerId === offer.offerId) return offer;
+    this.#offersMade.delete(agentId);
+    return undefined;
   }
 
   // The call is queued already, so a store failure here does not fail the transfer: it waits in its queue,

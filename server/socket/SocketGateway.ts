@@ -83,7 +83,12 @@ export function attachSocketGateway(services: Services): void {
       for (const sessionId of services.interruptedCalls.get(principal.agent.id) ?? []) socket.emit('call:ended', { sessionId, reason: 'interrupted' });
       services.interruptedCalls.delete(principal.agent.id);
       router.agentConnected(principal.agent, principal.skills).then(
-        (state) => socket.emit('agent:state', state),
+        (state) => {
+          socket.emit('agent:state', state);
+          // An offer made while the console was away (a reload, its node died) is shown again, deadline and all.
+          const pending = router.pendingOffer(principal.agent.id);
+          if (pending) socket.emit('offer:new', pending);
+        },
         (error: unknown) => log.error('agent could not come online', error),
       );
       socket.on('disconnect', () => void onAgentGone(principal.agent.id).catch((error: unknown) => log.error('agent going offline failed', error)));
@@ -116,7 +121,15 @@ export function attachSocketGateway(services: Services): void {
   });
   router.on('accepted', (entry, agent) => {
     const customerConnected = async () => (await io.in(customerKey(entry.ticketId)).fetchSockets()).length > 0;
-    calls.start(entry, agent, customerConnected).catch((error: unknown) => log.error(`could not open the call of ticket ${entry.ticketId}`, error));
+    // A customer who joined on another node: this node, which hosts the call, keeps the ticket's life from here.
+    const ticketHere = async () => {
+      if (tickets.get(entry.ticketId)) return;
+      const ticket = await services.loadTicket(entry.ticketId);
+      if (ticket) tickets.restore(ticket);
+    };
+    ticketHere()
+      .then(() => calls.start(entry, agent, customerConnected))
+      .catch((error: unknown) => log.error(`could not open the call of ticket ${entry.ticketId}`, error));
   });
 
   // A customer who loses the connection keeps their place, or their call, for RECONNECT_GRACE_MS. Their token

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { newMasterKeyText } from '../../server/records/sealing.js';
 import { startRedis, type RedisProcess } from '../support/redisServer.js';
 import { startServerProcess, type ServerProcess } from '../support/serverProcess.js';
-import { call, connect, errorOf, once, rawRequest, SocketPool } from '../support/sockets.js';
+import { call, connect, errorOf, loginAgent, once, rawRequest, SocketPool } from '../support/sockets.js';
 import { testAgent } from '../support/testServer.js';
 import { freshDatabaseUrl } from '../support/testRecords.js';
 
@@ -16,10 +16,11 @@ describe('a call spanning two nodes', () => {
   let redis: RedisProcess;
   let nodes: ServerProcess[] = [];
   let pools: SocketPool[] = [];
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     redis = await startRedis();
-    const env = {
+    env = {
       DATABASE_URL: await freshDatabaseUrl(),
       RECORDS_KEY: newMasterKeyText(),
       PORT: '0',
@@ -95,6 +96,42 @@ describe('a call spanning two nodes', () => {
     await call(back, 'text:chat', { sessionId, clientId: 'c-3', text: 'back again' });
     expect((await heard).text).toBe('back again');
     await call(agent.socket, 'call:end', { sessionId });
+  }, 60_000);
+
+  // Next to last: it kills node B, and starts another in its place.
+  it('puts the call back in line when the node hosting it dies (SIGKILL), and the same agent takes it on a node still alive', async () => {
+    const [onA, onB] = pools as [SocketPool, SocketPool];
+    const { socket: customer, joined } = await onA.queuedCustomer();
+    const agent = await onB.availableAgent('mei');
+    const offer = await agent.offer;
+    const customerStarted = once(customer, 'call:started');
+    await call(agent.socket, 'offer:accept', { offerId: offer.offerId });
+    const { sessionId } = await customerStarted;
+
+    const cutOff = once(customer, 'call:ended', 20_000);
+    const killedAt = Date.now();
+    await nodes[1]!.stop(0);
+    expect(await cutOff).toEqual({ sessionId, reason: 'interrupted' });
+    // The dead node's heartbeat lapses after 4 s at most; the survivor checks every second.
+    expect(Date.now() - killedAt).toBeLessThan(15_000);
+
+    // The agent's console reconnects to the live node with the token it kept, and is offered the same ticket.
+    const back = onA.open({ token: (await loginAgent(nodes[0]!.url, 'mei')).token });
+    const again = once(back, 'offer:new', 20_000);
+    await connect(back);
+    const second = await again;
+    expect(second.ticketId).toBe(joined.ticketId);
+    const restarted = once(customer, 'call:started');
+    await call(back, 'offer:accept', { offerId: second.offerId });
+    const resumed = await restarted;
+    expect(resumed.ticketId).toBe(joined.ticketId);
+    expect(resumed.sessionId).not.toBe(sessionId);
+    const media = await call(customer, 'media:join', { sessionId: resumed.sessionId, send: true, data: false });
+    expect(media.recvTransport.id).toEqual(expect.any(String));
+    await call(back, 'call:end', { sessionId: resumed.sessionId });
+
+    nodes[1] = await startServerProcess(env);
+    pools[1] = new SocketPool(nodes[1].url);
   }, 60_000);
 
   // Last: it kills node A.
