@@ -44,7 +44,7 @@ import { SupervisorView } from './supervisor/SupervisorView.js';
 import { attachSocketGateway, socketMessenger } from './socket/SocketGateway.js';
 import { FORWARD_TIMEOUT_MS } from './socket/callForwarding.js';
 import { NodeLiveness } from './cluster/NodeLiveness.js';
-import { takeOverCalls } from './cluster/takeOverCalls.js';
+import { forgetLostAgents, takeOverCalls } from './cluster/takeOverCalls.js';
 import type { AppServer } from './socket/types.js';
 import { TicketRegistry } from './tickets/TicketRegistry.js';
 import { restoreTickets } from './tickets/restoreTickets.js';
@@ -193,7 +193,8 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
   const metrics = createMetrics({ router, calls });
   const supervisor = new SupervisorView({ router, calls, quality, waits: new SqlTicketWaits(records), slaTargetsSec, csat: surveys });
   const loadTicket = async (ticketId: string) => (await journal.live([ticketId]))[0];
-  const services = { config, log, agents, tokens, tickets, loadTicket, progress, router, calls, stations, media, quality, cannedReplies, guides, io, metrics, supervisor, interruptedCalls: restored.callsByAgent };
+  const nodeAgents = { here: (agentId: string) => liveness?.agentHere(agentId), gone: (agentId: string) => liveness?.agentGone(agentId) };
+  const services = { config, log, agents, tokens, tickets, loadTicket, nodeAgents, progress, router, calls, stations, media, quality, cannedReplies, guides, io, metrics, supervisor, interruptedCalls: restored.callsByAgent };
   const http = createHttpServer(createHttpApp(services));
   io.attach(http);
   // With Redis, pushes to a room reach its sockets on every node (an offer made here, an agent connected there).
@@ -207,7 +208,10 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
       namespace: config.REDIS_NAMESPACE,
       nodeId: randomUUID(),
       log,
-      takeOver: async (_deadNode, hosted) => void (await takeOverCalls(hosted, parts)),
+      takeOver: async (_deadNode, left) => {
+        await takeOverCalls(left.calls, parts);
+        await forgetLostAgents(left.agents, parts);
+      },
     });
   }
 

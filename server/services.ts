@@ -23,6 +23,8 @@ export interface Services {
   tickets: TicketRegistry;
   /** Gives back a ticket another node opened, from the records, when this node comes to serve it. */
   loadTicket: (ticketId: string) => Promise<Ticket | undefined>;
+  /** Which agents' consoles are connected to this node, for a node taking over if this one dies (with Redis). */
+  nodeAgents: { here(agentId: string): void; gone(agentId: string): void };
   /** Tickets as their customers follow them: progress page, live updates, survey; CSAT. */
   progress: TicketProgress;
   router: Router;

@@ -7,6 +7,12 @@ export interface HostedCall {
   sessionId: string;
 }
 
+/** What a dead node left: the calls it hosted and the agents connected to it. */
+export interface DeadNodeLeft {
+  calls: HostedCall[];
+  agents: string[];
+}
+
 /** How often a node says it is alive, and how long that lasts: a node silent for `ALIVE_TTL_MS` is taken as dead. */
 const HEARTBEAT_MS = 1_000;
 const ALIVE_TTL_MS = 4_000;
@@ -15,8 +21,8 @@ const CLAIM_TTL_MS = 60_000;
 
 /**
  * Which nodes are alive and which calls each one hosts, in Redis: every node refreshes its own short-lived `alive`
- * key and keeps a hash of the calls it hosts (ticket to session). Each node watches the others; when one's key lapses
- * (killed, frozen, cut off), the first node to claim it (SET NX) is handed that node's calls to take over, and then
+ * key and keeps a hash of the calls it hosts (ticket to session) and the set of agents connected to it. Each node watches the others; when one's key lapses
+ * (killed, frozen, cut off), the first node to claim it (SET NX) is handed that node's calls and agents to take over, and then
  * forgets the dead node. A node that stops cleanly ends its calls and leaves no tickets behind.
  */
 export class NodeLiveness {
@@ -24,11 +30,11 @@ export class NodeLiveness {
   readonly #prefix: string;
   readonly #nodeId: string;
   readonly #log: Logger;
-  readonly #takeOver: (deadNodeId: string, calls: HostedCall[]) => Promise<void>;
+  readonly #takeOver: (deadNodeId: string, left: DeadNodeLeft) => Promise<void>;
   #timer: NodeJS.Timeout | undefined;
   #beating: Promise<void> = Promise.resolve();
 
-  private constructor(redis: ReturnType<typeof createClient>, namespace: string, nodeId: string, log: Logger, takeOver: (deadNodeId: string, calls: HostedCall[]) => Promise<void>) {
+  private constructor(redis: ReturnType<typeof createClient>, namespace: string, nodeId: string, log: Logger, takeOver: (deadNodeId: string, left: DeadNodeLeft) => Promise<void>) {
     this.#redis = redis;
     this.#prefix = `${namespace}:nodes`;
     this.#nodeId = nodeId;
@@ -37,7 +43,7 @@ export class NodeLiveness {
   }
 
   /** Connects, says this node is alive, and starts watching the others. */
-  static async start(options: { url: string; namespace: string; nodeId: string; log: Logger; takeOver: (deadNodeId: string, calls: HostedCall[]) => Promise<void> }): Promise<NodeLiveness> {
+  static async start(options: { url: string; namespace: string; nodeId: string; log: Logger; takeOver: (deadNodeId: string, left: DeadNodeLeft) => Promise<void> }): Promise<NodeLiveness> {
     const redis = createClient({ url: options.url });
     redis.on('error', (error: Error) => options.log.error(`node liveness: redis: ${error.message}`));
     await redis.connect();
@@ -60,11 +66,21 @@ export class NodeLiveness {
     this.#redis.hDel(this.#calls(this.#nodeId), ticketId).catch((error: unknown) => this.#log.error(`node liveness: could not forget the call of ${ticketId}`, error));
   }
 
+  /** An agent's console is connected to this node (their first connection here). */
+  agentHere(agentId: string): void {
+    this.#redis.sAdd(this.#agents(this.#nodeId), agentId).catch((error: unknown) => this.#log.error(`node liveness: could not record agent ${agentId}`, error));
+  }
+
+  /** The agent's last connection to this node went. */
+  agentGone(agentId: string): void {
+    this.#redis.sRem(this.#agents(this.#nodeId), agentId).catch((error: unknown) => this.#log.error(`node liveness: could not forget agent ${agentId}`, error));
+  }
+
   /** Stops beating and leaves the set of nodes (its calls ended first), so nobody takes over what is gone. */
   async close(): Promise<void> {
     clearInterval(this.#timer);
     await this.#beating;
-    await this.#redis.multi().sRem(this.#prefix, this.#nodeId).del([this.#alive(this.#nodeId), this.#calls(this.#nodeId)]).exec().catch(() => undefined);
+    await this.#redis.multi().sRem(this.#prefix, this.#nodeId).del([this.#alive(this.#nodeId), this.#calls(this.#nodeId), this.#agents(this.#nodeId)]).exec().catch(() => undefined);
     await this.#redis.close();
   }
 
@@ -75,14 +91,19 @@ export class NodeLiveness {
       const claimed = await this.#redis.set(`${this.#prefix}:takeover:${other}`, this.#nodeId, { NX: true, PX: CLAIM_TTL_MS });
       if (claimed !== 'OK') continue;
       const calls = Object.entries(await this.#redis.hGetAll(this.#calls(other))).map(([ticketId, sessionId]) => ({ ticketId, sessionId }));
-      this.#log.warn(`node ${other} stopped answering: taking over its ${calls.length} call(s)`);
-      await this.#takeOver(other, calls);
-      await this.#redis.multi().sRem(this.#prefix, other).del(this.#calls(other)).exec();
+      const agents = await this.#redis.sMembers(this.#agents(other));
+      this.#log.warn(`node ${other} stopped answering: taking over its ${calls.length} call(s) and ${agents.length} agent(s)`);
+      await this.#takeOver(other, { calls, agents });
+      await this.#redis.multi().sRem(this.#prefix, other).del([this.#calls(other), this.#agents(other)]).exec();
     }
   }
 
   #alive(nodeId: string): string {
     return `${this.#prefix}:alive:${nodeId}`;
+  }
+
+  #agents(nodeId: string): string {
+    return `${this.#prefix}:agents:${nodeId}`;
   }
 
   #calls(nodeId: string): string {

@@ -49,3 +49,14 @@ export async function takeOverCalls(calls: readonly HostedCall[], parts: TakeOve
   }
   return cut.length;
 }
+
+/**
+ * The agents whose consoles were connected to the dead node and are not connected anywhere now leave routing, so no
+ * customer is offered to a console that is gone; those already back on a live node stay as they are.
+ */
+export async function forgetLostAgents(agentIds: readonly string[], parts: Pick<TakeOverParts, 'router' | 'connected' | 'log'>): Promise<void> {
+  for (const agentId of agentIds) {
+    if (await parts.connected(agentKey(agentId))) continue;
+    await parts.router.agentLost(agentId).catch((error: unknown) => parts.log.error(`routing could not forget agent ${agentId} after their node died`, error));
+  }
+}

@@ -252,6 +252,14 @@ export class Router extends EventEmitter<RouterEvents> {
     presence.connections--;
     if (presence.connections > 0) return;
     this.#presence.delete(agentId);
+    await this.agentLost(agentId);
+  }
+
+  /**
+   * The agent is offline for good, whichever node they were connected to (theirs died without saying so): out of the
+   * store and the mirror, and an offer they held goes back to the queue.
+   */
+  async agentLost(agentId: string): Promise<void> {
     this.#fatigue.forget(agentId);
     this.#cooldowns.clear(agentId);
     this.#wrapUps.clear(agentId);

@@ -79,6 +79,7 @@ export function attachSocketGateway(services: Services): void {
     if (principal?.role === 'agent') {
       bindEvents(socket, forAgents, limits, log);
       void socket.join(agentKey(principal.agent.id));
+      services.nodeAgents.here(principal.agent.id);
       // The calls a restart cut off: the console drops them and the agent can take the customers back.
       for (const sessionId of services.interruptedCalls.get(principal.agent.id) ?? []) socket.emit('call:ended', { sessionId, reason: 'interrupted' });
       services.interruptedCalls.delete(principal.agent.id);
@@ -179,6 +180,7 @@ export function attachSocketGateway(services: Services): void {
   async function onAgentGone(agentId: string): Promise<void> {
     await router.agentDisconnected(agentId);
     const key = agentKey(agentId);
+    if ((await io.local.in(key).fetchSockets()).length === 0) services.nodeAgents.gone(agentId);
     if ((await io.in(key).fetchSockets()).length > 0) return;
     stations.close(key);
     calls.findByParticipant(key)?.disconnected(key);

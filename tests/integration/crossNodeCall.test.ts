@@ -29,7 +29,7 @@ describe('a call spanning two nodes', () => {
       REDIS_NAMESPACE: `cross-${randomUUID().slice(0, 8)}`,
       MEDIASOUP_WORKERS: '1',
       LOG_LEVEL: 'warn',
-      AGENT_ACCOUNTS: JSON.stringify([testAgent('mei', ['csl', 'voice'])]),
+      AGENT_ACCOUNTS: JSON.stringify([testAgent('mei', ['csl', 'voice']), testAgent('li', ['csl', 'voice'])]),
     };
     nodes = await Promise.all([startServerProcess(env), startServerProcess(env)]);
     pools = nodes.map((node) => new SocketPool(node.url));
@@ -115,10 +115,12 @@ describe('a call spanning two nodes', () => {
     // The dead node's heartbeat lapses after 4 s at most; the survivor checks every second.
     expect(Date.now() - killedAt).toBeLessThan(15_000);
 
-    // The agent's console reconnects to the live node with the token it kept, and is offered the same ticket.
+    // The agent's console reconnects to the live node with the token it kept; back available, they are offered the
+    // same ticket, which waited for them.
     const back = onA.open({ token: (await loginAgent(nodes[0]!.url, 'mei')).token });
     const again = once(back, 'offer:new', 20_000);
     await connect(back);
+    await call(back, 'agent:status', { status: 'available' });
     const second = await again;
     expect(second.ticketId).toBe(joined.ticketId);
     const restarted = once(customer, 'call:started');
@@ -129,6 +131,49 @@ describe('a call spanning two nodes', () => {
     const media = await call(customer, 'media:join', { sessionId: resumed.sessionId, send: true, data: false });
     expect(media.recvTransport.id).toEqual(expect.any(String));
     await call(back, 'call:end', { sessionId: resumed.sessionId });
+
+    nodes[1] = await startServerProcess(env);
+    pools[1] = new SocketPool(nodes[1].url);
+  }, 60_000);
+
+  // Kills node B too, and starts another in its place.
+  it('keeps a waiting customer’s place when their node dies (SIGKILL): back on the live node with their token, they are answered', async () => {
+    const [onA, onB] = pools as [SocketPool, SocketPool];
+    const agent = await onA.agent('mei');
+    const { joined } = await onB.queuedCustomer();
+    await nodes[1]!.stop(0);
+
+    const back = onA.open({ token: joined.token });
+    const position = once(back, 'queue:status', 10_000);
+    await connect(back);
+    expect((await position).ticketId).toBe(joined.ticketId);
+    const offered = once(agent.socket, 'offer:new', 10_000);
+    await call(agent.socket, 'agent:status', { status: 'available' });
+    const offer = await offered;
+    expect(offer.ticketId).toBe(joined.ticketId);
+    const started = once(back, 'call:started');
+    await call(agent.socket, 'offer:accept', { offerId: offer.offerId });
+    expect((await started).ticketId).toBe(joined.ticketId);
+    await call(agent.socket, 'call:end', { sessionId: (await started).sessionId });
+
+    nodes[1] = await startServerProcess(env);
+    pools[1] = new SocketPool(nodes[1].url);
+  }, 60_000);
+
+  // Kills node B too, and starts another in its place.
+  it('takes an available agent whose node died out of routing, so a new customer is offered to an agent who is there', async () => {
+    const [onA, onB] = pools as [SocketPool, SocketPool];
+    // Mei waits longest, so she would be offered the next customer first.
+    await onB.availableAgent('mei');
+    await nodes[1]!.stop(0);
+    // The dead node's heartbeat lapses after 4 s; the live node checks every second.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    const li = await onA.availableAgent('li');
+    const { joined } = await onA.queuedCustomer();
+    const offer = await li.offer;
+    expect(offer.ticketId).toBe(joined.ticketId);
+    await call(li.socket, 'offer:decline', { offerId: offer.offerId });
+    await call(li.socket, 'agent:status', { status: 'away' });
 
     nodes[1] = await startServerProcess(env);
     pools[1] = new SocketPool(nodes[1].url);

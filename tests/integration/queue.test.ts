@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../signaling/index.js';
 import { serverPerTest } from '../support/liveServer.js';
-import { call, connect, errorOf, once, postJson, rawEmit, record, request } from '../support/sockets.js';
+import { call, connect, errorOf, loginAgent, once, postJson, rawEmit, record, request } from '../support/sockets.js';
 import { TEST_PASSWORD, testAgent } from '../support/testServer.js';
 
 const TICKET_ID = /^SL-[0-9A-Z]{3}-[0-9A-Z]{3}$/;
@@ -299,6 +299,19 @@ describe('agent sign-in', () => {
     expect(error?.message).toBe('UNAUTHORIZED');
     expect(error?.data).toEqual({ code: ErrorCode.Unauthorized, message: expect.any(String) });
     expect(socket.connected).toBe(false);
+  });
+
+  it('shows an open offer again to a second console the agent opens, with the same offer id and deadline', async () => {
+    await live.pool.queuedCustomer();
+    const alice = await live.pool.availableAgent('alice');
+    const offer = await alice.offer;
+    const { token } = await loginAgent(live.server.url, 'alice');
+    const second = live.pool.open({ token });
+    const shown = once(second, 'offer:new');
+    await connect(second);
+    expect(await shown).toMatchObject({ offerId: offer.offerId, ticketId: offer.ticketId, deadline: offer.deadline });
+    // Either console may answer it.
+    await call(second, 'offer:accept', { offerId: offer.offerId });
   });
 
   it('refuses a socket whose token is not a string with a connect_error', async () => {
