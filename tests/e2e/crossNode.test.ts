@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newMasterKeyText } from '../../server/records/sealing.js';
-import { CallDriver } from '../support/CallDriver.js';
+import { CallDriver, signIn } from '../support/CallDriver.js';
 import { launchChromium } from '../support/chromium.js';
 import { startRedis, type RedisProcess } from '../support/redisServer.js';
 import { startServerProcess, type ServerProcess } from '../support/serverProcess.js';
@@ -13,10 +13,11 @@ describe('a call in Chromium whose customer page is served by one node and agent
   let redis: RedisProcess;
   let nodes: ServerProcess[] = [];
   let browser: Browser;
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     redis = await startRedis();
-    const env = {
+    env = {
       DATABASE_URL: await freshDatabaseUrl(),
       RECORDS_KEY: newMasterKeyText(),
       PORT: '0',
@@ -58,4 +59,40 @@ describe('a call in Chromium whose customer page is served by one node and agent
     }
     expect(`${nodeA.stderr()}${nodeB.stderr()}`).not.toMatch(/forwarded .*: unexpected error/);
   }, 90_000);
+
+  it('puts the customer first in line when the node hosting the call is killed, and the agent signed in on the live node takes them back with video', async () => {
+    const [nodeA, nodeB] = nodes as [ServerProcess, ServerProcess];
+    const driver = await CallDriver.open(browser, nodeA.url, nodeB.url);
+    const rescue = await (await browser.createBrowserContext()).newPage();
+    try {
+      await driver.agentReady('alice', TEST_PASSWORD);
+      await driver.customerJoins('csl', 'Router keeps restarting');
+      const ticket = await driver.customer.$eval('#ticket-id', (el) => el.textContent);
+      await driver.agentAccepts();
+      await Promise.all([driver.firstFrameAt(driver.customer), driver.firstFrameAt(driver.agent)]);
+      const sessionBefore = await driver.customer.$eval('#hangup', (el) => (el as HTMLElement).dataset.sessionId);
+
+      await nodeB.stop(0);
+      // The page, still connected to node A, hears that the call was cut off and waits first in line, same ticket.
+      await driver.customer.waitForSelector('#queue-notice[data-i18n="queue.interrupted"]', { timeout: 30_000 });
+      await driver.customer.waitForSelector('#queue-position[data-position="1"]', { timeout: 30_000 });
+      await expect(driver.customer.$eval('#ticket-id', (el) => el.textContent)).resolves.toBe(ticket);
+
+      // The agent's console was on the dead node: they sign in on the live one, go available and are offered the ticket.
+      await rescue.goto(`${nodeA.url}/agent`);
+      await signIn(rescue, 'alice', TEST_PASSWORD);
+      await rescue.waitForSelector('#toggle-status:not([disabled])');
+      await rescue.click('#toggle-status');
+      await rescue.waitForSelector('#offer:not([hidden])', { timeout: 30_000 });
+      await rescue.click('#accept');
+      await driver.customer.waitForSelector('section[data-view=call]:not([hidden])', { timeout: 30_000 });
+      await Promise.all([driver.firstFrameAt(driver.customer, 40_000), driver.firstFrameAt(rescue, 40_000)]);
+      expect(await driver.customer.$eval('#hangup', (el) => (el as HTMLElement).dataset.sessionId)).not.toBe(sessionBefore);
+      await expect(driver.customer.$eval('#ticket-id', (el) => el.textContent)).resolves.toBe(ticket);
+    } finally {
+      await rescue.browserContext().close();
+      await driver.close();
+      nodes[1] = await startServerProcess(env);
+    }
+  }, 180_000);
 });
