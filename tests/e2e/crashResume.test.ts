@@ -38,12 +38,7 @@ describe('the server killed with SIGKILL in the middle of a call (Chromium, embe
     started.push(first);
     browser = launched;
     const driver = await CallDriver.open(browser, first.url);
-    await driver.agentReady('alice', TEST_PASSWORD);
-    await driver.customerJoins('csl', 'Router keeps restarting');
-    const ticket = await driver.customer.$eval('#ticket-id', (el) => el.textContent);
-    await driver.agentAccepts();
-    await Promise.all([driver.firstFrameAt(driver.customer), driver.firstFrameAt(driver.agent)]);
-    const sessionBefore = await driver.customer.$eval('#hangup', (el) => (el as HTMLElement).dataset.sessionId);
+    const { ticket, sessionId: sessionBefore } = await driver.callUnderWay('alice', TEST_PASSWORD, 'Router keeps restarting');
 
     await first.stop(0);
     const second = await startServerProcess(env, 120_000);

@@ -1,13 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newMasterKeyText } from '../../server/records/sealing.js';
 import { CallDriver, signIn } from '../support/CallDriver.js';
 import { launchChromium } from '../support/chromium.js';
 import { startRedis, type RedisProcess } from '../support/redisServer.js';
 import { startServerProcess, type ServerProcess } from '../support/serverProcess.js';
 import { TEST_PASSWORD, testAgent } from '../support/testServer.js';
-import { freshDatabaseUrl } from '../support/testRecords.js';
+import { clusterEnv } from '../support/clusterEnv.js';
 
 describe('a call in Chromium whose customer page is served by one node and agent console by another', () => {
   let redis: RedisProcess;
@@ -17,17 +15,7 @@ describe('a call in Chromium whose customer page is served by one node and agent
 
   beforeAll(async () => {
     redis = await startRedis();
-    env = {
-      DATABASE_URL: await freshDatabaseUrl(),
-      RECORDS_KEY: newMasterKeyText(),
-      PORT: '0',
-      HOST: '127.0.0.1',
-      REDIS_URL: redis.url,
-      REDIS_NAMESPACE: `e2e-cross-${randomUUID().slice(0, 8)}`,
-      MEDIASOUP_WORKERS: '1',
-      LOG_LEVEL: 'warn',
-      AGENT_ACCOUNTS: JSON.stringify([testAgent('alice', ['csl'])]),
-    };
+    env = await clusterEnv(redis.url, [testAgent('alice', ['csl'])]);
     [nodes, browser] = await Promise.all([Promise.all([startServerProcess(env), startServerProcess(env)]), launchChromium()]);
   }, 60_000);
 
@@ -65,12 +53,7 @@ describe('a call in Chromium whose customer page is served by one node and agent
     const driver = await CallDriver.open(browser, nodeA.url, nodeB.url);
     const rescue = await (await browser.createBrowserContext()).newPage();
     try {
-      await driver.agentReady('alice', TEST_PASSWORD);
-      await driver.customerJoins('csl', 'Router keeps restarting');
-      const ticket = await driver.customer.$eval('#ticket-id', (el) => el.textContent);
-      await driver.agentAccepts();
-      await Promise.all([driver.firstFrameAt(driver.customer), driver.firstFrameAt(driver.agent)]);
-      const sessionBefore = await driver.customer.$eval('#hangup', (el) => (el as HTMLElement).dataset.sessionId);
+      const { ticket, sessionId: sessionBefore } = await driver.callUnderWay('alice', TEST_PASSWORD, 'Router keeps restarting');
 
       await nodeB.stop(0);
       // The page, still connected to node A, hears that the call was cut off and waits first in line, same ticket.

@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { newMasterKeyText } from '../../server/records/sealing.js';
 import { startRedis, type RedisProcess } from '../support/redisServer.js';
 import { startServerProcess, type ServerProcess } from '../support/serverProcess.js';
-import { call, connect, errorOf, loginAgent, once, rawRequest, SocketPool } from '../support/sockets.js';
+import { call, connect, errorOf, loginAgent, once, openCall, rawRequest, SocketPool } from '../support/sockets.js';
 import { testAgent } from '../support/testServer.js';
-import { freshDatabaseUrl } from '../support/testRecords.js';
+import { clusterEnv } from '../support/clusterEnv.js';
 
 /**
  * A call whose customer is connected to one node and whose agent to another (two server processes sharing Redis and
@@ -20,17 +18,7 @@ describe('a call spanning two nodes', () => {
 
   beforeAll(async () => {
     redis = await startRedis();
-    env = {
-      DATABASE_URL: await freshDatabaseUrl(),
-      RECORDS_KEY: newMasterKeyText(),
-      PORT: '0',
-      HOST: '127.0.0.1',
-      REDIS_URL: redis.url,
-      REDIS_NAMESPACE: `cross-${randomUUID().slice(0, 8)}`,
-      MEDIASOUP_WORKERS: '1',
-      LOG_LEVEL: 'warn',
-      AGENT_ACCOUNTS: JSON.stringify([testAgent('mei', ['csl', 'voice']), testAgent('li', ['csl', 'voice'])]),
-    };
+    env = await clusterEnv(redis.url, [testAgent('mei', ['csl', 'voice']), testAgent('li', ['csl', 'voice'])]);
     nodes = await Promise.all([startServerProcess(env), startServerProcess(env)]);
     pools = nodes.map((node) => new SocketPool(node.url));
   }, 60_000);
@@ -46,19 +34,13 @@ describe('a call spanning two nodes', () => {
 
   it('lets a customer on node A join the media, chat and hang up in a call hosted on node B', async () => {
     const [onA, onB] = pools as [SocketPool, SocketPool];
-    const { socket: customer, joined } = await onA.queuedCustomer();
-    const agent = await onB.availableAgent('mei');
-    const offer = await agent.offer;
-    expect(offer.ticketId).toBe(joined.ticketId);
-    const customerStarted = once(customer, 'call:started');
-    await call(agent.socket, 'offer:accept', { offerId: offer.offerId });
-    const { sessionId } = await customerStarted;
+    const { customer, agent, sessionId } = await openCall(onA, 'mei', {}, onB);
 
     const media = await call(customer, 'media:join', { sessionId, send: true, data: false });
     expect(media.recvTransport.id).toEqual(expect.any(String));
     expect(media.sendTransport?.id).toEqual(expect.any(String));
 
-    const heard = once(agent.socket, 'text:chat');
+    const heard = once(agent, 'text:chat');
     await call(customer, 'text:chat', { sessionId, clientId: 'c-1', text: 'hello from node A' });
     expect((await heard).text).toBe('hello from node A');
 
@@ -66,7 +48,7 @@ describe('a call spanning two nodes', () => {
     const stranger = await onA.queuedCustomer();
     expect(errorOf(await rawRequest(stranger.socket, 'media:join', { sessionId, send: true, data: false })).code).toBe('NOT_FOUND');
 
-    const ended = once(agent.socket, 'call:ended');
+    const ended = once(agent, 'call:ended');
     await call(customer, 'call:end', { sessionId });
     expect((await ended).sessionId).toBe(sessionId);
     expect(errorOf(await rawRequest(customer, 'text:chat', { sessionId, clientId: 'c-2', text: 'too late' })).code).toBe('NOT_FOUND');
@@ -74,39 +56,29 @@ describe('a call spanning two nodes', () => {
 
   it('holds the call on node B while the customer’s connection to node A is lost, and resumes it when they come back to A', async () => {
     const [onA, onB] = pools as [SocketPool, SocketPool];
-    const { socket: customer, joined } = await onA.queuedCustomer();
-    const agent = await onB.availableAgent('mei');
-    const offer = await agent.offer;
-    const customerStarted = once(customer, 'call:started');
-    await call(agent.socket, 'offer:accept', { offerId: offer.offerId });
-    const { sessionId } = await customerStarted;
+    const { customer, agent, ticketId, token, sessionId } = await openCall(onA, 'mei', {}, onB);
 
-    const lost = once(agent.socket, 'call:peerConnection');
+    const lost = once(agent, 'call:peerConnection');
     customer.close();
     expect(await lost).toMatchObject({ sessionId, role: 'customer', connected: false });
 
-    const back = onA.open({ token: joined.token });
+    const back = onA.open({ token });
     const resumed = once(back, 'call:started');
-    const found = once(agent.socket, 'call:peerConnection');
+    const found = once(agent, 'call:peerConnection');
     await connect(back);
-    expect(await resumed).toMatchObject({ sessionId, ticketId: joined.ticketId, role: 'customer' });
+    expect(await resumed).toMatchObject({ sessionId, ticketId, role: 'customer' });
     expect(await found).toMatchObject({ sessionId, role: 'customer', connected: true });
     // Still the same call: the customer's next event reaches it on node B.
-    const heard = once(agent.socket, 'text:chat');
+    const heard = once(agent, 'text:chat');
     await call(back, 'text:chat', { sessionId, clientId: 'c-3', text: 'back again' });
     expect((await heard).text).toBe('back again');
-    await call(agent.socket, 'call:end', { sessionId });
+    await call(agent, 'call:end', { sessionId });
   }, 60_000);
 
   // Next to last: it kills node B, and starts another in its place.
   it('puts the call back in line when the node hosting it dies (SIGKILL), and the same agent takes it on a node still alive', async () => {
     const [onA, onB] = pools as [SocketPool, SocketPool];
-    const { socket: customer, joined } = await onA.queuedCustomer();
-    const agent = await onB.availableAgent('mei');
-    const offer = await agent.offer;
-    const customerStarted = once(customer, 'call:started');
-    await call(agent.socket, 'offer:accept', { offerId: offer.offerId });
-    const { sessionId } = await customerStarted;
+    const { customer, agent, ticketId, token, sessionId } = await openCall(onA, 'mei', {}, onB);
 
     const cutOff = once(customer, 'call:ended', 20_000);
     const killedAt = Date.now();
@@ -122,11 +94,11 @@ describe('a call spanning two nodes', () => {
     await connect(back);
     await call(back, 'agent:status', { status: 'available' });
     const second = await again;
-    expect(second.ticketId).toBe(joined.ticketId);
+    expect(second.ticketId).toBe(ticketId);
     const restarted = once(customer, 'call:started');
     await call(back, 'offer:accept', { offerId: second.offerId });
     const resumed = await restarted;
-    expect(resumed.ticketId).toBe(joined.ticketId);
+    expect(resumed.ticketId).toBe(ticketId);
     expect(resumed.sessionId).not.toBe(sessionId);
     const media = await call(customer, 'media:join', { sessionId: resumed.sessionId, send: true, data: false });
     expect(media.recvTransport.id).toEqual(expect.any(String));
@@ -139,22 +111,23 @@ describe('a call spanning two nodes', () => {
   // Kills node B too, and starts another in its place.
   it('keeps a waiting customer’s place when their node dies (SIGKILL): back on the live node with their token, they are answered', async () => {
     const [onA, onB] = pools as [SocketPool, SocketPool];
-    const agent = await onA.agent('mei');
+    const { socket: agent } = await onA.agent('mei');
     const { joined } = await onB.queuedCustomer();
+    const { ticketId, token } = joined;
     await nodes[1]!.stop(0);
 
-    const back = onA.open({ token: joined.token });
+    const back = onA.open({ token });
     const position = once(back, 'queue:status', 10_000);
     await connect(back);
-    expect((await position).ticketId).toBe(joined.ticketId);
-    const offered = once(agent.socket, 'offer:new', 10_000);
-    await call(agent.socket, 'agent:status', { status: 'available' });
+    expect((await position).ticketId).toBe(ticketId);
+    const offered = once(agent, 'offer:new', 10_000);
+    await call(agent, 'agent:status', { status: 'available' });
     const offer = await offered;
-    expect(offer.ticketId).toBe(joined.ticketId);
+    expect(offer.ticketId).toBe(ticketId);
     const started = once(back, 'call:started');
-    await call(agent.socket, 'offer:accept', { offerId: offer.offerId });
-    expect((await started).ticketId).toBe(joined.ticketId);
-    await call(agent.socket, 'call:end', { sessionId: (await started).sessionId });
+    await call(agent, 'offer:accept', { offerId: offer.offerId });
+    expect((await started).ticketId).toBe(ticketId);
+    await call(agent, 'call:end', { sessionId: (await started).sessionId });
 
     nodes[1] = await startServerProcess(env);
     pools[1] = new SocketPool(nodes[1].url);
@@ -182,24 +155,19 @@ describe('a call spanning two nodes', () => {
   // Last: it kills node A.
   it('carries on the call when the customer’s node dies (SIGKILL) and they reconnect to the node hosting it', async () => {
     const [onA, onB] = pools as [SocketPool, SocketPool];
-    const { socket: customer, joined } = await onA.queuedCustomer();
-    const agent = await onB.availableAgent('mei');
-    const offer = await agent.offer;
-    const customerStarted = once(customer, 'call:started');
-    await call(agent.socket, 'offer:accept', { offerId: offer.offerId });
-    const { sessionId } = await customerStarted;
+    const { customer, agent, ticketId, token, sessionId } = await openCall(onA, 'mei', {}, onB);
     await call(customer, 'media:join', { sessionId, send: true, data: false });
 
     await nodes[0]!.stop(0);
-    const back = onB.open({ token: joined.token });
+    const back = onB.open({ token });
     const resumed = once(back, 'call:started');
     await connect(back);
-    expect(await resumed).toMatchObject({ sessionId, ticketId: joined.ticketId, role: 'customer' });
+    expect(await resumed).toMatchObject({ sessionId, ticketId, role: 'customer' });
     const media = await call(back, 'media:join', { sessionId, send: true, data: false });
     expect(media.recvTransport.id).toEqual(expect.any(String));
-    const heard = once(agent.socket, 'text:chat');
+    const heard = once(agent, 'text:chat');
     await call(back, 'text:chat', { sessionId, clientId: 'c-4', text: 'still here' });
     expect((await heard).text).toBe('still here');
-    await call(agent.socket, 'call:end', { sessionId });
+    await call(agent, 'call:end', { sessionId });
   }, 60_000);
 });

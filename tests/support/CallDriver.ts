@@ -50,6 +50,20 @@ export class CallDriver {
     await this.customer.waitForSelector('section[data-view=queue]:not([hidden])');
   }
 
+  /**
+   * A call under way: the agent signs in and goes available, the customer asks with `topic`, the agent accepts and
+   * both pages show the other's video. Resolves with the ticket and the call's session, as the customer's page shows them.
+   */
+  async callUnderWay(username: string, password: string, topic: string): Promise<{ ticket: string; sessionId: string }> {
+    await this.agentReady(username, password);
+    await this.customerJoins('csl', topic);
+    const ticket = await this.customer.$eval('#ticket-id', (el) => el.textContent ?? '');
+    await this.agentAccepts();
+    await Promise.all([this.firstFrameAt(this.customer), this.firstFrameAt(this.agent)]);
+    const sessionId = await this.customer.$eval('#hangup', (el) => (el as HTMLElement).dataset.sessionId ?? '');
+    return { ticket, sessionId };
+  }
+
   /** Waits for the offer, clicks Accept and returns the epoch ms of the click. */
   async agentAccepts(): Promise<number> {
     await this.agent.waitForSelector('#offer:not([hidden])');

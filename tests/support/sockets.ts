@@ -256,11 +256,12 @@ export interface OpenCall {
 
 /**
  * Brings an agent and a new customer into a call: the customer joins the queue, the agent goes
- * available, accepts the offer, and both get `call:started`.
+ * available, accepts the offer, and both get `call:started`. The agent connects through `agentPool`
+ * when given (another node of the same deployment).
  */
-export async function openCall(pool: SocketPool, agentName: string, overrides: Partial<QueueJoin> = {}): Promise<OpenCall> {
+export async function openCall(pool: SocketPool, agentName: string, overrides: Partial<QueueJoin> = {}, agentPool: SocketPool = pool): Promise<OpenCall> {
   const { socket: customer, joined } = await pool.queuedCustomer(overrides);
-  const agent = await pool.availableAgent(agentName);
+  const agent = await agentPool.availableAgent(agentName);
   const offer = await agent.offer;
   if (offer.ticketId !== joined.ticketId) throw new Error(`agent ${agentName} was offered ${offer.ticketId}, not ${joined.ticketId}`);
   const customerStarted = once(customer, 'call:started');
