@@ -20,10 +20,12 @@ const ALIVE_TTL_MS = 4_000;
 const CLAIM_TTL_MS = 60_000;
 
 /**
- * Which nodes are alive and which calls each one hosts, in Redis: every node refreshes its own short-lived `alive`
- * key and keeps a hash of the calls it hosts (ticket to session) and the set of agents connected to it. Each node watches the others; when one's key lapses
- * (killed, frozen, cut off), the first node to claim it (SET NX) is handed that node's calls and agents to take over, and then
- * forgets the dead node. A node that stops cleanly ends its calls and leaves no tickets behind.
+ * Which nodes are alive and what each one serves, in Redis (under `<namespace>:nodes`): every node refreshes its own
+ * short-lived `alive` key and keeps a hash of the calls it hosts (ticket to session) and the set of agents connected
+ * to it. Each node watches the others; when one's key lapses (killed, frozen, cut off), the first node to claim it
+ * (SET NX) is handed that node's calls and agents to take over, and then forgets the dead node. A node that stops
+ * cleanly ends its calls and leaves nothing behind. A node that restarts comes back under a new id, so the calls of
+ * its former self are taken over like any dead node's, by it or another.
  */
 export class NodeLiveness {
   readonly #redis: ReturnType<typeof createClient>;

@@ -432,7 +432,7 @@ export class Router extends EventEmitter<RouterEvents> {
 
   /**
    * The offer this node made to the agent that is still open, to show again to a console that connects meanwhile (a
-   * reload, or a console whose node died); undefined when there is none, or it was made by another node.
+   * second tab, or a reload while another tab stays); undefined when there is none, or another node made it.
    */
   pendingOffer(agentId: string): Offer | undefined {
     const offer = this.#offersMade.get(agentId);
