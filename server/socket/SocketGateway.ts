@@ -162,7 +162,9 @@ export function attachSocketGateway(services: Services): void {
     if (await router.resume(ticketId)) return;
     // In a call another node hosts: it tells the page, as it would a connection of its own.
     if (await tellCallElsewhere({ key, present: true })) return;
-    const lapsed = tickets.get(ticketId)?.state === TicketState.Queued;
+    // Waiting here and not anywhere now: the place lapsed. With several nodes this node's copy may be old (the call
+    // was answered and ended on another), so the records decide.
+    const lapsed = tickets.get(ticketId)?.state === TicketState.Queued && (!config.REDIS_URL || (await services.loadTicket(ticketId))?.state === TicketState.Queued);
     if (lapsed) tickets.close(ticketId, TicketState.Abandoned, 'system', { reason: 'lapsed' });
     tokens.revokeTicket(ticketId);
     socket.data.principal = undefined;

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openPostgres } from '../../server/records/postgresDb.js';
 import { startRedis, type RedisProcess } from '../support/redisServer.js';
 import { startServerProcess, type ServerProcess } from '../support/serverProcess.js';
 import { call, connect, errorOf, loginAgent, once, openCall, rawRequest, SocketPool } from '../support/sockets.js';
@@ -52,6 +53,27 @@ describe('a call spanning two nodes', () => {
     await call(customer, 'call:end', { sessionId });
     expect((await ended).sessionId).toBe(sessionId);
     expect(errorOf(await rawRequest(customer, 'text:chat', { sessionId, clientId: 'c-2', text: 'too late' })).code).toBe('NOT_FOUND');
+  }, 60_000);
+
+  it('tells a customer who comes back to node A after their call on node B ended that the ticket ended, and records no lapse', async () => {
+    const [onA, onB] = pools as [SocketPool, SocketPool];
+    const { customer, agent, ticketId, token, sessionId } = await openCall(onA, 'mei', {}, onB);
+    const ended = once(customer, 'call:ended');
+    await call(agent, 'call:end', { sessionId });
+    await ended;
+    customer.close();
+    const back = onA.open({ token });
+    const closed = once(back, 'ticket:closed');
+    await connect(back).catch(() => undefined);
+    expect(await closed).toEqual({ ticketId, reason: 'ended' });
+    const records = await openPostgres(env.DATABASE_URL!);
+    try {
+      const [ticket] = await records.query<{ status: string }>('SELECT status FROM tickets WHERE id = $1', [ticketId]);
+      expect(ticket?.status).toBe('ended');
+      expect(await records.query("SELECT 1 FROM ticket_events WHERE ticket_id = $1 AND kind = 'abandoned'", [ticketId])).toEqual([]);
+    } finally {
+      await records.close();
+    }
   }, 60_000);
 
   it('holds the call on node B while the customer’s connection to node A is lost, and resumes it when they come back to A', async () => {
