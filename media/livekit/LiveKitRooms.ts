@@ -72,7 +72,7 @@ export class LiveKitRooms extends EventEmitter<LiveKitRoomEvents> {
     await this.#rest.deleteRoom(room).catch(ignoreNotFound);
   }
 
-  /** The rooms the server has now, by name: for checks and for a node taking over another's calls. */
+  /** The rooms the server has now, by name. */
   async list(): Promise<string[]> {
     return (await this.#rest.listRooms()).map((room) => room.name);
   }

@@ -39,15 +39,11 @@ export class DataKeys {
 
   /**
    * The ticket's key if this node holds it in memory, without asking the database: for a writer whose statement fails
-   * by itself when the key's row is gone (a foreign key to `record_keys`), and then calls `forget`.
+   * by itself when the key's row is gone (a foreign key to `record_keys`) and then writes through `forWriting`, which
+   * drops the stale key.
    */
   cached(ticketId: string): Buffer | undefined {
     return this.#keys.get(ticketId);
-  }
-
-  /** Drops the ticket's key from memory: the next reader or writer goes to its row. */
-  forget(ticketId: string): void {
-    this.#keys.delete(ticketId);
   }
 
   async #fromRow(runner: SqlRunner, ticketId: string): Promise<Buffer | undefined> {

@@ -75,9 +75,9 @@ export class SqlTranscriptStore implements TranscriptStore {
     try {
       return await insertLine(this.#db, ticketId, seq, key, line);
     } catch (error) {
+      // Another node took the number, or retention deleted the key's row: the careful way reads both again.
       const state = sqlStateOf(error);
-      if (state === SqlState.ForeignKeyViolation) this.#keys.forget(ticketId);
-      else if (state !== SqlState.UniqueViolation) throw error;
+      if (state !== SqlState.UniqueViolation && state !== SqlState.ForeignKeyViolation) throw error;
       this.#nextSeq.delete(ticketId);
       return undefined;
     }
