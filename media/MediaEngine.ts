@@ -1,10 +1,13 @@
 import type { EventEmitter } from 'node:events';
 import type {
+  CallMode,
   ConsumerInfo,
   DataConsumerInfo,
   MediaCapabilitiesReply,
+  MediaEngineKind,
   ParticipantRole,
-  MediaJoined,
+  LiveKitJoined,
+  SfuJoined,
   MediaSource,
   NewProducer,
   TransportInfo,
@@ -66,16 +69,14 @@ export interface AudioTap extends EventEmitter<AudioTapEvents> {
   close(): void;
 }
 
-/** One call's media: who is in it and what they send and receive. Participants touch only their own objects. */
-export interface MediaRoom extends EventEmitter<MediaRoomEvents> {
-  /** The session id the room belongs to. */
-  readonly id: string;
-  /** True once `close()` ran. */
-  readonly closed: boolean;
-  /** Enters a participant (again) with a receive transport, and a send transport when asked; returns what the client needs. */
-  join(participantId: string, options: { send: boolean; data?: boolean }): Promise<Omit<MediaJoined, 'iceServers'>>;
-  /** Whether the participant has joined. */
-  has(participantId: string): boolean;
+/** What `MediaRoom.join` answers; the service adds the ICE servers. */
+export type RoomJoined = Omit<SfuJoined, 'iceServers'> | Omit<LiveKitJoined, 'iceServers'>;
+
+/**
+ * The embedded SFU's transport-level requests: the browser drives mediasoup's transports, producers and consumers
+ * through the service. An engine whose browsers connect to it directly (LiveKit) has none of them.
+ */
+export interface SfuSignaling {
   /** Creates a WebRTC transport owned by the participant. */
   createTransport(participantId: string, direction: 'send' | 'recv'): Promise<TransportInfo>;
   /** Completes the DTLS handshake parameters of the participant's transport. */
@@ -96,19 +97,8 @@ export interface MediaRoom extends EventEmitter<MediaRoomEvents> {
   closeConsumer(participantId: string, consumerId: string): void;
   /** Stops a producer the participant owns (a screen share ended); the others are told as for any closed producer. */
   closeProducer(participantId: string, producerId: string): void;
-  /** The source of any producer in the room (a participant's or adopted), or undefined when there is none by that id. */
-  producerSource(producerId: string): MediaSource | undefined;
   /** Pauses or resumes a producer the participant owns (mute, camera off). */
   setProducerPaused(participantId: string, producerId: string, paused: boolean): Promise<void>;
-  /**
-   * Makes the producers a participant owns in another room of the same engine available here under the same
-   * participant id (an agent's station feeding a call); they close when either room closes.
-   */
-  adoptProducers(participantId: string, source: MediaRoom): Promise<void>;
-  /** Removes a participant's transports and everything on them (they may join again, e.g. after a reload). */
-  leave(participantId: string): void;
-  /** Removes a participant for good: `leave`, and the producers adopted for it stop reaching the others. */
-  remove(participantId: string): void;
   /**
    * Opens a participant's data channel to the server on its send transport. Its messages come out as `dataMessage`
    * events and go nowhere else: the room's owner decides what reaches whom.
@@ -116,6 +106,39 @@ export interface MediaRoom extends EventEmitter<MediaRoomEvents> {
   produceData(participantId: string, request: DataChannelRequest): Promise<{ dataProducerId: string }>;
   /** Opens the server's channel to a participant (its inbox) on its receive transport. */
   consumeInbox(participantId: string, transportId: string): Promise<DataConsumerInfo>;
+}
+
+/**
+ * One call's media: who is in it and what they send and receive, on any engine. Participants touch only their own
+ * objects. This is what the call logic uses; `sfu` is what the embedded SFU's browsers additionally drive.
+ */
+export interface MediaRoom extends EventEmitter<MediaRoomEvents> {
+  /** The session id the room belongs to. */
+  readonly id: string;
+  /** True once `close()` ran. */
+  readonly closed: boolean;
+  /** The engine the room is on. */
+  readonly engine: MediaEngineKind;
+  /** The embedded SFU's transport-level requests; undefined on an engine the browser reaches itself. */
+  readonly sfu: SfuSignaling | undefined;
+  /**
+   * Enters a participant (again) and returns what their browser needs: on the SFU a receive transport, and a send
+   * transport when asked; on LiveKit a token for this room that allows what their role may send.
+   */
+  join(participantId: string, options: { send: boolean; data?: boolean }): Promise<RoomJoined>;
+  /** Whether the participant has joined. */
+  has(participantId: string): boolean;
+  /** The source of any producer in the room (a participant's or adopted), or undefined when there is none by that id. */
+  producerSource(producerId: string): MediaSource | undefined;
+  /**
+   * Makes the producers a participant owns in another room of the same engine available here under the same
+   * participant id (an agent's station feeding a call); they close when either room closes.
+   */
+  adoptProducers(participantId: string, source: MediaRoom): Promise<void>;
+  /** Removes a participant's media and everything of it (they may join again, e.g. after a reload). */
+  leave(participantId: string): void;
+  /** Removes a participant for good: `leave`, and the producers adopted for it stop reaching the others. */
+  remove(participantId: string): void;
   /** The participant's inbox is open on their side: `sendData` may use it. */
   confirmInbox(participantId: string): void;
   /** Sends text to a participant's inbox; false when they have no confirmed, open inbox. */
@@ -128,6 +151,8 @@ export interface MediaRoom extends EventEmitter<MediaRoomEvents> {
 
 /** How a room is made. */
 export interface RoomOptions {
+  /** How the call is held: on LiveKit a text call's customer may send no media at all. */
+  mode?: CallMode | undefined;
   /** Host the room beside this one (the agent's station), so its producers are forwarded without piping. */
   colocateWith?: MediaRoom | undefined;
   /** Who a participant is, as the others are told with each producer; 'agent' when not given. */
@@ -137,9 +162,14 @@ export interface RoomOptions {
 /** A media backend: the embedded mediasoup SFU or, for clusters, LiveKit. */
 export interface MediaEngine {
   /** Which backend this is. */
-  readonly kind: 'mediasoup' | 'livekit';
-  /** What every room of this engine can receive and send; the same for all rooms, so clients prepare before a call. */
+  readonly kind: MediaEngineKind;
+  /**
+   * What every room of this engine can receive and send; the same for all rooms, so clients prepare before a call.
+   * Empty on LiveKit, whose browsers negotiate with the LiveKit server itself.
+   */
   readonly rtpCapabilities: MediaCapabilitiesReply['rtpCapabilities'];
+  /** Whether agents keep a station (their media flowing between calls, adopted by each call); only the SFU's can. */
+  readonly stations: boolean;
   /**
    * Creates the media room of a session. `colocateWith` hosts it beside another room (the agent's station), so
    * producers adopted from there are forwarded directly instead of piped.

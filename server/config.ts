@@ -24,6 +24,11 @@ const envSchema = z.object({
   PORT: int(3000).pipe(z.number().min(0).max(65535)),
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  MEDIA_ENGINE: z.enum(['mediasoup', 'livekit']).default('mediasoup'),
+  LIVEKIT_URL: z.string().regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL').optional(),
+  LIVEKIT_API_URL: z.string().regex(/^https?:\/\//, 'must be an http:// or https:// URL').optional(),
+  LIVEKIT_API_KEY: z.string().min(1).optional(),
+  LIVEKIT_API_SECRET: z.string().min(1).optional(),
   MEDIA_LISTEN_IP: z.ipv4().or(z.ipv6()).default('127.0.0.1'),
   MEDIA_ANNOUNCED_IP: z.string().min(1).optional(),
   RTC_MIN_PORT: int(40000).pipe(z.number().min(1024).max(65535)),
@@ -93,5 +98,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   const config = { ...parsed.data, ...overrides };
   if (config.RTC_MIN_PORT > config.RTC_MAX_PORT) throw new Error('invalid configuration: RTC_MIN_PORT is above RTC_MAX_PORT');
+  if (config.MEDIA_ENGINE === 'livekit') {
+    const missing = (['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET'] as const).filter((name) => !config[name]);
+    if (missing.length > 0) throw new Error(`invalid configuration: MEDIA_ENGINE=livekit needs ${missing.join(', ')}`);
+  }
   return config;
 }

@@ -6,7 +6,7 @@ import { createClient } from 'redis';
 import { Server } from 'socket.io';
 import { MAX_GUIDE_EVENT_BYTES, type CannedReplies, type Guides } from '../signaling/index.js';
 import type { MediaEngine } from '../media/MediaEngine.js';
-import { MediasoupEngine } from '../media/mediasoup/MediasoupEngine.js';
+import { createMediaEngine } from './createMediaEngine.js';
 import { AgentDirectory } from './auth/AgentDirectory.js';
 import { JoinLinks } from './auth/JoinLinks.js';
 import { TokenRegistry } from './auth/TokenRegistry.js';
@@ -113,19 +113,7 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
   const { log, cannedReplies, guides, recognizer, keyring, records, ownsRecords } = opened;
   const agents = parts.agents ?? AgentDirectory.load({ json: config.AGENT_ACCOUNTS, file: config.AGENT_ACCOUNTS_FILE });
   const ownsMedia = !parts.media;
-  const media =
-    parts.media ??
-    (await MediasoupEngine.create({
-      workerBin: config.MEDIASOUP_WORKER_BIN,
-      workers: config.MEDIASOUP_WORKERS,
-      listenIp: config.MEDIA_LISTEN_IP,
-      announcedIp: config.MEDIA_ANNOUNCED_IP,
-      rtcMinPort: config.RTC_MIN_PORT,
-      rtcMaxPort: config.RTC_MAX_PORT,
-      initialAvailableOutgoingBitrate: config.MEDIA_INITIAL_BITRATE,
-      policy: config.MEDIA_POLICY,
-      logLevel: 'warn',
-    }));
+  const media = parts.media ?? (await createMediaEngine(config));
   const tokenStore = new SqlTokenStore(records, log);
   const tokens = new TokenRegistry({ ttlMs: config.TOKEN_TTL_MIN * 60_000, store: tokenStore });
   const dataKeys = new DataKeys(keyring);

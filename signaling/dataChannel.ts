@@ -72,6 +72,8 @@ export const rttInboxMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('rtt'), speaker: speakerSchema, text: t140ChunkSchema }),
   z.object({ type: z.literal('annotation'), from: annotatorSchema, annotation: annotationSchema }),
   z.object({ type: z.literal('refused'), error: errorBodySchema, channel: z.enum([T140_CHANNEL.label, ANNOTATION_CHANNEL.label]).default(T140_CHANNEL.label) }),
+  /** The service heard this participant's byte order mark and knows who sent it: its data path may carry text now. */
+  z.object({ type: z.literal('ready') }),
 ]);
 /** One inbox message. */
 export type RttInboxMessage = z.infer<typeof rttInboxMessageSchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { callModeSchema, deviceSchema, idSchema, mediaSourceSchema, participantRoleSchema, supportCategorySchema } from './schemas.js';
+import { callModeSchema, mediaEngineKindSchema, deviceSchema, idSchema, mediaSourceSchema, participantRoleSchema, supportCategorySchema } from './schemas.js';
 import { invitePurposeSchema } from './escalation.js';
 
 /** An estimated wait: "about lowSec–highSec", or "more than lowSec" when highSec is null; a rough guide when not sure. */
@@ -91,6 +91,8 @@ export const callStartedSchema = z.object({
   peerName: z.string(),
   /** This participant's annotation colour (an index into the pages' palette), the one the others see their marks in. */
   color: z.number().int().min(0).max(7),
+  /** Which media engine carries the call: the page picks its media client by it (the SFU's, or LiveKit's). */
+  media: mediaEngineKindSchema,
 });
 /** Payload of `call:started`. */
 export type CallStarted = z.infer<typeof callStartedSchema>;

@@ -6,6 +6,7 @@ import { newProducerSchema, waitRangeSchema } from './pushes.js';
 import {
   callModeSchema,
   idSchema,
+  mediaEngineKindSchema,
   mediaPolicySchema,
   mediaSourceSchema,
   participantRoleSchema,
@@ -75,8 +76,9 @@ export const iceServerSchema = z.object({
 /** RTP capabilities or parameters: checked in depth by the media library on each side, only their shape here. */
 const rtpObjectSchema = z.looseObject({ codecs: z.array(z.looseObject({ mimeType: z.string() })).optional() });
 
-/** Reply to `media:join`: everything to start media in one round trip. */
-export const mediaJoinedSchema = z.object({
+/** Reply to `media:join` on the embedded SFU: everything to start media in one round trip. */
+export const sfuJoinedSchema = z.object({
+  engine: z.literal('mediasoup'),
   routerRtpCapabilities: rtpObjectSchema,
   /** How this participant's browser should send video. */
   policy: mediaPolicySchema,
@@ -88,8 +90,28 @@ export const mediaJoinedSchema = z.object({
   /** Empty when the server is reached directly. */
   iceServers: z.array(iceServerSchema),
 });
+
+/** Reply to `media:join` on LiveKit: the browser connects to the LiveKit server itself with a token for this call only. */
+export const livekitJoinedSchema = z.object({
+  engine: z.literal('livekit'),
+  /** The LiveKit server's signalling address, `wss://…`. */
+  url: z.string().regex(/^wss?:\/\//).max(2_048),
+  /** A short-lived token for this participant in this call's room, with only the rights its role has. */
+  token: z.string().min(1).max(8_192),
+  /** The identity of the service's own participant in the room: it takes the data channels and is no one's tile. */
+  serviceIdentity: z.string().min(1).max(128),
+  policy: mediaPolicySchema,
+  iceServers: z.array(iceServerSchema),
+});
+
+/** Reply to `media:join`: the engine decides how the browser reaches the media. */
+export const mediaJoinedSchema = z.discriminatedUnion('engine', [sfuJoinedSchema, livekitJoinedSchema]);
 /** Reply to `media:join`. */
 export type MediaJoined = z.infer<typeof mediaJoinedSchema>;
+/** Reply to `media:join` on the embedded SFU. */
+export type SfuJoined = z.infer<typeof sfuJoinedSchema>;
+/** Reply to `media:join` on LiveKit. */
+export type LiveKitJoined = z.infer<typeof livekitJoinedSchema>;
 
 /** Reply to `media:produce`. */
 export const producedSchema = z.object({ producerId: idSchema });
@@ -193,7 +215,7 @@ export const callQualityRecordSchema = z.object({
 export type CallQualityRecord = z.infer<typeof callQualityRecordSchema>;
 
 /** Data of `GET /api/media/capabilities`: what every room of the media engine can receive and send. */
-export const mediaCapabilitiesReplySchema = z.object({ engine: z.enum(['mediasoup', 'livekit']), rtpCapabilities: rtpObjectSchema });
+export const mediaCapabilitiesReplySchema = z.object({ engine: mediaEngineKindSchema, rtpCapabilities: rtpObjectSchema });
 /** Data of `GET /api/media/capabilities`. */
 export type MediaCapabilitiesReply = z.infer<typeof mediaCapabilitiesReplySchema>;
 

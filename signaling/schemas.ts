@@ -12,6 +12,11 @@ export const callModeSchema = z.enum(['csl', 'asl', 'hksl', 'voice', 'text']);
 /** How the customer wants to talk. */
 export type CallMode = z.infer<typeof callModeSchema>;
 
+/** The media engines a deployment runs on: the embedded mediasoup SFU, or LiveKit for several nodes. */
+export const mediaEngineKindSchema = z.enum(['mediasoup', 'livekit']);
+/** A media engine's name. */
+export type MediaEngineKind = z.infer<typeof mediaEngineKindSchema>;
+
 /** The device the customer needs help with. */
 export const deviceSchema = z.enum(['phone', 'tablet', 'laptop', 'watch', 'smart-home', 'other']);
 /** What the customer needs help with. */

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, Page } from 'puppeteer-core';
-import type { ReceiveStats, ShareStats } from '../../client/src/media/MediasoupCall.js';
+import type { ReceiveStats, ShareStats } from '../../client/src/media/CallMedia.js';
 import type { OutboundVideo } from '../../client/src/media/qualitySample.js';
 import type { SharedViewsSnapshot } from '../../client/src/ui/SharedViews.js';
 import type { MediaPolicy } from '../../signaling/index.js';

@@ -1,4 +1,4 @@
-import type { MediasoupCall, ReceiveStats, ShareStats } from './media/MediasoupCall.js';
+import type { CallMedia, ReceiveStats, ShareStats } from './media/CallMedia.js';
 import type { OutboundVideo } from './media/qualitySample.js';
 import type { SharedViews, SharedViewsSnapshot } from './ui/SharedViews.js';
 
@@ -18,10 +18,10 @@ export interface Diagnostics {
   shares(): SharedViewsSnapshot | null;
 }
 
-let call: MediasoupCall | null = null;
+let call: CallMedia | null = null;
 let sharedViews: SharedViews | null = null;
 /** The call that sends the page's camera when it is not the current call (an agent's station). */
-let sender: MediasoupCall | null = null;
+let sender: CallMedia | null = null;
 
 /** The page's diagnostics object, also at `window.signline`. */
 export const diagnostics: Diagnostics = {
@@ -35,7 +35,7 @@ export const diagnostics: Diagnostics = {
 (window as unknown as { signline: Diagnostics }).signline = diagnostics;
 
 /** Tracks the current call and records when its first remote frame is painted. */
-export function trackCall(current: MediasoupCall | null, remoteVideo: HTMLVideoElement): void {
+export function trackCall(current: CallMedia | null, remoteVideo: HTMLVideoElement): void {
   call = current;
   diagnostics.firstRemoteFrameAt = null;
   if (!current) return;
@@ -46,7 +46,7 @@ export function trackCall(current: MediasoupCall | null, remoteVideo: HTMLVideoE
 }
 
 /** Tracks the call that sends the page's camera outside the current call (an agent's station). */
-export function trackSender(current: MediasoupCall | null): void {
+export function trackSender(current: CallMedia | null): void {
   sender = current;
 }
 

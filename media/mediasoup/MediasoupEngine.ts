@@ -9,6 +9,7 @@ type MediasoupModule = typeof import('mediasoup');
 /** The embedded SFU: one mediasoup worker per core, one router per session, rooms spread round-robin. */
 export class MediasoupEngine implements MediaEngine {
   readonly kind = 'mediasoup' as const;
+  readonly stations = true;
   #rtpCapabilities: types.RtpCapabilities | undefined;
   readonly #options: MediasoupEngineOptions;
   readonly #mediasoup: MediasoupModule;

@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
-import type { ConsumerInfo, DataConsumerInfo, MediaJoined, MediaSource, NewProducer, TransportInfo } from '../../signaling/index.js';
+import type { ConsumerInfo, DataConsumerInfo, MediaSource, NewProducer, SfuJoined, TransportInfo } from '../../signaling/index.js';
 import { AppError, RTT_INBOX_CHANNEL, transportInfoSchema } from '../../signaling/index.js';
 import type { MediaPolicy, ParticipantRole } from '../../signaling/index.js';
-import type { AudioTap, DataChannelRequest, MediaRoom, MediaRoomEvents } from '../MediaEngine.js';
+import type { AudioTap, DataChannelRequest, MediaRoom, MediaRoomEvents, SfuSignaling } from '../MediaEngine.js';
 import { DataRelay } from './DataRelay.js';
 import { DirectAudioTap } from './DirectAudioTap.js';
 import { LayerController, sourceOf } from './LayerController.js';
@@ -23,8 +23,9 @@ export interface RoomTransportOptions {
 }
 
 /** A session's media on one mediasoup router. Every lookup is scoped to the asking participant. */
-export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements MediaRoom {
+export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements MediaRoom, SfuSignaling {
   readonly id: string;
+  readonly engine = 'mediasoup' as const;
   /** The mediasoup router hosting this room; a colocated room shares its host's. */
   readonly router: types.Router;
   readonly #router: types.Router;
@@ -66,12 +67,17 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
     return this.#closed;
   }
 
+  /** The room itself: the browser drives its transports. */
+  get sfu(): SfuSignaling {
+    return this;
+  }
+
   /** True when the router went away underneath the room (its worker died). */
   get routerClosed(): boolean {
     return this.#router.closed;
   }
 
-  async join(participantId: string, options: { send: boolean; data?: boolean }): Promise<Omit<MediaJoined, 'iceServers'>> {
+  async join(participantId: string, options: { send: boolean; data?: boolean }): Promise<Omit<SfuJoined, 'iceServers'>> {
     this.#assertOpen();
     // A second join (reload, reconnect) starts the participant afresh.
     if (this.#participants.has(participantId)) this.leave(participantId);
@@ -88,6 +94,7 @@ export class MediasoupRoom extends EventEmitter<MediaRoomEvents> implements Medi
       options.send || data ? this.createTransport(participantId, 'send', { data }) : undefined,
     ]);
     return {
+      engine: 'mediasoup',
       routerRtpCapabilities: this.#router.rtpCapabilities,
       policy: this.#transportOptions.policy,
       producers,

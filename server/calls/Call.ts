@@ -195,7 +195,7 @@ export class Call extends EventEmitter<CallEvents> {
 
   /** Tells the customer and the agent that the call has started. */
   announce(): void {
-    const common = { sessionId: this.id, ticketId: this.ticketId, mode: this.mode };
+    const common = { sessionId: this.id, ticketId: this.ticketId, mode: this.mode, media: this.#room.engine };
     this.#messenger.push(customerKey(this.ticketId), 'call:started', { ...common, role: 'customer', peerName: this.agent.name, color: this.#annotatorOf(customerKey(this.ticketId)).color });
     this.#messenger.push(agentKey(this.agent.id), 'call:started', { ...common, role: 'agent', peerName: this.ticketId, color: this.#annotatorOf(agentKey(this.agent.id)).color });
   }
@@ -299,7 +299,7 @@ export class Call extends EventEmitter<CallEvents> {
     if (invited.purpose === 'takeover') this.#incoming = invited.invitee;
     this.#text.event(this.#speakerOf(key), 'joined', `${name} joined`);
     if (station) await this.#room.adoptProducers(key, station);
-    this.#messenger.push(key, 'call:started', { sessionId: this.id, ticketId: this.ticketId, mode: this.mode, role: 'technician', peerName: `${this.agent.name} · ${this.ticketId}`, color: this.#annotatorOf(key).color });
+    this.#messenger.push(key, 'call:started', { sessionId: this.id, ticketId: this.ticketId, mode: this.mode, media: this.#room.engine, role: 'technician', peerName: `${this.agent.name} · ${this.ticketId}`, color: this.#annotatorOf(key).color });
     this.#pushSigningStates(key);
     this.#steps.showTo(key);
   }
@@ -376,7 +376,7 @@ export class Call extends EventEmitter<CallEvents> {
       this.#messenger.push(this.#othersThan(key), 'call:peerConnection', { sessionId: this.id, role: participant.role, connected: true });
     }
     const peerName = participant.role === 'customer' ? this.agent.name : this.ticketId;
-    this.#messenger.push(key, 'call:started', { sessionId: this.id, ticketId: this.ticketId, mode: this.mode, role: participant.role, peerName, color: participant.color });
+    this.#messenger.push(key, 'call:started', { sessionId: this.id, ticketId: this.ticketId, mode: this.mode, media: this.#room.engine, role: participant.role, peerName, color: participant.color });
     this.#pushSigningStates(key);
     this.#steps.showTo(key);
   }

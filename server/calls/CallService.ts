@@ -78,7 +78,7 @@ export class CallService {
     // Roles are asked only once participants join, by when the call exists.
     let call: Call | undefined;
     try {
-      const room = await media.createRoom(id, { colocateWith: station, roleOf: (key) => call?.roleOf(key) ?? 'technician' });
+      const room = await media.createRoom(id, { colocateWith: station, mode: entry.mode, roleOf: (key) => call?.roleOf(key) ?? 'technician' });
       // The ticket of a customer who joined on another node is not here: captions then follow the mode (voice callers get them).
       const captions = tickets.get(entry.ticketId)?.request.needs.captions ?? entry.mode === 'voice';
       const ticket = { id: entry.ticketId, mode: entry.mode, queue: entry.queue, topic: entry.topic, device: entry.device, captions };

@@ -1,5 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
+import { LiveKitEngine } from '../../media/livekit/LiveKitEngine.js';
+import { livekitWebhookRouter } from './livekitWebhook.js';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import {
@@ -38,6 +40,8 @@ export function createHttpApp(services: Services): express.Express {
   const { config, agents, tokens, media, router, quality, cannedReplies, guides, progress, log } = services;
   const app = express();
   app.disable('x-powered-by');
+  // LiveKit's webhooks are read raw (their signature covers the exact bytes), so before the JSON parser.
+  if (media instanceof LiveKitEngine) app.use(livekitWebhookRouter(media.rooms));
   app.use(express.json({ limit: '16kb' }));
 
   app.get('/favicon.ico', (_req, res) => {

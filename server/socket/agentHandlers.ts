@@ -27,6 +27,7 @@ export function agentHandlers(services: Services): EventHandlers {
       return null;
     },
     'station:join': async (_payload, socket) => {
+      if (!services.media.stations) throw AppError.invalidState('stations belong to the embedded SFU: on LiveKit the console sends its camera into each call');
       const room = await services.stations.open(agentKey(agentIdOf(socket)));
       return { stationId: room.id };
     },

@@ -1,5 +1,5 @@
 import { AppError } from '../../signaling/index.js';
-import type { MediaRoom } from '../../media/MediaEngine.js';
+import type { MediaRoom, SfuSignaling } from '../../media/MediaEngine.js';
 import type { Principal } from '../auth/TokenRegistry.js';
 import { agentKey, customerKey, guestKey } from '../calls/participantKeys.js';
 import type { Services } from '../services.js';
@@ -30,6 +30,8 @@ export function callHandlers(services: Services): EventHandlers {
     const station = services.stations.get(key);
     return station?.id === sessionId ? station : calls.memberCall(sessionId, key).call.mediaFor(key);
   };
+  const sfu = (sessionId: string, socket: AppSocket): SfuSignaling => sfuOf(room(sessionId, socket));
+  const callSfu = (sessionId: string, socket: AppSocket): SfuSignaling => sfuOf(calls.memberCall(sessionId, me(socket)).call.mediaFor(me(socket)));
   return {
     'call:quality': ({ sessionId, sample }, socket) => {
       calls.memberCall(sessionId, me(socket)).call.addQualitySample(me(socket), sample);
@@ -59,25 +61,25 @@ export function callHandlers(services: Services): EventHandlers {
       const withData = data && !station && services.config.RTT_DATA_CHANNELS === 'on';
       return { ...(await room(sessionId, socket).join(me(socket), { send, data: withData })), iceServers: services.config.ICE_SERVERS };
     },
-    'media:createTransport': ({ sessionId, direction }, socket) => room(sessionId, socket).createTransport(me(socket), direction),
+    'media:createTransport': ({ sessionId, direction }, socket) => sfu(sessionId, socket).createTransport(me(socket), direction),
     'media:connectTransport': async ({ sessionId, transportId, dtlsParameters }, socket) => {
-      await room(sessionId, socket).connectTransport(me(socket), transportId, dtlsParameters);
+      await sfu(sessionId, socket).connectTransport(me(socket), transportId, dtlsParameters);
       return null;
     },
-    'media:produce': ({ sessionId, ...request }, socket) => room(sessionId, socket).produce(me(socket), request),
-    'media:consume': ({ sessionId, ...request }, socket) => room(sessionId, socket).consume(me(socket), request),
+    'media:produce': ({ sessionId, ...request }, socket) => sfu(sessionId, socket).produce(me(socket), request),
+    'media:consume': ({ sessionId, ...request }, socket) => sfu(sessionId, socket).consume(me(socket), request),
     'media:resumeConsumer': async ({ sessionId, consumerId }, socket) => {
-      await room(sessionId, socket).resumeConsumer(me(socket), consumerId);
+      await sfu(sessionId, socket).resumeConsumer(me(socket), consumerId);
       return null;
     },
     'media:closeConsumer': ({ sessionId, consumerId }, socket) => {
-      room(sessionId, socket).closeConsumer(me(socket), consumerId);
+      sfu(sessionId, socket).closeConsumer(me(socket), consumerId);
       return null;
     },
-    'media:produceData': ({ sessionId, ...request }, socket) => calls.memberCall(sessionId, me(socket)).call.mediaFor(me(socket)).produceData(me(socket), request),
-    'media:consumeInbox': ({ sessionId, transportId }, socket) => calls.memberCall(sessionId, me(socket)).call.mediaFor(me(socket)).consumeInbox(me(socket), transportId),
+    'media:produceData': ({ sessionId, ...request }, socket) => callSfu(sessionId, socket).produceData(me(socket), request),
+    'media:consumeInbox': ({ sessionId, transportId }, socket) => callSfu(sessionId, socket).consumeInbox(me(socket), transportId),
     'media:closeProducer': ({ sessionId, producerId }, socket) => {
-      room(sessionId, socket).closeProducer(me(socket), producerId);
+      sfu(sessionId, socket).closeProducer(me(socket), producerId);
       return null;
     },
     'call:annotate': ({ sessionId, annotation }, socket) => {
@@ -94,8 +96,14 @@ export function callHandlers(services: Services): EventHandlers {
       return null;
     },
     'media:setProducerPaused': async ({ sessionId, producerId, paused }, socket) => {
-      await room(sessionId, socket).setProducerPaused(me(socket), producerId, paused);
+      await sfu(sessionId, socket).setProducerPaused(me(socket), producerId, paused);
       return null;
     },
   };
+}
+
+/** The embedded SFU's requests of a room; on an engine the browser reaches itself (LiveKit) they are refused. */
+function sfuOf(room: MediaRoom): SfuSignaling {
+  if (!room.sfu) throw AppError.invalidState('this service runs its media on LiveKit: the browser connects to it with the token media:join gave');
+  return room.sfu;
 }

@@ -6,26 +6,39 @@ import { startRedis, type RedisProcess } from '../support/redisServer.js';
 import { startServerProcess, type ServerProcess } from '../support/serverProcess.js';
 import { TEST_PASSWORD, testAgent } from '../support/testServer.js';
 import { clusterEnv } from '../support/clusterEnv.js';
+import { livekitUnavailable, startLiveKit, type LiveKitProcess } from '../support/livekitServer.js';
 
-describe('a call in Chromium whose customer page is served by one node and agent console by another', () => {
+/** Each engine the nodes may run their media on: the embedded SFU (each node its own), or one LiveKit server for all. */
+const engines = [
+  { name: 'mediasoup', skip: undefined },
+  { name: 'livekit', skip: livekitUnavailable() },
+] as const;
+
+for (const engine of engines) describe.skipIf(engine.skip !== undefined)(`a call in Chromium on ${engine.name} whose customer page is served by one node and agent console by another${engine.skip ? ` (skipped: ${engine.skip})` : ''}`, () => {
   let redis: RedisProcess;
+  let livekit: LiveKitProcess | undefined;
   let nodes: ServerProcess[] = [];
   let browser: Browser;
   let env: Record<string, string>;
 
   beforeAll(async () => {
     redis = await startRedis();
-    env = await clusterEnv(redis.url, [testAgent('alice', ['csl'])]);
+    if (engine.name === 'livekit') livekit = await startLiveKit();
+    const media: Record<string, string> = livekit
+      ? { MEDIA_ENGINE: 'livekit', LIVEKIT_URL: livekit.wsUrl, LIVEKIT_API_KEY: livekit.apiKey, LIVEKIT_API_SECRET: livekit.apiSecret }
+      : {};
+    env = await clusterEnv(redis.url, [testAgent('alice', ['csl'])], media);
     [nodes, browser] = await Promise.all([Promise.all([startServerProcess(env), startServerProcess(env)]), launchChromium()]);
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
     await Promise.all(nodes.map((node) => node.stop()));
+    await livekit?.stop();
     await redis?.stop();
   });
 
-  it('decodes video both ways and hangs up, the customer’s media signalling forwarded to the node hosting the call', async () => {
+  it('decodes video both ways, carries real-time text on the engine’s data path and hangs up, the customer’s signalling forwarded to the node hosting the call', async () => {
     const [nodeA, nodeB] = nodes as [ServerProcess, ServerProcess];
     const driver = await CallDriver.open(browser, nodeA.url, nodeB.url);
     try {
@@ -34,12 +47,18 @@ describe('a call in Chromium whose customer page is served by one node and agent
       await driver.agentAccepts();
       await Promise.all([driver.firstFrameAt(driver.customer), driver.firstFrameAt(driver.agent)]);
       const [customerSees, agentSees] = await Promise.all([driver.measure(driver.customer, 4000), driver.measure(driver.agent, 4000)]);
-      console.log(JSON.stringify({ crossNode: { customerSees, agentSees } }));
+      console.log(JSON.stringify({ crossNode: { engine: engine.name, customerSees, agentSees } }));
       for (const seen of [customerSees, agentSees]) {
         expect(seen.frames).toBeGreaterThanOrEqual(40);
         expect(seen.height).toBeGreaterThanOrEqual(240);
         expect(seen.audioPackets).toBeGreaterThan(0);
       }
+      // Real-time text takes the engine's data path (the SFU's data channels, or LiveKit's data to the service) on both pages.
+      await Promise.all([driver.customer, driver.agent].map((page) => page.waitForSelector('[data-part=rtt-path][data-path=data-channel]', { timeout: 20_000 })));
+      await driver.customer.focus('[data-part=rtt-you]');
+      await driver.customer.keyboard.type('my router', { delay: 40 });
+      await driver.agent.waitForFunction(() => document.querySelector('.rtt-speaker[data-speaker=customer] .rtt-current')?.textContent === 'my router', { timeout: 10_000, polling: 20 });
+      expect(Number(await driver.agent.$eval('.text-panel', (el) => (el as HTMLElement).dataset.rttByChannel))).toBeGreaterThan(0);
       await driver.agentHangsUp();
       await expect(driver.customer.$eval('#ended-ticket', (el) => el.textContent)).resolves.toMatch(/SL-[0-9A-Z]{3}-[0-9A-Z]{3}/);
     } finally {

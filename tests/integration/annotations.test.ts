@@ -14,6 +14,7 @@ import { startTestServer, testAgent, testTechnician } from '../support/testServe
 function recordingEngine(engine: MediasoupEngine, rooms: Map<string, MediaRoom>): MediaEngine {
   return {
     kind: engine.kind,
+    stations: engine.stations,
     rtpCapabilities: engine.rtpCapabilities,
     createRoom: async (sessionId, options) => {
       const room = await engine.createRoom(sessionId, options);

@@ -3,6 +3,7 @@ import { openPostgres } from '../../server/records/postgresDb.js';
 import { startRedis, type RedisProcess } from '../support/redisServer.js';
 import { startServerProcess, type ServerProcess } from '../support/serverProcess.js';
 import { call, connect, errorOf, loginAgent, once, openCall, rawRequest, SocketPool } from '../support/sockets.js';
+import { sfuJoin } from '../support/media.js';
 import { testAgent } from '../support/testServer.js';
 import { clusterEnv } from '../support/clusterEnv.js';
 
@@ -37,7 +38,7 @@ describe('a call spanning two nodes', () => {
     const [onA, onB] = pools as [SocketPool, SocketPool];
     const { customer, agent, sessionId } = await openCall(onA, 'mei', {}, onB);
 
-    const media = await call(customer, 'media:join', { sessionId, send: true, data: false });
+    const media = await sfuJoin(customer, { sessionId, send: true, data: false });
     expect(media.recvTransport.id).toEqual(expect.any(String));
     expect(media.sendTransport?.id).toEqual(expect.any(String));
 
@@ -122,7 +123,7 @@ describe('a call spanning two nodes', () => {
     const resumed = await restarted;
     expect(resumed.ticketId).toBe(ticketId);
     expect(resumed.sessionId).not.toBe(sessionId);
-    const media = await call(customer, 'media:join', { sessionId: resumed.sessionId, send: true, data: false });
+    const media = await sfuJoin(customer, { sessionId: resumed.sessionId, send: true, data: false });
     expect(media.recvTransport.id).toEqual(expect.any(String));
     await call(back, 'call:end', { sessionId: resumed.sessionId });
 
@@ -178,14 +179,14 @@ describe('a call spanning two nodes', () => {
   it('carries on the call when the customer’s node dies (SIGKILL) and they reconnect to the node hosting it', async () => {
     const [onA, onB] = pools as [SocketPool, SocketPool];
     const { customer, agent, ticketId, token, sessionId } = await openCall(onA, 'mei', {}, onB);
-    await call(customer, 'media:join', { sessionId, send: true, data: false });
+    await sfuJoin(customer, { sessionId, send: true, data: false });
 
     await nodes[0]!.stop(0);
     const back = onB.open({ token });
     const resumed = once(back, 'call:started');
     await connect(back);
     expect(await resumed).toMatchObject({ sessionId, ticketId, role: 'customer' });
-    const media = await call(back, 'media:join', { sessionId, send: true, data: false });
+    const media = await sfuJoin(back, { sessionId, send: true, data: false });
     expect(media.recvTransport.id).toEqual(expect.any(String));
     const heard = once(agent, 'text:chat');
     await call(back, 'text:chat', { sessionId, clientId: 'c-4', text: 'still here' });

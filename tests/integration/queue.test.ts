@@ -94,7 +94,7 @@ describe('the queue over real sockets', () => {
     await call(alice.socket, 'offer:accept', { offerId: (await alice.offer).offerId });
 
     const [forCustomer, forAgent] = await Promise.all([customerStarted, agentStarted]);
-    expect(forCustomer).toEqual({ sessionId: expect.any(String), ticketId: joined.ticketId, role: 'customer', mode: 'csl', peerName: 'Agent alice', color: 0 });
+    expect(forCustomer).toEqual({ sessionId: expect.any(String), ticketId: joined.ticketId, role: 'customer', mode: 'csl', peerName: 'Agent alice', color: 0, media: 'mediasoup' });
     expect(forAgent).toMatchObject({ sessionId: forCustomer.sessionId, ticketId: joined.ticketId, role: 'agent', mode: 'csl' });
     expect(await inCall).toEqual({ status: 'in-call' });
   });

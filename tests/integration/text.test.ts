@@ -2,6 +2,7 @@ import bcrypt from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
 import { cannedRepliesSchema, ErrorCode, T140, type CannedReplies, type TranscriptLine } from '../../signaling/index.js';
 import type { AgentAccount } from '../../server/auth/AgentDirectory.js';
+import { sfuJoin } from '../support/media.js';
 import { serverPerTest } from '../support/liveServer.js';
 import { call, errorOf, loginAgent, once, openCall, rawRequest, record, request, technicianJoins } from '../support/sockets.js';
 import { TEST_PASSWORD, testAgent } from '../support/testServer.js';
@@ -172,18 +173,18 @@ describe('data channels for real-time text, and the operator switch', () => {
 
   it('offers SCTP on both transports of a call that asks for data, never on a station, and none when turned off', async () => {
     const open = await openCall(on.pool, 'alice', { mode: 'text' });
-    const joined = await call(open.customer, 'media:join', { sessionId: open.sessionId, send: false, data: true });
+    const joined = await sfuJoin(open.customer, { sessionId: open.sessionId, send: false, data: true });
     expect(joined.recvTransport.sctpParameters).toMatchObject({ port: 5000, maxMessageSize: expect.any(Number) });
     expect(joined.sendTransport?.sctpParameters).toBeDefined();
-    const mediaOnly = await call(open.agent, 'media:join', { sessionId: open.sessionId, send: false });
+    const mediaOnly = await sfuJoin(open.agent, { sessionId: open.sessionId, send: false });
     expect(mediaOnly.sendTransport).toBeUndefined();
     expect(mediaOnly.recvTransport.sctpParameters).toBeUndefined();
     const { stationId } = await call(open.agent, 'station:join', {});
-    const station = await call(open.agent, 'media:join', { sessionId: stationId, send: true, data: true });
+    const station = await sfuJoin(open.agent, { sessionId: stationId, send: true, data: true });
     expect(station.recvTransport.sctpParameters).toBeUndefined();
 
     const plain = await openCall(off.pool, 'alice', { mode: 'text' });
-    const refused = await call(plain.customer, 'media:join', { sessionId: plain.sessionId, send: false, data: true });
+    const refused = await sfuJoin(plain.customer, { sessionId: plain.sessionId, send: false, data: true });
     expect(refused.recvTransport.sctpParameters).toBeUndefined();
     expect(refused.sendTransport).toBeUndefined();
     expect(errorOf(await request(plain.customer, 'media:consumeInbox', { sessionId: plain.sessionId, transportId: refused.recvTransport.id })).code).toBe(ErrorCode.InvalidState);

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'puppeteer-core';
 
-import type { ReceiveStats } from '../../client/src/media/MediasoupCall.js';
+import type { ReceiveStats } from '../../client/src/media/CallMedia.js';
 
 /** Receive figures read from a page's call (see client/src/diagnostics.ts). */
 export type PageStats = ReceiveStats;

@@ -27,4 +27,15 @@ describe('the server configuration', () => {
     expect(() => loadConfig({ ICE_SERVERS: 'turn:x' })).toThrow(/ICE_SERVERS: must be a JSON array of RTCIceServer objects/);
     expect(() => loadConfig({ ICE_SERVERS: '[{"urls":"http://x"}]' })).toThrow(/ICE_SERVERS/);
   });
+
+  it('runs on the embedded SFU unless MEDIA_ENGINE says livekit, which needs the server’s URL and key pair', () => {
+    expect(loadConfig({}).MEDIA_ENGINE).toBe('mediasoup');
+    expect(() => loadConfig({ MEDIA_ENGINE: 'livekit' })).toThrow('MEDIA_ENGINE=livekit needs LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET');
+    expect(() => loadConfig({ MEDIA_ENGINE: 'livekit', LIVEKIT_URL: 'ws://127.0.0.1:7880', LIVEKIT_API_KEY: 'k' })).toThrow('needs LIVEKIT_API_SECRET');
+    expect(() => loadConfig({ MEDIA_ENGINE: 'livekit', LIVEKIT_URL: 'http://127.0.0.1:7880' })).toThrow(/LIVEKIT_URL: must be a ws:\/\/ or wss:\/\/ URL/);
+    expect(() => loadConfig({ MEDIA_ENGINE: 'janus' })).toThrow(/MEDIA_ENGINE/);
+    const config = loadConfig({ MEDIA_ENGINE: 'livekit', LIVEKIT_URL: 'wss://media.example.org', LIVEKIT_API_KEY: 'k', LIVEKIT_API_SECRET: 's' });
+    expect(config).toMatchObject({ MEDIA_ENGINE: 'livekit', LIVEKIT_URL: 'wss://media.example.org', LIVEKIT_API_KEY: 'k' });
+    expect(config.LIVEKIT_API_URL).toBeUndefined();
+  });
 });

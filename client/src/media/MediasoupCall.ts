@@ -4,6 +4,7 @@ import {
   envelopeSchema,
   isSharedView,
   mediaCapabilitiesReplySchema,
+  type MediaCapabilitiesReply,
   type Annotation,
   type Annotator,
   type ConsumerInfo,
@@ -18,99 +19,26 @@ import {
 } from '../../../signaling/index.js';
 import type { SignalingClient } from '../net/SignalingClient.js';
 import { AnnotationChannel } from './AnnotationChannel.js';
+import { QUALITY_INTERVAL_MS, type CallMedia, type CallMediaHandlers, type ReceiveStats, type SharedSource, type ShareStats } from './CallMedia.js';
 import { AudioBufferWatch } from './audioBufferWatch.js';
 import { RttDataChannel } from './RttDataChannel.js';
 import { inboundStreams, numbersOf, outboundVideo, qualitySample, readCounters, type OutboundVideo, type ReceiveCounters, type StatsEntry } from './qualitySample.js';
 
-/** How often a call reports its receive quality to the server. */
-export const QUALITY_INTERVAL_MS = 2_000;
 /** How often a call reads its remote audio's jitter buffer (product policy). */
 const AUDIO_WATCH_INTERVAL_MS = 1_000;
 /** How long a restarted audio track may take to receive again before the gap is reported as open. */
 const RESTART_GAP_LIMIT_MS = 5_000;
 
-/** Receive-side figures read from WebRTC stats, for the UI and the tests. */
-export interface ReceiveStats {
-  video: {
-    framesDecoded: number;
-    framesPerSecond: number;
-    frameWidth: number;
-    frameHeight: number;
-    /** Cumulative, as in the W3C stats: seconds held in the jitter buffer over the frames it emitted. */
-    jitterBufferDelay: number;
-    jitterBufferEmittedCount: number;
-    /** Cumulative like jitterBufferDelay: the delay the buffer aimed for, and the part of it the network needs. */
-    jitterBufferTargetDelay: number;
-    jitterBufferMinimumDelay: number;
-    freezeCount: number;
-    packetsLost: number;
-    nackCount: number;
-    pliCount: number;
-    /** Cumulative seconds spent decoding the frames counted in framesDecoded. */
-    totalDecodeTime: number;
-  } | null;
-  audio: { packetsReceived: number; jitterBufferDelay: number; jitterBufferEmittedCount: number; jitterBufferTargetDelay: number } | null;
-  /** For each restart of a remote audio track's reception so far, how long no audio arrived, ms (null: none within 5 s). */
-  audioRestartGapsMs: (number | null)[];
-  /** Latest round trip to the SFU from RTCP on this page's own video sending, ms; what the browser's receive side also uses. */
-  rtcpRttMs: number | null;
-}
-
-/** The sources a participant shares for their detail: a screen, or a second camera showing the device. */
-export type SharedSource = 'screen' | 'device';
-
-/** A screen or device view another participant shares, in its own stream. */
-export interface RemoteShare {
-  /** The producer's id: what annotations name as their target. */
-  producerId: string;
-  from: ParticipantRole;
-  source: SharedSource;
-  stream: MediaStream;
-}
-
-/** Figures of a received shared view, from its consumer's stats. */
-export interface ShareStats {
-  producerId: string;
-  framesDecoded: number;
-  framesPerSecond: number;
-  frameWidth: number;
-  frameHeight: number;
-}
-
-/** Events a call reports to its page. */
-export interface MediasoupCallHandlers {
-  /** A remote participant's track arrived; `stream` holds all of that participant's tracks. */
-  onRemoteTrack(stream: MediaStream, from: ParticipantRole): void;
-  /** A remote participant has no tracks left (they left the call). */
-  onRemoteGone?(from: ParticipantRole): void;
-  /** Report receive quality to the server every QUALITY_INTERVAL_MS (calls do; an agent's station does not). */
-  reportQuality?: boolean;
-  /**
-   * Open the real-time text data channels through the SFU: called with the channel once it is open, or with null
-   * when it could not be opened or closed later (the page then keeps real-time text on Socket.IO).
-   */
-  onRttChannel?(channel: RttDataChannel | null): void;
-  /** A message from the real-time text inbox (another participant's text, or a refusal of this page's). */
-  onRttMessage?(message: RttInboxMessage & { type: 'rtt' | 'refused' }): void;
-  /** Another participant shares a screen or device view; `onShareGone` follows when they stop. */
-  onShare?(share: RemoteShare): void;
-  onShareGone?(producerId: string): void;
-  /** Another participant's mark on a shared view, by the data channel or Socket.IO. */
-  onAnnotation?(from: Annotator, annotation: Annotation): void;
-  /** The server refused one of this page's marks (nothing of it reached anyone). */
-  onAnnotationRefused?(error: ErrorBody): void;
-}
-
 /**
  * One participant's media in one call over mediasoup: a send and a receive transport, a producer
  * per local track, a consumer per remote producer. Closing is idempotent.
  */
-export class MediasoupCall {
+export class MediasoupCall implements CallMedia {
   readonly #signaling: SignalingClient;
   /** Each remote participant's tracks, in one stream per participant. */
   readonly #streams = new Map<ParticipantRole, MediaStream>();
   readonly #sessionId: string;
-  readonly #handlers: MediasoupCallHandlers;
+  readonly #handlers: CallMediaHandlers;
   readonly #producers = new Map<MediaSource, types.Producer>();
   readonly #consumers = new Map<string, { consumer: types.Consumer; from: ParticipantRole; source: MediaSource }>();
   /** The annotation channel through the SFU once open; until then, and if it cannot open, marks go over Socket.IO. */
@@ -156,7 +84,7 @@ export class MediasoupCall {
     }
   };
 
-  constructor(signaling: SignalingClient, sessionId: string, handlers: MediasoupCallHandlers) {
+  constructor(signaling: SignalingClient, sessionId: string, handlers: CallMediaHandlers) {
     this.#signaling = signaling;
     this.#sessionId = sessionId;
     this.#handlers = handlers;
@@ -174,6 +102,7 @@ export class MediasoupCall {
     const tracks = local?.getTracks().filter((t) => t.readyState === 'live') ?? [];
     const data = this.#handlers.onRttChannel !== undefined;
     const joined = await this.#signaling.request('media:join', { sessionId: this.#sessionId, send: tracks.length > 0, data });
+    if (joined.engine !== 'mediasoup') throw new Error(`this call's media is on ${joined.engine}, not the embedded SFU`);
     this.#policy = joined.policy;
     // mediasoup-client checks the capabilities in depth when it loads them; the wire schema checks only their shape.
     this.#device = await loadDevice(joined.routerRtpCapabilities as types.RtpCapabilities);
@@ -217,6 +146,7 @@ export class MediasoupCall {
   }
 
   #onInbox(message: RttInboxMessage): void {
+    if (message.type === 'ready') return;
     if (message.type === 'annotation') this.#handlers.onAnnotation?.(message.from, message.annotation);
     else if (message.type === 'refused' && message.channel === 'annotation') this.#handlers.onAnnotationRefused?.(message.error);
     else this.#handlers.onRttMessage?.(message);
@@ -566,13 +496,28 @@ export function loadDevice(routerRtpCapabilities: types.RtpCapabilities): Promis
 }
 
 const capabilitiesReply = envelopeSchema(mediaCapabilitiesReplySchema);
+let capabilities: Promise<MediaCapabilitiesReply | null> | undefined;
+
+/** The server's static media capabilities, fetched once per page; null when they could not be read. */
+export function mediaCapabilities(): Promise<MediaCapabilitiesReply | null> {
+  capabilities ??= fetch('/api/media/capabilities')
+    .then(async (response) => {
+      const body = capabilitiesReply.parse(await response.json());
+      return body.ok ? body.data : null;
+    })
+    .catch((error: unknown) => {
+      console.warn('could not read the media capabilities', error);
+      capabilities = undefined;
+      return null;
+    });
+  return capabilities;
+}
 
 /** Prepares the WebRTC device before any call, from the server's static media capabilities. Failures only cost the head start. */
 export async function preloadDevice(): Promise<void> {
   try {
-    const response = await fetch('/api/media/capabilities');
-    const body = capabilitiesReply.parse(await response.json());
-    if (body.ok && body.data.engine === 'mediasoup') await loadDevice(body.data.rtpCapabilities as types.RtpCapabilities);
+    const reply = await mediaCapabilities();
+    if (reply?.engine === 'mediasoup') await loadDevice(reply.rtpCapabilities as types.RtpCapabilities);
   } catch (error) {
     console.warn('could not prepare the media device early', error);
   }

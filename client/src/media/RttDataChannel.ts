@@ -1,6 +1,7 @@
 import type { types } from 'mediasoup-client';
 import { RTT_INBOX_CHANNEL, T140, T140_CHANNEL, rttInboxMessageSchema, type RttInboxMessage } from '../../../signaling/index.js';
 import type { SignalingClient } from '../net/SignalingClient.js';
+import type { TextChannel } from './CallMedia.js';
 
 /** How long the two channels may take to open before the page stays on the Socket.IO path. */
 export const DATA_CHANNEL_OPEN_TIMEOUT_MS = 8_000;
@@ -10,7 +11,7 @@ export const DATA_CHANNEL_OPEN_TIMEOUT_MS = 8_000;
  * channel on the send transport, and its inbox from the server on the receive transport. Once both are open the
  * page sends a byte order mark, which T.140 allows and ignores, to tell the server its inbox can be used.
  */
-export class RttDataChannel {
+export class RttDataChannel implements TextChannel {
   readonly #producer: types.DataProducer;
   readonly #consumer: types.DataConsumer;
   #closedHandler: (() => void) | undefined;

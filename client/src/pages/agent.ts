@@ -21,7 +21,9 @@ import {
 } from '../../../signaling/index.js';
 import { trackCall, trackSender, trackShares } from '../diagnostics.js';
 import { locale, t, translate } from '../i18n.js';
-import { MediasoupCall, preloadDevice } from '../media/MediasoupCall.js';
+import type { CallMedia } from '../media/CallMedia.js';
+import { mediaCapabilities, MediasoupCall, preloadDevice } from '../media/MediasoupCall.js';
+import { openCallMedia } from '../media/openCallMedia.js';
 import { openLocalMedia } from '../media/localMedia.js';
 import { setUpMediaToggles, showDeviceError } from '../ui/callControls.js';
 import { SharedViews } from '../ui/SharedViews.js';
@@ -50,7 +52,7 @@ const offerCard = byId('offer');
 
 let signaling: SignalingClient | null = null;
 let localStream: MediaStream | null = null;
-let call: MediasoupCall | null = null;
+let call: CallMedia | null = null;
 /** The agent's persistent send path: camera and microphone flow to the server from sign-in, ready for any call. */
 let station: MediasoupCall | null = null;
 let stationOpening = false;
@@ -264,6 +266,8 @@ async function openStation(): Promise<void> {
   if (!client?.connected || !localStream || station || stationOpening) return;
   stationOpening = true;
   try {
+    // Stations are the embedded SFU's: on LiveKit the console sends its camera into each call instead.
+    if ((await mediaCapabilities())?.engine !== 'mediasoup') return;
     const { stationId } = await client.request('station:join', {});
     const opened = new MediasoupCall(client, stationId, { onRemoteTrack: () => undefined });
     await opened.start(localStream);
@@ -364,7 +368,7 @@ async function startCall(started: CallStarted): Promise<void> {
   });
   shares = views;
   trackShares(views);
-  call = new MediasoupCall(signaling, started.sessionId, {
+  call = openCallMedia(started.media, signaling, started.sessionId, {
     reportQuality: true,
     onRttChannel: (channel) => textPanel?.useChannel(channel),
     onRttMessage: (message) => textPanel?.receiveInbox(message),

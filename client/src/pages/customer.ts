@@ -1,7 +1,9 @@
 import { callModeSchema, progressPath, type CallMode, type CallStarted, type ParticipantRole, type ClientToServerEvents, type QueueJoin, type TicketClosed, type TranscriptLine, type WaitRange } from '../../../signaling/index.js';
 import { diagnostics, trackCall, trackShares } from '../diagnostics.js';
 import { locale, t, translate } from '../i18n.js';
-import { MediasoupCall, preloadDevice } from '../media/MediasoupCall.js';
+import type { CallMedia } from '../media/CallMedia.js';
+import { preloadDevice } from '../media/MediasoupCall.js';
+import { openCallMedia } from '../media/openCallMedia.js';
 import { openLocalMedia } from '../media/localMedia.js';
 import { setUpMediaToggles, showDeviceError } from '../ui/callControls.js';
 import { SharedViews } from '../ui/SharedViews.js';
@@ -35,7 +37,7 @@ const errorBanner = byId('error-banner');
 
 let localStream: MediaStream | null = null;
 let signaling: SignalingClient | null = null;
-let call: MediasoupCall | null = null;
+let call: CallMedia | null = null;
 let ticketId = '';
 /** The ticket's secret: the key to its progress page and survey, which outlive the call and its token. */
 let ticketSecret = '';
@@ -365,7 +367,7 @@ async function startCall(client: SignalingClient, started: CallStarted): Promise
   });
   shares = views;
   trackShares(views);
-  call = new MediasoupCall(client, started.sessionId, {
+  call = openCallMedia(started.media, client, started.sessionId, {
     reportQuality: true,
     onRttChannel: (channel) => textPanel?.useChannel(channel),
     onRttMessage: (message) => textPanel?.receiveInbox(message),

@@ -1,5 +1,5 @@
 import { T140, T140Buffer, T140Line, t140Edit, type CannedReply, type RttInboxMessage, type Speaker, type TranscriptLine } from '../../../signaling/index.js';
-import type { RttDataChannel } from '../media/RttDataChannel.js';
+import type { TextChannel } from '../media/CallMedia.js';
 import { applyTranslations, translate } from '../i18n.js';
 import type { SignalingClient } from '../net/SignalingClient.js';
 import { CannedPicker } from './CannedPicker.js';
@@ -85,7 +85,7 @@ export class TextPanel {
    * Sends real-time text on the call's data channel from now on, or, with null (it could not open, or closed), on
    * the service connection. Text that finds the channel closed goes by the connection instead, so none is lost.
    */
-  useChannel(channel: RttDataChannel | null): void {
+  useChannel(channel: TextChannel | null): void {
     this.#sender = channel
       ? {
           path: 'data-channel',

@@ -1,10 +1,10 @@
 import { isKey, translate } from '../i18n.js';
-import type { MediasoupCall } from '../media/MediasoupCall.js';
+import type { CallMedia } from '../media/CallMedia.js';
 import { DeviceError } from '../media/localMedia.js';
 import { byId } from './dom.js';
 
 /** Wires the mute and camera buttons: the local track stops and the server pauses forwarding. */
-export function setUpMediaToggles(getStream: () => MediaStream | null, getCall: () => MediasoupCall | null, onError: (error: unknown) => void): void {
+export function setUpMediaToggles(getStream: () => MediaStream | null, getCall: () => CallMedia | null, onError: (error: unknown) => void): void {
   const toggles = [
     { id: 'toggle-mic', source: 'microphone', kind: 'audio', on: 'call.mute', off: 'call.unmute' },
     { id: 'toggle-camera', source: 'camera', kind: 'video', on: 'call.cameraOff', off: 'call.cameraOn' },

@@ -1,4 +1,4 @@
-import type { MediasoupCall, SharedSource } from '../media/MediasoupCall.js';
+import type { CallMedia, SharedSource } from '../media/CallMedia.js';
 import { DeviceError } from '../media/localMedia.js';
 import { t, translate } from '../i18n.js';
 import { byId } from './dom.js';
@@ -11,7 +11,7 @@ const DEVICE_CONSTRAINTS: MediaTrackConstraints = { facingMode: { ideal: 'enviro
 
 /** What the share buttons act on: the page's current call and its shared views. */
 export interface ShareControlsOptions {
-  call(): MediasoupCall | null;
+  call(): CallMedia | null;
   views(): SharedViews | null;
   /** Tells the person what happened (sharing stopped, or could not start). */
   notice(message: string): void;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CallInvitation, CallStarted, Offer } from '../../../signaling/index.js';
 import { callContext, minutesAndSeconds } from '../../../client/src/ui/callContext.js';
 
-const started = (extra: Partial<CallStarted> = {}): CallStarted => ({ sessionId: 's1', ticketId: 'SL-ABC-123', role: 'agent', mode: 'csl', peerName: 'SL-ABC-123', color: 0, ...extra });
+const started = (extra: Partial<CallStarted> = {}): CallStarted => ({ sessionId: 's1', ticketId: 'SL-ABC-123', role: 'agent', mode: 'csl', peerName: 'SL-ABC-123', color: 0, media: 'mediasoup', ...extra });
 const offer = (extra: Partial<Offer> = {}): Offer => ({
   offerId: 'o1',
   ticketId: 'SL-ABC-123',
