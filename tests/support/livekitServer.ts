@@ -20,15 +20,18 @@ export interface LiveKitProcess extends LiveKitKeys {
   wsUrl: string;
   /** The same server for the server SDK's REST calls, `http://127.0.0.1:<port>`. */
   httpUrl: string;
+  /** The server's process id (benchmarks read its CPU time). */
+  pid: number;
   stop(): Promise<void>;
 }
 
 /**
- * Starts livekit-server on loopback (HTTP and signalling, RTC over one TCP and one UDP port, no Redis: a single node),
- * posting its webhooks to `webhookUrl` when given, and resolves once it answers; retries when another process took a
- * port first.
+ * Starts livekit-server on loopback (HTTP and signalling, RTC over one TCP and one UDP port), posting its webhooks to
+ * `webhookUrl` when given, and resolves once it answers; retries when another process took a port first. Without
+ * `redisAddress` it is a single node; with it (`host:port`), further LiveKit nodes may join through that Redis, as in
+ * docker-compose.yml.
  */
-export async function startLiveKit(options: { webhookUrl?: string } = {}, attempts = 3): Promise<LiveKitProcess> {
+export async function startLiveKit(options: { webhookUrl?: string; redisAddress?: string } = {}, attempts = 3): Promise<LiveKitProcess> {
   for (let attempt = 1; ; attempt++) {
     const [port, tcpPort, udpPort] = [await freePort(), await freePort(), await freePort()];
     const keys: LiveKitKeys = { apiKey: `test-${randomBytes(4).toString('hex')}`, apiSecret: randomBytes(24).toString('hex') };
@@ -44,6 +47,7 @@ export async function startLiveKit(options: { webhookUrl?: string } = {}, attemp
       `  ${keys.apiKey}: ${keys.apiSecret}`,
       'logging:',
       '  level: warn',
+      ...(options.redisAddress ? ['redis:', `  address: ${options.redisAddress}`] : []),
       // The server signs each webhook with this key and posts it as application/webhook+json.
       ...(options.webhookUrl ? ['webhook:', `  api_key: ${keys.apiKey}`, '  urls:', `    - ${options.webhookUrl}`] : []),
     ].join('\n');
@@ -55,6 +59,7 @@ export async function startLiveKit(options: { webhookUrl?: string } = {}, attemp
         ...keys,
         wsUrl: `ws://127.0.0.1:${port}`,
         httpUrl,
+        pid: child.pid!,
         stop: () =>
           new Promise((resolve) => {
             if (child.exitCode !== null || child.signalCode !== null) return resolve();
