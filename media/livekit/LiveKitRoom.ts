@@ -89,8 +89,9 @@ export class LiveKitRoom extends EventEmitter<MediaRoomEvents> implements MediaR
     room.on(RoomEvent.ParticipantDisconnected, (participant) => this.#inboxes.delete(participant.identity));
     // LiveKit closed the room underneath (deleted, or the server went away): nobody can be served in it any more.
     room.on(RoomEvent.Disconnected, () => this.close());
-    // The service reaches LiveKit where its REST API is (inside a deployment), not where browsers do.
-    await room.connect(server.httpUrl.replace(/^http/, 'ws'), await token.toJwt(), { autoSubscribe: true, dynacast: false });
+    // The service reaches LiveKit where its REST API is (inside a deployment), not where browsers do. It subscribes to
+    // nothing by itself: only the audio it taps (decoding every video here would cost the node a core per few calls).
+    await room.connect(server.httpUrl.replace(/^http/, 'ws'), await token.toJwt(), { autoSubscribe: false, dynacast: false });
   }
 
   async join(participantId: string, _options: { send: boolean; data?: boolean }): Promise<RoomJoined> {

@@ -60,8 +60,9 @@ export interface CallMediaHandlers {
   /** Report receive quality to the server every QUALITY_INTERVAL_MS (calls do; an agent's station does not). */
   reportQuality?: boolean;
   /**
-   * Open the real-time text data channels through the SFU: called with the channel once it is open, or with null
-   * when it could not be opened or closed later (the page then keeps real-time text on Socket.IO).
+   * Open real-time text on the engine's data path (the SFU's data channels, LiveKit's data to the service): called
+   * with the channel once it is open, or with null when it could not be opened or closed later (the page then keeps
+   * real-time text on Socket.IO).
    */
   onRttChannel?(channel: TextChannel | null): void;
   /** A message from the real-time text inbox (another participant's text, or a refusal of this page's). */
