@@ -235,6 +235,9 @@ for (const underTest of engines) {
       await expect(room.tapAudio('anything')).rejects.toSatisfy((error) => codeOf(error) === ErrorCode.InvalidState);
     });
 
+    // The data path to the service is LiveKit's; the SFU's data channels need a browser and are tested in Chromium.
+    if (underTest.name !== 'livekit') return;
+
     /** Sends the byte order mark until the room hears it: LiveKit names a sender only once it announced them. */
     async function introduce(room: MediaRoom, participant: DataParticipant, heard: () => boolean): Promise<void> {
       for (const deadline = Date.now() + 15_000; !heard(); ) {
@@ -244,7 +247,7 @@ for (const underTest of engines) {
       }
     }
 
-    it.skipIf(underTest.name !== 'livekit')('takes text on the T.140 topic from a participant it knows, answers on the confirmed inbox only, and refuses what is not text', async () => {
+    it('takes text on the T.140 topic from a participant it knows, answers on the confirmed inbox only, and refuses what is not text', async () => {
       const customer = (await underTest.participant(room, 'customer')) as DataParticipant;
       participants.push(customer);
       const heard: [string, string, string][] = [];
@@ -274,7 +277,7 @@ for (const underTest of engines) {
       expect(heard).toHaveLength(1);
     });
 
-    it.skipIf(underTest.name !== 'livekit')('admits a token only to the call’s room it was made for', async () => {
+    it('admits a token only to the call’s room it was made for', async () => {
       const other = await engine.createRoom(`conformance-other-${Date.now()}`, { mode: 'csl' });
       try {
         const heardHere: string[] = [];

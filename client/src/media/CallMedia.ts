@@ -113,3 +113,18 @@ export interface CallMedia {
   /** Stops everything this call opened. Idempotent; the local stream stays open for the next call. */
   close(): void;
 }
+
+/** Hands a real-time text inbox message to the page's handler for its kind ('ready' is the call's own business). */
+export function dispatchInbox(message: RttInboxMessage, handlers: CallMediaHandlers): void {
+  if (message.type === 'annotation') handlers.onAnnotation?.(message.from, message.annotation);
+  else if (message.type === 'refused' && message.channel === 'annotation') handlers.onAnnotationRefused?.(message.error);
+  else if (message.type !== 'ready') handlers.onRttMessage?.(message);
+}
+
+/**
+ * Video before audio: the other side's picture is what a signer waits for, and starting the local encoder at the same
+ * moment slows the first remote frame on a busy device.
+ */
+export function videoFirst<T extends { kind: string }>(items: T[]): T[] {
+  return [...items].sort((a, b) => Number(b.kind === 'video') - Number(a.kind === 'video'));
+}

@@ -24,11 +24,10 @@ import {
   type MediaPolicy,
   type MediaSource,
   type ParticipantRole,
-  type RttInboxMessage,
 } from '../../../signaling/index.js';
 import type { SignalingClient } from '../net/SignalingClient.js';
-import { QUALITY_INTERVAL_MS, type CallMedia, type CallMediaHandlers, type ReceiveStats, type SharedSource, type ShareStats, type TextChannel } from './CallMedia.js';
-import { inboundStreams, numbersOf, outboundVideo, qualitySample, readCounters, type OutboundVideo, type ReceiveCounters, type StatsEntry } from './qualitySample.js';
+import { dispatchInbox, QUALITY_INTERVAL_MS, videoFirst, type CallMedia, type CallMediaHandlers, type ReceiveStats, type SharedSource, type ShareStats, type TextChannel } from './CallMedia.js';
+import { numbersOf, outboundVideo, QualityReporter, receiveFigures, type OutboundVideo, type StatsEntry } from './qualitySample.js';
 
 /** How often the page repeats its byte order mark until the service says its data path is ready. */
 const TEXT_READY_RETRY_MS = 2_000;
@@ -61,7 +60,7 @@ export class LiveKitCall implements CallMedia {
   #text: LiveKitTextChannel | null = null;
   #textTimer: number | undefined;
   #qualityTimer: number | undefined;
-  #lastCounters: ReceiveCounters | null = null;
+  readonly #quality = new QualityReporter((sample) => this.#signaling.request('call:quality', { sessionId: this.#sessionId, sample }));
   #closed = false;
 
   constructor(signaling: SignalingClient, sessionId: string, handlers: CallMediaHandlers) {
@@ -145,25 +144,7 @@ export class LiveKitCall implements CallMedia {
 
   async receiveStats(): Promise<ReceiveStats> {
     const result: ReceiveStats = { video: null, audio: null, audioRestartGapsMs: [], rtcpRttMs: null };
-    const { video, audio } = inboundStreams(await this.#receiveReport(), this.#shareTrackIds());
-    if (video) {
-      result.video = numbersOf(video, [
-        'framesDecoded',
-        'framesPerSecond',
-        'frameWidth',
-        'frameHeight',
-        'jitterBufferDelay',
-        'jitterBufferEmittedCount',
-        'jitterBufferTargetDelay',
-        'jitterBufferMinimumDelay',
-        'freezeCount',
-        'packetsLost',
-        'nackCount',
-        'pliCount',
-        'totalDecodeTime',
-      ]);
-    }
-    if (audio) result.audio = numbersOf(audio, ['packetsReceived', 'jitterBufferDelay', 'jitterBufferEmittedCount', 'jitterBufferTargetDelay']);
+    Object.assign(result, receiveFigures(await this.#receiveReport(), this.#shareTrackIds()));
     (await this.#published.get('camera')?.track?.sender?.getStats())?.forEach((stat: StatsEntry) => {
       if (stat.type === 'remote-inbound-rtp' && typeof stat.roundTripTime === 'number') result.rtcpRttMs = Math.round(stat.roundTripTime * 1000);
     });
@@ -213,7 +194,8 @@ export class LiveKitCall implements CallMedia {
       } catch {
         // Not JSON: reported below like any other malformed message.
       }
-      if (parsed?.success) this.#onInbox(parsed.data);
+      if (parsed?.success && parsed.data.type === 'ready') this.#textReady();
+      else if (parsed?.success) dispatchInbox(parsed.data, this.#handlers);
       else console.warn('dropped a malformed real-time text inbox message');
     });
     room.on(RoomEvent.Disconnected, () => {
@@ -248,13 +230,6 @@ export class LiveKitCall implements CallMedia {
       this.#streams.delete(received.from);
       this.#handlers.onRemoteGone?.(received.from);
     }
-  }
-
-  #onInbox(message: RttInboxMessage): void {
-    if (message.type === 'ready') return this.#textReady();
-    if (message.type === 'annotation') this.#handlers.onAnnotation?.(message.from, message.annotation);
-    else if (message.type === 'refused' && message.channel === 'annotation') this.#handlers.onAnnotationRefused?.(message.error);
-    else this.#handlers.onRttMessage?.(message);
   }
 
   /**
@@ -337,16 +312,11 @@ export class LiveKitCall implements CallMedia {
     return new Set([...this.#received.values()].filter(({ source }) => isSharedView(source)).map(({ track }) => track.mediaStreamTrack.id));
   }
 
-  // A lost report is only a gap in the record; the call goes on.
   async #reportQuality(): Promise<void> {
     if (this.#closed) return;
-    const counters = readCounters(await this.#receiveReport(), Date.now(), this.#shareTrackIds());
-    const before = this.#lastCounters;
-    this.#lastCounters = counters;
-    const sample = before && qualitySample(before, counters);
-    if (!sample) return;
-    await this.#signaling.request('call:quality', { sessionId: this.#sessionId, sample }).catch((e: unknown) => console.warn('quality report failed', e));
+    await this.#quality.report(await this.#receiveReport(), this.#shareTrackIds());
   }
+
 }
 
 /** Real-time text on LiveKit's reliable data path to the service. */
@@ -407,8 +377,4 @@ function sourceOf(publication: RemoteTrackPublication): MediaSource {
 
 function iceServersOf(joined: LiveKitJoined): RTCIceServer[] {
   return joined.iceServers.map(({ urls, username, credential }) => ({ urls, ...(username ? { username } : {}), ...(credential ? { credential } : {}) }));
-}
-
-function videoFirst<T extends { kind: string }>(items: T[]): T[] {
-  return [...items].sort((a, b) => Number(b.kind === 'video') - Number(a.kind === 'video'));
 }

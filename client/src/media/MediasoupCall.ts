@@ -14,15 +14,14 @@ import {
   type NewProducer,
   type ParticipantRole,
   type RtpParametersInput,
-  type RttInboxMessage,
   type TransportInfo,
 } from '../../../signaling/index.js';
 import type { SignalingClient } from '../net/SignalingClient.js';
 import { AnnotationChannel } from './AnnotationChannel.js';
-import { QUALITY_INTERVAL_MS, type CallMedia, type CallMediaHandlers, type ReceiveStats, type SharedSource, type ShareStats } from './CallMedia.js';
+import { dispatchInbox, QUALITY_INTERVAL_MS, videoFirst, type CallMedia, type CallMediaHandlers, type ReceiveStats, type SharedSource, type ShareStats } from './CallMedia.js';
 import { AudioBufferWatch } from './audioBufferWatch.js';
 import { RttDataChannel } from './RttDataChannel.js';
-import { inboundStreams, numbersOf, outboundVideo, qualitySample, readCounters, type OutboundVideo, type ReceiveCounters, type StatsEntry } from './qualitySample.js';
+import { numbersOf, outboundVideo, QualityReporter, receiveFigures, type OutboundVideo, type StatsEntry } from './qualitySample.js';
 
 /** How often a call reads its remote audio's jitter buffer (product policy). */
 const AUDIO_WATCH_INTERVAL_MS = 1_000;
@@ -54,7 +53,7 @@ export class MediasoupCall implements CallMedia {
   readonly #audioRestartGapsMs: (number | null)[] = [];
   /** A watch pass is under way (a restart can outlast the interval). */
   #watchingAudio = false;
-  #lastCounters: ReceiveCounters | null = null;
+  readonly #quality = new QualityReporter((sample) => this.#signaling.request('call:quality', { sessionId: this.#sessionId, sample }));
   readonly #unsubscribe: (() => void)[] = [];
   #closed = false;
   readonly #onNewProducer = (producer: NewProducer) => {
@@ -124,7 +123,7 @@ export class MediasoupCall implements CallMedia {
     const handlers = this.#handlers;
     if (!offered || !this.#sendTransport || !this.#recvTransport) return handlers.onRttChannel?.(null);
     try {
-      const channel = await RttDataChannel.open(this.#signaling, this.#sessionId, { send: this.#sendTransport, recv: this.#recvTransport }, (message) => this.#onInbox(message));
+      const channel = await RttDataChannel.open(this.#signaling, this.#sessionId, { send: this.#sendTransport, recv: this.#recvTransport }, (message) => dispatchInbox(message, this.#handlers));
       if (this.#closed) return channel.close();
       channel.onClosed(() => {
         if (!this.#closed) handlers.onRttChannel?.(null);
@@ -143,13 +142,6 @@ export class MediasoupCall implements CallMedia {
     } catch (error) {
       console.warn('annotations stay on the service connection: their data channel did not open', error);
     }
-  }
-
-  #onInbox(message: RttInboxMessage): void {
-    if (message.type === 'ready') return;
-    if (message.type === 'annotation') this.#handlers.onAnnotation?.(message.from, message.annotation);
-    else if (message.type === 'refused' && message.channel === 'annotation') this.#handlers.onAnnotationRefused?.(message.error);
-    else this.#handlers.onRttMessage?.(message);
   }
 
   /** Sends a mark on a shared view to the others: on the annotation channel when open, else over Socket.IO. */
@@ -219,25 +211,7 @@ export class MediasoupCall implements CallMedia {
   async receiveStats(): Promise<ReceiveStats> {
     const result: ReceiveStats = { video: null, audio: null, audioRestartGapsMs: [...this.#audioRestartGapsMs], rtcpRttMs: null };
     if (!this.#recvTransport) return result;
-    const { video, audio } = inboundStreams(await this.#recvTransport.getStats(), this.#shareTrackIds());
-    if (video) {
-      result.video = numbersOf(video, [
-        'framesDecoded',
-        'framesPerSecond',
-        'frameWidth',
-        'frameHeight',
-        'jitterBufferDelay',
-        'jitterBufferEmittedCount',
-        'jitterBufferTargetDelay',
-        'jitterBufferMinimumDelay',
-        'freezeCount',
-        'packetsLost',
-        'nackCount',
-        'pliCount',
-        'totalDecodeTime',
-      ]);
-    }
-    if (audio) result.audio = numbersOf(audio, ['packetsReceived', 'jitterBufferDelay', 'jitterBufferEmittedCount', 'jitterBufferTargetDelay']);
+    Object.assign(result, receiveFigures(await this.#recvTransport.getStats(), this.#shareTrackIds()));
     (await this.#sendTransport?.getStats())?.forEach((stat: Record<string, unknown>) => {
       if (stat.type === 'remote-inbound-rtp' && stat.kind === 'video' && typeof stat.roundTripTime === 'number') result.rtcpRttMs = Math.round(stat.roundTripTime * 1000);
     });
@@ -280,16 +254,11 @@ export class MediasoupCall implements CallMedia {
     this.#streams.clear();
   }
 
-  // A lost report is only a gap in the record; the call goes on.
   async #reportQuality(): Promise<void> {
     if (!this.#recvTransport || this.#closed) return;
-    const counters = readCounters(await this.#recvTransport.getStats(), Date.now(), this.#shareTrackIds());
-    const before = this.#lastCounters;
-    this.#lastCounters = counters;
-    const sample = before && qualitySample(before, counters);
-    if (!sample) return;
-    await this.#signaling.request('call:quality', { sessionId: this.#sessionId, sample }).catch((e: unknown) => console.warn('quality report failed', e));
+    await this.#quality.report(await this.#recvTransport.getStats(), this.#shareTrackIds());
   }
+
 
   /** Restarts the reception of any remote audio whose jitter buffer stayed large after the network calmed (see AudioBufferWatch). */
   async #watchAudio(): Promise<void> {
@@ -539,9 +508,6 @@ function untilUnmuted(track: MediaStreamTrack, timeoutMs: number): Promise<boole
   });
 }
 
-function videoFirst<T extends { kind: string }>(items: T[]): T[] {
-  return [...items].sort((a, b) => Number(b.kind === 'video') - Number(a.kind === 'video'));
-}
 
 /** mediasoup-demo's webcam simulcast (app/lib/RoomClient.js): a quarter, half and full resolution, L1T3 each. */
 const DEMO_SIMULCAST_ENCODINGS: readonly types.RtpEncodingParameters[] = [

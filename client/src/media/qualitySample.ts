@@ -1,3 +1,4 @@
+import type { ReceiveStats } from './CallMedia.js';
 import type { QualitySample } from '../../../signaling/index.js';
 
 /** The cumulative receive counters a quality sample is computed from, read at one moment. */
@@ -127,4 +128,52 @@ export function decodeMsPerFrame(before: { framesDecoded: number; totalDecodeTim
   const frames = after.framesDecoded - before.framesDecoded;
   if (frames <= 0) return null;
   return ((after.totalDecodeTime - before.totalDecodeTime) / frames) * 1000;
+}
+
+/** The receive figures of the other side's camera and microphone (shared views left out), from a stats report. */
+export function receiveFigures(report: RTCStatsReport, exclude: ReadonlySet<string>): Pick<ReceiveStats, 'video' | 'audio'> {
+  const { video, audio } = inboundStreams(report, exclude);
+  return {
+    video: video
+      ? numbersOf(video, [
+          'framesDecoded',
+          'framesPerSecond',
+          'frameWidth',
+          'frameHeight',
+          'jitterBufferDelay',
+          'jitterBufferEmittedCount',
+          'jitterBufferTargetDelay',
+          'jitterBufferMinimumDelay',
+          'freezeCount',
+          'packetsLost',
+          'nackCount',
+          'pliCount',
+          'totalDecodeTime',
+        ])
+      : null,
+    audio: audio ? numbersOf(audio, ['packetsReceived', 'jitterBufferDelay', 'jitterBufferEmittedCount', 'jitterBufferTargetDelay']) : null,
+  };
+}
+
+/**
+ * A call's quality reports: every reading of the receive counters after the first gives one sample of the interval
+ * since the previous, handed to `send`.
+ */
+export class QualityReporter {
+  readonly #send: (sample: QualitySample) => Promise<unknown>;
+  #last: ReceiveCounters | null = null;
+
+  constructor(send: (sample: QualitySample) => Promise<unknown>) {
+    this.#send = send;
+  }
+
+  /** Reads the counters from `report` and sends the sample of the interval since the last reading, if any. */
+  async report(report: RTCStatsReport, exclude: ReadonlySet<string>): Promise<void> {
+    const counters = readCounters(report, Date.now(), exclude);
+    const before = this.#last;
+    this.#last = counters;
+    const sample = before && qualitySample(before, counters);
+    // A lost report is only a gap in the record; the call goes on.
+    if (sample) await this.#send(sample).catch((e: unknown) => console.warn('quality report failed', e));
+  }
 }
