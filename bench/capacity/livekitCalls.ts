@@ -73,7 +73,8 @@ export async function livekitCalls(video: string): Promise<SfuCalls> {
         while (!(await reader.read()).done) frames.set(room, (frames.get(room) ?? 0) + 1);
       })().catch(() => undefined);
     });
-    await room.connect(livekit.wsUrl, await token(roomName, identity), { autoSubscribe: true, dynacast: false });
+    // Dynacast as the product's pages use it: LiveKit asks a publisher to pause the layers nobody receives.
+    await room.connect(livekit.wsUrl, await token(roomName, identity), { autoSubscribe: true, dynacast: true });
     const source = new VideoSource(clip.width, clip.height);
     sources.push(source);
     await room.localParticipant!.publishTrack(
