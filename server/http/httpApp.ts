@@ -1,7 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
-import { LiveKitEngine } from '../../media/livekit/LiveKitEngine.js';
-import { livekitWebhookRouter } from './livekitWebhook.js';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import {
@@ -26,9 +24,11 @@ import {
   type TicketRejoin,
   type TicketProgress,
 } from '../../signaling/index.js';
+import { LiveKitEngine } from '../../media/livekit/LiveKitEngine.js';
 import type { Principal } from '../auth/TokenRegistry.js';
 import { toErrorBody } from '../errors.js';
 import type { Services } from '../services.js';
+import { livekitWebhookRouter } from './livekitWebhook.js';
 
 /** Sends a successful API reply in the shared envelope; `T` is the reply's type from `signaling/`. */
 function sendData<T>(res: Response, data: T): void {
