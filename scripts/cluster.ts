@@ -10,6 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 import bcrypt from 'bcryptjs';
 import { newMasterKeyText } from '../server/records/sealing.js';
 import { livekitUnavailable, startLiveKit, type LiveKitProcess } from '../tests/support/livekitServer.js';
@@ -17,15 +18,11 @@ import { startPostgres, type PostgresProcess } from '../tests/support/postgresSe
 import { startRedis, type RedisProcess } from '../tests/support/redisServer.js';
 import { startServerProcess, type ServerProcess } from '../tests/support/serverProcess.js';
 
-/** The variables of `.env` (KEY=VALUE lines, # comments), without overriding what the environment already sets. */
+/** The variables of `.env` (Node's own parser), without overriding what the environment already sets. */
 function dotenv(file = '.env'): Record<string, string> {
   if (!existsSync(file)) return {};
-  const vars: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const match = /^\s*([A-Z][A-Z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
-    if (match && match[2] !== '' && process.env[match[1]!] === undefined) vars[match[1]!] = match[2]!.replace(/^(['"])(.*)\1$/, '$2');
-  }
-  return vars;
+  const vars = Object.entries(parseEnv(readFileSync(file, 'utf8'))).filter((entry): entry is [string, string] => !!entry[1] && process.env[entry[0]] === undefined);
+  return Object.fromEntries(vars);
 }
 
 /** One demo agent both nodes know, when `.env` names none: each node would otherwise make its own. */

@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
 import { Room, RoomEvent, TrackKind, TrackSource, type RemoteParticipant, type RemoteTrack, type RemoteTrackPublication } from '@livekit/rtc-node';
-import { AccessToken } from 'livekit-server-sdk';
 import {
   AppError,
   mediaSourceSchema,
@@ -14,6 +13,7 @@ import {
 } from '../../signaling/index.js';
 import type { AudioTap, MediaRoom, MediaRoomEvents, RoomJoined } from '../MediaEngine.js';
 import { LiveKitAudioTap } from './LiveKitAudioTap.js';
+import { serviceTokenFor } from './livekitAccess.js';
 import type { LiveKitRooms, LiveKitServer } from './LiveKitRooms.js';
 
 /** The identity of the service's own participant in every call's room: browsers give it no tile. */
@@ -24,6 +24,10 @@ export const INBOX_TOPIC = RTT_INBOX_CHANNEL.label;
 const MAX_DATA_BYTES = 16_384;
 /** How long the service waits for LiveKit to deliver a track it subscribed to for captions. */
 const SUBSCRIBE_TIMEOUT_MS = 10_000;
+/** One encoder and one strict decoder for every message (a message per keystroke): ignoreBOM keeps the byte order mark
+ * a page sends to confirm its inbox, which decoders strip by default. */
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** What a LiveKit room of a call is made with. */
 export interface LiveKitRoomOptions {
@@ -75,8 +79,7 @@ export class LiveKitRoom extends EventEmitter<MediaRoomEvents> implements MediaR
 
   async #connect(): Promise<void> {
     const { server } = this.#options;
-    const token = new AccessToken(server.apiKey, server.apiSecret, { identity: SERVICE_IDENTITY, name: 'Signline', ttl: 600 });
-    token.addGrant({ room: this.id, roomJoin: true, canSubscribe: true, canPublish: false, canPublishData: true, canUpdateOwnMetadata: false });
+    const token = await serviceTokenFor(server, this.id, SERVICE_IDENTITY);
     const room = this.#room;
     room.on(RoomEvent.TrackPublished, (publication, participant) => {
       const producer = this.#describe(publication, participant);
@@ -91,7 +94,7 @@ export class LiveKitRoom extends EventEmitter<MediaRoomEvents> implements MediaR
     room.on(RoomEvent.Disconnected, () => this.close());
     // The service reaches LiveKit where its REST API is (inside a deployment), not where browsers do. It subscribes to
     // nothing by itself: only the audio it taps (decoding every video here would cost the node a core per few calls).
-    await room.connect(server.httpUrl.replace(/^http/, 'ws'), await token.toJwt(), { autoSubscribe: false, dynacast: false });
+    await room.connect(server.httpUrl.replace(/^http/, 'ws'), token, { autoSubscribe: false, dynacast: false });
   }
 
   async join(participantId: string, _options: { send: boolean; data?: boolean }): Promise<RoomJoined> {
@@ -139,7 +142,7 @@ export class LiveKitRoom extends EventEmitter<MediaRoomEvents> implements MediaR
 
   sendData(participantId: string, text: string): boolean {
     if (this.#closed || !this.#inboxes.has(participantId) || !this.#room.remoteParticipants.has(participantId)) return false;
-    const data = new TextEncoder().encode(text);
+    const data = encoder.encode(text);
     this.#sending = this.#sending
       .then(() => this.#room.localParticipant?.publishData(data, { reliable: true, destination_identities: [participantId], topic: INBOX_TOPIC }))
       .catch((error: unknown) => console.warn(`[media] LiveKit did not take a message for ${participantId}`, error));
@@ -189,8 +192,7 @@ export class LiveKitRoom extends EventEmitter<MediaRoomEvents> implements MediaR
     if (payload.byteLength > MAX_DATA_BYTES) return void this.emit('dataRefused', participant.identity, label, `data messages are at most ${MAX_DATA_BYTES} bytes`);
     let text: string;
     try {
-      // ignoreBOM keeps the byte order mark a page sends to confirm its inbox (decoders strip it by default).
-      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(payload);
+      text = decoder.decode(payload);
     } catch {
       return void this.emit('dataRefused', participant.identity, label, 'data channel messages must be text');
     }

@@ -80,3 +80,10 @@ export async function tokenFor(keys: LiveKitKeys, participant: LiveKitParticipan
   token.addGrant(grantFor(participant));
   return token.toJwt();
 }
+
+/** The service's own participant in a call's room: subscribes (to tap audio) and sends data, publishes no media. */
+export async function serviceTokenFor(keys: LiveKitKeys, room: string, identity: string): Promise<string> {
+  const token = new AccessToken(keys.apiKey, keys.apiSecret, { identity, name: 'Signline', ttl: TOKEN_TTL_SECONDS });
+  token.addGrant({ room, roomJoin: true, canSubscribe: true, canPublish: false, canPublishData: true, canUpdateOwnMetadata: false });
+  return token.toJwt();
+}

@@ -31,6 +31,8 @@ import { numbersOf, outboundVideo, QualityReporter, receiveFigures, type Outboun
 
 /** How often the page repeats its byte order mark until the service says its data path is ready. */
 const TEXT_READY_RETRY_MS = 2_000;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /** A remote track this page receives, with whose and what it is. */
 interface Received {
@@ -190,7 +192,7 @@ export class LiveKitCall implements CallMedia {
       if (participant?.identity !== this.#serviceIdentity || topic !== RTT_INBOX_CHANNEL.label) return;
       let parsed: ReturnType<typeof rttInboxMessageSchema.safeParse> | undefined;
       try {
-        parsed = rttInboxMessageSchema.safeParse(JSON.parse(new TextDecoder().decode(payload)));
+        parsed = rttInboxMessageSchema.safeParse(JSON.parse(decoder.decode(payload)));
       } catch {
         // Not JSON: reported below like any other malformed message.
       }
@@ -256,7 +258,7 @@ export class LiveKitCall implements CallMedia {
 
   #send(topic: string, text: string): void {
     this.#room.localParticipant
-      .publishData(new TextEncoder().encode(text), { reliable: true, destinationIdentities: [this.#serviceIdentity], topic })
+      .publishData(encoder.encode(text), { reliable: true, destinationIdentities: [this.#serviceIdentity], topic })
       .catch((error: unknown) => console.warn(`LiveKit did not take a ${topic} message`, error));
   }
 
