@@ -8,7 +8,9 @@
 // Samples where the agent's Chromium sent short of the clip or was CPU-limited are marked, and each frame-rate figure
 // is given over all samples and over the unmarked ones, which the network alone decided. How each step is made is in
 // network/NetworkLab.ts. Prints one JSON line per figure, then tables, and writes a PNG chart to bench/out. Figures
-// are measured, never asserted; only setup errors fail the run.
+// are measured, never asserted; only setup errors fail the run. With MEDIA_ENGINE=livekit the same calls run through a
+// LiveKit server on the lab's host address instead, `product` with the product's LiveKit publishing (simulcast layers at
+// 30 fps, maintain-framerate, dynacast) and `default` with livekit-client's defaults.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
@@ -17,8 +19,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../server/config.js';
-import { mediaPolicySchema, type MediaPolicy } from '../signaling/index.js';
+import { mediaEngineKindSchema, mediaPolicySchema, type MediaPolicy } from '../signaling/index.js';
 import { launchChromium } from '../tests/support/chromium.js';
+import { livekitUnavailable } from '../tests/support/livekitServer.js';
 import { chartSvg, writePng, type ChartSeries } from './network/chart.js';
 import { figureLine, keyOf, overRuns, runFigures, type RunsFigure, type SampleSet } from './network/figures.js';
 import { COUNTER_VIDEO } from './network/glassToGlass.js';
@@ -34,6 +37,8 @@ const RUNS = Number(process.env.BENCH_NETWORK_RUNS ?? 3);
 const VARIANTS = (process.env.BENCH_NETWORK_VARIANTS ?? 'product,default').split(',').map((v) => mediaPolicySchema.parse(v.trim()));
 /** The steps to run, in the issue's order; BENCH_NETWORK_STEPS picks a subset to look into one transition. */
 const STEPS = pickSteps(process.env.BENCH_NETWORK_STEPS);
+/** The SFU the calls go through, as the server's own MEDIA_ENGINE names it. */
+const ENGINE = mediaEngineKindSchema.parse(process.env.MEDIA_ENGINE ?? 'mediasoup');
 const BUILD_SCRIPT = path.join(root, 'scripts/build-mediasoup-worker.sh');
 /** The unpatched worker (only the compile fixes) that `build-mediasoup-worker.sh --baseline` builds and caches. */
 const BASELINE_WORKER = path.join(root, '.cache/mediasoup-worker/mediasoup-worker-3.8.4-baseline');
@@ -46,7 +51,12 @@ let child: ChildProcess | null = null;
  * the build script makes on the first run and keeps while its recipe is unchanged (a no-op then).
  */
 async function workerBinaries(): Promise<Record<MediaPolicy, string>> {
-  const product = loadConfig(process.env).MEDIASOUP_WORKER_BIN;
+  const product = loadConfig({ ...process.env, MEDIA_ENGINE: 'mediasoup' }).MEDIASOUP_WORKER_BIN;
+  if (ENGINE === 'livekit') {
+    const missing = livekitUnavailable();
+    if (missing) throw new Error(`MEDIA_ENGINE=livekit: ${missing}`);
+    return { product, default: product };
+  }
   if (VARIANTS.includes('product') && !existsSync(product)) throw new Error(`${product} is missing: run "npm run setup"`);
   if (VARIANTS.includes('default')) {
     if (!existsSync(BASELINE_WORKER)) process.stderr.write(`[bench:network] building the unpatched mediasoup worker for the default variant, once (about 6 minutes on 2 cores)\n`);
@@ -111,7 +121,7 @@ function printTables(figures: RunsFigure[]): void {
     for (const variant of VARIANTS) for (const step of STEPS) console.log(row(variant, step.name, ...cells(variant, step.name)));
   };
   const runs = Math.max(0, ...figures.map((f) => f.runs));
-  console.log(`\nbench:network: median of ${runs} run${runs === 1 ? '' : 's'} per figure, [lowest-highest run] when they differ`);
+  console.log(`\nbench:network on ${ENGINE}: median of ${runs} run${runs === 1 ? '' : 's'} per figure, [lowest-highest run] when they differ`);
   for (const set of ['all', 'network'] as const) {
     table(
       set === 'all' ? 'received frame rate, all samples' : 'received frame rate, samples the network alone decided (unmarked)',
@@ -152,12 +162,12 @@ async function writeChart(runs: VariantRun[]): Promise<string> {
       }),
   }));
   const steps = STEPS.map((step, i) => ({ name: step.name, startSec: (i * STEP_MS) / 1000 }));
-  const svg = chartSvg("bench:network: the customer's downlink, agent -> customer video", series, steps, (STEPS.length * STEP_MS) / 1000);
+  const svg = chartSvg(`bench:network on ${ENGINE}: agent -> customer video`, series, steps, (STEPS.length * STEP_MS) / 1000);
   const out = path.resolve(here, 'out');
   await mkdir(out, { recursive: true });
-  const file = path.join(out, `network-${new Date().toISOString().replace(/[:.]/g, '-')}.png`);
+  const file = path.join(out, `network-${ENGINE}-${new Date().toISOString().replace(/[:.]/g, '-')}.png`);
   // The samples behind the chart, with the sender's, receiver's and SFU's side of each, for whoever wants to look closer.
-  await writeFile(file.replace(/\.png$/, '.samples.json'), JSON.stringify(runs.map(({ variant, run, worker, stepStarts, samples }) => ({ variant, run, worker, stepStarts, samples }))));
+  await writeFile(file.replace(/\.png$/, '.samples.json'), JSON.stringify(runs.map(({ engine, variant, run, worker, stepStarts, samples }) => ({ engine, variant, run, worker, stepStarts, samples }))));
   const browser = await launchChromium();
   try {
     await writePng(browser, svg, file);
@@ -177,11 +187,11 @@ const runs: VariantRun[] = [];
 // Interleaved: product, default, product, default, ... so that a slow spell of the machine falls on both.
 for (let run = 1; run <= RUNS; run++) {
   for (const variant of VARIANTS) {
-    process.stderr.write(`[bench:network] run ${run} of ${RUNS}: ${variant} on ${path.relative(root, workers[variant])}\n`);
-    runs.push(await runInChild({ variant, run, workerBin: workers[variant], steps: STEPS, stepMs: STEP_MS }));
+    process.stderr.write(`[bench:network] run ${run} of ${RUNS}: ${variant} on ${ENGINE === 'livekit' ? 'LiveKit' : path.relative(root, workers[variant])}\n`);
+    runs.push(await runInChild({ engine: ENGINE, variant, run, workerBin: workers[variant], steps: STEPS, stepMs: STEP_MS }));
   }
 }
 const figures = overRuns(runs.flatMap((run) => runFigures(run, STEPS.map((step) => step.name))));
-figures.forEach((f) => emit(figureLine(f)));
+figures.forEach((f) => emit({ ...figureLine(f), engine: ENGINE }));
 printTables(figures);
 console.log(`\nchart: ${path.relative(process.cwd(), await writeChart(runs))}`);

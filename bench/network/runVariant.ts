@@ -6,9 +6,10 @@ import { build } from 'esbuild';
 import type { Browser, Page } from 'puppeteer-core';
 import type { OutboundVideo } from '../../client/src/media/qualitySample.js';
 import type { Config } from '../../server/config.js';
-import type { MediaPolicy } from '../../signaling/index.js';
+import type { MediaEngineKind, MediaPolicy } from '../../signaling/index.js';
 import type { PageStats } from '../../tests/support/CallDriver.js';
 import { FIXTURE_VIDEO, launchChromium } from '../../tests/support/chromium.js';
+import { LIVEKIT_SERVER_BIN, startLiveKit, type LiveKitProcess } from '../../tests/support/livekitServer.js';
 import { startTestServer, TEST_PASSWORD, testAgent } from '../../tests/support/testServer.js';
 import { quantile, round1 } from '../stats.js';
 import type { FrameCounterApi } from './counterPage.js';
@@ -37,7 +38,8 @@ export interface VariantRun {
   variant: MediaPolicy;
   /** Which repetition of the whole bench this was, from 1. */
   run: number;
-  /** The mediasoup-worker binary the SFU ran, as read from /proc. */
+  engine: MediaEngineKind;
+  /** The mediasoup-worker binary the SFU ran, as read from /proc, or the LiveKit server's. */
   worker: string;
   /** Epoch ms each step began. */
   stepStarts: number[];
@@ -50,9 +52,11 @@ export interface VariantRun {
 
 /** How to run one variant's call. */
 export interface VariantOptions {
+  /** The SFU: the embedded mediasoup, or a LiveKit server on the lab's host address. */
+  engine: MediaEngineKind;
   variant: MediaPolicy;
   run: number;
-  /** The worker binary mediasoup was loaded with (MEDIASOUP_WORKER_BIN of this process). */
+  /** The worker binary mediasoup was loaded with (MEDIASOUP_WORKER_BIN of this process); unused on LiveKit. */
   workerBin: string;
   steps: Step[];
   stepMs: number;
@@ -66,10 +70,20 @@ type SignlineWindow = {
 /** One call, agent on the host and customer in the lab's namespace, its downlink stepped through `steps`. */
 export async function runVariant(lab: NetworkLab, sfu: SfuProbe, options: VariantOptions): Promise<VariantRun> {
   const { variant, steps, stepMs } = options;
-  const tag = `[${variant} run ${options.run}]`;
+  const tag = `[${options.engine} ${variant} run ${options.run}]`;
   const script = await counterScript();
   lab.unshape();
-  const server = await startTestServer([testAgent('bench', ['csl'])], { HOST: HOST_IP, MEDIA_LISTEN_IP: HOST_IP, MEDIASOUP_WORKER_BIN: options.workerBin, ...SERVER_SETTINGS[variant] });
+  const livekit = options.engine === 'livekit' ? await startLiveKit({ host: HOST_IP, congestion: variant === 'product' ? 'product' : 'livekit-default' }) : null;
+  const server = await startTestServer([testAgent('bench', ['csl'])], {
+    HOST: HOST_IP,
+    MEDIA_LISTEN_IP: HOST_IP,
+    MEDIASOUP_WORKER_BIN: options.workerBin,
+    ...SERVER_SETTINGS[variant],
+    ...(livekit ? liveKitSettings(livekit) : {}),
+  }).catch(async (error: unknown) => {
+    await livekit?.stop();
+    throw error;
+  });
   const browsers: Browser[] = [];
   try {
     const agentBrowser = await launchChromium(COUNTER_VIDEO, [`--unsafely-treat-insecure-origin-as-secure=${server.url}`]);
@@ -78,13 +92,11 @@ export async function runVariant(lab: NetworkLab, sfu: SfuProbe, options: Varian
     browsers.push(customerBrowser);
     const [agent, customer] = await Promise.all([agentBrowser.newPage(), customerBrowser.newPage()]);
     await connectCall(agent, customer, server.url);
-    const workers = sfu.workerBinaries();
-    // The variants differ in their worker: measuring one on the other's binary would compare nothing.
-    if (workers.length === 0 || workers.some((bin) => bin !== realpathSync(options.workerBin))) throw new Error(`${tag} the SFU runs ${workers.join(', ') || 'no worker'}, not ${options.workerBin}`);
+    const worker = livekit ? realpathSync(LIVEKIT_SERVER_BIN) : theWorker(sfu, options.workerBin, tag);
     await Promise.all([agent.evaluate(script), customer.evaluate(script)]);
     await agent.evaluate(() => (window as unknown as CounterWindow).frameCounter.start('#self-view'));
     await customer.evaluate(() => (window as unknown as CounterWindow).frameCounter.start('#remote-view'));
-    process.stderr.write(`${tag} worker ${path.basename(workers[0]!)}; call up, ${await remoteVideoTracks(customer)} video track(s) on the customer's stage; ${WARM_UP_MS / 1000} s unshaped warm-up\n`);
+    process.stderr.write(`${tag} ${path.basename(worker)}; call up, ${await remoteVideoTracks(customer)} video track(s) on the customer's stage; ${WARM_UP_MS / 1000} s unshaped warm-up\n`);
     const samples: Sample[] = [];
     await sampleUntil(agent, customer, sfu, 'warm-up', Date.now() + WARM_UP_MS, samples);
     const stepStarts: number[] = [];
@@ -104,12 +116,25 @@ export async function runVariant(lab: NetworkLab, sfu: SfuProbe, options: Varian
     // More than one would make the receive stats describe a track nobody watches (Chromium decodes only watched ones).
     process.stderr.write(`${tag} ${await remoteVideoTracks(customer)} video track(s) on the customer's stage at the end\n`);
     process.stderr.write(`${tag} counter frames: ${sent.length} sent, ${received.length} received, ${delays.length} matched, ${unmatched} unmatched; unreadable ${unreadable[0]} sender / ${unreadable[1]} receiver\n`);
-    return { variant, run: options.run, worker: workers[0]!, stepStarts, samples, received, delays };
+    return { engine: options.engine, variant, run: options.run, worker, stepStarts, samples, received, delays };
   } finally {
     lab.unshape();
     await Promise.all(browsers.map((browser) => browser.close()));
     await server.close();
+    await livekit?.stop();
   }
+}
+
+/** The server's settings for a LiveKit server started for the run. */
+function liveKitSettings(livekit: LiveKitProcess): Partial<Config> {
+  return { MEDIA_ENGINE: 'livekit', LIVEKIT_URL: livekit.wsUrl, LIVEKIT_API_KEY: livekit.apiKey, LIVEKIT_API_SECRET: livekit.apiSecret };
+}
+
+/** The one worker binary the SFU runs: the variants differ in it, so measuring one on the other's would compare nothing. */
+function theWorker(sfu: SfuProbe, workerBin: string, tag: string): string {
+  const workers = sfu.workerBinaries();
+  if (workers.length === 0 || workers.some((bin) => bin !== realpathSync(workerBin))) throw new Error(`${tag} the SFU runs ${workers.join(', ') || 'no worker'}, not ${workerBin}`);
+  return workers[0]!;
 }
 
 async function counterScript(): Promise<string> {

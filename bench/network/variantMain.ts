@@ -7,7 +7,9 @@ import { runVariant, type VariantOptions } from './runVariant.js';
 import { SfuProbe } from './sfuProbe.js';
 
 const { out, ...options } = JSON.parse(process.argv[2] ?? '{}') as VariantOptions & { out: string };
-if (!out || process.env.MEDIASOUP_WORKER_BIN !== options.workerBin) throw new Error('run by bench/network.ts: variantMain.ts <options JSON>, with MEDIASOUP_WORKER_BIN the options\' workerBin');
+if (!out || (options.engine === 'mediasoup' && process.env.MEDIASOUP_WORKER_BIN !== options.workerBin)) {
+  throw new Error('run by bench/network.ts: variantMain.ts <options JSON>, with MEDIASOUP_WORKER_BIN the options\' workerBin on mediasoup');
+}
 const lab = NetworkLab.create();
 try {
   const sfu = await SfuProbe.watch(NAMESPACE_IP, lab.downlinkDevice);
@@ -15,3 +17,5 @@ try {
 } finally {
   lab.close();
 }
+// LiveKit's native SDK (the service's participant in each room) keeps the event loop alive after its rooms closed.
+process.exit(0);

@@ -14,6 +14,14 @@ export function livekitUnavailable(): string | undefined {
   return existsSync(LIVEKIT_SERVER_BIN) ? undefined : `no LiveKit server at ${LIVEKIT_SERVER_BIN}: setup builds it when Go is installed`;
 }
 
+/**
+ * The product's congestion control on LiveKit, under `rtc:` (docker-compose.yml sets the same): LiveKit's send-side
+ * bandwidth estimate from transport-wide feedback instead of its default, the receiver's REMB. bench:network on
+ * LiveKit measured it: at a 0.3 Mbit/s downlink the customer's frame rate p50 went from 11.8 to 26.6 fps (one run
+ * each, product publishing), the REMB estimate stalling the stream for seconds at a time.
+ */
+export const PRODUCT_CONGESTION_CONTROL = ['  congestion_control:', '    enabled: true', '    use_send_side_bwe: true'];
+
 /** A real LiveKit server (the one setup built) on free loopback ports, with its own keys. */
 export interface LiveKitProcess extends LiveKitKeys {
   /** The signalling address clients connect to, `ws://127.0.0.1:<port>`. */
@@ -26,23 +34,30 @@ export interface LiveKitProcess extends LiveKitKeys {
 }
 
 /**
- * Starts livekit-server on loopback (HTTP and signalling, RTC over one TCP and one UDP port), posting its webhooks to
- * `webhookUrl` when given, and resolves once it answers; retries when another process took a port first. Without
- * `redisAddress` it is a single node; with it (`host:port`), further LiveKit nodes may join through that Redis, as in
- * docker-compose.yml.
+ * Starts livekit-server on loopback, or on `host` (HTTP and signalling, RTC over one TCP and one UDP port), posting
+ * its webhooks to `webhookUrl` when given, and resolves once it answers; retries when another process took a port
+ * first. Without `redisAddress` it is a single node; with it (`host:port`), further LiveKit nodes may join through that
+ * Redis, as in docker-compose.yml. `congestion` `livekit-default` leaves out the product's congestion control
+ * (bench:network's default variant).
  */
-export async function startLiveKit(options: { webhookUrl?: string; redisAddress?: string } = {}, attempts = 3): Promise<LiveKitProcess> {
+export async function startLiveKit(options: { webhookUrl?: string; redisAddress?: string; host?: string; congestion?: 'product' | 'livekit-default' } = {}, attempts = 3): Promise<LiveKitProcess> {
+  const host = options.host ?? '127.0.0.1';
   for (let attempt = 1; ; attempt++) {
     const [port, tcpPort, udpPort] = [await freePort(), await freePort(), await freePort()];
     const keys: LiveKitKeys = { apiKey: `test-${randomBytes(4).toString('hex')}`, apiSecret: randomBytes(24).toString('hex') };
     const config = [
       `port: ${port}`,
-      'bind_addresses: ["127.0.0.1"]',
+      `bind_addresses: ["${host}"]`,
       'rtc:',
       `  tcp_port: ${tcpPort}`,
       `  udp_port: ${udpPort}`,
-      '  node_ip: 127.0.0.1',
+      `  node_ip: ${host}`,
       '  use_external_ip: false',
+      // On an address of its own (a network lab's), only that address: with a socket on every interface, LiveKit's
+      // UDP mux was seen to send connectivity checks from another interface's address, which a client in a network
+      // namespace cannot answer (ICE failed in 5 of 6 calls; with this, 5 of 5 connected).
+      ...(options.host ? ['  ips:', '    includes:', `      - ${host}/32`] : []),
+      ...(options.congestion === 'livekit-default' ? [] : PRODUCT_CONGESTION_CONTROL),
       'keys:',
       `  ${keys.apiKey}: ${keys.apiSecret}`,
       'logging:',
@@ -52,12 +67,12 @@ export async function startLiveKit(options: { webhookUrl?: string; redisAddress?
       ...(options.webhookUrl ? ['webhook:', `  api_key: ${keys.apiKey}`, '  urls:', `    - ${options.webhookUrl}`] : []),
     ].join('\n');
     const child = spawn(LIVEKIT_SERVER_BIN, [], { env: { ...process.env, LIVEKIT_CONFIG: config }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const httpUrl = `http://127.0.0.1:${port}`;
+    const httpUrl = `http://${host}:${port}`;
     try {
       await ready(child, httpUrl);
       return {
         ...keys,
-        wsUrl: `ws://127.0.0.1:${port}`,
+        wsUrl: `ws://${host}:${port}`,
         httpUrl,
         pid: child.pid!,
         stop: () =>

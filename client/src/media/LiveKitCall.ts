@@ -266,6 +266,7 @@ export class LiveKitCall implements CallMedia {
     const source: MediaSource = track.kind === 'video' ? 'camera' : 'microphone';
     const publication = await this.#room.localParticipant.publishTrack(track, this.#publishOptions(source, track));
     this.#published.set(source, publication);
+    if (source === 'camera' && this.#policy === 'product') await withoutTemporalLayers(publication.track?.sender);
   }
 
   /**
@@ -319,6 +320,26 @@ export class LiveKitCall implements CallMedia {
     await this.#quality.report(await this.#receiveReport(), this.#shareTrackIds());
   }
 
+}
+
+/**
+ * Sends each simulcast layer at its full frame rate with no temporal layers beneath (L1T1). Chromium encodes VP8
+ * simulcast in three temporal layers by default, and LiveKit's allocator, short of bandwidth, keeps the higher layer
+ * and drops its frame rate before it falls back to the lower layer (it ranks layers by spatial, then temporal); with
+ * one temporal layer per simulcast layer its only way down is fewer lines. livekit-client sets a scalability mode on
+ * SVC codecs only, so it is set on the sender once published.
+ */
+async function withoutTemporalLayers(sender: RTCRtpSender | undefined): Promise<void> {
+  if (!sender) return;
+  const parameters = sender.getParameters();
+  if (parameters.encodings.length === 0) return;
+  for (const encoding of parameters.encodings) (encoding as RTCRtpEncodingParameters & { scalabilityMode?: string }).scalabilityMode = 'L1T1';
+  try {
+    await sender.setParameters(parameters);
+  } catch (error) {
+    // An older browser that cannot change it keeps three temporal layers: the call works, with LiveKit's layer order.
+    console.warn('could not send the camera without temporal layers', error);
+  }
 }
 
 /** Real-time text on LiveKit's reliable data path to the service. */
