@@ -2,11 +2,11 @@ import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallDriver, signIn } from '../support/CallDriver.js';
 import { launchChromium } from '../support/chromium.js';
-import { startRedis, type RedisProcess } from '../support/redisServer.js';
-import { startServerProcess, type ServerProcess } from '../support/serverProcess.js';
+import { startCluster, type Cluster } from '../support/cluster.js';
+import { livekitUnavailable } from '../support/livekitServer.js';
+import type { ServerProcess } from '../support/serverProcess.js';
+import { freshDatabaseUrl } from '../support/testRecords.js';
 import { TEST_PASSWORD, testAgent } from '../support/testServer.js';
-import { clusterEnv } from '../support/clusterEnv.js';
-import { livekitUnavailable, startLiveKit, type LiveKitProcess } from '../support/livekitServer.js';
 
 /** Each engine the nodes may run their media on: the embedded SFU (each node its own), or one LiveKit server for all. */
 const engines = [
@@ -15,27 +15,20 @@ const engines = [
 ] as const;
 
 for (const engine of engines) describe.skipIf(engine.skip !== undefined)(`a call in Chromium on ${engine.name} whose customer page is served by one node and agent console by another${engine.skip ? ` (skipped: ${engine.skip})` : ''}`, () => {
-  let redis: RedisProcess;
-  let livekit: LiveKitProcess | undefined;
+  /** `npm run cluster`'s topology: Redis, LiveKit through it on that engine, two app nodes (records on the tests' PostgreSQL). */
+  let cluster: Cluster | undefined;
   let nodes: ServerProcess[] = [];
   let browser: Browser;
-  let env: Record<string, string>;
 
   beforeAll(async () => {
-    redis = await startRedis();
-    if (engine.name === 'livekit') livekit = await startLiveKit();
-    const media: Record<string, string> = livekit
-      ? { MEDIA_ENGINE: 'livekit', LIVEKIT_URL: livekit.wsUrl, LIVEKIT_API_KEY: livekit.apiKey, LIVEKIT_API_SECRET: livekit.apiSecret }
-      : {};
-    env = await clusterEnv(redis.url, [testAgent('alice', ['csl'])], media);
-    [nodes, browser] = await Promise.all([Promise.all([startServerProcess(env), startServerProcess(env)]), launchChromium()]);
-  }, 60_000);
+    const env = { MEDIASOUP_WORKERS: '1', LOG_LEVEL: 'warn', AGENT_ACCOUNTS: JSON.stringify([testAgent('alice', ['csl'])]) };
+    [cluster, browser] = await Promise.all([startCluster({ engine: engine.name, databaseUrl: await freshDatabaseUrl(), env }), launchChromium()]);
+    nodes = cluster.nodes;
+  }, 90_000);
 
   afterAll(async () => {
     await browser?.close();
-    await Promise.all(nodes.map((node) => node.stop()));
-    await livekit?.stop();
-    await redis?.stop();
+    await cluster?.stop();
   });
 
   it('decodes video both ways, carries real-time text on the engine’s data path and hangs up, the customer’s signalling forwarded to the node hosting the call', async () => {
@@ -94,7 +87,7 @@ for (const engine of engines) describe.skipIf(engine.skip !== undefined)(`a call
     } finally {
       await rescue.browserContext().close();
       await driver.close();
-      nodes[1] = await startServerProcess(env);
+      await cluster!.startNode(1);
     }
   }, 180_000);
 });

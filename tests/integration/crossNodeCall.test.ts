@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../server/records/postgresDb.js';
-import { startRedis, type RedisProcess } from '../support/redisServer.js';
-import { startServerProcess, type ServerProcess } from '../support/serverProcess.js';
-import { call, connect, errorOf, loginAgent, once, openCall, rawRequest, SocketPool } from '../support/sockets.js';
+import { startCluster, type Cluster } from '../support/cluster.js';
 import { sfuJoin } from '../support/media.js';
+import type { ServerProcess } from '../support/serverProcess.js';
+import { call, connect, errorOf, loginAgent, once, openCall, rawRequest, SocketPool } from '../support/sockets.js';
+import { freshDatabaseUrl } from '../support/testRecords.js';
 import { testAgent } from '../support/testServer.js';
-import { clusterEnv } from '../support/clusterEnv.js';
 
 /**
  * A call whose customer is connected to one node and whose agent to another (two server processes sharing Redis and
@@ -13,15 +13,15 @@ import { clusterEnv } from '../support/clusterEnv.js';
  * does not host goes to the node that hosts the call, and its answer comes back.
  */
 describe('a call spanning two nodes', () => {
-  let redis: RedisProcess;
+  /** `npm run cluster`'s topology on the embedded SFU, records on the tests' PostgreSQL. */
+  let cluster: Cluster | undefined;
   let nodes: ServerProcess[] = [];
   let pools: SocketPool[] = [];
-  let env: Record<string, string>;
 
   beforeAll(async () => {
-    redis = await startRedis();
-    env = await clusterEnv(redis.url, [testAgent('mei', ['csl', 'voice']), testAgent('li', ['csl', 'voice'])]);
-    nodes = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+    const accounts = [testAgent('mei', ['csl', 'voice']), testAgent('li', ['csl', 'voice'])];
+    cluster = await startCluster({ engine: 'mediasoup', databaseUrl: await freshDatabaseUrl(), env: { MEDIASOUP_WORKERS: '1', LOG_LEVEL: 'warn', AGENT_ACCOUNTS: JSON.stringify(accounts) } });
+    nodes = cluster.nodes;
     pools = nodes.map((node) => new SocketPool(node.url));
   }, 60_000);
 
@@ -30,8 +30,7 @@ describe('a call spanning two nodes', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(nodes.map((node) => node.stop()));
-    await redis?.stop();
+    await cluster?.stop();
   });
 
   it('lets a customer on node A join the media, chat and hang up in a call hosted on node B', async () => {
@@ -67,7 +66,7 @@ describe('a call spanning two nodes', () => {
     const closed = once(back, 'ticket:closed');
     await connect(back).catch(() => undefined);
     expect(await closed).toEqual({ ticketId, reason: 'ended' });
-    const records = await openPostgres(env.DATABASE_URL!);
+    const records = await openPostgres(cluster!.databaseUrl);
     try {
       const [ticket] = await records.query<{ status: string }>('SELECT status FROM tickets WHERE id = $1', [ticketId]);
       expect(ticket?.status).toBe('ended');
@@ -127,8 +126,7 @@ describe('a call spanning two nodes', () => {
     expect(media.recvTransport.id).toEqual(expect.any(String));
     await call(back, 'call:end', { sessionId: resumed.sessionId });
 
-    nodes[1] = await startServerProcess(env);
-    pools[1] = new SocketPool(nodes[1].url);
+    pools[1] = new SocketPool((await cluster!.startNode(1)).url);
   }, 60_000);
 
   // Kills node B too, and starts another in its place.
@@ -152,8 +150,7 @@ describe('a call spanning two nodes', () => {
     expect((await started).ticketId).toBe(ticketId);
     await call(agent, 'call:end', { sessionId: (await started).sessionId });
 
-    nodes[1] = await startServerProcess(env);
-    pools[1] = new SocketPool(nodes[1].url);
+    pools[1] = new SocketPool((await cluster!.startNode(1)).url);
   }, 60_000);
 
   // Kills node B too, and starts another in its place.
@@ -171,8 +168,7 @@ describe('a call spanning two nodes', () => {
     await call(li.socket, 'offer:decline', { offerId: offer.offerId });
     await call(li.socket, 'agent:status', { status: 'away' });
 
-    nodes[1] = await startServerProcess(env);
-    pools[1] = new SocketPool(nodes[1].url);
+    pools[1] = new SocketPool((await cluster!.startNode(1)).url);
   }, 60_000);
 
   // Last: it kills node A.
