@@ -23,6 +23,8 @@ const iceServersSchema = z
 const envSchema = z.object({
   PORT: int(3000).pipe(z.number().min(0).max(65535)),
   HOST: z.string().default('0.0.0.0'),
+  TLS_CERT: z.string().min(1).optional(),
+  TLS_KEY: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   MEDIA_ENGINE: z.enum(['mediasoup', 'livekit']).default('mediasoup'),
   LIVEKIT_URL: z.string().regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL').optional(),
@@ -98,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   const config = { ...parsed.data, ...overrides };
   if (config.RTC_MIN_PORT > config.RTC_MAX_PORT) throw new Error('invalid configuration: RTC_MIN_PORT is above RTC_MAX_PORT');
+  if (!config.TLS_CERT !== !config.TLS_KEY) throw new Error('invalid configuration: TLS_CERT and TLS_KEY go together (both files, or neither for plain HTTP)');
   if (config.MEDIA_ENGINE === 'livekit') {
     const missing = (['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET'] as const).filter((name) => !config[name]);
     if (missing.length > 0) throw new Error(`invalid configuration: MEDIA_ENGINE=livekit needs ${missing.join(', ')}`);

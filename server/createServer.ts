@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
@@ -183,7 +185,9 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
   const loadTicket = async (ticketId: string) => (await journal.live([ticketId]))[0];
   const nodeAgents = { here: (agentId: string) => liveness?.agentHere(agentId), gone: (agentId: string) => liveness?.agentGone(agentId) };
   const services = { config, log, agents, tokens, tickets, loadTicket, nodeAgents, progress, router, calls, stations, media, quality, cannedReplies, guides, io, metrics, supervisor, interruptedCalls: restored.callsByAgent };
-  const http = createHttpServer(createHttpApp(services));
+  const app = createHttpApp(services);
+  const tls = await tlsFiles(config);
+  const http = tls ? createHttpsServer(tls, app) : createHttpServer(app);
   io.attach(http);
   // With Redis, pushes to a room reach its sockets on every node (an offer made here, an agent connected there).
   const adapterClients = config.REDIS_URL ? await connectAdapter(io, config.REDIS_URL, config.REDIS_NAMESPACE, log) : [];
@@ -211,7 +215,7 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host}:${port}`,
+    url: `${tls ? 'https' : 'http'}://${host}:${port}`,
     port,
     agents,
     close: () =>
@@ -242,4 +246,15 @@ async function connectAdapter(io: AppServer, url: string, namespace: string, log
   // The namespace keeps deployments sharing one Redis from hearing each other's pushes.
   io.adapter(createAdapter(pub, sub, { key: `${namespace}-io`, requestsTimeout: FORWARD_TIMEOUT_MS }));
   return [pub, sub];
+}
+
+/** The certificate chain and key to serve TLS with, when TLS_CERT and TLS_KEY name them; a file it cannot read stops the start. */
+async function tlsFiles(config: Pick<Config, 'TLS_CERT' | 'TLS_KEY'>): Promise<{ cert: Buffer; key: Buffer } | undefined> {
+  if (!config.TLS_CERT || !config.TLS_KEY) return undefined;
+  const read = (name: 'TLS_CERT' | 'TLS_KEY', file: string) =>
+    readFile(file).catch((error: NodeJS.ErrnoException) => {
+      throw new Error(`invalid configuration: ${name} ${file} cannot be read (${error.code ?? error.message})`);
+    });
+  const [cert, key] = await Promise.all([read('TLS_CERT', config.TLS_CERT), read('TLS_KEY', config.TLS_KEY)]);
+  return { cert, key };
 }

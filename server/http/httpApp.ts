@@ -29,6 +29,7 @@ import type { Principal } from '../auth/TokenRegistry.js';
 import { toErrorBody } from '../errors.js';
 import type { Services } from '../services.js';
 import { livekitWebhookRouter } from './livekitWebhook.js';
+import { pagePolicy, securityHeaders } from './securityHeaders.js';
 
 /** Sends a successful API reply in the shared envelope; `T` is the reply's type from `signaling/`. */
 function sendData<T>(res: Response, data: T): void {
@@ -40,6 +41,7 @@ export function createHttpApp(services: Services): express.Express {
   const { config, agents, tokens, media, router, quality, cannedReplies, guides, progress, log } = services;
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders(Boolean(config.TLS_CERT)));
   // LiveKit's webhooks are read raw (their signature covers the exact bytes), so before the JSON parser.
   if (media instanceof LiveKitEngine) app.use(livekitWebhookRouter(media.rooms));
   app.use(express.json({ limit: '16kb' }));
@@ -150,11 +152,16 @@ export function createHttpApp(services: Services): express.Express {
     throw new AppError(ErrorCode.NotFound, 404, 'no such API endpoint');
   });
 
-  const page = (name: string) => (_req: Request, res: Response) => {
-    res.sendFile(path.join(config.CLIENT_DIR, name), (error) => {
-      if (error) res.status(503).type('text/plain').send('The client bundle is missing: run "npm run setup" (or "npm run build:client").');
-    });
-  };
+  // Pages carry the Content-Security-Policy; API replies and assets only the headers every response has.
+  const policy = pagePolicy(config);
+  const page = (name: string) => [
+    policy,
+    (_req: Request, res: Response) => {
+      res.sendFile(path.join(config.CLIENT_DIR, name), (error) => {
+        if (error) res.status(503).type('text/plain').send('The client bundle is missing: run "npm run setup" (or "npm run build:client").');
+      });
+    },
+  ];
   app.get('/', (_req, res) => res.redirect('/support'));
   app.get('/support', page('support.html'));
   app.get('/agent', page('agent.html'));

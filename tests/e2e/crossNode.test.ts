@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallDriver, signIn } from '../support/CallDriver.js';
 import { launchChromium } from '../support/chromium.js';
 import { startCluster, type Cluster } from '../support/cluster.js';
+import { watchPolicyViolations } from '../support/e2eSuite.js';
 import { livekitUnavailable } from '../support/livekitServer.js';
 import type { ServerProcess } from '../support/serverProcess.js';
 import { freshDatabaseUrl } from '../support/testRecords.js';
@@ -19,16 +20,20 @@ for (const engine of engines) describe.skipIf(engine.skip !== undefined)(`a call
   let cluster: Cluster | undefined;
   let nodes: ServerProcess[] = [];
   let browser: Browser;
+  let violations: string[] = [];
 
   beforeAll(async () => {
     const env = { MEDIASOUP_WORKERS: '1', LOG_LEVEL: 'warn', AGENT_ACCOUNTS: JSON.stringify([testAgent('alice', ['csl'])]) };
     [cluster, browser] = await Promise.all([startCluster({ engine: engine.name, databaseUrl: await freshDatabaseUrl(), env }), launchChromium()]);
     nodes = cluster.nodes;
+    violations = watchPolicyViolations(browser);
   }, 90_000);
 
   afterAll(async () => {
     await browser?.close();
     await cluster?.stop();
+    // On LiveKit the pages connect to its server too: the policy names it.
+    expect(violations).toEqual([]);
   });
 
   it('decodes video both ways, carries real-time text on the engine’s data path and hangs up, the customer’s signalling forwarded to the node hosting the call', async () => {
