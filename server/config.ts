@@ -23,6 +23,7 @@ const iceServersSchema = z
 const envSchema = z.object({
   PORT: int(3000).pipe(z.number().min(0).max(65535)),
   HOST: z.string().default('0.0.0.0'),
+  TRUST_PROXY: int(0).pipe(z.number().min(0).max(5)),
   TLS_CERT: z.string().min(1).optional(),
   TLS_KEY: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

@@ -25,6 +25,7 @@ import {
   type TicketProgress,
 } from '../../signaling/index.js';
 import { LiveKitEngine } from '../../media/livekit/LiveKitEngine.js';
+import { SignInGuard } from '../auth/SignInGuard.js';
 import type { Principal } from '../auth/TokenRegistry.js';
 import { toErrorBody } from '../errors.js';
 import type { Services } from '../services.js';
@@ -41,6 +42,8 @@ export function createHttpApp(services: Services): express.Express {
   const { config, agents, tokens, media, router, quality, cannedReplies, guides, progress, log } = services;
   const app = express();
   app.disable('x-powered-by');
+  // Behind TRUST_PROXY proxies, a client's address is the one they add to X-Forwarded-For.
+  app.set('trust proxy', config.TRUST_PROXY);
   app.use(securityHeaders(Boolean(config.TLS_CERT)));
   // LiveKit's webhooks are read raw (their signature covers the exact bytes), so before the JSON parser.
   if (media instanceof LiveKitEngine) app.use(livekitWebhookRouter(media.rooms));
@@ -54,10 +57,20 @@ export function createHttpApp(services: Services): express.Express {
     res.json({ ok: true });
   });
 
+  const signIns = new SignInGuard();
   app.post('/api/agent/login', async (req, res) => {
     const { username, password } = agentLoginSchema.parse(req.body ?? {});
+    const address = req.ip ?? 'unknown';
+    const waitSec = Math.ceil(signIns.waitSec(username, address));
+    if (waitSec > 0) {
+      res.setHeader('Retry-After', String(waitSec));
+      throw new AppError(ErrorCode.RateLimited, 429, `too many failed sign-ins; try again in ${waitSec} s`);
+    }
     const verified = await agents.verify(username, password);
-    if (!verified) throw AppError.unauthorized('wrong username or password');
+    if (!verified) {
+      signIns.failed(username, address);
+      throw AppError.unauthorized('wrong username or password');
+    }
     const { profile, skills, role } = verified;
     const token = tokens.issue(role === 'supervisor' ? { role, agent: profile } : { role, agent: profile, skills });
     await tokens.stored();

@@ -17,12 +17,27 @@ export class TokenBucket {
 
   /** Takes one token; false when the bucket is empty. */
   take(): boolean {
+    if (this.#refill() < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+
+  /** Seconds until a token is there to take; 0 when one is. */
+  waitSec(): number {
+    const tokens = this.#refill();
+    return tokens >= 1 ? 0 : (1 - tokens) / this.#rate;
+  }
+
+  /** Whether the bucket has refilled to its burst: nothing to remember about its key. */
+  full(): boolean {
+    return this.#refill() >= this.#burst;
+  }
+
+  #refill(): number {
     const now = this.#now();
     this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#last) / 1000) * this.#rate);
     this.#last = now;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
-    return true;
+    return this.#tokens;
   }
 }
 

@@ -283,6 +283,19 @@ describe('agent sign-in', () => {
     expect(await response.json()).toEqual({ ok: false, error: { code: ErrorCode.Unauthorized, message: 'wrong username or password' } });
   });
 
+  it('refuses an account after 5 failed sign-ins with 429 and Retry-After, the right password too, while another account still signs in', async () => {
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      expect((await postJson(live.server.url, '/api/agent/login', { username: 'alice', password: `guess ${attempt}` })).status).toBe(401);
+    }
+    const limited = await postJson(live.server.url, '/api/agent/login', { username: 'ALICE', password: TEST_PASSWORD });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(12);
+    expect(await limited.json()).toEqual({ ok: false, error: { code: ErrorCode.RateLimited, message: expect.stringMatching(/too many failed sign-ins; try again in \d+ s/) } });
+    // The address has room left (agents may share one): another account is unaffected.
+    expect((await postJson(live.server.url, '/api/agent/login', { username: 'bob', password: TEST_PASSWORD })).status).toBe(200);
+  });
+
   it('answers a malformed JSON body with 400 BAD_REQUEST', async () => {
     const response = await postJson(live.server.url, '/api/agent/login', '{"username": "alice", ');
     expect(response.status).toBe(400);

@@ -14,6 +14,20 @@ function takeAll(bucket: TokenBucket, attempts: number): number {
 }
 
 describe('TokenBucket', () => {
+  it('says how long until the next token, and when it has refilled to its burst', () => {
+    const clock = manualClock();
+    const bucket = new TokenBucket(1 / 12, 2, clock.now);
+    expect(bucket.full()).toBe(true);
+    expect(bucket.waitSec()).toBe(0);
+    takeAll(bucket, 2);
+    expect(bucket.waitSec()).toBeCloseTo(12);
+    clock.advance(3_000);
+    expect(bucket.waitSec()).toBeCloseTo(9);
+    expect(bucket.full()).toBe(false);
+    clock.advance(21_000);
+    expect(bucket.full()).toBe(true);
+  });
+
   it('allows a full burst at once and refuses the next event', () => {
     const clock = manualClock();
     const bucket = new TokenBucket(10, 5, clock.now);
