@@ -26,6 +26,7 @@ import {
 } from '../../signaling/index.js';
 import { LiveKitEngine } from '../../media/livekit/LiveKitEngine.js';
 import { SignInGuard } from '../auth/SignInGuard.js';
+import { agentKey } from '../calls/participantKeys.js';
 import type { Principal } from '../auth/TokenRegistry.js';
 import { toErrorBody } from '../errors.js';
 import type { Services } from '../services.js';
@@ -96,6 +97,15 @@ export function createHttpApp(services: Services): express.Express {
     if (!(roles as string[]).includes(principal.role)) throw AppError.forbidden(`this needs a ${roles.join(' or ')} sign-in, not a ${principal.role}'s`);
     return principal;
   };
+  // Signing out ends the token here and in the store (every node refuses it from now on) and closes the agent's
+  // sockets on every node: their consoles fall back to the sign-in form.
+  app.post('/api/agent/logout', async (req, res) => {
+    const principal = await requireRole(req, 'agent', 'supervisor');
+    tokens.revoke(/^Bearer (.+)$/.exec(req.get('authorization') ?? '')![1]!);
+    await tokens.stored();
+    if (principal.role === 'agent') services.io.in(agentKey(principal.agent.id)).disconnectSockets(true);
+    res.status(204).end();
+  });
   // Prometheus scrapes this; with METRICS_TOKEN set it must present that token (a scraper is not a person).
   app.get('/metrics', async (req, res) => {
     const presented = Buffer.from(/^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? '');

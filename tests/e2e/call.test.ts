@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CallQualityRecord } from '../../signaling/index.js';
-import { CallDriver } from '../support/CallDriver.js';
+import { CallDriver, signIn } from '../support/CallDriver.js';
 import { loginAgent } from '../support/sockets.js';
 import { TEST_PASSWORD, testAgent, testSupervisor } from '../support/testServer.js';
 import { serverAndChromium } from '../support/e2eSuite.js';
@@ -62,6 +62,25 @@ describe('a sign-language call between the real customer page and agent console 
       for (const verdict of Object.values(summary.verdicts)) expect(verdict.verdict).not.toBe('unknown');
       expect(summary.verdicts.frameRate.verdict).toBe('pass');
       expect(summary.verdicts.resolution.verdict).toBe('pass');
+    }
+  }, 60_000);
+
+  it('signs the agent out from the console: back at the sign-in form, the old sign-in refused, a new one working', async () => {
+    const page = await live.browser.newPage();
+    try {
+      await page.goto(`${live.server.url}/agent`);
+      const login = page.waitForResponse((response) => response.url().endsWith('/api/agent/login'));
+      await signIn(page, 'alice', TEST_PASSWORD);
+      const { token } = ((await (await login).json()) as { data: { token: string } }).data;
+      await page.waitForSelector('#toggle-status:not([disabled])');
+      await page.click('#sign-out');
+      await page.waitForSelector('section[data-view=signin]:not([hidden])');
+      expect(await page.$eval('#sign-out', (el) => (el as HTMLElement).hidden)).toBe(true);
+      expect((await fetch(`${live.server.url}/api/guides`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+      await signIn(page, 'alice', TEST_PASSWORD);
+      expect(await page.$eval('#sign-out', (el) => (el as HTMLElement).hidden)).toBe(false);
+    } finally {
+      await page.close();
     }
   }, 60_000);
 });

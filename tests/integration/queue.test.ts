@@ -296,6 +296,21 @@ describe('agent sign-in', () => {
     expect((await postJson(live.server.url, '/api/agent/login', { username: 'bob', password: TEST_PASSWORD })).status).toBe(200);
   });
 
+  it('signs out: the token is refused from then on, its console is disconnected and cannot connect with it again', async () => {
+    const { token } = await loginAgent(live.server.url, 'alice');
+    const socket = live.pool.open({ token });
+    await connect(socket);
+    const disconnected = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+    const logout = (bearer?: string) => fetch(`${live.server.url}/api/agent/logout`, { method: 'POST', headers: bearer ? { authorization: `Bearer ${bearer}` } : {} });
+    expect((await logout()).status).toBe(401);
+    expect((await logout(token)).status).toBe(204);
+    expect(await disconnected).toBe('io server disconnect');
+    expect((await fetch(`${live.server.url}/api/guides`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    expect((await logout(token)).status).toBe(401);
+    const again = live.pool.open({ token });
+    await expect(connect(again)).rejects.toThrow('UNAUTHORIZED');
+  });
+
   it('answers a malformed JSON body with 400 BAD_REQUEST', async () => {
     const response = await postJson(live.server.url, '/api/agent/login', '{"username": "alice", ');
     expect(response.status).toBe(400);

@@ -81,6 +81,8 @@ let guides: Guides = { en: [], 'zh-CN': [] };
 let stepComposer: StepComposer | null = null;
 /** The signed-in agent's id; null for a technician who came by a one-time link. */
 let selfAgentId: string | null = null;
+/** The signed-in agent's token, kept to sign out with. */
+let staffToken: string | null = null;
 /** The last call this console had as its agent, with its transcript: what its wrap-up is about. */
 let lastCall: { ticketId: string; lines: TranscriptLine[] } | null = null;
 /** The call agent's "get help" panel: technicians, warm transfers, one-time links. */
@@ -107,6 +109,7 @@ byId<HTMLFormElement>('signin-form').addEventListener('submit', (event) => {
   event.preventDefault();
   void signIn(new FormData(event.target as HTMLFormElement));
 });
+byId('sign-out').addEventListener('click', () => void signOut());
 byId('toggle-status').addEventListener('click', () => {
   void request('agent:status', { status: state.status === 'available' ? 'away' : 'available' });
 });
@@ -177,6 +180,8 @@ async function signIn(form: FormData): Promise<void> {
   }
   byId('agent-name').textContent = agent.name;
   selfAgentId = agent.id;
+  staffToken = token;
+  byId('sign-out').hidden = false;
   // Without them the console still works: the agent types every reply and writes steps during the call.
   void loadStaffData(token, '/api/canned-replies', cannedRepliesSchema).then((data) => (cannedReplies = data ?? cannedReplies));
   void loadStaffData(token, '/api/guides', guidesSchema).then((data) => (guides = data ?? guides));
@@ -209,6 +214,21 @@ async function signIn(form: FormData): Promise<void> {
   } catch (error) {
     showDeviceError(byId('notice'), error);
   }
+}
+
+/**
+ * Ends the sign-in on the server (the token is refused from then on, on every node) and starts the page afresh at
+ * the sign-in form, camera and connection closed with it.
+ */
+async function signOut(): Promise<void> {
+  const response = await fetch('/api/agent/logout', { method: 'POST', headers: { authorization: `Bearer ${staffToken}` } }).catch(() => null);
+  // 401: the token had already expired or been revoked; signed out either way.
+  if (!response || (!response.ok && response.status !== 401)) {
+    translate(errorBanner, 'agent.signOutFailed', { message: response ? `HTTP ${response.status}` : 'network error' });
+    return;
+  }
+  signaling?.close();
+  location.assign(location.pathname);
 }
 
 /** The page's connection and the pushes of a call, the same for a signed-in agent and a technician with a link. */
