@@ -307,11 +307,18 @@ function showState(next: AgentState): void {
   label.dataset.status = next.status;
   translate(byId('toggle-status'), next.status === 'available' ? 'agent.goAway' : 'agent.goAvailable');
   byId<HTMLButtonElement>('toggle-status').disabled = next.status === 'offered' || next.status === 'in-call' || next.status === 'wrap-up';
-  // The notes of the call that just ended, beside its transcript; the panel stays after the time runs out.
-  if (next.status === 'wrap-up' && lastCall && wrapUp.ticketId !== lastCall.ticketId) wrapUp.open(lastCall.ticketId, lastCall.lines, next.wrapUpUntil);
+  openWrapUpIfDue();
   if (next.reason === 'missed') translate(byId('notice'), 'agent.missed');
   else if (next.suggestBreak) translate(byId('notice'), 'agent.suggestBreak');
   else if (next.status === 'available') byId('notice').textContent = '';
+}
+
+/**
+ * The notes of the call that just ended, beside its transcript; the panel stays after the time runs out. Both the
+ * wrap-up state and the call's end must have arrived, in whichever order the server's pushes came.
+ */
+function openWrapUpIfDue(): void {
+  if (state.status === 'wrap-up' && lastCall && wrapUp.ticketId !== lastCall.ticketId) wrapUp.open(lastCall.ticketId, lastCall.lines, state.wrapUpUntil);
 }
 
 function showOffer(next: Offer): void {
@@ -458,6 +465,7 @@ function endCall(): void {
   call = null;
   trackCall(null, remoteView);
   showView('console');
+  openWrapUpIfDue();
 }
 
 function showInvitation(next: CallInvitation): void {
