@@ -7,7 +7,7 @@ FROM node:20-bookworm AS build
 WORKDIR /app
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      g++ make patch python3 python3-pip flatbuffers-compiler libpocketsphinx3 pocketsphinx-en-us \
+      g++ make patch python3 python3-pip libssl-dev flatbuffers-compiler libpocketsphinx3 pocketsphinx-en-us \
  && rm -rf /var/lib/apt/lists/*
 ENV MEDIASOUP_WORKER_BIN=/app/.cache/mediasoup-worker/mediasoup-worker-3.8.4 PUPPETEER_SKIP_DOWNLOAD=1
 COPY package.json package-lock.json ./
@@ -23,7 +23,7 @@ FROM node:20-bookworm-slim AS runtime
 WORKDIR /app
 # PocketSphinx and its acoustic model for captions; curl for the health check.
 RUN apt-get update -qq \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libpocketsphinx3 pocketsphinx-en-us curl \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libpocketsphinx3 pocketsphinx-en-us libssl3 curl \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app/package.json /app/tsconfig.json ./
 COPY --from=build /app/node_modules ./node_modules

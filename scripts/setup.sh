@@ -13,7 +13,7 @@ step() { printf '\n== %s\n' "$*"; }
 # loss and delay (this kernel has no netem),
 # PocketSphinx and its US English acoustic model for live captions, sox for bench:captions' noise, and tesseract for
 # bench:share's reading of the received screen.
-packages=(g++ make patch python3 openssl chromium ffmpeg flite opencv-doc redis-server postgresql flatbuffers-compiler iptables libpocketsphinx3 pocketsphinx-en-us sox tesseract-ocr tesseract-ocr-eng)
+packages=(g++ make patch python3 openssl libssl-dev chromium ffmpeg flite opencv-doc redis-server postgresql flatbuffers-compiler iptables libpocketsphinx3 pocketsphinx-en-us sox tesseract-ocr tesseract-ocr-eng)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
