@@ -15,9 +15,10 @@ const PRUNE_ABOVE = 10_000;
 export class SignInGuard {
   readonly #buckets = new Map<string, TokenBucket>();
 
-  /** Seconds to wait before `username` may try again from `address`; 0 when it may now. */
+  /** Seconds to wait before `username` may try again from `address`; 0 when it may now. Remembers nothing new. */
   waitSec(username: string, address: string): number {
-    return Math.max(this.#bucket(accountKey(username), PER_ACCOUNT).waitSec(), this.#bucket(`address:${address}`, PER_ADDRESS).waitSec());
+    const wait = (key: string) => this.#buckets.get(key)?.waitSec() ?? 0;
+    return Math.max(wait(accountKey(username)), wait(`address:${address}`));
   }
 
   /** Counts a failed attempt against the account and the address. */

@@ -26,8 +26,8 @@ import {
 } from '../../signaling/index.js';
 import { LiveKitEngine } from '../../media/livekit/LiveKitEngine.js';
 import { SignInGuard } from '../auth/SignInGuard.js';
-import { agentKey } from '../calls/participantKeys.js';
 import type { Principal } from '../auth/TokenRegistry.js';
+import { agentKey } from '../calls/participantKeys.js';
 import { toErrorBody } from '../errors.js';
 import type { Services } from '../services.js';
 import { livekitWebhookRouter } from './livekitWebhook.js';
