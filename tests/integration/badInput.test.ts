@@ -346,7 +346,7 @@ describe('the sign-in endpoint given bad input', () => {
   });
 
   it('answers an unknown API path with 404 NOT_FOUND as JSON', async () => {
-    const response = await postJson(live.server.url, '/api/agent/logout', {});
+    const response = await postJson(live.server.url, '/api/agent/nothing-here', {});
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ ok: false, error: { code: ErrorCode.NotFound, message: expect.any(String) } });
   });
