@@ -9,7 +9,7 @@ import type { Config } from '../../server/config.js';
 import type { MediaEngineKind, MediaPolicy } from '../../signaling/index.js';
 import type { PageStats } from '../../tests/support/CallDriver.js';
 import { FIXTURE_VIDEO, launchChromium } from '../../tests/support/chromium.js';
-import { LIVEKIT_SERVER_BIN, startLiveKit, type LiveKitProcess } from '../../tests/support/livekitServer.js';
+import { LIVEKIT_SERVER_BIN, liveKitServerEnv, startLiveKit } from '../../tests/support/livekitServer.js';
 import { startTestServer, TEST_PASSWORD, testAgent } from '../../tests/support/testServer.js';
 import { quantile, round1 } from '../stats.js';
 import type { FrameCounterApi } from './counterPage.js';
@@ -79,7 +79,7 @@ export async function runVariant(lab: NetworkLab, sfu: SfuProbe, options: Varian
     MEDIA_LISTEN_IP: HOST_IP,
     MEDIASOUP_WORKER_BIN: options.workerBin,
     ...SERVER_SETTINGS[variant],
-    ...(livekit ? liveKitSettings(livekit) : {}),
+    ...(livekit ? liveKitServerEnv(livekit) : {}),
   }).catch(async (error: unknown) => {
     await livekit?.stop();
     throw error;
@@ -123,11 +123,6 @@ export async function runVariant(lab: NetworkLab, sfu: SfuProbe, options: Varian
     await server.close();
     await livekit?.stop();
   }
-}
-
-/** The server's settings for a LiveKit server started for the run. */
-function liveKitSettings(livekit: LiveKitProcess): Partial<Config> {
-  return { MEDIA_ENGINE: 'livekit', LIVEKIT_URL: livekit.wsUrl, LIVEKIT_API_KEY: livekit.apiKey, LIVEKIT_API_SECRET: livekit.apiSecret };
 }
 
 /** The one worker binary the SFU runs: the variants differ in it, so measuring one on the other's would compare nothing. */

@@ -1,5 +1,5 @@
 import { newMasterKeyText } from '../../server/records/sealing.js';
-import { startLiveKit, type LiveKitProcess } from './livekitServer.js';
+import { liveKitServerEnv, startLiveKit, type LiveKitProcess } from './livekitServer.js';
 import { startPostgres, type PostgresProcess } from './postgresServer.js';
 import { startRedis, type RedisProcess } from './redisServer.js';
 import { startServerProcess, type ServerProcess } from './serverProcess.js';
@@ -70,9 +70,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       HOST: '127.0.0.1',
       REDIS_URL: redis.url,
       DATABASE_URL: databaseUrl,
-      ...(livekit
-        ? { MEDIA_ENGINE: 'livekit', LIVEKIT_URL: livekit.wsUrl, LIVEKIT_API_URL: livekit.httpUrl, LIVEKIT_API_KEY: livekit.apiKey, LIVEKIT_API_SECRET: livekit.apiSecret }
-        : { MEDIA_ENGINE: 'mediasoup' }),
+      ...(livekit ? liveKitServerEnv(livekit) : { MEDIA_ENGINE: 'mediasoup' }),
     };
     const startNode = async (index: number) => {
       const port = options.portOf ? String(options.portOf(index)) : '0';

@@ -22,6 +22,11 @@ export function livekitUnavailable(): string | undefined {
  */
 export const PRODUCT_CONGESTION_CONTROL = ['  congestion_control:', '    enabled: true', '    use_send_side_bwe: true'];
 
+/** The variables that point a server node at `livekit` (what `npm run cluster`, the tests and the benches set). */
+export function liveKitServerEnv(livekit: LiveKitProcess): { MEDIA_ENGINE: 'livekit'; LIVEKIT_URL: string; LIVEKIT_API_URL: string; LIVEKIT_API_KEY: string; LIVEKIT_API_SECRET: string } {
+  return { MEDIA_ENGINE: 'livekit', LIVEKIT_URL: livekit.wsUrl, LIVEKIT_API_URL: livekit.httpUrl, LIVEKIT_API_KEY: livekit.apiKey, LIVEKIT_API_SECRET: livekit.apiSecret };
+}
+
 /** A real LiveKit server (the one setup built) on free loopback ports, with its own keys. */
 export interface LiveKitProcess extends LiveKitKeys {
   /** The signalling address clients connect to, `ws://127.0.0.1:<port>`. */
