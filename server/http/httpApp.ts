@@ -33,6 +33,11 @@ import type { Services } from '../services.js';
 import { livekitWebhookRouter } from './livekitWebhook.js';
 import { pagePolicy, securityHeaders } from './securityHeaders.js';
 
+/** The token of a request's `Authorization: Bearer …` header, or undefined without one. */
+function bearerOf(req: Request): string | undefined {
+  return /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
+}
+
 /** Sends a successful API reply in the shared envelope; `T` is the reply's type from `signaling/`. */
 function sendData<T>(res: Response, data: T): void {
   res.json({ ok: true, data });
@@ -91,8 +96,7 @@ export function createHttpApp(services: Services): express.Express {
 
   // The one place roles are checked: no valid Bearer token is 401, a token of another role 403.
   const requireRole = async (req: Request, ...roles: StaffRole[]): Promise<Principal> => {
-    const token = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
-    const principal = await tokens.resolve(token ?? '');
+    const principal = await tokens.resolve(bearerOf(req) ?? '');
     if (!principal) throw AppError.unauthorized(`a ${roles.join(' or ')} Bearer token is required`);
     if (!(roles as string[]).includes(principal.role)) throw AppError.forbidden(`this needs a ${roles.join(' or ')} sign-in, not a ${principal.role}'s`);
     return principal;
@@ -101,14 +105,14 @@ export function createHttpApp(services: Services): express.Express {
   // sockets on every node: their consoles fall back to the sign-in form.
   app.post('/api/agent/logout', async (req, res) => {
     const principal = await requireRole(req, 'agent', 'supervisor');
-    tokens.revoke(/^Bearer (.+)$/.exec(req.get('authorization') ?? '')![1]!);
+    tokens.revoke(bearerOf(req)!);
     await tokens.stored();
     if (principal.role === 'agent') services.io.in(agentKey(principal.agent.id)).disconnectSockets(true);
     res.status(204).end();
   });
   // Prometheus scrapes this; with METRICS_TOKEN set it must present that token (a scraper is not a person).
   app.get('/metrics', async (req, res) => {
-    const presented = Buffer.from(/^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? '');
+    const presented = Buffer.from(bearerOf(req) ?? '');
     const expected = Buffer.from(config.METRICS_TOKEN ?? '');
     if (config.METRICS_TOKEN && (presented.length !== expected.length || !timingSafeEqual(presented, expected))) {
       throw AppError.unauthorized('the metrics Bearer token (METRICS_TOKEN) is required');
@@ -147,7 +151,7 @@ export function createHttpApp(services: Services): express.Express {
   // The customer's progress page and survey: the ticket's secret is the Bearer credential (their token ends with the call).
   const ticketOf = async (req: Request): Promise<string> => {
     const ticketId = idSchema.parse(req.params.ticketId);
-    await progress.authorize(ticketId, /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1]);
+    await progress.authorize(ticketId, bearerOf(req));
     return ticketId;
   };
   app.get('/api/tickets/:ticketId', async (req, res) => {
