@@ -41,20 +41,33 @@ export class TokenBucket {
   }
 }
 
-/** One token bucket per key (a participant), made on first use at the same rate; forgotten when the key goes. */
+/**
+ * One token bucket per key (a participant, an account), made on first use at the same rate; forgotten when the key
+ * goes, or, past `keepAtMost` keys, once its bucket has refilled (nothing is lost: a full bucket is a new one).
+ */
 export class KeyedBuckets {
   readonly #buckets = new Map<string, TokenBucket>();
   readonly #rate: { perSec: number; burst: number };
+  readonly #keepAtMost: number;
 
-  constructor(rate: { perSec: number; burst: number }) {
+  constructor(rate: { perSec: number; burst: number }, keepAtMost = Number.POSITIVE_INFINITY) {
     this.#rate = rate;
+    this.#keepAtMost = keepAtMost;
   }
 
   /** Takes one token from the key's bucket; false when it is empty. */
   take(key: string): boolean {
     let bucket = this.#buckets.get(key);
-    if (!bucket) this.#buckets.set(key, (bucket = new TokenBucket(this.#rate.perSec, this.#rate.burst)));
+    if (!bucket) {
+      if (this.#buckets.size >= this.#keepAtMost) for (const [other, full] of this.#buckets) if (full.full()) this.#buckets.delete(other);
+      this.#buckets.set(key, (bucket = new TokenBucket(this.#rate.perSec, this.#rate.burst)));
+    }
     return bucket.take();
+  }
+
+  /** Seconds until the key's bucket has a token; 0 for a key it does not know (which it does not start to know). */
+  waitSec(key: string): number {
+    return this.#buckets.get(key)?.waitSec() ?? 0;
   }
 
   forget(key: string): void {

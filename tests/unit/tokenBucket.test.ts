@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TokenBucket } from '../../server/socket/TokenBucket.js';
+import { KeyedBuckets, TokenBucket } from '../../server/socket/TokenBucket.js';
 
 /** A clock the test moves by hand. */
 function manualClock(start = 1_000_000): { now: () => number; advance: (ms: number) => void } {
@@ -65,5 +65,16 @@ describe('TokenBucket', () => {
     }
     clock.advance(50);
     expect(bucket.take()).toBe(true);
+  });
+});
+
+describe('KeyedBuckets', () => {
+  it('keeps an emptied key past its size bound and says how long it waits, knowing nothing of keys never taken from', () => {
+    const buckets = new KeyedBuckets({ perSec: 1 / 3600, burst: 1 }, 1);
+    expect(buckets.take('a')).toBe(true);
+    expect(buckets.take('b')).toBe(true);
+    expect(buckets.take('a')).toBe(false);
+    expect(buckets.waitSec('a')).toBeGreaterThan(3000);
+    expect(buckets.waitSec('never')).toBe(0);
   });
 });
