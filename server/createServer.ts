@@ -140,7 +140,7 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
   await router.start();
   // Before any customer can connect: the tickets this node was serving when it stopped go back in line.
   const restored = await restoreTickets(await journal.live(), { tickets, router, takeCalls: !config.REDIS_URL, log });
-  const stations = new StationRegistry(media);
+  const stations = new StationRegistry(media, (key, stationId) => socketMessenger(io).push(key, 'station:closed', { stationId }));
   const quality = new QualityRecords();
   const transcripts = new SqlTranscriptStore(records, dataKeys);
   // Expired tokens can never be valid again: swept hourly, whatever the retention of records.

@@ -171,6 +171,8 @@ export const serverEventSchemas = {
   'offer:cancelled': offerCancelledSchema,
   'agent:state': agentStateSchema,
   'call:started': callStartedSchema,
+  /** The agent's station closed underneath (its SFU worker died): the console opens another. */
+  'station:closed': stationJoinedSchema,
   'call:ended': callEndedSchema,
   /** Another agent asks this one into a call in progress. */
   'call:invitation': callInvitationSchema,

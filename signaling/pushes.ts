@@ -93,6 +93,8 @@ export const callStartedSchema = z.object({
   color: z.number().int().min(0).max(7),
   /** Which media engine carries the call: the page picks its media client by it (the SFU's, or LiveKit's). */
   media: mediaEngineKindSchema,
+  /** The call moved to a fresh media room (the SFU lost the last one): the page starts its media again at once. */
+  restart: z.literal(true).optional(),
 });
 /** Payload of `call:started`. */
 export type CallStarted = z.infer<typeof callStartedSchema>;

@@ -14,6 +14,8 @@ export class MediasoupEngine implements MediaEngine {
   readonly #options: MediasoupEngineOptions;
   readonly #mediasoup: MediasoupModule;
   readonly #workers: types.Worker[] = [];
+  /** Replacements of dead workers still starting, by slot: a room asked for while every worker is dead waits for one. */
+  readonly #restarts = new Map<number, Promise<types.Worker>>();
   readonly #rooms = new Set<MediaRoom>();
   /**
    * How many open rooms use each router. A call's room shares its agent's station router, and after a warm transfer
@@ -52,7 +54,7 @@ export class MediasoupEngine implements MediaEngine {
   async createRoom(sessionId: string, options: RoomOptions = {}): Promise<MediaRoom> {
     if (this.#closed) throw new Error('media engine is closed');
     const host = options.colocateWith instanceof MediasoupRoom && !options.colocateWith.closed ? options.colocateWith : undefined;
-    const router = host ? host.router : await this.#workers[this.#next++ % this.#workers.length]!.createRouter({ mediaCodecs });
+    const router = host ? host.router : await (await this.#liveWorker()).createRouter({ mediaCodecs });
     const transportOptions = {
       listenIps: [{ ip: this.#options.listenIp, ...(this.#options.announcedIp ? { announcedIp: this.#options.announcedIp } : {}) }],
       initialAvailableOutgoingBitrate: this.#options.initialAvailableOutgoingBitrate,
@@ -79,7 +81,31 @@ export class MediasoupEngine implements MediaEngine {
     this.#workers.length = 0;
   }
 
-  async #startWorker(index: number): Promise<void> {
+  /** The next live worker round-robin, skipping dead ones; with every worker dead, the first replacement to start. */
+  async #liveWorker(): Promise<types.Worker> {
+    for (let tried = 0; tried < this.#workers.length; tried++) {
+      const worker = this.#workers[this.#next++ % this.#workers.length]!;
+      if (!worker.closed) return worker;
+    }
+    // Rooms hear of their worker's death before the worker reports it: the replacement may not be under way yet.
+    for (let index = 0; index < this.#workers.length; index++) this.#replace(index);
+    if (this.#restarts.size === 0) throw new Error('no mediasoup worker is running');
+    return await Promise.any(this.#restarts.values());
+  }
+
+  /** Starts a replacement for the dead worker in a slot, once. */
+  #replace(index: number): void {
+    if (this.#closed || this.#restarts.has(index) || !this.#workers[index]?.closed) return;
+    const restart = this.#startWorker(index);
+    this.#restarts.set(index, restart);
+    const done = () => this.#restarts.delete(index);
+    restart.then(done, (error: unknown) => {
+      done();
+      console.error('[media] restarting worker failed', error);
+    });
+  }
+
+  async #startWorker(index: number): Promise<types.Worker> {
     const worker = await this.#mediasoup.createWorker({
       logLevel: this.#options.logLevel,
       rtcMinPort: this.#options.rtcMinPort,
@@ -87,10 +113,12 @@ export class MediasoupEngine implements MediaEngine {
     });
     this.#workers[index] = worker;
     worker.on('died', (error: Error) => {
-      // Rooms on a dead worker have lost their routers; close them so their calls end cleanly, then replace the worker.
+      // Rooms on a dead worker have lost their routers: the worker is replaced and the rooms close, so their calls
+      // re-home to a live worker (or end cleanly) and stations reopen.
       console.error(`[media] mediasoup worker ${worker.pid} died: ${error.message}`);
+      this.#replace(index);
       for (const room of [...this.#rooms]) if ((room as MediasoupRoom).routerClosed) room.close();
-      if (!this.#closed) void this.#startWorker(index).catch((e: unknown) => console.error('[media] restarting worker failed', e));
     });
+    return worker;
   }
 }

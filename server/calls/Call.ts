@@ -60,7 +60,10 @@ export class Call extends EventEmitter<CallEvents> {
   readonly startedAt: number;
   /** The call's agent: who answered, or who took it over in a warm transfer. */
   #agent: AgentProfile;
-  readonly #room: MediaRoom;
+  #room: MediaRoom;
+  readonly #replaceRoom: (() => Promise<MediaRoom>) | undefined;
+  readonly #recognizer: CallOptions['recognizer'];
+  readonly #captionsWanted: boolean;
   readonly #messenger: Messenger;
   readonly #quality: QualityRecords;
   readonly #reconnectGraceMs: number;
@@ -77,7 +80,7 @@ export class Call extends EventEmitter<CallEvents> {
   /** Step-by-step guidance: the guide in front of the customer and where they are in it. */
   readonly #steps: CallSteps;
   /** Live captions of everyone's speech, when the customer asked and the server has a recognizer. */
-  readonly #captions: CallCaptions | undefined;
+  #captions: CallCaptions | undefined;
   readonly #log: Logger;
   /** The rate limit of each participant's data channel, the same as their Socket.IO events'. */
   readonly #dataBuckets: KeyedBuckets;
@@ -95,6 +98,9 @@ export class Call extends EventEmitter<CallEvents> {
     this.device = options.ticket.device;
     this.#agent = options.agent;
     this.#room = options.room;
+    this.#replaceRoom = options.replaceRoom;
+    this.#recognizer = options.recognizer;
+    this.#captionsWanted = options.ticket.captions;
     this.#messenger = options.messenger;
     this.#quality = options.quality;
     this.#reconnectGraceMs = options.reconnectGraceMs;
@@ -123,30 +129,68 @@ export class Call extends EventEmitter<CallEvents> {
       record: (speaker, event, text) => this.#text.event(speaker, event, text),
       now: this.#now,
     });
-    this.#captions =
-      options.ticket.captions && options.recognizer
-        ? new CallCaptions({
-            sessionId: this.id,
-            room: this.#room,
-            recognizer: options.recognizer,
-            messenger: this.#messenger,
-            log: options.log,
-            now: this.#now,
-            keys: () => this.keys(),
-            speakerOf: (key) => this.#speakerOf(key),
-            record: (speaker, text, at) => this.#text.caption(speaker, text, at),
-          })
-        : undefined;
+    this.#captions = this.#openCaptions();
     for (const key of this.keys()) this.#text.event(this.#speakerOf(key), 'joined', `${this.#speakerOf(key).name} joined`);
-    this.#room.on('newProducer', (ownerId, producer) => {
+    this.#bindRoom(this.#room);
+  }
+
+  /** Live captions of the room's speech, when the customer asked and the server has a recognizer. */
+  #openCaptions(): CallCaptions | undefined {
+    if (!this.#captionsWanted || !this.#recognizer) return undefined;
+    return new CallCaptions({
+      sessionId: this.id,
+      room: this.#room,
+      recognizer: this.#recognizer,
+      messenger: this.#messenger,
+      log: this.#log,
+      now: this.#now,
+      keys: () => this.keys(),
+      speakerOf: (key) => this.#speakerOf(key),
+      record: (speaker, text, at) => this.#text.caption(speaker, text, at),
+    });
+  }
+
+  #bindRoom(room: MediaRoom): void {
+    room.on('newProducer', (ownerId, producer) => {
       this.#messenger.push(this.#othersThan(ownerId), 'media:newProducer', producer);
       if (producer.kind === 'audio') void this.#captions?.add(ownerId, producer.producerId);
     });
-    this.#room.on('producerClosed', (ownerId, producerId) => this.#messenger.push(this.#othersThan(ownerId), 'media:producerClosed', { sessionId: this.id, producerId }));
-    this.#room.on('dataMessage', (key, label, text) => this.#onDataMessage(key, label, text));
-    this.#room.on('dataRefused', (key, label, reason) => this.#refuseData(key, AppError.badRequest(reason), label === ANNOTATION_CHANNEL.label ? label : T140_CHANNEL.label));
-    // The SFU lost the room underneath (its worker died): nobody can be served in it any more.
-    this.#room.once('closed', () => this.end('server-shutdown'));
+    room.on('producerClosed', (ownerId, producerId) => this.#messenger.push(this.#othersThan(ownerId), 'media:producerClosed', { sessionId: this.id, producerId }));
+    room.on('dataMessage', (key, label, text) => this.#onDataMessage(key, label, text));
+    room.on('dataRefused', (key, label, reason) => this.#refuseData(key, AppError.badRequest(reason), label === ANNOTATION_CHANNEL.label ? label : T140_CHANNEL.label));
+    // Closed by anything but the call's own end: the SFU lost it underneath (its worker died).
+    room.once('closed', () => void this.#rehome(room));
+  }
+
+  /**
+   * The room went away underneath: the call moves to a fresh one and every participant is told to start its media
+   * again in the same session (`call:started` with `restart`), as after a reload; ticket, transcript, steps and
+   * captions carry on. Without a replacement, or when none opens, the call ends.
+   */
+  async #rehome(lost: MediaRoom): Promise<void> {
+    if (this.#closed || lost !== this.#room) return;
+    let fresh: MediaRoom | undefined;
+    try {
+      fresh = await this.#replaceRoom?.();
+    } catch (error) {
+      this.#log.error(`call ${this.id}: no fresh media room after the last one was lost`, error);
+    }
+    if (!fresh) return this.end('server-shutdown');
+    if (this.#closed) return void fresh.close();
+    this.#room = fresh;
+    this.#captions?.close();
+    this.#captions = this.#openCaptions();
+    this.#bindRoom(fresh);
+    this.#log.warn(`call ${this.id}: media room lost; moved to a fresh one`);
+    this.#text.event(this.#speakerOf(agentKey(this.agent.id)), 'media-restarted', 'the call\'s video restarted after a server fault');
+    for (const [key, participant] of this.#participants) if (participant.connected) this.#pushStarted(key, participant, true);
+  }
+
+  #pushStarted(key: string, participant: Participant, restart: boolean): void {
+    const peerName = participant.role === 'customer' ? this.agent.name : participant.role === 'agent' ? this.ticketId : `${this.agent.name} · ${this.ticketId}`;
+    this.#messenger.push(key, 'call:started', { sessionId: this.id, ticketId: this.ticketId, mode: this.mode, media: this.#room.engine, role: participant.role, peerName, color: participant.color, ...(restart ? { restart } : {}) });
+    this.#pushSigningStates(key);
+    this.#steps.showTo(key);
   }
 
   /** The call's agent: who answered, or who took it over in a warm transfer. */
@@ -375,10 +419,7 @@ export class Call extends EventEmitter<CallEvents> {
       participant.connected = true;
       this.#messenger.push(this.#othersThan(key), 'call:peerConnection', { sessionId: this.id, role: participant.role, connected: true });
     }
-    const peerName = participant.role === 'customer' ? this.agent.name : this.ticketId;
-    this.#messenger.push(key, 'call:started', { sessionId: this.id, ticketId: this.ticketId, mode: this.mode, media: this.#room.engine, role: participant.role, peerName, color: participant.color });
-    this.#pushSigningStates(key);
-    this.#steps.showTo(key);
+    this.#pushStarted(key, participant, false);
   }
 
   /** Resolves once every transcript line recorded so far is stored, or after a couple of seconds if the store is slow. */

@@ -78,11 +78,14 @@ export class CallService {
     // Roles are asked only once participants join, by when the call exists.
     let call: Call | undefined;
     try {
-      const room = await media.createRoom(id, { colocateWith: station, mode: entry.mode, roleOf: (key) => call?.roleOf(key) ?? 'technician' });
+      const roomOptions = { mode: entry.mode, roleOf: (key: string) => call?.roleOf(key) ?? 'technician' };
+      const room = await media.createRoom(id, { ...roomOptions, colocateWith: station });
       // The ticket of a customer who joined on another node is not here: captions then follow the mode (voice callers get them).
       const captions = tickets.get(entry.ticketId)?.request.needs.captions ?? entry.mode === 'voice';
       const ticket = { id: entry.ticketId, mode: entry.mode, queue: entry.queue, topic: entry.topic, device: entry.device, captions };
-      call = new Call({ id, ticket, agent, room, messenger, quality, transcripts, log, reconnectGraceMs, rttLinePauseMs, dataRate, recognizer });
+      // A room lost underneath is replaced by one of its own: the agent's station went with it, so the page sends its camera into the call.
+      const replaceRoom = () => media.createRoom(id, roomOptions);
+      call = new Call({ id, ticket, agent, room, replaceRoom, messenger, quality, transcripts, log, reconnectGraceMs, rttLinePauseMs, dataRate, recognizer });
     } catch (error) {
       // No call could open: the agent is free again, and the customer is told instead of waiting for nothing.
       tickets.close(entry.ticketId, TicketState.Ended, 'system', { reason: 'the call could not open' });

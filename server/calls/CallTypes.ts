@@ -31,6 +31,11 @@ export interface CallOptions {
   agent: AgentProfile;
   /** The call's media room, already created. */
   room: MediaRoom;
+  /**
+   * A fresh media room for the call when its room is lost underneath (its SFU worker died): the participants join it
+   * as after a reload and the call goes on. Without it, or when it fails, such a call ends.
+   */
+  replaceRoom?: (() => Promise<MediaRoom>) | undefined;
   messenger: Messenger;
   quality: QualityRecords;
   transcripts: TranscriptStore;

@@ -9,9 +9,14 @@ import type { MediaEngine, MediaRoom } from '../../media/MediaEngine.js';
 export class StationRegistry {
   readonly #media: MediaEngine;
   readonly #stations = new Map<string, MediaRoom>();
+  /** Stations being closed on purpose (a reload, a sign-out), which `onLost` does not hear of. */
+  readonly #closing = new Set<MediaRoom>();
+  readonly #onLost: (agentKey: string, stationId: string) => void;
 
-  constructor(media: MediaEngine) {
+  /** `onLost` hears of a station closed underneath (its SFU worker died), so its page can open another. */
+  constructor(media: MediaEngine, onLost: (agentKey: string, stationId: string) => void = () => undefined) {
     this.#media = media;
+    this.#onLost = onLost;
   }
 
   /** Opens a fresh station for the agent, closing any previous one (a reload). */
@@ -20,7 +25,10 @@ export class StationRegistry {
     const room = await this.#media.createRoom(`station-${randomUUID()}`);
     this.#stations.set(agentKey, room);
     room.once('closed', () => {
-      if (this.#stations.get(agentKey) === room) this.#stations.delete(agentKey);
+      const lost = !this.#closing.delete(room);
+      if (this.#stations.get(agentKey) !== room) return;
+      this.#stations.delete(agentKey);
+      if (lost) this.#onLost(agentKey, room.id);
     });
     return room;
   }
@@ -32,6 +40,9 @@ export class StationRegistry {
 
   /** Closes the agent's station; a missing one is ignored. */
   close(agentKey: string): void {
-    this.#stations.get(agentKey)?.close();
+    const room = this.#stations.get(agentKey);
+    if (!room || room.closed) return;
+    this.#closing.add(room);
+    room.close();
   }
 }

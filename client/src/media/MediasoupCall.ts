@@ -89,6 +89,11 @@ export class MediasoupCall implements CallMedia {
     this.#handlers = handlers;
   }
 
+  /** The session (a call, or the agent's station) whose room this joins. */
+  get sessionId(): string {
+    return this.#sessionId;
+  }
+
   /** Joins the room, sends the local tracks and receives the other side's. */
   async start(local: MediaStream | null): Promise<void> {
     this.#unsubscribe.push(

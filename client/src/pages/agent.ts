@@ -190,6 +190,13 @@ async function signIn(form: FormData): Promise<void> {
   signaling.on('agent:state', showState);
   signaling.on('call:invitation', showInvitation);
   signaling.on('offer:new', showOffer);
+  // The SFU lost the station underneath (a worker died): open another; a call in progress restarts on its own.
+  signaling.on('station:closed', ({ stationId }) => {
+    if (station?.sessionId !== stationId) return;
+    station.close();
+    station = null;
+    void openStation();
+  });
   signaling.on('offer:cancelled', ({ offerId, reason }) => {
     if (offer?.offerId !== offerId) return;
     hideOffer();
@@ -395,6 +402,8 @@ async function startCall(started: CallStarted): Promise<void> {
   });
   shares = views;
   trackShares(views);
+  // The same call again (it moved to a fresh media room): the old media goes first.
+  call?.close();
   call = openCallMedia(started.media, signaling, started.sessionId, {
     reportQuality: true,
     onRttChannel: (channel) => textPanel?.useChannel(channel),
@@ -408,8 +417,9 @@ async function startCall(started: CallStarted): Promise<void> {
   });
   trackCall(call, remoteView);
   byId('hangup').dataset.sessionId = started.sessionId;
-  // With a station the call only receives: the agent's media is already flowing and the server adopts it.
-  await call.start(station ? null : localStream).catch(showError);
+  // With a station the call only receives: the agent's media is already flowing and the server adopts it. A call that
+  // moved to a fresh room (the station's worker died with it) gets the camera directly.
+  await call.start(station && !started.restart ? null : localStream).catch(showError);
 }
 
 // The customer lost the connection: the call waits for them (a reload, a network switch) for the grace period.

@@ -320,8 +320,8 @@ function showPosition(position: number, eta: WaitRange): void {
 
 async function startCall(client: SignalingClient, started: CallStarted): Promise<void> {
   // Back after a signaling reconnect with the media still flowing: the call simply goes on.
-  if (currentCall?.sessionId === started.sessionId && call?.mediaConnected) return;
-  // Otherwise (a reload, a network switch) the media starts afresh in the same call.
+  if (currentCall?.sessionId === started.sessionId && call?.mediaConnected && !started.restart) return;
+  // Otherwise (a reload, a network switch, the call moved to a fresh media room) the media starts afresh in the same call.
   leaveCall();
   currentCall = started;
   lastComing = '';
