@@ -1,33 +1,53 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort } from './freePort.js';
 
-/** A real redis-server (Debian's) on a free loopback port, without persistence. */
+/** A real redis-server (Debian's) on a free loopback port; without persistence unless given a folder. */
 export interface RedisProcess {
   url: string;
   stop(): Promise<void>;
+  /** Stops the server (SIGTERM, or SIGKILL as a crash) and starts it again on the same port and folder. */
+  restart(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+}
+
+export interface RedisOptions {
+  /** Keep an append-only file (fsync every second, Redis's default) in this folder, which a restart reads back. */
+  appendOnlyDir?: string;
+  attempts?: number;
 }
 
 /** Starts redis-server and resolves once it accepts connections; retries when another process took the port first. */
-export async function startRedis(attempts = 3): Promise<RedisProcess> {
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+export async function startRedis(options: RedisOptions = {}): Promise<RedisProcess> {
+  const persistence = options.appendOnlyDir ? ['--appendonly', 'yes', '--dir', options.appendOnlyDir] : ['--appendonly', 'no'];
+  const launch = async (port: number): Promise<ChildProcess> => {
+    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       await ready(child);
-      return {
-        url: `redis://127.0.0.1:${port}`,
-        stop: () =>
-          new Promise((resolve) => {
-            if (child.exitCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGTERM');
-          }),
-      };
+      return child;
     } catch (error) {
       child.kill('SIGKILL');
-      if (attempt >= attempts) throw error;
+      throw error;
+    }
+  };
+  const stop = (child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL') =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    });
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      let child = await launch(port);
+      return {
+        url: `redis://127.0.0.1:${port}`,
+        stop: () => stop(child, 'SIGTERM'),
+        restart: async (signal = 'SIGTERM') => {
+          await stop(child, signal);
+          child = await launch(port);
+        },
+      };
+    } catch (error) {
+      if (attempt >= (options.attempts ?? 3)) throw error;
     }
   }
 }

@@ -11,6 +11,8 @@ const STDERR_KEPT = 20_000;
 export interface ServerProcess {
   /** Base URL the node printed when it started listening. */
   url: string;
+  /** The node's process id (its SFU workers are its children). */
+  pid: number;
   /** The tail of what the node wrote to stderr: warnings and errors. */
   stderr(): string;
   /** Ends the node (SIGTERM, then SIGKILL after `graceMs`); resolves once it exited. Idempotent. */
@@ -33,7 +35,7 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     const url = await listeningUrl(child, () => stderr, timeoutMs);
-    return { url, stderr: () => stderr, stop: (graceMs = 5000) => stop(child, exited, graceMs) };
+    return { url, pid: child.pid!, stderr: () => stderr, stop: (graceMs = 5000) => stop(child, exited, graceMs) };
   } catch (error) {
     await stop(child, exited, 0);
     throw error;
