@@ -5,6 +5,8 @@ import { progress, report } from './drill.js';
 
 const DRILLS: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   'worker-death': () => import('./workerDeath.js'),
+  fuzz: () => import('./fuzz.js'),
+  probes: () => import('./probes.js'),
 };
 
 const asked = process.argv.slice(2);

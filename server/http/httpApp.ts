@@ -110,11 +110,12 @@ export function createHttpApp(services: Services): express.Express {
     if (principal.role === 'agent') services.io.in(agentKey(principal.agent.id)).disconnectSockets(true);
     res.status(204).end();
   });
-  // Prometheus scrapes this; with METRICS_TOKEN set it must present that token (a scraper is not a person).
+  // Prometheus scrapes this with METRICS_TOKEN (a scraper is not a person); without one set, nobody may read it.
   app.get('/metrics', async (req, res) => {
+    if (!config.METRICS_TOKEN) throw AppError.forbidden('metrics are off: set METRICS_TOKEN and scrape with it as the Bearer token');
     const presented = Buffer.from(bearerOf(req) ?? '');
-    const expected = Buffer.from(config.METRICS_TOKEN ?? '');
-    if (config.METRICS_TOKEN && (presented.length !== expected.length || !timingSafeEqual(presented, expected))) {
+    const expected = Buffer.from(config.METRICS_TOKEN);
+    if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
       throw AppError.unauthorized('the metrics Bearer token (METRICS_TOKEN) is required');
     }
     res.type(services.metrics.contentType).send(await services.metrics.metrics());

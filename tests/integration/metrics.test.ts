@@ -41,3 +41,15 @@ describe('GET /metrics (Prometheus)', () => {
     expect(sample(after, 'signline_calls_active')).toBe(0);
   });
 });
+
+describe('GET /metrics without METRICS_TOKEN', () => {
+  const live = serverPerTest(() => [testAgent('alice', ['csl'])]);
+
+  it('is off: refused with a coded error that says how to turn it on, with or without a token', async () => {
+    for (const headers of [{}, { authorization: 'Bearer anything-at-all-0123456789' }] as Record<string, string>[]) {
+      const response = await fetch(`${live.server.url}/metrics`, { headers });
+      expect(response.status).toBe(403);
+      expect(await response.json()).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: expect.stringContaining('METRICS_TOKEN') } });
+    }
+  });
+});
