@@ -7,6 +7,7 @@ const DRILLS: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   'worker-death': () => import('./workerDeath.js'),
   fuzz: () => import('./fuzz.js'),
   probes: () => import('./probes.js'),
+  crowd: () => import('./crowd.js'),
 };
 
 const asked = process.argv.slice(2);

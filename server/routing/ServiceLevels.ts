@@ -26,7 +26,8 @@ export class ServiceLevels {
   readonly #store: RoutingStore;
   readonly #policy: SkillPolicy;
   readonly #counts: TimerSet<number>;
-  readonly #handleTimesSec: number[] = [];
+  /** Replaced, never changed in place: the wait estimator keeps its quartiles per list. */
+  #handleTimesSec: readonly number[] = [];
   #nextCount = 0;
 
   constructor(options: ServiceLevelsOptions) {
@@ -53,8 +54,7 @@ export class ServiceLevels {
 
   /** Counts a finished call and keeps its handle time. */
   handled(queue: QueueName, handleMs: number): Promise<void> {
-    this.#handleTimesSec.push(handleMs / 1000);
-    if (this.#handleTimesSec.length > HANDLE_TIMES_KEPT) this.#handleTimesSec.shift();
+    this.#handleTimesSec = [...this.#handleTimesSec.slice(1 - HANDLE_TIMES_KEPT), handleMs / 1000];
     return this.#count(queue, { handled: 1, handleMsTotal: Math.round(handleMs) });
   }
 

@@ -45,6 +45,7 @@ export const DEFAULT_WAIT_ESTIMATOR_OPTIONS: WaitEstimatorOptions = { minSamples
  */
 export class WaitEstimator {
   readonly #options: WaitEstimatorOptions;
+  readonly #summaries = new WeakMap<readonly number[], HandleSummary>();
 
   constructor(options: WaitEstimatorOptions = DEFAULT_WAIT_ESTIMATOR_OPTIONS) {
     if (!Number.isInteger(options.minSamples) || options.minSamples < 1) throw new TypeError('minSamples must be a positive integer');
@@ -59,19 +60,36 @@ export class WaitEstimator {
     if (!Number.isInteger(position) || position < 1) throw new TypeError('position must be an integer of 1 or more');
     if (!Number.isInteger(agents) || agents < 0) throw new TypeError('agents must be an integer of 0 or more');
     if (!Number.isInteger(idle) || idle < 0 || idle > agents) throw new TypeError('idle must be an integer from 0 to agents');
-    if (!handleTimesSec.every((sec) => Number.isFinite(sec) && sec >= 0)) throw new TypeError('handleTimesSec must hold finite, non-negative seconds');
-
-    const sorted = [...handleTimesSec].sort((a, b) => a - b);
-    const enough = sorted.length >= this.#options.minSamples;
-    const handle = sorted.length === 0 ? this.#options.defaultHandleSec : percentile(sorted, 0.5);
-    const lowHandle = enough ? percentile(sorted, 0.25) : handle / 2;
-    const highHandle = enough ? percentile(sorted, 0.75) : handle * 2;
+    const { enough, lowHandle, highHandle } = this.#handling(handleTimesSec);
 
     if (agents === 0) return { lowSec: Math.floor((position - 1) * lowHandle), highSec: null, sure: false };
     const ahead = Math.max(0, position - idle);
     if (ahead === 0) return { lowSec: 0, highSec: 0, sure: true };
     return { lowSec: Math.floor((ahead * lowHandle) / agents), highSec: Math.ceil((ahead * highHandle) / agents), sure: enough };
   }
+
+  /**
+   * The handle times' quartiles. A position round asks once per waiting customer with the same list, so they are
+   * kept per list (a list must not change once given; the router hands out a fresh one when it does).
+   */
+  #handling(handleTimesSec: readonly number[]): HandleSummary {
+    const known = this.#summaries.get(handleTimesSec);
+    if (known) return known;
+    if (!handleTimesSec.every((sec) => Number.isFinite(sec) && sec >= 0)) throw new TypeError('handleTimesSec must hold finite, non-negative seconds');
+    const sorted = [...handleTimesSec].sort((a, b) => a - b);
+    const enough = sorted.length >= this.#options.minSamples;
+    const handle = sorted.length === 0 ? this.#options.defaultHandleSec : percentile(sorted, 0.5);
+    const summary = { enough, lowHandle: enough ? percentile(sorted, 0.25) : handle / 2, highHandle: enough ? percentile(sorted, 0.75) : handle * 2 };
+    this.#summaries.set(handleTimesSec, summary);
+    return summary;
+  }
+}
+
+interface HandleSummary {
+  /** Enough samples for the quartiles to be trusted. */
+  enough: boolean;
+  lowHandle: number;
+  highHandle: number;
 }
 
 /** The q-quantile of sorted values, interpolating linearly between neighbours. */

