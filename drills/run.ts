@@ -8,6 +8,7 @@ const DRILLS: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   fuzz: () => import('./fuzz.js'),
   probes: () => import('./probes.js'),
   crowd: () => import('./crowd.js'),
+  'redis-restart': () => import('./redisRestart.js'),
 };
 
 const asked = process.argv.slice(2);

@@ -184,7 +184,8 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
   const supervisor = new SupervisorView({ router, calls, quality, waits: new SqlTicketWaits(records), slaTargetsSec, csat: surveys });
   const loadTicket = async (ticketId: string) => (await journal.live([ticketId]))[0];
   const nodeAgents = { here: (agentId: string) => liveness?.agentHere(agentId), gone: (agentId: string) => liveness?.agentGone(agentId) };
-  const services = { config, log, agents, tokens, tickets, loadTicket, nodeAgents, progress, router, calls, stations, media, quality, cannedReplies, guides, io, metrics, supervisor, interruptedCalls: restored.callsByAgent };
+  const nodePeers = async () => (liveness ? await liveness.peers() : 0);
+  const services = { config, log, agents, tokens, tickets, loadTicket, nodeAgents, nodePeers, progress, router, calls, stations, media, quality, cannedReplies, guides, io, metrics, supervisor, interruptedCalls: restored.callsByAgent };
   const app = createHttpApp(services);
   const tls = await tlsFiles(config);
   const http = tls ? createHttpsServer(tls, app) : createHttpServer(app);

@@ -25,6 +25,8 @@ export interface Services {
   loadTicket: (ticketId: string) => Promise<Ticket | undefined>;
   /** Which agents' consoles are connected to this node, for a node taking over if this one dies (with Redis). */
   nodeAgents: { here(agentId: string): void; gone(agentId: string): void };
+  /** How many other nodes share this one's Redis (0 without Redis). */
+  nodePeers(): Promise<number>;
   /** Tickets as their customers follow them: progress page, live updates, survey; CSAT. */
   progress: TicketProgress;
   router: Router;

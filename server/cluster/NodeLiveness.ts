@@ -78,6 +78,14 @@ export class NodeLiveness {
     this.#redis.sRem(this.#agents(this.#nodeId), agentId).catch((error: unknown) => this.#log.error(`node liveness: could not forget agent ${agentId}`, error));
   }
 
+  /**
+   * How many other nodes are in the set: alive, or dead and not yet taken over (for a few seconds). Each should
+   * answer a forwarded event; fewer answers mean some did not hear it (their Redis subscription is being restored).
+   */
+  async peers(): Promise<number> {
+    return Math.max(0, (await this.#redis.sCard(this.#prefix)) - 1);
+  }
+
   /** Stops beating and leaves the set of nodes (its calls ended first), so nobody takes over what is gone. */
   async close(): Promise<void> {
     clearInterval(this.#timer);

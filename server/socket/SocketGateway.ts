@@ -33,7 +33,7 @@ export function attachSocketGateway(services: Services): void {
   // With several nodes, an in-call event for a call hosted on another node is run there (callForwarding.ts).
   const hostedHere = (sessionId: string, principal: Principal | undefined): boolean =>
     calls.get(sessionId) !== undefined || (principal?.role === 'agent' && stations.get(agentKey(principal.agent.id))?.id === sessionId);
-  const inCall = config.REDIS_URL ? forwardCallEvents(io, callHandlers(services), hostedHere, log) : callHandlers(services);
+  const inCall = config.REDIS_URL ? forwardCallEvents(io, callHandlers(services), hostedHere, log, services.nodePeers) : callHandlers(services);
   // ... and a participant whose call is on another node is gone or back there too. Without Redis every call is here.
   const tellCallElsewhere = config.REDIS_URL ? sharePresence(io, (key) => calls.findByParticipant(key)) : async () => false;
   const forCustomers = { ...customerHandlers(services), ...inCall, ...progressHandlers(services) };

@@ -66,6 +66,14 @@ export function sharePresence(io: AppServer, callOf: (key: string) => PresenceLi
 export const FORWARD_TIMEOUT_MS = 5_000;
 
 /**
+ * When fewer nodes answer than are in the cluster (their Redis subscriptions are being restored after Redis came
+ * back), a forwarded event is sent again this often, for up to FORWARD_RETRY_FOR_MS, before the session is taken as
+ * not found anywhere.
+ */
+const FORWARD_RETRY_EVERY_MS = 200;
+const FORWARD_RETRY_FOR_MS = 3_000;
+
+/**
  * In-call events reach whichever node the participant's connection landed on, but a call lives on one node: the one
  * whose SFU hosts its media (its agent's station). With several nodes (Redis), an event for a session this node does
  * not host is sent to the others; the node that hosts it runs the same handler for the same principal and its answer
@@ -79,6 +87,7 @@ export function forwardCallEvents(
   handlers: EventHandlers,
   hostedHere: (sessionId: string, principal: Principal | undefined) => boolean,
   log: Logger,
+  peers: () => Promise<number>,
 ): EventHandlers {
   io.on('call:forward', (request: ForwardedCallEvent, reply: (answer: ForwardedCallReply) => void) => {
     void runForwarded(request, handlers, hostedHere, log).then(reply);
@@ -89,7 +98,7 @@ export function forwardCallEvents(
       if (hostedHere(payload.sessionId, socket.data.principal)) return handler(payload as never, socket);
       const principal = socket.data.principal;
       if (!principal) throw AppError.invalidState('join the queue first (queue:join)');
-      return forwardToHost(io, { event, payload, principal });
+      return forwardToHost(io, { event, payload, principal }, peers);
     }) as unknown as EventHandler<ClientEventName>;
     (forwarding as Record<string, EventHandler<ClientEventName>>)[event] = forward;
   }
@@ -117,13 +126,27 @@ async function runForwarded(
   }
 }
 
-/** Asks every other node; the one hosting the session answers. None: the session is not anywhere (NOT_FOUND). */
-async function forwardToHost(io: AppServer, request: ForwardedCallEvent): Promise<unknown> {
-  // A node that does not answer within the adapter's request timeout (`FORWARD_TIMEOUT_MS`) fails the promise; the
-  // answers that came are on the error.
-  const answers = await io.serverSideEmitWithAck('call:forward', request).catch((error: { responses?: ForwardedCallReply[] }) => error.responses ?? []);
-  const hosted = answers.find((answer) => answer.hosted);
-  if (!hosted) throw AppError.notFound('session', request.payload.sessionId);
-  if (!hosted.ok) throw new AppError(hosted.error.code, hosted.error.status, hosted.error.message);
-  return hosted.data;
+/**
+ * Asks every other node; the one hosting the session answers. None while every node answered: the session is not
+ * anywhere (NOT_FOUND). Some did not hear it (Redis just came back): asked again for a few seconds first.
+ */
+async function forwardToHost(io: AppServer, request: ForwardedCallEvent, peers: () => Promise<number>): Promise<unknown> {
+  const giveUpAt = Date.now() + FORWARD_RETRY_FOR_MS;
+  for (;;) {
+    // A node that does not answer within the adapter's request timeout (`FORWARD_TIMEOUT_MS`) fails the promise; the
+    // answers that came are on the error. Such a node may have run the event: it is not sent again.
+    let timedOut = false;
+    const answers = await io.serverSideEmitWithAck('call:forward', request).catch((error: { responses?: ForwardedCallReply[] }) => {
+      timedOut = true;
+      return error.responses ?? [];
+    });
+    const hosted = answers.find((answer) => answer.hosted);
+    if (hosted) {
+      if (!hosted.ok) throw new AppError(hosted.error.code, hosted.error.status, hosted.error.message);
+      return hosted.data;
+    }
+    const unheard = !timedOut && answers.length < (await peers().catch(() => 0));
+    if (!unheard || Date.now() >= giveUpAt) throw AppError.notFound('session', request.payload.sessionId);
+    await new Promise((resolve) => setTimeout(resolve, FORWARD_RETRY_EVERY_MS));
+  }
 }

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../server/records/postgresDb.js';
 import { startCluster, type Cluster } from '../support/cluster.js';
@@ -17,10 +20,13 @@ describe('a call spanning two nodes', () => {
   let cluster: Cluster | undefined;
   let nodes: ServerProcess[] = [];
   let pools: SocketPool[] = [];
+  let redisDir = '';
 
   beforeAll(async () => {
     const accounts = [testAgent('mei', ['csl', 'voice']), testAgent('li', ['csl', 'voice'])];
-    cluster = await startCluster({ engine: 'mediasoup', databaseUrl: await freshDatabaseUrl(), env: { MEDIASOUP_WORKERS: '1', LOG_LEVEL: 'warn', AGENT_ACCOUNTS: JSON.stringify(accounts) } });
+    redisDir = await mkdtemp(path.join(os.tmpdir(), 'signline-cross-node-redis-'));
+    // Redis keeps an append-only file, so that one test can restart it as a deployment's would.
+    cluster = await startCluster({ engine: 'mediasoup', redis: { appendOnlyDir: redisDir }, databaseUrl: await freshDatabaseUrl(), env: { MEDIASOUP_WORKERS: '1', LOG_LEVEL: 'warn', AGENT_ACCOUNTS: JSON.stringify(accounts) } });
     nodes = cluster.nodes;
     pools = nodes.map((node) => new SocketPool(node.url));
   }, 60_000);
@@ -31,6 +37,7 @@ describe('a call spanning two nodes', () => {
 
   afterAll(async () => {
     await cluster?.stop();
+    if (redisDir) await rm(redisDir, { recursive: true, force: true });
   });
 
   it('lets a customer on node A join the media, chat and hang up in a call hosted on node B', async () => {
@@ -94,6 +101,19 @@ describe('a call spanning two nodes', () => {
     const heard = once(agent, 'text:chat');
     await call(back, 'text:chat', { sessionId, clientId: 'c-3', text: 'back again' });
     expect((await heard).text).toBe('back again');
+    await call(agent, 'call:end', { sessionId });
+  }, 60_000);
+
+  it('carries the call’s events across nodes again as soon as Redis is back from a crash (SIGKILL, append-only file)', async () => {
+    const [onA, onB] = pools as [SocketPool, SocketPool];
+    const { customer, agent, sessionId } = await openCall(onA, 'mei', {}, onB);
+    // The call's record reaches the append-only file (written every second) before the crash.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await cluster!.redis.restart('SIGKILL');
+    // Right away: node B may not have subscribed again yet, and node A must not take the call as gone.
+    const heard = once(agent, 'text:chat', 10_000);
+    await call(customer, 'text:chat', { sessionId, clientId: 'c-after-redis', text: 'still here' });
+    expect((await heard).text).toBe('still here');
     await call(agent, 'call:end', { sessionId });
   }, 60_000);
 

@@ -1,7 +1,7 @@
 import { newMasterKeyText } from '../../server/records/sealing.js';
 import { liveKitServerEnv, startLiveKit, type LiveKitProcess } from './livekitServer.js';
 import { startPostgres, type PostgresProcess } from './postgresServer.js';
-import { startRedis, type RedisProcess } from './redisServer.js';
+import { startRedis, type RedisOptions, type RedisProcess } from './redisServer.js';
 import { startServerProcess, type ServerProcess } from './serverProcess.js';
 
 /** How to start docker-compose.yml's topology as local processes. */
@@ -12,6 +12,8 @@ export interface ClusterOptions {
   nodes?: number;
   /** Each node's port, from its index (0, 1, ...); the node's RTC ports follow from it too. Default: any free port. */
   portOf?: (index: number) => number;
+  /** How Redis keeps its data (an append-only folder for a drill that restarts it); default: in memory only. */
+  redis?: RedisOptions;
   /** A database to use (the tests' shared PostgreSQL); without it a PostgreSQL of the cluster's own is started. */
   databaseUrl?: string;
   /**
@@ -53,7 +55,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     for (const part of started.reverse()) await part.stop().catch(() => undefined);
   };
   try {
-    const redis = await startRedis();
+    const redis = await startRedis(options.redis);
     started.push(redis);
     let databaseUrl = options.databaseUrl;
     if (!databaseUrl) {
