@@ -9,6 +9,7 @@ const DRILLS: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   probes: () => import('./probes.js'),
   crowd: () => import('./crowd.js'),
   'redis-restart': () => import('./redisRestart.js'),
+  'node-death': () => import('./nodeDeath.js'),
 };
 
 const asked = process.argv.slice(2);

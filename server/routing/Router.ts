@@ -442,6 +442,21 @@ export class Router extends EventEmitter<RouterEvents> {
     return undefined;
   }
 
+  /**
+   * The agent's open offer, to show again to a console that connects: the one this node made, or one another node
+   * made (that node may have died, taking the console's connection with it), read back from the shared store.
+   */
+  async openOffer(agentId: string): Promise<Offer | undefined> {
+    const made = this.pendingOffer(agentId);
+    if (made) return made;
+    const agent = this.#mirror.agent(agentId);
+    if (agent?.status !== StoredAgentStatus.Offered || !agent.offerId) return undefined;
+    const offer = await this.#store.getOffer(agent.offerId);
+    const entry = offer && this.#mirror.entry(offer.ticketId);
+    if (!offer || !entry || offer.agentId !== agentId) return undefined;
+    return offerPayload(entry, offer, this.#now(), this.summary());
+  }
+
   // The call is queued already, so a store failure here does not fail the transfer: it waits in its queue,
   // and the next round re-reads the store (an offer the store did make lapses at its deadline via the sweep).
   async #claimForTransfer(ticketId: string, agentId: string): Promise<boolean> {

@@ -84,10 +84,10 @@ export function attachSocketGateway(services: Services): void {
       for (const sessionId of services.interruptedCalls.get(principal.agent.id) ?? []) socket.emit('call:ended', { sessionId, reason: 'interrupted' });
       services.interruptedCalls.delete(principal.agent.id);
       router.agentConnected(principal.agent, principal.skills).then(
-        (state) => {
+        async (state) => {
           socket.emit('agent:state', state);
           // An offer made while the console was away (a reload, its node died) is shown again, deadline and all.
-          const pending = router.pendingOffer(principal.agent.id);
+          const pending = await router.openOffer(principal.agent.id);
           if (pending) socket.emit('offer:new', pending);
         },
         (error: unknown) => log.error('agent could not come online', error),
@@ -124,18 +124,15 @@ export function attachSocketGateway(services: Services): void {
   });
   // The wait is over for a customer who did not come back: the ticket closes and its token goes.
   router.on('placeLapsed', (ticketId) => {
-    tickets.close(ticketId, TicketState.Abandoned, 'system', { reason: 'lapsed' });
+    void ticketHere(ticketId)
+      .then(() => tickets.close(ticketId, TicketState.Abandoned, 'system', { reason: 'lapsed' }))
+      .catch((error: unknown) => log.error(`could not close the lapsed ticket ${ticketId}`, error));
     tokens.revokeTicket(ticketId);
   });
   router.on('accepted', (entry, agent) => {
     const customerConnected = async () => (await io.in(customerKey(entry.ticketId)).fetchSockets()).length > 0;
-    // A customer who joined on another node: this node, which hosts the call, keeps the ticket's life from here.
-    const ticketHere = async () => {
-      if (tickets.get(entry.ticketId)) return;
-      const ticket = await services.loadTicket(entry.ticketId);
-      if (ticket) tickets.restore(ticket);
-    };
-    ticketHere()
+    // This node hosts the call and keeps the ticket's life from here.
+    ticketHere(entry.ticketId)
       .then(() => calls.start(entry, agent, customerConnected))
       .catch((error: unknown) => log.error(`could not open the call of ticket ${entry.ticketId}`, error));
   });
@@ -155,6 +152,16 @@ export function attachSocketGateway(services: Services): void {
   }
 
   // Back within the grace period: into the call, or the same place in line. Otherwise the ticket is over.
+  /**
+   * With several nodes, a ticket opened on another node (the customer joined there, or came here when it died) is read
+   * from the records before this node changes it: a change to a ticket this node does not hold would not be recorded.
+   */
+  async function ticketHere(ticketId: string): Promise<void> {
+    if (tickets.get(ticketId) || !config.REDIS_URL) return;
+    const ticket = await services.loadTicket(ticketId);
+    if (ticket) tickets.restore(ticket);
+  }
+
   async function onCustomerBack(socket: AppSocket, ticketId: string): Promise<void> {
     const key = customerKey(ticketId);
     await socket.join(key);
@@ -165,8 +172,9 @@ export function attachSocketGateway(services: Services): void {
     if (interrupted) socket.emit('call:ended', { sessionId: interrupted, reason: 'interrupted' });
     // Accepted a moment ago: the call is opening and will announce itself to this room.
     if (tickets.get(ticketId)?.state === TicketState.InCall) return;
-    // Back in line: the router's next round of positions tells this customer where they stand.
-    if (await router.resume(ticketId)) return;
+    // Back in line: the router's next round of positions tells this customer where they stand. Their leaving from
+    // here must close the ticket in the records, so this node holds it from now on.
+    if (await router.resume(ticketId)) return await ticketHere(ticketId);
     // In a call another node hosts: it tells the page, as it would a connection of its own.
     if (await tellCallElsewhere({ key, present: true })) return;
     // Waiting here and not anywhere now: the place lapsed. With several nodes this node's copy may be old (the call

@@ -131,6 +131,11 @@ export class MemoryRoutingStore implements RoutingStore {
     return [...this.#agents.values()].filter((agent) => agent.wrapUpUntil !== undefined && agent.wrapUpUntil <= now).map((agent) => agent.agentId);
   }
 
+  async getOffer(offerId: string): Promise<StoredOffer | null> {
+    const offer = this.#offers.get(offerId);
+    return offer ? { ...offer } : null;
+  }
+
   async dueOffers(now: number): Promise<string[]> {
     return [...this.#offers.values()].filter((offer) => offer.deadline <= now).map((offer) => offer.offerId);
   }

@@ -144,6 +144,11 @@ export class RedisRoutingStore implements RoutingStore {
     return this.#client.zRangeByScore(this.#keys[11]!, '-inf', now);
   }
 
+  async getOffer(offerId: string): Promise<StoredOffer | null> {
+    const offer = await this.#client.hGet(this.#keys[7]!, offerId);
+    return offer ? (JSON.parse(offer) as StoredOffer) : null;
+  }
+
   async dueOffers(now: number): Promise<string[]> {
     return this.#client.zRangeByScore(this.#keys[8]!, '-inf', now);
   }

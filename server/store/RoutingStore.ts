@@ -113,6 +113,8 @@ export interface RoutingStore {
   endWrapUp(agentId: string, now: number): Promise<AgentRecord | null>;
   /** Agents whose wrap-up time ran out by `now`, for the sweeper that outlives the node that timed it. */
   dueWrapUps(now: number): Promise<string[]>;
+  /** An open offer, or null once settled or never made (a console reconnecting to another node shows it again). */
+  getOffer(offerId: string): Promise<StoredOffer | null>;
   /** Offers whose deadline has passed, for the sweeper that outlives the node that made them. */
   dueOffers(now: number): Promise<string[]>;
   /** Adds to a queue's service-level counters. */

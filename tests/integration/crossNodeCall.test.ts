@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../server/records/postgresDb.js';
 import { startCluster, type Cluster } from '../support/cluster.js';
@@ -171,6 +172,35 @@ describe('a call spanning two nodes', () => {
     await call(agent, 'call:end', { sessionId: (await started).sessionId });
 
     pools[1] = new SocketPool((await cluster!.startNode(1)).url);
+  }, 60_000);
+
+  it('closes the ticket in the records when a customer who moved to the live node leaves the queue there, and a restarted node does not queue them again', async () => {
+    const [onA, onB] = pools as [SocketPool, SocketPool];
+    const { socket, joined } = await onB.queuedCustomer();
+    const { ticketId, token } = joined;
+    await nodes[1]!.stop(0);
+    const back = onA.open({ token });
+    const position = once(back, 'queue:status', 10_000);
+    await connect(back);
+    await position;
+    await call(back, 'queue:leave', {});
+    socket.close();
+    const records = await openPostgres(cluster!.databaseUrl);
+    try {
+      const [ticket] = await records.query<{ status: string }>('SELECT status FROM tickets WHERE id = $1', [ticketId]);
+      expect(ticket?.status).toBe('abandoned');
+    } finally {
+      await records.close();
+    }
+    // Node B starts again from the records: the customer who left is not back in line.
+    pools[1] = new SocketPool((await cluster!.startNode(1)).url);
+    const redis = createClient({ url: cluster!.redis.url });
+    await redis.connect();
+    try {
+      expect(await redis.hExists('signline{routing}:entries', ticketId)).toBe(0);
+    } finally {
+      await redis.close();
+    }
   }, 60_000);
 
   // Kills node B too, and starts another in its place.

@@ -85,7 +85,11 @@ describe.each(stores)('the %s routing store', (_name, open) => {
     await store.putAgent(alice, 0);
     await store.setAvailability('alice', 'available', 1);
     await store.claimOffer(offer('o1', 'SL-1', 'alice'));
+    // Open, it can be read back by any node (a console reconnecting to another one); settled, it is gone.
+    expect(await store.getOffer('o1')).toEqual(offer('o1', 'SL-1', 'alice'));
+    expect(await store.getOffer('o-never')).toBeNull();
     const settled = await store.settleOffer('o1', 'accepted', 2);
+    expect(await store.getOffer('o1')).toBeNull();
     expect(settled).toMatchObject({ offer: { offerId: 'o1', ticketId: 'SL-1', agentId: 'alice' }, entry: { ticketId: 'SL-1' } });
     expect(await store.getEntry('SL-1')).toBeNull();
     expect(await store.settleOffer('o1', 'accepted', 3)).toBeNull();
