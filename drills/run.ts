@@ -10,6 +10,8 @@ const DRILLS: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   crowd: () => import('./crowd.js'),
   'redis-restart': () => import('./redisRestart.js'),
   'node-death': () => import('./nodeDeath.js'),
+  'lossy-link': async () => ({ run: (await import('./linkDrills.js')).lossyLink }),
+  'long-call': async () => ({ run: (await import('./linkDrills.js')).longCall }),
 };
 
 const asked = process.argv.slice(2);

@@ -20,6 +20,7 @@ import type { SignalingClient } from '../net/SignalingClient.js';
 import { AnnotationChannel } from './AnnotationChannel.js';
 import { dispatchInbox, QUALITY_INTERVAL_MS, videoFirst, type CallMedia, type CallMediaHandlers, type ReceiveStats, type SharedSource, type ShareStats } from './CallMedia.js';
 import { AudioBufferWatch } from './audioBufferWatch.js';
+import { LossyLinkBuffer } from './lossyLinkBuffer.js';
 import { RttDataChannel } from './RttDataChannel.js';
 import { numbersOf, outboundVideo, QualityReporter, receiveFigures, type OutboundVideo, type StatsEntry } from './qualitySample.js';
 
@@ -51,6 +52,8 @@ export class MediasoupCall implements CallMedia {
   /** Per remote audio producer, the watch on its jitter buffer (product policy only); it outlives restarts. */
   readonly #audioWatches = new Map<string, AudioBufferWatch>();
   readonly #audioRestartGapsMs: (number | null)[] = [];
+  /** Per remote video producer, how long its jitter buffer waits on a lossy, far link (product policy only). */
+  readonly #videoBuffers = new Map<string, LossyLinkBuffer>();
   /** A watch pass is under way (a restart can outlast the interval). */
   #watchingAudio = false;
   readonly #quality = new QualityReporter((sample) => this.#signaling.request('call:quality', { sessionId: this.#sessionId, sample }));
@@ -75,6 +78,7 @@ export class MediasoupCall implements CallMedia {
         continue;
       }
       this.#audioWatches.delete(producerId);
+      this.#videoBuffers.delete(producerId);
       const stream = this.#drop(consumer, from);
       if (stream && stream.getTracks().length === 0) {
         this.#streams.delete(from);
@@ -265,11 +269,29 @@ export class MediasoupCall implements CallMedia {
   }
 
 
-  /** Restarts the reception of any remote audio whose jitter buffer stayed large after the network calmed (see AudioBufferWatch). */
+  /**
+   * Restarts the reception of any remote audio whose jitter buffer stayed large after the network calmed (see
+   * AudioBufferWatch), and lets the video buffers wait for retransmissions on a lossy, far link (see LossyLinkBuffer).
+   * While a video buffer waits on purpose, lip sync holds the audio back with it: its large buffer is then no fault.
+   */
   async #watchAudio(): Promise<void> {
     if (this.#watchingAudio) return;
     this.#watchingAudio = true;
     try {
+      for (const { consumer } of [...this.#consumers.values()]) {
+        if (consumer.kind !== 'video' || this.#closed || consumer.closed) continue;
+        const report = await consumer.getStats();
+        const inbound = [...report.values()].find((stat: StatsEntry) => stat.type === 'inbound-rtp') as StatsEntry | undefined;
+        const pair = [...report.values()].find((stat: StatsEntry) => stat.type === 'candidate-pair' && (stat.nominated || stat.selected) && stat.currentRoundTripTime !== undefined) as StatsEntry | undefined;
+        if (!inbound || consumer.closed) continue;
+        const buffer = this.#videoBuffers.get(consumer.producerId) ?? new LossyLinkBuffer();
+        this.#videoBuffers.set(consumer.producerId, buffer);
+        const target = buffer.update({ at: Date.now(), ...numbersOf(inbound, ['packetsReceived', 'packetsLost']), rttSec: pair ? Number(pair.currentRoundTripTime) : null });
+        // Chromium's RTCRtpReceiver.jitterBufferTarget (ms; null gives the choice back to the browser).
+        const receiver = consumer.rtpReceiver as (RTCRtpReceiver & { jitterBufferTarget: number | null }) | undefined;
+        if (target !== undefined && receiver) receiver.jitterBufferTarget = target;
+      }
+      const videoWaits = [...this.#videoBuffers.values()].some((buffer) => buffer.target !== null);
       for (const [id, { consumer }] of [...this.#consumers]) {
         if (consumer.kind !== 'audio' || this.#closed || consumer.closed) continue;
         const inbound = [...(await consumer.getStats()).values()].find((stat: StatsEntry) => stat.type === 'inbound-rtp') as StatsEntry | undefined;
@@ -277,7 +299,7 @@ export class MediasoupCall implements CallMedia {
         const watch = this.#audioWatches.get(consumer.producerId) ?? new AudioBufferWatch();
         this.#audioWatches.set(consumer.producerId, watch);
         const restart = watch.update({ at: Date.now(), ...numbersOf(inbound, ['jitterBufferDelay', 'jitterBufferEmittedCount', 'jitter']) });
-        if (restart) await this.#restartConsumer(id).catch((e: unknown) => console.warn('restarting the audio reception failed', e));
+        if (restart && !videoWaits) await this.#restartConsumer(id).catch((e: unknown) => console.warn('restarting the audio reception failed', e));
       }
     } finally {
       this.#watchingAudio = false;

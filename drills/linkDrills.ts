@@ -1,0 +1,93 @@
+// Calls over a shaped or a long-lived link, on bench:network's namespace lab (bench/network): the agent's Chromium on
+// the host sends a clip with its frame index burnt in, the customer's Chromium in its own network namespace receives
+// it through the product's SFU, and each presented frame is read back. Two drills run on it:
+// - lossy-link: 10 % loss and 200 ms RTT on the customer's link for 2 minutes: settled frame rate and glass-to-glass p95;
+// - long-call: one call of DRILL_LONG_CALL_MIN (40) minutes on a clean link: freezes (Chromium's freezeCount) and the
+//   frame rate minute by minute, to catch what only a long call meets (the VP8 picture id and RTP timestamps wrap,
+//   timers overflow).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { quantile } from '../bench/stats.js';
+import type { VariantOptions, VariantRun } from '../bench/network/runVariant.js';
+import type { Step } from '../bench/network/steps.js';
+import { loadConfig } from '../server/config.js';
+import { progress, report } from './drill.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** Samples this long after the shaping began are the settled ones. */
+const SETTLE_MS = 10_000;
+
+/** One product call through the lab in its own process (mediasoup takes its worker binary once per process). */
+async function labCall(steps: Step[], stepMs: number): Promise<VariantRun> {
+  const workerBin = loadConfig({ ...process.env, MEDIA_ENGINE: 'mediasoup' }).MEDIASOUP_WORKER_BIN;
+  const options: VariantOptions = { engine: 'mediasoup', variant: 'product', run: 1, workerBin, steps, stepMs };
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'signline-drill-link-'));
+  const out = path.join(dir, 'run.json');
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/network/variantMain.ts'), JSON.stringify({ ...options, out })], {
+      cwd: root,
+      env: { ...process.env, MEDIASOUP_WORKER_BIN: workerBin },
+      stdio: ['ignore', 2, 2],
+    });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    if (code !== 0) throw new Error(`the lab call failed (exit ${code}); see its output above`);
+    return JSON.parse(await readFile(out, 'utf8')) as VariantRun;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Freezes Chromium counted on the customer's receiver between two times (a replaced receiver starts again). */
+function freezesBetween(run: VariantRun, from: number, to: number): number {
+  let freezes = 0;
+  let last: { freezeCount: number; framesDecoded: number } | undefined;
+  for (const sample of run.samples) {
+    const video = sample.stats?.video;
+    if (sample.at < from || sample.at > to || !video) continue;
+    if (last && video.framesDecoded >= last.framesDecoded) freezes += Math.max(0, video.freezeCount - last.freezeCount);
+    last = video;
+  }
+  return freezes;
+}
+
+export async function lossyLink(): Promise<void> {
+  const DRILL = 'lossy-link';
+  const stepMs = Number(process.env.DRILL_LOSSY_MS ?? 120_000);
+  progress(DRILL, `one call, ${stepMs / 1000} s at 10 % loss and 200 ms RTT on the customer's link`);
+  const run = await labCall([{ name: 'loss10_rtt200', shape: { downlinkLossPercent: 10, oneWayDelayMs: 100 } }], stepMs);
+  const start = run.stepStarts[0]!;
+  const settled = run.samples.filter((sample) => sample.step === 'loss10_rtt200' && sample.at >= start + SETTLE_MS);
+  const fps = settled.map((sample) => sample.fps);
+  const delays = run.delays.filter((delay) => delay.at >= start + SETTLE_MS).map((delay) => delay.delayMs);
+  const fpsP50 = quantile(fps, 0.5);
+  const freezes = freezesBetween(run, start + SETTLE_MS, start + stepMs);
+  report({ drill: DRILL, metric: 'settled_fps_p50', value: Math.round(fpsP50 * 10) / 10, lost: null, unit: 'fps', goal: '>= 20', met: fpsP50 >= 20, note: `customer's decoded frames per second, samples from ${SETTLE_MS / 1000} s after the loss began (${fps.length}); p10 ${Math.round(quantile(fps, 0.1) * 10) / 10}; ${freezes} freezes; height p50 ${quantile(settled.map((s) => s.height ?? 0), 0.5)}` });
+  report({ drill: DRILL, metric: 'glass_to_glass_ms_p95', value: Math.round(quantile(delays, 0.95)), lost: null, unit: 'ms', note: `p50 ${Math.round(quantile(delays, 0.5))} ms over ${delays.length} frames read back` });
+}
+
+export async function longCall(): Promise<void> {
+  const DRILL = 'long-call';
+  const minutes = Number(process.env.DRILL_LONG_CALL_MIN ?? 40);
+  progress(DRILL, `one call of ${minutes} minutes on a clean link`);
+  const run = await labCall([{ name: 'long', shape: {} }], minutes * 60_000);
+  const start = run.stepStarts[0]!;
+  const end = start + minutes * 60_000;
+  const perMinute: { minute: number; fps: number; freezes: number }[] = [];
+  for (let minute = 0; minute < minutes; minute++) {
+    const from = start + minute * 60_000;
+    const fps = run.samples.filter((sample) => sample.at >= from && sample.at < from + 60_000).map((sample) => sample.fps);
+    perMinute.push({ minute: minute + 1, fps: Math.round(quantile(fps, 0.5) * 10) / 10, freezes: freezesBetween(run, from, from + 60_000) });
+  }
+  const freezes = freezesBetween(run, start + SETTLE_MS, end);
+  const fpsAll = run.samples.filter((sample) => sample.at >= start + SETTLE_MS && sample.at < end).map((sample) => sample.fps);
+  // The longest gap between two frames the customer's page presented.
+  const shown = run.received.filter((frame) => frame.at >= start + SETTLE_MS && frame.at < end).map((frame) => frame.at);
+  let longestGap = 0;
+  for (let i = 1; i < shown.length; i++) longestGap = Math.max(longestGap, shown[i]! - shown[i - 1]!);
+  for (const row of perMinute) report({ drill: DRILL, metric: 'minute', value: row.fps, lost: null, unit: 'fps', note: `minute ${row.minute}: fps p50 ${row.fps}, ${row.freezes} freezes` });
+  report({ drill: DRILL, metric: 'freezes', value: freezes, lost: null, goal: '0', met: freezes === 0, note: `${minutes} min, Chromium's freezeCount on the customer's receiver; fps p50 ${Math.round(quantile(fpsAll, 0.5) * 10) / 10}, lowest minute ${Math.min(...perMinute.map((row) => row.fps))}; longest gap between presented frames ${longestGap} ms` });
+}
