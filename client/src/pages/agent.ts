@@ -43,6 +43,7 @@ import { CaptionView } from '../text/CaptionView.js';
 import { TextPanel } from '../text/TextPanel.js';
 import { guidesIn, StepComposer } from '../steps/StepComposer.js';
 import { snapshotOfSharedView } from '../steps/snapshot.js';
+import { cue } from '../ui/cues.js';
 
 const selfPreview = byId<HTMLVideoElement>('self-preview');
 const selfView = byId<HTMLVideoElement>('self-view');
@@ -329,6 +330,7 @@ function openWrapUpIfDue(): void {
 }
 
 function showOffer(next: Offer): void {
+  cue('offer');
   offer = next;
   offerReceivedAt = Date.now();
   byId('notice').textContent = '';
@@ -428,7 +430,9 @@ function showPeerConnection({ sessionId, role, connected }: PeerConnection): voi
   const element = byId('peer-connection');
   element.hidden = connected;
   element.dataset.connected = String(connected);
-  if (!connected) translate(element, 'call.peerReconnecting', { name: role === 'customer' ? currentCall.ticketId : t(`role.${role}`) });
+  if (connected) return;
+  translate(element, 'call.peerReconnecting', { name: role === 'customer' ? currentCall.ticketId : t(`role.${role}`) });
+  cue('attention');
 }
 
 // Inviting, escalating and transferring are the call's own agent's to do.

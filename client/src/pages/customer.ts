@@ -27,6 +27,7 @@ import { StepCard } from '../steps/StepCard.js';
 import { showProgressLink } from '../ui/progressLink.js';
 import { SurveyForm } from '../ui/SurveyForm.js';
 import { submitSurvey } from '../net/ticketApi.js';
+import { cue } from '../ui/cues.js';
 
 const selfPreview = byId<HTMLVideoElement>('self-preview');
 const selfView = byId<HTMLVideoElement>('self-view');
@@ -305,6 +306,8 @@ function showPosition(position: number, eta: WaitRange): void {
   const callbackAfterSec = savedTicket()?.callbackAfterSec;
   byId('callback-offer').hidden = callbackAfterSec === undefined || eta.lowSec < callbackAfterSec;
   const element = byId('queue-position');
+  // Next in line: worth a glance away from whatever the customer is doing meanwhile.
+  if (position <= 1 && element.dataset.position !== undefined && element.dataset.position !== '1') cue('next');
   if (position <= 1) translate(element, 'queue.next');
   else translate(element, 'queue.position', { position });
   element.dataset.position = String(position);
@@ -322,6 +325,7 @@ async function startCall(client: SignalingClient, started: CallStarted): Promise
   // Back after a signaling reconnect with the media still flowing: the call simply goes on.
   if (currentCall?.sessionId === started.sessionId && call?.mediaConnected && !started.restart) return;
   // Otherwise (a reload, a network switch, the call moved to a fresh media room) the media starts afresh in the same call.
+  if (currentCall?.sessionId !== started.sessionId) cue('answered');
   leaveCall();
   currentCall = started;
   lastComing = '';
@@ -398,6 +402,7 @@ async function hangUp(): Promise<void> {
 }
 
 function endCall(): void {
+  cue('ended');
   forgetTicket();
   leaveCall();
   translate(byId('ended-ticket'), 'ended.ticket', { ticketId });

@@ -1,5 +1,6 @@
 import type { StepCard as Card, StepReplyKind, StepsState } from '../../../signaling/index.js';
 import { t, translate } from '../i18n.js';
+import { cue } from '../ui/cues.js';
 
 /** Options of the customer's step card. */
 export interface StepCardOptions {
@@ -101,6 +102,7 @@ export class StepCard {
     else plain(this.#note, '');
     if (fresh) {
       this.#announce(t('steps.announce', { n: state.current + 1, total, text: card.text }));
+      cue('step');
       // A repeat (or a new card) draws the eye again.
       this.#root.classList.remove('step-card--fresh');
       void this.#root.offsetWidth;

@@ -1,6 +1,7 @@
 import { MAX_GUIDE_STEPS, MAX_STEP_TEXT, type Guide, type Guides, type StepCard, type StepsState } from '../../../signaling/index.js';
 import { t, translate, type Locale } from '../i18n.js';
 import type { SignalingClient } from '../net/SignalingClient.js';
+import { cue } from '../ui/cues.js';
 
 /** Options of the console's step composer. */
 export interface StepComposerOptions {
@@ -131,6 +132,7 @@ export class StepComposer {
     else this.#alert.textContent = '';
     const reply = state.lastReply;
     const newReply = reply && reply.at !== previous?.lastReply?.at;
+    if (newReply && reply.reply === 'stuck') cue('attention');
     if (state.current >= cards.length) translate(this.#status, 'steps.allDone');
     else if (newReply && reply.reply === 'again') translate(this.#status, 'steps.sawAgain', { n: reply.index + 1 });
   }

@@ -4,6 +4,7 @@ import { applyTranslations, translate } from '../i18n.js';
 import type { SignalingClient } from '../net/SignalingClient.js';
 import { CannedPicker } from './CannedPicker.js';
 import { lineTime, lineWords, mergeLine, speakerLabel } from './transcriptText.js';
+import { cue } from '../ui/cues.js';
 
 /** How real-time text travels: over the call's data channel through the SFU, or over the signaling connection. */
 export type RttPath = 'data-channel' | 'socket';
@@ -254,6 +255,7 @@ export class TextPanel {
       signaling.on('text:chat', (message) => {
         if (message.sessionId !== sessionId) return;
         this.#chatItem(message.speaker, message.text);
+        cue('message');
         void signaling.request('text:chatDelivered', { sessionId, messageId: message.messageId }).catch(() => undefined);
       }),
       signaling.on('text:chatMark', ({ sessionId: id, messageId }) => {
