@@ -86,3 +86,11 @@ export function alive(pid: number): boolean {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** How many wait in a queue over every node, as a supervisor's service levels show it. */
+export async function waitingIn(url: string, supervisorToken: string, queue: string): Promise<number> {
+  const response = await fetch(`${url}/api/service-levels`, { headers: { authorization: `Bearer ${supervisorToken}` } });
+  if (!response.ok) throw new Error(`service levels: HTTP ${response.status}`);
+  const body = (await response.json()) as { data: { queues: { queue: string; waiting: number }[] } };
+  return body.data.queues.find((entry) => entry.queue === queue)?.waiting ?? 0;
+}

@@ -182,12 +182,12 @@ async function fuzzSocket(url: string, token: string | undefined, inputs: number
         const event = pick(EVENTS);
         const input = mutate(event, sample(eventSamples.get(event)!, ids), pick(MUTATIONS));
         tally.sent++;
-        inFlight++;
         if (!input.ack) {
           socket.emit(input.event, ...input.args);
-          settle();
+          done++;
           continue;
         }
+        inFlight++;
         // Past Socket.IO's buffer the server drops the connection: such an input goes on a connection of its own, so
         // that the inputs in flight on this one are not lost with it.
         if (input.oversize) {

@@ -7,7 +7,7 @@
 import { startCluster, type Cluster } from '../tests/support/cluster.js';
 import { call, connect, loginAgent, once, openCall, SocketPool, type ClientSocket } from '../tests/support/sockets.js';
 import { quantile } from '../bench/stats.js';
-import { DRILL_ACCOUNTS, progress, report, sleep, spread } from './drill.js';
+import { DRILL_ACCOUNTS, progress, report, sleep, spread, waitingIn } from './drill.js';
 
 const DRILL = 'node-death';
 const CYCLES = 3;
@@ -21,13 +21,6 @@ interface Waiting {
   secret: string;
   socket: ClientSocket;
   onDeadNode: boolean;
-}
-
-/** Waiting count of the CSL queue over every node, as the supervisor's service levels show it. */
-async function cslWaiting(url: string, token: string): Promise<number> {
-  const response = await fetch(`${url}/api/service-levels`, { headers: { authorization: `Bearer ${token}` } });
-  const body = (await response.json()) as { data: { queues: { queue: string; waiting: number }[] } };
-  return body.data.queues.find((entry) => entry.queue === 'csl')?.waiting ?? 0;
 }
 
 interface Lost {
@@ -64,7 +57,7 @@ async function cycle(cluster: Cluster, index: number): Promise<{ waitingMs: numb
       const { socket, joined } = await (onDeadNode ? onDead : onLive).queuedCustomer({ mode: 'csl', topic: `Waiting ${n} in cycle ${index}` });
       waiting.push({ ticketId: joined.ticketId, token: joined.token, secret: joined.secret, socket, onDeadNode });
     }
-    const before = await cslWaiting(live.url, supervisor.token);
+    const before = await waitingIn(live.url, supervisor.token, 'csl');
     await sleep(1000);
 
     const killedAt = Date.now();
@@ -107,7 +100,7 @@ async function cycle(cluster: Cluster, index: number): Promise<{ waitingMs: numb
     lost.entries += waitingMs.filter((ms) => Number.isNaN(ms)).length;
     if (!offerBack) lost.offer++;
     if (!callAgain) lost.call++;
-    const after = await cslWaiting(live.url, supervisor.token);
+    const after = await waitingIn(live.url, supervisor.token, 'csl');
     lost.entries += Math.max(0, before - after);
     // Every ticket is still there on the live node, in its state.
     const expected: [string, string, string][] = [
@@ -150,7 +143,7 @@ export async function run(): Promise<void> {
       // settle: nobody who left may be back in line.
       await cluster.startNode(0);
       await sleep(6000);
-      result.lost.ghosts = await cslWaiting(cluster.nodes[1]!.url, supervisor.token);
+      result.lost.ghosts = await waitingIn(cluster.nodes[1]!.url, supervisor.token, 'csl');
       results.push(result);
     }
     const lost: Lost = { entries: 0, ghosts: 0, offer: 0, call: 0, tickets: 0 };

@@ -7,7 +7,7 @@
 import { generateSync } from 'json-schema-faker';
 import { z } from 'zod';
 import { clientEventSchemas, type ClientEventName } from '../signaling/index.js';
-import { call, loginAgent, openCall, postJson, rawRequest, SocketPool, type ClientSocket } from '../tests/support/sockets.js';
+import { call, connect, loginAgent, openCall, postJson, rawRequest, SocketPool, type ClientSocket } from '../tests/support/sockets.js';
 import { progress, report, scratch, sleep, startDrillServer } from './drill.js';
 
 const DRILL = 'probes';
@@ -56,11 +56,7 @@ export async function run(): Promise<void> {
     const linkToken = new URLSearchParams(link.path.split('?')[1]).get('join')!;
     const joined = ((await (await postJson(server.url, '/api/tech/join', { token: linkToken, name: 'Guest' })).json()) as { data: { token: string } }).data;
     const guest = pool.open({ token: joined.token });
-    await new Promise<void>((resolve, reject) => {
-      guest.once('connect', () => resolve());
-      guest.once('connect_error', reject);
-      guest.connect();
-    });
+    await connect(guest);
     await call(guest, 'call:join', { sessionId: a.sessionId });
     await call(guest, 'call:end', { sessionId: a.sessionId });
     // A signed-out agent's token.

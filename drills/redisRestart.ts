@@ -6,7 +6,7 @@
 import { once as onceEvent } from 'node:events';
 import { startCluster } from '../tests/support/cluster.js';
 import { call, loginAgent, once, openCall, record, SocketPool, type ClientSocket } from '../tests/support/sockets.js';
-import { DRILL_ACCOUNTS, progress, report, scratch, sleep, spread } from './drill.js';
+import { DRILL_ACCOUNTS, progress, report, scratch, sleep, spread, waitingIn } from './drill.js';
 
 const DRILL = 'redis-restart';
 const RESTARTS = 3;
@@ -14,14 +14,6 @@ const WAITING = 100;
 /** Redis writes its append-only file every second: the state is left that long before the kill. */
 const FSYNC_MS = 2000;
 const RECOVERY_TIMEOUT_MS = 60_000;
-
-/** Waiting count of a queue as the supervisor's service levels show it (over every node). */
-async function waitingIn(url: string, token: string, queue: string): Promise<number> {
-  const response = await fetch(`${url}/api/service-levels`, { headers: { authorization: `Bearer ${token}` } });
-  if (!response.ok) throw new Error(`service levels: HTTP ${response.status}`);
-  const body = (await response.json()) as { data: { queues: { queue: string; waiting: number }[] } };
-  return body.data.queues.find((entry) => entry.queue === queue)?.waiting ?? 0;
-}
 
 /** Tries to queue a fresh customer on `pool`'s node every 100 ms until one is answered; resolves with when. */
 async function firstJoin(pool: SocketPool, deadline: number): Promise<number> {
