@@ -299,7 +299,7 @@ export async function run(): Promise<void> {
     const identities = [undefined, undefined, undefined, undefined, own.joined.token, own.joined.token, fuzzer.token, fuzzer.token, fuzzer.token, undefined, own.joined.token, fuzzer.token];
     let httpFailures = 0;
     await Promise.all([
-      ...identities.slice(0, FUZZ_SOCKETS).map((token) => fuzzSocket(server.url, token, Math.floor(socketInputs / FUZZ_SOCKETS), ids, tally)),
+      ...identities.slice(0, FUZZ_SOCKETS).map((token, index) => fuzzSocket(server.url, token, Math.floor(socketInputs / FUZZ_SOCKETS) + (index < socketInputs % FUZZ_SOCKETS ? 1 : 0), ids, tally)),
       fuzzHttp(server.url, httpInputs, ids, [revoked.token, fuzzer.token, underWay.token, 'forged.' + 'x'.repeat(40)], statuses).then((failed) => (httpFailures = failed)),
     ]);
     clearInterval(ticker);
