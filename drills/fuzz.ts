@@ -9,6 +9,7 @@ import { generateSync } from 'json-schema-faker';
 import { io, type Socket } from 'socket.io-client';
 import { z } from 'zod';
 import { agentLoginSchema, clientEventSchemas, surveySubmitSchema, techJoinRequestSchema } from '../signaling/index.js';
+import { SeededRandom } from '../tests/support/random.js';
 import { call, loginAgent, once, openCall, record, SocketPool, type ClientSocket } from '../tests/support/sockets.js';
 import { alive, progress, report, residentBytes, scratch, sleep, startDrillServer } from './drill.js';
 
@@ -23,20 +24,11 @@ const HTTP_CONCURRENCY = 16;
 const ACK_TIMEOUT_MS = 10_000;
 const GRACE_MS = 3000;
 
-/** A small deterministic generator, so that a run can be repeated with DRILL_FUZZ_SEED. */
-function randomSource(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so that a run can be repeated with DRILL_FUZZ_SEED. */
 const seed = Number(process.env.DRILL_FUZZ_SEED ?? 20261207);
-const random = randomSource(seed);
-const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+const rng = new SeededRandom(seed);
+const random = rng.next;
+const pick = <T>(items: readonly T[]): T => rng.item(items);
 
 const EVENTS = Object.keys(clientEventSchemas) as (keyof typeof clientEventSchemas)[];
 /** Payloads generated per schema before the run; each input mutates a copy of one (generating is the slow part). */
