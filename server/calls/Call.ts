@@ -173,7 +173,8 @@ export class Call extends EventEmitter<CallEvents> {
     try {
       fresh = await this.#replaceRoom?.();
     } catch (error) {
-      this.#log.error(`call ${this.id}: no fresh media room after the last one was lost`, error);
+      // Also when the whole engine is closing (the server stops): the call then ends as it would have.
+      this.#log.warn(`call ${this.id}: no fresh media room after the last one was lost (${error instanceof Error ? error.message : String(error)}); ending it`);
     }
     if (!fresh) return this.end('server-shutdown');
     if (this.#closed) return void fresh.close();
