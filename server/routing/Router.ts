@@ -56,7 +56,7 @@ export class Router extends EventEmitter<RouterEvents> {
   readonly #fatigue: SigningFatigue;
   readonly #service: ServiceLevels;
   readonly #offers: OfferDispatcher;
-  /** The last offer this node made to each agent, to show again to a console that reconnects (`pendingOffer`). */
+  /** The last offer this node made to each agent, to show again to a console that reconnects (`openOffer`). */
   readonly #offersMade = new Map<string, Offer>();
   readonly #positions: PositionPublisher;
   /** Lapse of a customer's held place, by ticket. */
@@ -430,11 +430,8 @@ export class Router extends EventEmitter<RouterEvents> {
     return true;
   }
 
-  /**
-   * The offer this node made to the agent that is still open, to show again to a console that connects meanwhile (a
-   * second tab, or a reload while another tab stays); undefined when there is none, or another node made it.
-   */
-  pendingOffer(agentId: string): Offer | undefined {
+  /** The offer this node made to the agent that is still open; undefined when there is none, or another node made it. */
+  #madeOffer(agentId: string): Offer | undefined {
     const offer = this.#offersMade.get(agentId);
     const agent = this.#mirror.agent(agentId);
     if (offer && agent?.status === StoredAgentStatus.Offered && agent.offerId === offer.offerId) return offer;
@@ -447,7 +444,7 @@ export class Router extends EventEmitter<RouterEvents> {
    * made (that node may have died, taking the console's connection with it), read back from the shared store.
    */
   async openOffer(agentId: string): Promise<Offer | undefined> {
-    const made = this.pendingOffer(agentId);
+    const made = this.#madeOffer(agentId);
     if (made) return made;
     const agent = this.#mirror.agent(agentId);
     if (agent?.status !== StoredAgentStatus.Offered || !agent.offerId) return undefined;

@@ -125,7 +125,7 @@ export class MediasoupCall implements CallMedia {
     // A server that offers no data channels (RTT_DATA_CHANNELS=off) sends transports without SCTP.
     if (data && !this.#closed) void this.#openRttChannel(joined.recvTransport.sctpParameters !== undefined);
     if (this.#handlers.reportQuality && !this.#closed) this.#qualityTimer = window.setInterval(() => void this.#reportQuality(), QUALITY_INTERVAL_MS);
-    if (this.#policy === 'product' && !this.#closed) this.#audioWatchTimer = window.setInterval(() => void this.#watchAudio(), AUDIO_WATCH_INTERVAL_MS);
+    if (this.#policy === 'product' && !this.#closed) this.#audioWatchTimer = window.setInterval(() => void this.#watchReception(), AUDIO_WATCH_INTERVAL_MS);
   }
 
   async #openRttChannel(offered: boolean): Promise<void> {
@@ -274,7 +274,7 @@ export class MediasoupCall implements CallMedia {
    * AudioBufferWatch), and lets the video buffers wait for retransmissions on a lossy, far link (see LossyLinkBuffer).
    * While a video buffer waits on purpose, lip sync holds the audio back with it: its large buffer is then no fault.
    */
-  async #watchAudio(): Promise<void> {
+  async #watchReception(): Promise<void> {
     if (this.#watchingAudio) return;
     this.#watchingAudio = true;
     try {
