@@ -298,7 +298,12 @@ export class MediasoupCall implements CallMedia {
         if (!inbound || consumer.closed) continue;
         const watch = this.#audioWatches.get(consumer.producerId) ?? new AudioBufferWatch();
         this.#audioWatches.set(consumer.producerId, watch);
-        const restart = watch.update({ at: Date.now(), ...numbersOf(inbound, ['jitterBufferDelay', 'jitterBufferEmittedCount', 'jitter']) });
+        const ownDelay = inbound.jitterBufferMinimumDelay;
+        const restart = watch.update({
+          at: Date.now(),
+          ...numbersOf(inbound, ['jitterBufferDelay', 'jitterBufferEmittedCount', 'jitter']),
+          jitterBufferMinimumDelay: typeof ownDelay === 'number' ? ownDelay : null,
+        });
         if (restart && !videoWaits) await this.#restartConsumer(id).catch((e: unknown) => console.warn('restarting the audio reception failed', e));
       }
     } finally {

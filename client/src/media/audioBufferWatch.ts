@@ -8,6 +8,12 @@
  * the call restarts the track's reception (a new consumer) once the buffer has stayed high for a while with calm
  * arrivals; the cost is a gap of about a tenth of a second in the audio. It acts at most once per cooldown, because
  * on a link with recurring delay spikes the large buffer is what keeps the audio whole.
+ *
+ * A buffer can also be large because lip sync holds the audio back for a video that arrives later (a sender or a
+ * receiver short of CPU spreads its frames, and the video buffer grows): a new receiver would be synced to the same
+ * video again, so a restart only costs a gap (and, measured in the long-call drill, a video freeze). Where the browser
+ * reports the part of the buffer the audio's own arrivals need (`jitterBufferMinimumDelay`, which leaves out lip sync
+ * and jitterBufferTarget), that part must be high too.
  */
 
 /** One reading of a received audio track's cumulative W3C `inbound-rtp` counters. */
@@ -19,6 +25,8 @@ export interface AudioReading {
   jitterBufferEmittedCount: number;
   /** RFC 3550 interarrival jitter, seconds. */
   jitter: number;
+  /** Seconds, summed like jitterBufferDelay: the delay the arrivals alone asked for; null where the browser has no such figure. */
+  jitterBufferMinimumDelay: number | null;
 }
 
 export interface AudioBufferWatchOptions {
@@ -28,11 +36,17 @@ export interface AudioBufferWatchOptions {
   calmJitterMs: number;
   /** How long the buffer must stay high with calm arrivals before a restart, ms. */
   holdMs: number;
-  /** Least time between two restarts, ms. */
+  /** Least time between two restarts to begin with, ms (see maxCooldownMs). */
   cooldownMs: number;
+  /**
+   * The cooldown doubles after each restart that came within twice the cooldown of the one before (the buffer grew back: the
+   * delay spikes recur, and the large buffer is what keeps the audio whole) up to this, ms; it goes back to cooldownMs
+   * after a restart that came later.
+   */
+  maxCooldownMs: number;
 }
 
-export const AUDIO_BUFFER_WATCH_DEFAULTS: AudioBufferWatchOptions = { highMs: 200, calmJitterMs: 30, holdMs: 3_000, cooldownMs: 30_000 };
+export const AUDIO_BUFFER_WATCH_DEFAULTS: AudioBufferWatchOptions = { highMs: 200, calmJitterMs: 30, holdMs: 3_000, cooldownMs: 30_000, maxCooldownMs: 480_000 };
 
 export class AudioBufferWatch {
   readonly #options: AudioBufferWatchOptions;
@@ -40,9 +54,11 @@ export class AudioBufferWatch {
   /** Start of the current run of high buffer with calm arrivals, or null. */
   #highSince: number | null = null;
   #restartedAt = -Infinity;
+  #cooldownMs: number;
 
   constructor(options: AudioBufferWatchOptions = AUDIO_BUFFER_WATCH_DEFAULTS) {
     this.#options = options;
+    this.#cooldownMs = options.cooldownMs;
   }
 
   /** Feeds the next reading; true when the track's reception should be restarted now. */
@@ -56,13 +72,16 @@ export class AudioBufferWatch {
       return false;
     }
     const bufferMs = ((reading.jitterBufferDelay - last.jitterBufferDelay) / emitted) * 1000;
-    const high = bufferMs >= this.#options.highMs && reading.jitter * 1000 <= this.#options.calmJitterMs;
+    const ownMs = reading.jitterBufferMinimumDelay !== null && last.jitterBufferMinimumDelay !== null ? ((reading.jitterBufferMinimumDelay - last.jitterBufferMinimumDelay) / emitted) * 1000 : null;
+    const high = bufferMs >= this.#options.highMs && (ownMs === null || ownMs >= this.#options.highMs) && reading.jitter * 1000 <= this.#options.calmJitterMs;
     if (!high) {
       this.#highSince = null;
       return false;
     }
     this.#highSince ??= last.at;
-    if (reading.at - this.#highSince < this.#options.holdMs || reading.at - this.#restartedAt < this.#options.cooldownMs) return false;
+    const sinceRestart = reading.at - this.#restartedAt;
+    if (reading.at - this.#highSince < this.#options.holdMs || sinceRestart < this.#cooldownMs) return false;
+    this.#cooldownMs = sinceRestart < 2 * this.#cooldownMs ? Math.min(this.#options.maxCooldownMs, 2 * this.#cooldownMs) : this.#options.cooldownMs;
     this.#restartedAt = reading.at;
     this.#highSince = null;
     // The restarted track's counters begin again from zero.
