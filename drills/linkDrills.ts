@@ -13,9 +13,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { quantile } from '../bench/stats.js';
 import type { VariantOptions, VariantRun } from '../bench/network/runVariant.js';
+import { SENDER_SHORT_FPS } from '../bench/network/samples.js';
 import type { Step } from '../bench/network/steps.js';
 import { loadConfig } from '../server/config.js';
 import { progress, report } from './drill.js';
+import { AUDIO_RESTART_REACH_MS, freezeCauses } from './freezes.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Samples this long after the shaping began are the settled ones. */
@@ -41,19 +43,6 @@ async function labCall(steps: Step[], stepMs: number): Promise<VariantRun> {
   }
 }
 
-/** Freezes Chromium counted on the customer's receiver between two times (a replaced receiver starts again). */
-function freezesBetween(run: VariantRun, from: number, to: number): number {
-  let freezes = 0;
-  let last: { freezeCount: number; framesDecoded: number } | undefined;
-  for (const sample of run.samples) {
-    const video = sample.stats?.video;
-    if (sample.at < from || sample.at > to || !video) continue;
-    if (last && video.framesDecoded >= last.framesDecoded) freezes += Math.max(0, video.freezeCount - last.freezeCount);
-    last = video;
-  }
-  return freezes;
-}
-
 export async function lossyLink(): Promise<void> {
   const DRILL = 'lossy-link';
   const stepMs = Number(process.env.DRILL_LOSSY_MS ?? 120_000);
@@ -64,7 +53,7 @@ export async function lossyLink(): Promise<void> {
   const fps = settled.map((sample) => sample.fps);
   const delays = run.delays.filter((delay) => delay.at >= start + SETTLE_MS).map((delay) => delay.delayMs);
   const fpsP50 = quantile(fps, 0.5);
-  const freezes = freezesBetween(run, start + SETTLE_MS, start + stepMs);
+  const freezes = freezeCauses(run.samples, start + SETTLE_MS, start + stepMs).total;
   report({ drill: DRILL, metric: 'settled_fps_p50', value: Math.round(fpsP50 * 10) / 10, lost: null, unit: 'fps', goal: '>= 20', met: fpsP50 >= 20, note: `customer's decoded frames per second, samples from ${SETTLE_MS / 1000} s after the loss began (${fps.length}); p10 ${Math.round(quantile(fps, 0.1) * 10) / 10}; ${freezes} freezes; height p50 ${quantile(settled.map((s) => s.height ?? 0), 0.5)}` });
   report({ drill: DRILL, metric: 'glass_to_glass_ms_p95', value: Math.round(quantile(delays, 0.95)), lost: null, unit: 'ms', note: `p50 ${Math.round(quantile(delays, 0.5))} ms over ${delays.length} frames read back` });
 }
@@ -80,14 +69,28 @@ export async function longCall(): Promise<void> {
   for (let minute = 0; minute < minutes; minute++) {
     const from = start + minute * 60_000;
     const fps = run.samples.filter((sample) => sample.at >= from && sample.at < from + 60_000).map((sample) => sample.fps);
-    perMinute.push({ minute: minute + 1, fps: Math.round(quantile(fps, 0.5) * 10) / 10, freezes: freezesBetween(run, from, from + 60_000) });
+    perMinute.push({ minute: minute + 1, fps: Math.round(quantile(fps, 0.5) * 10) / 10, freezes: freezeCauses(run.samples, from, from + 60_000).total });
   }
-  const freezes = freezesBetween(run, start + SETTLE_MS, end);
-  const fpsAll = run.samples.filter((sample) => sample.at >= start + SETTLE_MS && sample.at < end).map((sample) => sample.fps);
+  const causes = freezeCauses(run.samples, start + SETTLE_MS, end);
+  const freezes = causes.total;
+  const inCall = run.samples.filter((sample) => sample.at >= start + SETTLE_MS && sample.at < end);
+  const fpsAll = inCall.map((sample) => sample.fps);
   // The longest gap between two frames the customer's page presented.
   const shown = run.received.filter((frame) => frame.at >= start + SETTLE_MS && frame.at < end).map((frame) => frame.at);
   let longestGap = 0;
   for (let i = 1; i < shown.length; i++) longestGap = Math.max(longestGap, shown[i]! - shown[i - 1]!);
   for (const row of perMinute) report({ drill: DRILL, metric: 'minute', value: row.fps, lost: null, unit: 'fps', note: `minute ${row.minute}: fps p50 ${row.fps}, ${row.freezes} freezes` });
   report({ drill: DRILL, metric: 'freezes', value: freezes, lost: null, goal: '0', met: freezes === 0, note: `${minutes} min, Chromium's freezeCount on the customer's receiver; fps p50 ${Math.round(quantile(fpsAll, 0.5) * 10) / 10}, lowest minute ${Math.min(...perMinute.map((row) => row.fps))}; longest gap between presented frames ${longestGap} ms` });
+  // Both browsers, the SFU and the server share this machine's cores: a freeze the sending browser explains is the machine's.
+  const under = (fps: number | null) => fps !== null && fps < SENDER_SHORT_FPS;
+  report({
+    drill: DRILL,
+    metric: 'freezes_sender_kept_rate',
+    value: causes.afterAudioRestart + causes.other,
+    lost: null,
+    note:
+      `freezes while the agent's browser kept its frame rate: ${causes.afterAudioRestart} within ${AUDIO_RESTART_REACH_MS / 1000} s after an audio restart, ${causes.other} otherwise; ` +
+      `more while it sent under ${SENDER_SHORT_FPS} fps: ${causes.cameraShort} with its camera short too, ${causes.encoderShort} with its camera at full rate ` +
+      `(it sent under ${SENDER_SHORT_FPS} fps in ${inCall.filter((s) => under(s.sentFps)).length} of ${inCall.length} samples, its camera delivered under ${SENDER_SHORT_FPS} in ${inCall.filter((s) => under(s.sourceFps)).length})`,
+  });
 }

@@ -16,7 +16,7 @@ import type { FrameCounterApi } from './counterPage.js';
 import { COUNTER_LOOP_MS, COUNTER_VIDEO, framesFromLog, matchFrames, type FrameDelay, type FrameSeen } from './glassToGlass.js';
 import { launchChromiumInNamespace } from './namespaceChromium.js';
 import { HOST_IP, type NetworkLab } from './NetworkLab.js';
-import { marksOf, SMOOTH_FPS, toSample, type Mark, type Sample } from './samples.js';
+import { marksOf, SENDER_SHORT_FPS, SMOOTH_FPS, toSample, type Mark, type Sample } from './samples.js';
 import type { SfuProbe, SfuSample } from './sfuProbe.js';
 import type { Step } from './steps.js';
 
@@ -205,7 +205,10 @@ function diagnosticsLine(samples: Sample[]): string {
   const [first, last] = [video[0], video.at(-1)];
   const delta = (key: keyof NonNullable<PageStats['video']>) => (first && last ? Math.max(0, last[key] - first[key]) : 0);
   const bufferMs = meanBufferMs(video);
-  const audioBufferMs = meanBufferMs(samples.flatMap((s) => (s.stats?.audio ? [s.stats.audio] : [])));
+  const audio = samples.flatMap((s) => (s.stats?.audio ? [s.stats.audio] : []));
+  const audioBufferMs = meanBufferMs(audio);
+  // The part of the audio's buffer its own arrivals asked for (lip sync left out): what the audio restarts judge too.
+  const audioOwnMs = meanBufferMs(audio.map((a) => ({ jitterBufferDelay: a.jitterBufferMinimumDelay, jitterBufferEmittedCount: a.jitterBufferEmittedCount })));
   // The audio restarts in this step and how long each left the page without audio (the page keeps them all).
   const gaps = samples.flatMap((s) => (s.stats ? [s.stats.audioRestartGapsMs] : []));
   const newGaps = (gaps.at(-1) ?? []).slice(gaps[0]?.length ?? 0);
@@ -216,16 +219,18 @@ function diagnosticsLine(samples: Sample[]): string {
   const stepStart = samples[0]?.at ?? 0;
   const under = samples.filter((s) => s.fps < SMOOTH_FPS).map((s) => ((s.at - stepStart) / 1000).toFixed(1));
   const sent = samples.flatMap((s) => (s.sentFps === null ? [] : [s.sentFps]));
+  const camera = samples.flatMap((s) => (s.sourceFps === null ? [] : [s.sourceFps]));
   const decode = samples.flatMap((s) => (s.decodeMs === null ? [] : [s.decodeMs]));
   const marks = samples.map(marksOf);
   const count = (mark: Mark) => marks.filter((m) => m.includes(mark)).length;
   return (
     `under ${SMOOTH_FPS} fps in ${under.length} of ${samples.length} samples${under.length ? ` (at ${under.join(', ')} s)` : ''}; ` +
-    `sender p50 ${sent.length ? round1(quantile(sent, 0.5)) : '-'} fps min ${sent.length ? round1(Math.min(...sent)) : '-'}; ` +
+    `sender p50 ${sent.length ? round1(quantile(sent, 0.5)) : '-'} fps min ${sent.length ? round1(Math.min(...sent)) : '-'} ` +
+    `(its camera p50 ${camera.length ? round1(quantile(camera, 0.5)) : '-'} fps, under ${SENDER_SHORT_FPS} in ${camera.filter((fps) => fps < SENDER_SHORT_FPS).length} samples); ` +
     `decode p50 ${decode.length ? round1(quantile(decode, 0.5)) : '-'} ms p95 ${decode.length ? round1(quantile(decode, 0.95)) : '-'}; ` +
     `marked ${marks.filter((m) => m.length > 0).length} (sender short ${count('sender-short')}, cpu ${count('sender-cpu')}, unknown ${count('sender-unknown')}); ` +
     `SFU estimate p50 ${p50((s) => s.availableKbps)} kbit/s, sending p50 ${p50((s) => s.sendKbps)} (probes ${p50((s) => s.probationKbps)}), ` +
     `layers ${[...layers].map(([l, n]) => `${l}x${n}`).join(' ')}; cap queue max ${Math.max(0, ...sfu.map((s) => s.backlogBytes))} B; ` +
-    `RTT p50 ${rtts.length ? quantile(rtts, 0.5) : '-'} max ${rtts.length ? Math.max(...rtts) : '-'} ms; jitter buffer ${bufferMs} ms (audio ${audioBufferMs} ms, restarted ${newGaps.length}x${newGaps.length ? `, without audio ${newGaps.map((g) => (g === null ? '>5000' : g)).join(', ')} ms` : ''}); lost ${delta('packetsLost')}, NACK ${delta('nackCount')} (requests skipped as superseded by a key frame: ${superseded}), PLI ${delta('pliCount')}, freezes ${delta('freezeCount')}`
+    `RTT p50 ${rtts.length ? quantile(rtts, 0.5) : '-'} max ${rtts.length ? Math.max(...rtts) : '-'} ms; jitter buffer ${bufferMs} ms (audio ${audioBufferMs} ms, its own ${audioOwnMs} ms, restarted ${newGaps.length}x${newGaps.length ? `, without audio ${newGaps.map((g) => (g === null ? '>5000' : g)).join(', ')} ms` : ''}); lost ${delta('packetsLost')}, NACK ${delta('nackCount')} (requests skipped as superseded by a key frame: ${superseded}), PLI ${delta('pliCount')}, freezes ${delta('freezeCount')}`
   );
 }

@@ -38,6 +38,8 @@ export interface Sample extends Reading {
   sentFps: number | null;
   /** That encoding's qualityLimitationReason; null when unknown. */
   limitation: string | null;
+  /** Frames per second the agent's camera delivered to that encoding (what the encoder could have sent); null when unknown. */
+  sourceFps: number | null;
 }
 
 /** Why a sample does not count as decided by the network alone. */
@@ -62,6 +64,7 @@ export function toSample(history: readonly Sample[], reading: Reading): Sample {
     decodeMs: sameReceiver ? decodeMsPerFrame(backVideo, video) : null,
     sentFps: sent?.fps ?? null,
     limitation: sent?.limitation ?? null,
+    sourceFps: sent?.sourceFps ?? null,
   };
 }
 
@@ -76,12 +79,12 @@ function decodedSince(before: Video | null, after: Video): boolean {
  * mediasoup-client's rid `r<layer>`; without simulcast there is one encoding; while the SFU forwards nothing, the
  * encoding that sent most.
  */
-function sentOnForwardedLayer(before: readonly OutboundVideo[], after: readonly OutboundVideo[], sfu: SfuSample | null): { fps: number | null; limitation: string } | null {
+function sentOnForwardedLayer(before: readonly OutboundVideo[], after: readonly OutboundVideo[], sfu: SfuSample | null): { fps: number | null; limitation: string; sourceFps: number | null } | null {
   const rates = after.flatMap((encoding) => {
     const earlier = before.find((e) => e.rid === encoding.rid);
     const seconds = earlier ? (encoding.timestamp - earlier.timestamp) / 1000 : 0;
-    const fps = earlier && seconds > 0 && encoding.framesSent >= earlier.framesSent ? (encoding.framesSent - earlier.framesSent) / seconds : null;
-    return [{ encoding, fps }];
+    const rate = (now: number | null, then: number | null | undefined) => (now !== null && then != null && seconds > 0 && now >= then ? (now - then) / seconds : null);
+    return [{ encoding, fps: rate(encoding.framesSent, earlier?.framesSent), sourceFps: rate(encoding.sourceFrames, earlier?.sourceFrames) }];
   });
   if (rates.length === 0) return null;
   const layer = /^(\d+)\./.exec(sfu?.layers ?? '')?.[1];
@@ -89,7 +92,7 @@ function sentOnForwardedLayer(before: readonly OutboundVideo[], after: readonly 
     (rates.length === 1 ? rates[0] : undefined) ??
     rates.find((r) => layer !== undefined && r.encoding.rid === `r${layer}`) ??
     [...rates].sort((a, b) => (b.fps ?? -1) - (a.fps ?? -1))[0]!;
-  return { fps: chosen.fps, limitation: chosen.encoding.qualityLimitationReason };
+  return { fps: chosen.fps, limitation: chosen.encoding.qualityLimitationReason, sourceFps: chosen.sourceFps };
 }
 
 /** Why a sample's frame rate may be the machine's rather than the network's; empty when the network alone decided it. */

@@ -23,7 +23,7 @@ export interface ReceiveStats {
     /** Cumulative seconds spent decoding the frames counted in framesDecoded. */
     totalDecodeTime: number;
   } | null;
-  audio: { packetsReceived: number; jitterBufferDelay: number; jitterBufferEmittedCount: number; jitterBufferTargetDelay: number } | null;
+  audio: { packetsReceived: number; jitterBufferDelay: number; jitterBufferEmittedCount: number; jitterBufferTargetDelay: number; jitterBufferMinimumDelay: number } | null;
   /** For each restart of a remote audio track's reception so far, how long no audio arrived, ms (null: none within 5 s). */
   audioRestartGapsMs: (number | null)[];
   /** Latest round trip to the SFU from RTCP on this page's own video sending, ms; what the browser's receive side also uses. */

@@ -104,6 +104,8 @@ export interface OutboundVideo {
   /** Stats timestamp, epoch ms. */
   timestamp: number;
   framesSent: number;
+  /** Frames the camera delivered to this encoding's track so far (its media-source entry); null when not reported. */
+  sourceFrames: number | null;
   frameHeight: number;
   /** Why the encoder sends less than it was asked for: `none`, `cpu`, `bandwidth` or `other`. */
   qualityLimitationReason: string;
@@ -114,9 +116,11 @@ export function outboundVideo(report: RTCStatsReport): OutboundVideo[] {
   const encodings: OutboundVideo[] = [];
   report.forEach((stat: StatsEntry) => {
     if (stat.type !== 'outbound-rtp' || stat.kind !== 'video') return;
+    const source = typeof stat.mediaSourceId === 'string' ? (report.get(stat.mediaSourceId) as StatsEntry | undefined) : undefined;
     encodings.push({
       rid: typeof stat.rid === 'string' ? stat.rid : null,
       ...numbersOf(stat, ['timestamp', 'framesSent', 'frameHeight']),
+      sourceFrames: typeof source?.frames === 'number' ? source.frames : null,
       qualityLimitationReason: typeof stat.qualityLimitationReason === 'string' ? stat.qualityLimitationReason : 'none',
     });
   });
@@ -151,7 +155,7 @@ export function receiveFigures(report: RTCStatsReport, exclude: ReadonlySet<stri
           'totalDecodeTime',
         ])
       : null,
-    audio: audio ? numbersOf(audio, ['packetsReceived', 'jitterBufferDelay', 'jitterBufferEmittedCount', 'jitterBufferTargetDelay']) : null,
+    audio: audio ? numbersOf(audio, ['packetsReceived', 'jitterBufferDelay', 'jitterBufferEmittedCount', 'jitterBufferTargetDelay', 'jitterBufferMinimumDelay']) : null,
   };
 }
 
