@@ -7,17 +7,20 @@
 //   timers overflow).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writePng } from '../bench/network/chart.js';
 import { quantile } from '../bench/stats.js';
 import type { VariantOptions, VariantRun } from '../bench/network/runVariant.js';
 import { SENDER_SHORT_FPS } from '../bench/network/samples.js';
 import type { Step } from '../bench/network/steps.js';
 import { loadConfig } from '../server/config.js';
+import { launchChromium } from '../tests/support/chromium.js';
 import { progress, report } from './drill.js';
 import { AUDIO_RESTART_REACH_MS, freezeCauses } from './freezes.js';
+import { type LongCallMinute, longCallChartSvg } from './longCallChart.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Samples this long after the shaping began are the settled ones. */
@@ -62,14 +65,25 @@ export async function longCall(): Promise<void> {
   const DRILL = 'long-call';
   const minutes = Number(process.env.DRILL_LONG_CALL_MIN ?? 40);
   progress(DRILL, `one call of ${minutes} minutes on a clean link`);
-  const run = await labCall([{ name: 'long', shape: {} }], minutes * 60_000);
+  await reportLongCall(await labCall([{ name: 'long', shape: {} }], minutes * 60_000), minutes);
+}
+
+/** The long call's figures from its lab run (apart from longCall, to read a kept run again). */
+export async function reportLongCall(run: VariantRun, minutes: number): Promise<void> {
+  const DRILL = 'long-call';
   const start = run.stepStarts[0]!;
   const end = start + minutes * 60_000;
-  const perMinute: { minute: number; fps: number; freezes: number }[] = [];
+  const under = (fps: number | null) => fps !== null && fps < SENDER_SHORT_FPS;
+  const perMinute: LongCallMinute[] = [];
   for (let minute = 0; minute < minutes; minute++) {
     const from = start + minute * 60_000;
-    const fps = run.samples.filter((sample) => sample.at >= from && sample.at < from + 60_000).map((sample) => sample.fps);
-    perMinute.push({ minute: minute + 1, fps: Math.round(quantile(fps, 0.5) * 10) / 10, freezes: freezeCauses(run.samples, from, from + 60_000).total });
+    const samples = run.samples.filter((sample) => sample.at >= from && sample.at < from + 60_000);
+    perMinute.push({
+      minute: minute + 1,
+      fps: Math.round(quantile(samples.map((sample) => sample.fps), 0.5) * 10) / 10,
+      cameraShortShare: samples.length === 0 ? 0 : samples.filter((sample) => under(sample.sourceFps)).length / samples.length,
+      causes: freezeCauses(run.samples, from, from + 60_000),
+    });
   }
   const causes = freezeCauses(run.samples, start + SETTLE_MS, end);
   const freezes = causes.total;
@@ -79,10 +93,9 @@ export async function longCall(): Promise<void> {
   const shown = run.received.filter((frame) => frame.at >= start + SETTLE_MS && frame.at < end).map((frame) => frame.at);
   let longestGap = 0;
   for (let i = 1; i < shown.length; i++) longestGap = Math.max(longestGap, shown[i]! - shown[i - 1]!);
-  for (const row of perMinute) report({ drill: DRILL, metric: 'minute', value: row.fps, lost: null, unit: 'fps', note: `minute ${row.minute}: fps p50 ${row.fps}, ${row.freezes} freezes` });
+  for (const row of perMinute) report({ drill: DRILL, metric: 'minute', value: row.fps, lost: null, unit: 'fps', note: `minute ${row.minute}: fps p50 ${row.fps}, ${row.causes.total} freezes` });
   report({ drill: DRILL, metric: 'freezes', value: freezes, lost: null, goal: '0', met: freezes === 0, note: `${minutes} min, Chromium's freezeCount on the customer's receiver; fps p50 ${Math.round(quantile(fpsAll, 0.5) * 10) / 10}, lowest minute ${Math.min(...perMinute.map((row) => row.fps))}; longest gap between presented frames ${longestGap} ms` });
   // Both browsers, the SFU and the server share this machine's cores: a freeze the sending browser explains is the machine's.
-  const under = (fps: number | null) => fps !== null && fps < SENDER_SHORT_FPS;
   report({
     drill: DRILL,
     metric: 'freezes_sender_kept_rate',
@@ -93,4 +106,20 @@ export async function longCall(): Promise<void> {
       `more while it sent under ${SENDER_SHORT_FPS} fps: ${causes.cameraShort} with its camera short too, ${causes.encoderShort} with its camera at full rate ` +
       `(it sent under ${SENDER_SHORT_FPS} fps in ${inCall.filter((s) => under(s.sentFps)).length} of ${inCall.length} samples, its camera delivered under ${SENDER_SHORT_FPS} in ${inCall.filter((s) => under(s.sourceFps)).length})`,
   });
+  progress(DRILL, `chart: ${path.relative(process.cwd(), await writeLongCallChart(run, perMinute))}`);
+}
+
+/** The per-minute chart and, beside it, the samples behind it (bench:network's shape) in bench/out. */
+async function writeLongCallChart(run: VariantRun, perMinute: LongCallMinute[]): Promise<string> {
+  const out = path.join(root, 'bench/out');
+  await mkdir(out, { recursive: true });
+  const file = path.join(out, `drill-long-call-${new Date().toISOString().replace(/[:.]/g, '-')}.png`);
+  await writeFile(file.replace(/\.png$/, '.samples.json'), JSON.stringify({ stepStarts: run.stepStarts, samples: run.samples }));
+  const browser = await launchChromium();
+  try {
+    await writePng(browser, longCallChartSvg(`long-call drill: ${perMinute.length} minutes, agent -> customer video`, perMinute), file);
+  } finally {
+    await browser.close();
+  }
+  return file;
 }

@@ -55,18 +55,18 @@ export function chartSvg(title: string, series: readonly ChartSeries[], steps: r
   const plotWidth = WIDTH - LEFT - RIGHT;
   const height = TOP + panels.length * (PANEL_HEIGHT + GAP) + 10;
   const x = (sec: number) => LEFT + (Math.min(Math.max(sec, 0), endSec) / endSec) * plotWidth;
-  const parts: string[] = [`<rect width="${WIDTH}" height="${height}" fill="white"/>`, `<text x="${LEFT}" y="22" font-size="17" font-weight="bold">${escape(title)}</text>`];
+  const parts: string[] = [`<rect width="${WIDTH}" height="${height}" fill="white"/>`, `<text x="${LEFT}" y="22" font-size="17" font-weight="bold">${escapeXml(title)}</text>`];
   series.forEach((s, i) => {
     const lx = LEFT + plotWidth - (series.length - i) * 150;
     const label = `${s.variant} (${s.runs.length} run${s.runs.length === 1 ? '' : 's'})`;
-    parts.push(`<rect x="${lx}" y="13" width="22" height="5" fill="${COLOURS[i % COLOURS.length]}"/><text x="${lx + 28}" y="21" font-size="14">${escape(label)}</text>`);
+    parts.push(`<rect x="${lx}" y="13" width="22" height="5" fill="${COLOURS[i % COLOURS.length]}"/><text x="${lx + 28}" y="21" font-size="14">${escapeXml(label)}</text>`);
   });
   parts.push(`<circle cx="${LEFT + 6}" cy="42" r="3" fill="white" stroke="#333" stroke-width="1.3"/>`);
   parts.push(`<text x="${LEFT + 16}" y="46" font-size="12">a sample where the agent's Chromium sent under ${SENDER_SHORT_FPS} fps or was CPU-limited: the machine, not the network, may have set its figures</text>`);
   panels.forEach((panel, p) => {
     const top = TOP + p * (PANEL_HEIGHT + GAP);
     const y = (value: number) => top + PANEL_HEIGHT - (Math.min(Math.max(value, 0), panel.max) / panel.max) * PANEL_HEIGHT;
-    parts.push(`<text x="${LEFT}" y="${top - 8}" font-size="14" font-weight="bold">${escape(panel.title)} (${panel.unit})</text>`);
+    parts.push(`<text x="${LEFT}" y="${top - 8}" font-size="14" font-weight="bold">${escapeXml(panel.title)} (${panel.unit})</text>`);
     parts.push(`<rect x="${LEFT}" y="${top}" width="${plotWidth}" height="${PANEL_HEIGHT}" fill="none" stroke="#999"/>`);
     for (const value of panel.ticks) {
       parts.push(`<line x1="${LEFT}" x2="${LEFT + plotWidth}" y1="${y(value)}" y2="${y(value)}" stroke="#eee"/>`);
@@ -74,11 +74,11 @@ export function chartSvg(title: string, series: readonly ChartSeries[], steps: r
     }
     if (panel.guide) {
       parts.push(`<line x1="${LEFT}" x2="${LEFT + plotWidth}" y1="${y(panel.guide.value)}" y2="${y(panel.guide.value)}" stroke="#c33" stroke-dasharray="2 3"/>`);
-      parts.push(`<text x="${LEFT + plotWidth - 4}" y="${y(panel.guide.value) - 4}" font-size="11" fill="#c33" text-anchor="end">${escape(panel.guide.label)}</text>`);
+      parts.push(`<text x="${LEFT + plotWidth - 4}" y="${y(panel.guide.value) - 4}" font-size="11" fill="#c33" text-anchor="end">${escapeXml(panel.guide.label)}</text>`);
     }
     for (const step of steps) {
       parts.push(`<line x1="${x(step.startSec)}" x2="${x(step.startSec)}" y1="${top}" y2="${top + PANEL_HEIGHT}" stroke="#555" stroke-dasharray="5 4"/>`);
-      if (p === 0) parts.push(`<text x="${x(step.startSec) + 5}" y="${top + 14}" font-size="12" fill="#333">${escape(step.name)}</text>`);
+      if (p === 0) parts.push(`<text x="${x(step.startSec) + 5}" y="${top + 14}" font-size="12" fill="#333">${escapeXml(step.name)}</text>`);
     }
     series.forEach((s, i) => {
       const colour = COLOURS[i % COLOURS.length];
@@ -114,6 +114,6 @@ export async function writePng(browser: Browser, svg: string, file: string): Pro
   }
 }
 
-function escape(text: string): string {
+export function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

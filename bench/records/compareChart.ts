@@ -7,7 +7,7 @@
 // Each FILE holds bench:records output (its per-run JSON lines; anything else is skipped), for example of an older
 // commit checked out in a worktree and of this one, run in turns (BENCH_RECORDS_RUNS=1, several times each).
 import { readFile } from 'node:fs/promises';
-import { writePng } from '../network/chart.js';
+import { escapeXml, writePng } from '../network/chart.js';
 import { launchChromium } from '../../tests/support/chromium.js';
 import { median } from '../stats.js';
 
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
   const legend = builds
     .map((b, i) => {
       const n = Math.max(0, ...[...b.runs.values()].map((v) => v.length));
-      const text = `${escape(b.label)} (${n} runs)`;
+      const text = `${escapeXml(b.label)} (${n} runs)`;
       const entry = `<rect x="${legendX}" y="${height - 22}" width="14" height="14" fill="${COLOURS[i % COLOURS.length]}"/><text x="${legendX + 20}" y="${height - 10}" font-size="12">${text}</text>`;
       legendX += 20 + text.length * 7 + 30;
       return entry;
@@ -128,10 +128,6 @@ async function main(): Promise<void> {
     await browser.close();
   }
   console.error(`chart: ${out}`);
-}
-
-function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 await main();
