@@ -14,12 +14,12 @@ import { fileURLToPath } from 'node:url';
 import { writePng } from '../bench/network/chart.js';
 import { quantile } from '../bench/stats.js';
 import type { VariantOptions, VariantRun } from '../bench/network/runVariant.js';
-import { SENDER_SHORT_FPS } from '../bench/network/samples.js';
+import { SENDER_SHORT_FPS, senderShort } from '../bench/network/samples.js';
 import type { Step } from '../bench/network/steps.js';
 import { loadConfig } from '../server/config.js';
 import { launchChromium } from '../tests/support/chromium.js';
 import { progress, report } from './drill.js';
-import { AUDIO_RESTART_REACH_MS, freezeCauses } from './freezes.js';
+import { AUDIO_RESTART_REACH_MS, freezeCauses, freezesOf, tally } from './freezes.js';
 import { type LongCallMinute, longCallChartSvg } from './longCallChart.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -61,19 +61,20 @@ export async function lossyLink(): Promise<void> {
   report({ drill: DRILL, metric: 'glass_to_glass_ms_p95', value: Math.round(quantile(delays, 0.95)), lost: null, unit: 'ms', note: `p50 ${Math.round(quantile(delays, 0.5))} ms over ${delays.length} frames read back` });
 }
 
+const LONG_CALL = 'long-call';
+
 export async function longCall(): Promise<void> {
-  const DRILL = 'long-call';
   const minutes = Number(process.env.DRILL_LONG_CALL_MIN ?? 40);
-  progress(DRILL, `one call of ${minutes} minutes on a clean link`);
+  progress(LONG_CALL, `one call of ${minutes} minutes on a clean link`);
   await reportLongCall(await labCall([{ name: 'long', shape: {} }], minutes * 60_000), minutes);
 }
 
 /** The long call's figures from its lab run (apart from longCall, to read a kept run again). */
 export async function reportLongCall(run: VariantRun, minutes: number): Promise<void> {
-  const DRILL = 'long-call';
+  const DRILL = LONG_CALL;
   const start = run.stepStarts[0]!;
   const end = start + minutes * 60_000;
-  const under = (fps: number | null) => fps !== null && fps < SENDER_SHORT_FPS;
+  const freezes = freezesOf(run.samples);
   const perMinute: LongCallMinute[] = [];
   for (let minute = 0; minute < minutes; minute++) {
     const from = start + minute * 60_000;
@@ -81,12 +82,11 @@ export async function reportLongCall(run: VariantRun, minutes: number): Promise<
     perMinute.push({
       minute: minute + 1,
       fps: Math.round(quantile(samples.map((sample) => sample.fps), 0.5) * 10) / 10,
-      cameraShortShare: samples.length === 0 ? 0 : samples.filter((sample) => under(sample.sourceFps)).length / samples.length,
-      causes: freezeCauses(run.samples, from, from + 60_000),
+      cameraShortShare: samples.length === 0 ? 0 : samples.filter((sample) => senderShort(sample.sourceFps)).length / samples.length,
+      causes: tally(freezes, from, from + 60_000 - 1),
     });
   }
-  const causes = freezeCauses(run.samples, start + SETTLE_MS, end);
-  const freezes = causes.total;
+  const causes = tally(freezes, start + SETTLE_MS, end);
   const inCall = run.samples.filter((sample) => sample.at >= start + SETTLE_MS && sample.at < end);
   const fpsAll = inCall.map((sample) => sample.fps);
   // The longest gap between two frames the customer's page presented.
@@ -94,7 +94,7 @@ export async function reportLongCall(run: VariantRun, minutes: number): Promise<
   let longestGap = 0;
   for (let i = 1; i < shown.length; i++) longestGap = Math.max(longestGap, shown[i]! - shown[i - 1]!);
   for (const row of perMinute) report({ drill: DRILL, metric: 'minute', value: row.fps, lost: null, unit: 'fps', note: `minute ${row.minute}: fps p50 ${row.fps}, ${row.causes.total} freezes` });
-  report({ drill: DRILL, metric: 'freezes', value: freezes, lost: null, goal: '0', met: freezes === 0, note: `${minutes} min, Chromium's freezeCount on the customer's receiver; fps p50 ${Math.round(quantile(fpsAll, 0.5) * 10) / 10}, lowest minute ${Math.min(...perMinute.map((row) => row.fps))}; longest gap between presented frames ${longestGap} ms` });
+  report({ drill: DRILL, metric: 'freezes', value: causes.total, lost: null, goal: '0', met: causes.total === 0, note: `${minutes} min, Chromium's freezeCount on the customer's receiver; fps p50 ${Math.round(quantile(fpsAll, 0.5) * 10) / 10}, lowest minute ${Math.min(...perMinute.map((row) => row.fps))}; longest gap between presented frames ${longestGap} ms` });
   // Both browsers, the SFU and the server share this machine's cores: a freeze the sending browser explains is the machine's.
   report({
     drill: DRILL,
@@ -104,7 +104,7 @@ export async function reportLongCall(run: VariantRun, minutes: number): Promise<
     note:
       `freezes while the agent's browser kept its frame rate: ${causes.afterAudioRestart} within ${AUDIO_RESTART_REACH_MS / 1000} s after an audio restart, ${causes.other} otherwise; ` +
       `more while it sent under ${SENDER_SHORT_FPS} fps: ${causes.cameraShort} with its camera short too, ${causes.encoderShort} with its camera at full rate ` +
-      `(it sent under ${SENDER_SHORT_FPS} fps in ${inCall.filter((s) => under(s.sentFps)).length} of ${inCall.length} samples, its camera delivered under ${SENDER_SHORT_FPS} in ${inCall.filter((s) => under(s.sourceFps)).length})`,
+      `(it sent under ${SENDER_SHORT_FPS} fps in ${inCall.filter((s) => senderShort(s.sentFps)).length} of ${inCall.length} samples, its camera delivered under ${SENDER_SHORT_FPS} in ${inCall.filter((s) => senderShort(s.sourceFps)).length})`,
   });
   progress(DRILL, `chart: ${path.relative(process.cwd(), await writeLongCallChart(run, perMinute))}`);
 }

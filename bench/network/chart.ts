@@ -66,16 +66,7 @@ export function chartSvg(title: string, series: readonly ChartSeries[], steps: r
   panels.forEach((panel, p) => {
     const top = TOP + p * (PANEL_HEIGHT + GAP);
     const y = (value: number) => top + PANEL_HEIGHT - (Math.min(Math.max(value, 0), panel.max) / panel.max) * PANEL_HEIGHT;
-    parts.push(`<text x="${LEFT}" y="${top - 8}" font-size="14" font-weight="bold">${escapeXml(panel.title)} (${panel.unit})</text>`);
-    parts.push(`<rect x="${LEFT}" y="${top}" width="${plotWidth}" height="${PANEL_HEIGHT}" fill="none" stroke="#999"/>`);
-    for (const value of panel.ticks) {
-      parts.push(`<line x1="${LEFT}" x2="${LEFT + plotWidth}" y1="${y(value)}" y2="${y(value)}" stroke="#eee"/>`);
-      parts.push(`<text x="${LEFT - 6}" y="${y(value) + 4}" font-size="11" text-anchor="end">${value}</text>`);
-    }
-    if (panel.guide) {
-      parts.push(`<line x1="${LEFT}" x2="${LEFT + plotWidth}" y1="${y(panel.guide.value)}" y2="${y(panel.guide.value)}" stroke="#c33" stroke-dasharray="2 3"/>`);
-      parts.push(`<text x="${LEFT + plotWidth - 4}" y="${y(panel.guide.value) - 4}" font-size="11" fill="#c33" text-anchor="end">${escapeXml(panel.guide.label)}</text>`);
-    }
+    parts.push(...panelFrame({ left: LEFT, top, width: plotWidth, height: PANEL_HEIGHT }, `${panel.title} (${panel.unit})`, panel.ticks, y, panel.guide));
     for (const step of steps) {
       parts.push(`<line x1="${x(step.startSec)}" x2="${x(step.startSec)}" y1="${top}" y2="${top + PANEL_HEIGHT}" stroke="#555" stroke-dasharray="5 4"/>`);
       if (p === 0) parts.push(`<text x="${x(step.startSec) + 5}" y="${top + 14}" font-size="12" fill="#333">${escapeXml(step.name)}</text>`);
@@ -100,6 +91,21 @@ export function chartSvg(title: string, series: readonly ChartSeries[], steps: r
   });
   parts.push(`<text x="${LEFT + plotWidth}" y="${height - 4}" font-size="11" text-anchor="end">seconds since the first step</text>`);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" font-family="sans-serif">${parts.join('')}</svg>`;
+}
+
+/** A panel's title, border, value ticks and, when given, a dashed guide line with its label; `y` maps a value to its height. */
+export function panelFrame(area: { left: number; top: number; width: number; height: number }, title: string, ticks: readonly number[], y: (value: number) => number, guide?: { value: number; label: string }): string[] {
+  const { left, top, width, height } = area;
+  const parts = [`<text x="${left}" y="${top - 8}" font-size="14" font-weight="bold">${escapeXml(title)}</text>`, `<rect x="${left}" y="${top}" width="${width}" height="${height}" fill="none" stroke="#999"/>`];
+  for (const value of ticks) {
+    parts.push(`<line x1="${left}" x2="${left + width}" y1="${y(value)}" y2="${y(value)}" stroke="#eee"/>`);
+    parts.push(`<text x="${left - 6}" y="${y(value) + 4}" font-size="11" text-anchor="end">${value}</text>`);
+  }
+  if (guide) {
+    parts.push(`<line x1="${left}" x2="${left + width}" y1="${y(guide.value)}" y2="${y(guide.value)}" stroke="#c33" stroke-dasharray="2 3"/>`);
+    parts.push(`<text x="${left + width - 4}" y="${y(guide.value) - 4}" font-size="11" fill="#c33" text-anchor="end">${escapeXml(guide.label)}</text>`);
+  }
+  return parts;
 }
 
 /** Renders an SVG to a PNG file with the browser already running. */

@@ -16,7 +16,7 @@ import type { FrameCounterApi } from './counterPage.js';
 import { COUNTER_LOOP_MS, COUNTER_VIDEO, framesFromLog, matchFrames, type FrameDelay, type FrameSeen } from './glassToGlass.js';
 import { launchChromiumInNamespace } from './namespaceChromium.js';
 import { HOST_IP, type NetworkLab } from './NetworkLab.js';
-import { marksOf, SENDER_SHORT_FPS, SMOOTH_FPS, toSample, type Mark, type Sample } from './samples.js';
+import { marksOf, SENDER_SHORT_FPS, senderShort, SMOOTH_FPS, toSample, type Mark, type Sample } from './samples.js';
 import type { SfuProbe, SfuSample } from './sfuProbe.js';
 import type { Step } from './steps.js';
 
@@ -226,7 +226,7 @@ function diagnosticsLine(samples: Sample[]): string {
   return (
     `under ${SMOOTH_FPS} fps in ${under.length} of ${samples.length} samples${under.length ? ` (at ${under.join(', ')} s)` : ''}; ` +
     `sender p50 ${sent.length ? round1(quantile(sent, 0.5)) : '-'} fps min ${sent.length ? round1(Math.min(...sent)) : '-'} ` +
-    `(its camera p50 ${camera.length ? round1(quantile(camera, 0.5)) : '-'} fps, under ${SENDER_SHORT_FPS} in ${camera.filter((fps) => fps < SENDER_SHORT_FPS).length} samples); ` +
+    `(its camera p50 ${camera.length ? round1(quantile(camera, 0.5)) : '-'} fps, under ${SENDER_SHORT_FPS} in ${camera.filter(senderShort).length} samples); ` +
     `decode p50 ${decode.length ? round1(quantile(decode, 0.5)) : '-'} ms p95 ${decode.length ? round1(quantile(decode, 0.95)) : '-'}; ` +
     `marked ${marks.filter((m) => m.length > 0).length} (sender short ${count('sender-short')}, cpu ${count('sender-cpu')}, unknown ${count('sender-unknown')}); ` +
     `SFU estimate p50 ${p50((s) => s.availableKbps)} kbit/s, sending p50 ${p50((s) => s.sendKbps)} (probes ${p50((s) => s.probationKbps)}), ` +

@@ -95,11 +95,16 @@ function sentOnForwardedLayer(before: readonly OutboundVideo[], after: readonly 
   return { fps: chosen.fps, limitation: chosen.encoding.qualityLimitationReason, sourceFps: chosen.sourceFps };
 }
 
+/** A known sender-side rate (frames sent, or the camera's) under SENDER_SHORT_FPS. */
+export function senderShort(fps: number | null | undefined): boolean {
+  return fps != null && fps < SENDER_SHORT_FPS;
+}
+
 /** Why a sample's frame rate may be the machine's rather than the network's; empty when the network alone decided it. */
 export function marksOf(sample: Sample): Mark[] {
   const marks: Mark[] = [];
   if (sample.sentFps === null) marks.push('sender-unknown');
-  else if (sample.sentFps < SENDER_SHORT_FPS) marks.push('sender-short');
+  else if (senderShort(sample.sentFps)) marks.push('sender-short');
   if (sample.limitation === 'cpu') marks.push('sender-cpu');
   return marks;
 }
