@@ -20,6 +20,12 @@ const MIN_EVENTS = 2000;
 /** The churn stops at MIN_EVENTS or after this long, whichever comes first. */
 const CHURN_CAP_MS = 100_000;
 const DRAIN_TIMEOUT_MS = 30_000;
+/**
+ * How long a connection and its first push may take. The whole suite on 2 cores has once kept an agent's reconnect
+ * waiting over 5 s for its state; the churn checks routing, not speed, and a push that never comes still fails. The
+ * slowest one is printed.
+ */
+const ANSWER_TIMEOUT_MS = 15_000;
 /** Customers connected at once during the churn, at most. */
 const CUSTOMERS_AT_ONCE = 14;
 /** Seeds the random choices; CHURN_SEED=n replays a run's choices (not its timing). */
@@ -63,6 +69,8 @@ class ChurnRun {
   readonly problems: string[] = [];
   readonly started = Date.now();
   callsAcrossNodes = 0;
+  /** The longest an agent's (re)connection waited for its first state, in ms. */
+  slowestStateMs = 0;
   draining = false;
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #pending = new Set<Promise<void>>();
@@ -213,6 +221,7 @@ class ChurnCustomer implements Actor {
     const ticketId = this.ticketId!;
     this.#run.ledger.customerGone(ticketId, Date.now());
     const ack = await this.#run.ask(this, this.#socket!, 'queue:leave', {}, [ErrorCode.InvalidState]);
+    if (!ack) this.#run.problem(`ticket ${ticketId} before the leave that got no answer: ${this.#run.tickets.get(ticketId)?.trace.join(' | ')}`);
     if (!ack?.ok) {
       this.leaveRefused = true;
       this.#run.races.leaveRefused++;
@@ -282,7 +291,7 @@ class ChurnCustomer implements Actor {
   /** Connects; a refused token counts as an answer only when `refusalExpected`, any other failure is a problem. */
   async #connect(socket: ClientSocket, options: { refusalExpected?: () => boolean } = {}): Promise<'connected' | 'refused' | 'failed'> {
     try {
-      await connect(socket);
+      await connect(socket, ANSWER_TIMEOUT_MS);
       return 'connected';
     } catch (error) {
       if (options.refusalExpected?.() && (error as { data?: { code?: string } }).data?.code === ErrorCode.Unauthorized) return 'refused';
@@ -300,6 +309,8 @@ class ChurnCustomer implements Actor {
       this.state = 'done';
       if (!this.#run.random.chance(0.15)) return;
       this.#run.later(this.#run.random.int(10, 100), () => {
+        // A leave still waiting for its answer (the call overtook it) is not cut off by the driver's own drop.
+        if (this.inFlight > 0) return;
         this.#disconnect('dropped in the call');
         this.#finish();
       });
@@ -411,10 +422,13 @@ class ChurnAgent implements Actor {
       this.#state = state;
       if (state.status === 'away' && !this.onBreak) this.#becomeAvailableSoon();
     });
-    const first = once(socket, 'agent:state');
-    await connect(socket);
+    const asked = Date.now();
+    const first = once(socket, 'agent:state', ANSWER_TIMEOUT_MS);
+    await connect(socket, ANSWER_TIMEOUT_MS);
     this.#socket = socket;
-    return first;
+    const state = await first;
+    this.#run.slowestStateMs = Math.max(this.#run.slowestStateMs, Date.now() - asked);
+    return state;
   }
 
   #offered(offer: Offer): void {
@@ -627,6 +641,7 @@ describe('two server nodes sharing one Redis', () => {
       races: run.races,
       leftInStore: store,
       problems: run.problems.length,
+      slowestStateMs: run.slowestStateMs,
       drained,
       churnMs,
       drainMs,
