@@ -310,6 +310,7 @@ const en = {
   'supervisor.duration': 'Duration',
   'supervisor.verdict': 'EN 301 549',
   'supervisor.details': 'Details',
+  'supervisor.detailsOf': 'Details: {ticketId}',
   'supervisor.qualityOf': 'Quality record of {ticketId}',
   'supervisor.noCalls': 'No call in progress.',
   'supervisor.verdict.pass': 'Pass',
@@ -699,6 +700,7 @@ const zh: Record<Key, string> = {
   'supervisor.duration': '时长',
   'supervisor.verdict': 'EN 301 549',
   'supervisor.details': '详情',
+  'supervisor.detailsOf': '详情：{ticketId}',
   'supervisor.qualityOf': '{ticketId} 的质量记录',
   'supervisor.noCalls': '当前没有通话。',
   'supervisor.verdict.pass': '达标',
@@ -778,6 +780,11 @@ const zh: Record<Key, string> = {
 };
 
 const dictionaries: Record<Locale, Record<Key, string>> = { en, 'zh-CN': zh };
+
+/** Every phrase of a language, by key (the tests check pages against them). */
+export function phrases(locale: Locale): Readonly<Record<Key, string>> {
+  return dictionaries[locale];
+}
 const STORAGE_KEY = 'signline.locale';
 
 /** The locale from a saved choice, else from the browser language. */
@@ -789,7 +796,7 @@ export function initialLocale(): Locale {
 
 let current: Locale = 'en';
 
-/** Switches the interface language, remembers it, and re-renders every `data-i18n` element. */
+/** Switches the interface language, remembers it, and re-renders every element `translate` and `translateAttribute` marked. */
 export function setLocale(locale: Locale): void {
   current = locale;
   localStorage.setItem(STORAGE_KEY, locale);
@@ -802,9 +809,18 @@ export function locale(): Locale {
   return current;
 }
 
+/** A placeholder's value: as given, or `{ key }`, a phrase translated with the rest (a role's name, say). */
+export type Value = string | number | { key: Key };
+export type Values = Record<string, Value>;
+
 /** Translates a key, filling `{name}` placeholders. */
-export function t(key: Key, values: Record<string, string | number> = {}): string {
-  return dictionaries[current][key].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? `{${name}}`));
+export function t(key: Key, values: Values = {}): string {
+  return dictionaries[current][key].replace(/\{(\w+)\}/g, (_, name: string) => (values[name] === undefined ? `{${name}}` : valueText(values[name])));
+}
+
+/** A placeholder's value as text in the current language. */
+export function valueText(value: Value): string {
+  return typeof value === 'object' ? t(value.key) : String(value);
 }
 
 /** Whether a string is a translation key. */
@@ -812,21 +828,41 @@ export function isKey(key: string): key is Key {
   return key in en;
 }
 
-/** Fills every element carrying `data-i18n` (text) or `data-i18n-placeholder` with the current language. */
+/** Attributes people read through assistive technology, kept in the page's language by `translateAttribute`. */
+export type TranslatedAttribute = 'aria-label' | 'aria-valuetext' | 'alt';
+/** `data-i18n-attrs`: each translated attribute's key and values. */
+type AttributeKeys = Partial<Record<TranslatedAttribute, [Key, Values]>>;
+
+/**
+ * Fills every element carrying `data-i18n` (text), `data-i18n-placeholder` or `data-i18n-attrs` (aria-label and the
+ * like) with the current language.
+ */
 export function applyTranslations(root: ParentNode): void {
   root.querySelectorAll<HTMLElement>('[data-i18n]').forEach((element) => {
     const key = element.dataset.i18n!;
-    if (isKey(key)) element.textContent = t(key, JSON.parse(element.dataset.i18nValues ?? '{}'));
+    if (isKey(key)) element.textContent = t(key, JSON.parse(element.dataset.i18nValues ?? '{}') as Values);
   });
   root.querySelectorAll<HTMLInputElement>('[data-i18n-placeholder]').forEach((element) => {
     const key = element.dataset.i18nPlaceholder!;
     if (isKey(key)) element.placeholder = t(key);
   });
+  root.querySelectorAll('[data-i18n-attrs]').forEach((element) => {
+    const attributes = JSON.parse(element.getAttribute('data-i18n-attrs')!) as AttributeKeys;
+    for (const [attribute, [key, values]] of Object.entries(attributes)) if (isKey(key)) element.setAttribute(attribute, t(key, values));
+  });
 }
 
 /** Sets an element's text to a translated key, and keeps it translated when the language switches. */
-export function translate(element: HTMLElement, key: Key, values: Record<string, string | number> = {}): void {
+export function translate(element: HTMLElement, key: Key, values: Values = {}): void {
   element.dataset.i18n = key;
   element.dataset.i18nValues = JSON.stringify(values);
   element.textContent = t(key, values);
+}
+
+/** Sets an attribute (an aria-label, an image's alt) to a translated key, and keeps it translated when the language switches. */
+export function translateAttribute(element: Element, attribute: TranslatedAttribute, key: Key, values: Values = {}): void {
+  const attributes = JSON.parse(element.getAttribute('data-i18n-attrs') ?? '{}') as AttributeKeys;
+  attributes[attribute] = [key, values];
+  element.setAttribute('data-i18n-attrs', JSON.stringify(attributes));
+  element.setAttribute(attribute, t(key, values));
 }

@@ -5,6 +5,7 @@ import type { SharedViewsSnapshot } from '../../client/src/ui/SharedViews.js';
 import { CallDriver } from '../support/CallDriver.js';
 import { TEST_PASSWORD, testAgent, testTechnician } from '../support/testServer.js';
 import { serverAndChromium } from '../support/e2eSuite.js';
+import { attributesLeftIn } from '../support/languageLeft.js';
 
 type SignlineWindow = { signline: { shares(): SharedViewsSnapshot | null } };
 
@@ -195,6 +196,14 @@ describe('guided troubleshooting in Chromium: a shared screen and marks on it', 
     }
     await screenshot(driver.customer, 'layout-phone-customer');
     await screenshot(driver.agent, 'layout-phone-agent');
+
+    // Switched to Chinese in the middle of the call, what a screen reader says of the tools, pins, separator and
+    // tiles follows, like the text: no English phrase is left in an attribute.
+    for (const page of [driver.agent, technician]) {
+      await page.click('#lang-switch');
+      await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+      await expect(attributesLeftIn(page, 'en', 'zh-CN')).resolves.toEqual([]);
+    }
 
     // Stopping the share takes the view away on the other pages.
     await driver.customer.click('#share-stop');

@@ -20,7 +20,7 @@ import {
   techJoinReplySchema,
 } from '../../../signaling/index.js';
 import { trackCall, trackSender, trackShares } from '../diagnostics.js';
-import { locale, t, translate } from '../i18n.js';
+import { locale, t, translate, type Value } from '../i18n.js';
 import type { CallMedia } from '../media/CallMedia.js';
 import { mediaCapabilities, MediasoupCall, preloadDevice } from '../media/MediasoupCall.js';
 import { openCallMedia } from '../media/openCallMedia.js';
@@ -153,7 +153,7 @@ const layout = new CallLayout({
   first: techConsole ? 'shares' : 'stage',
   defaultSplit: techConsole ? 0.7 : 0.4,
   storageKey: `signline.split.${techConsole ? 'tech' : 'agent'}`,
-  nameOf: (role) => (role === 'customer' && currentCall ? currentCall.ticketId : t(`role.${role}`)),
+  nameOf: (role) => (role === 'customer' && currentCall ? currentCall.ticketId : { key: `role.${role}` as const }),
 });
 
 /**
@@ -393,7 +393,7 @@ async function startCall(started: CallStarted): Promise<void> {
     snapshot: () => snapshotOfSharedView(byId('shares')),
     onError: showError,
   });
-  const nameOf = (role: ParticipantRole) => (role === 'customer' ? started.ticketId : t(`role.${role}`));
+  const nameOf = (role: ParticipantRole): Value => (role === 'customer' ? started.ticketId : { key: `role.${role}` as const });
   shares?.close();
   const views = new SharedViews({
     container: byId('shares'),
@@ -431,7 +431,7 @@ function showPeerConnection({ sessionId, role, connected }: PeerConnection): voi
   element.hidden = connected;
   element.dataset.connected = String(connected);
   if (connected) return;
-  translate(element, 'call.peerReconnecting', { name: role === 'customer' ? currentCall.ticketId : t(`role.${role}`) });
+  translate(element, 'call.peerReconnecting', { name: role === 'customer' ? currentCall.ticketId : { key: `role.${role}` as const } });
   cue('attention');
 }
 

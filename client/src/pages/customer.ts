@@ -58,7 +58,7 @@ const layout = new CallLayout({
   first: 'stage',
   defaultSplit: 0.4,
   storageKey: 'signline.split.customer',
-  nameOf: (role) => (role === 'agent' && currentCall ? currentCall.peerName : t(`role.${role}`)),
+  nameOf: (role) => (role === 'agent' && currentCall ? currentCall.peerName : { key: `role.${role}` as const }),
 });
 layout.attach(stage);
 /** The framing check and signing detector on the customer's own camera; its state, never its landmarks, is sent. */

@@ -1,5 +1,5 @@
 import type { StepCard as Card, StepReplyKind, StepsState } from '../../../signaling/index.js';
-import { t, translate } from '../i18n.js';
+import { t, translate, translateAttribute } from '../i18n.js';
 import { cue } from '../ui/cues.js';
 
 /** Options of the customer's step card. */
@@ -96,7 +96,7 @@ export class StepCard {
     this.#image.hidden = !card.image;
     if (card.image) {
       this.#image.src = card.image;
-      this.#image.alt = t('steps.imageAlt');
+      translateAttribute(this.#image, 'alt', 'steps.imageAlt');
     } else this.#image.removeAttribute('src');
     if (state.statuses[state.current] === 'stuck') translate(this.#note, 'steps.stuckSent');
     else plain(this.#note, '');

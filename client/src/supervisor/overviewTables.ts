@@ -1,5 +1,5 @@
 import type { CallQualityRecord, LiveCall, OverallVerdict, QueueName, SupervisorOverview, Verdict } from '../../../signaling/index.js';
-import { locale, t, translate } from '../i18n.js';
+import { locale, t, translate, translateAttribute } from '../i18n.js';
 
 /** Appends a cell with text; a row header when `header`. The page renders again on a language switch. */
 function cell(row: HTMLTableRowElement, text: string, header = false): HTMLTableCellElement {
@@ -112,7 +112,7 @@ export function showCalls(table: HTMLTableElement, overview: SupervisorOverview,
       const button = document.createElement('button');
       button.type = 'button';
       button.textContent = t('supervisor.details');
-      button.setAttribute('aria-label', `${t('supervisor.details')}: ${call.ticketId}`);
+      translateAttribute(button, 'aria-label', 'supervisor.detailsOf', { ticketId: call.ticketId });
       button.addEventListener('click', () => open(call));
       cell(row, '').append(button);
     },

@@ -1,7 +1,7 @@
 import type { Caption, CaptionStatus } from '../../../signaling/index.js';
 import { applyTranslations, translate } from '../i18n.js';
 import type { SignalingClient } from '../net/SignalingClient.js';
-import { speakerLabel } from './transcriptText.js';
+import { speakerLabel, speakerName } from './transcriptText.js';
 
 const STORAGE_KEY = 'signline.captions';
 /** Caption text sizes the reader steps through, in rem. */
@@ -112,7 +112,7 @@ export class CaptionView {
     this.#box.dataset.state = this.#paused.size > 0 ? 'paused' : 'live';
     if (this.#paused.size > 0) {
       this.#box.hidden = false;
-      translate(this.#status, state === 'off' ? 'captions.off' : 'captions.paused', { name: speakerLabel(speaker) });
+      translate(this.#status, state === 'off' ? 'captions.off' : 'captions.paused', { name: speakerName(speaker) });
     } else this.#status.textContent = '';
   }
 

@@ -1,9 +1,14 @@
 import type { Speaker, TranscriptLine } from '../../../signaling/index.js';
-import { t } from '../i18n.js';
+import { t, valueText, type Value } from '../i18n.js';
 
-/** A speaker as people read them: their name, or their role when the name is a ticket id or empty. */
+/** A speaker as people read them: their name, or their role (in the reader's language) when the name is a ticket id or empty. */
+export function speakerName(speaker: Speaker): Value {
+  return speaker.name || { key: `role.${speaker.role}` as const };
+}
+
+/** `speakerName` as text. */
 export function speakerLabel(speaker: Speaker): string {
-  return speaker.name || t(`role.${speaker.role}`);
+  return valueText(speakerName(speaker));
 }
 
 /**

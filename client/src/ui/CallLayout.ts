@@ -1,5 +1,5 @@
 import { participantRoleSchema, type ParticipantRole } from '../../../signaling/index.js';
-import { t, translate } from '../i18n.js';
+import { t, translate, translateAttribute, type Value } from '../i18n.js';
 import { keepPin, readSplit, samePin, SPLIT, splitAfterKey, splitAfterPin, splitAt, togglePin, type Pane, type Pin } from './layoutChoice.js';
 import type { Stage } from './Stage.js';
 
@@ -14,7 +14,7 @@ export interface CallLayoutOptions {
   /** Where the viewer's split is remembered, per console. */
   storageKey: string;
   /** How a participant is named in the pin buttons' labels. */
-  nameOf(role: ParticipantRole): string;
+  nameOf(role: ParticipantRole): Value;
 }
 
 /**
@@ -107,8 +107,9 @@ export class CallLayout {
       const target = parsePin(button.dataset.pin ?? '');
       const pressed = String(target !== null && samePin(this.#pin, target));
       if (button.getAttribute('aria-pressed') !== pressed) button.setAttribute('aria-pressed', pressed);
-      const label = target === null ? '' : target.kind === 'person' ? t('layout.pinPerson', { name: this.#options.nameOf(target.role) }) : t('layout.pinShare');
-      if (button.getAttribute('aria-label') !== label) button.setAttribute('aria-label', label);
+      if (target === null) continue;
+      const [key, values] = target.kind === 'person' ? (['layout.pinPerson', { name: this.#options.nameOf(target.role) }] as const) : (['layout.pinShare', {}] as const);
+      if (button.getAttribute('aria-label') !== t(key, values)) translateAttribute(button, 'aria-label', key, values);
     }
   }
 
@@ -162,8 +163,8 @@ export class CallLayout {
     const percent = Math.round(this.#split * 100);
     const stage = this.#options.first === 'stage' ? percent : 100 - percent;
     this.#separator.setAttribute('aria-valuenow', String(percent));
-    this.#separator.setAttribute('aria-valuetext', t('layout.splitValue', { stage, shares: 100 - stage }));
-    this.#separator.setAttribute('aria-label', t('layout.split'));
+    translateAttribute(this.#separator, 'aria-valuetext', 'layout.splitValue', { stage, shares: 100 - stage });
+    translateAttribute(this.#separator, 'aria-label', 'layout.split');
   }
 }
 

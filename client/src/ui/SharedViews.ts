@@ -1,7 +1,7 @@
 import type { Annotation, Annotator, NormalizedPoint, StrokeShape } from '../../../signaling/index.js';
 import { AnnotationBoard } from '../annotations/AnnotationBoard.js';
 import { arrowHead, containedRect, ellipseIn, thinPath, toNormalized, toNormalizedClamped, toPixels, type PixelPoint, type Rect } from '../annotations/geometry.js';
-import { t, translate } from '../i18n.js';
+import { t, translate, translateAttribute, type Value } from '../i18n.js';
 import { attachStream } from './dom.js';
 
 /** The annotation palette: high-contrast colours, one per participant of a call (the server hands out the index). */
@@ -90,7 +90,7 @@ export class SharedViews {
   }
 
   /** Shows a shared view: another participant's (labelled with who shares it) or this page's own, previewed. */
-  add(producerId: string, stream: MediaStream, label: { key: 'share.from' | 'share.deviceFrom' | 'share.own'; name?: string }): void {
+  add(producerId: string, stream: MediaStream, label: { key: 'share.from' | 'share.deviceFrom' | 'share.own'; name?: Value }): void {
     this.remove(producerId);
     const figure = document.createElement('figure');
     figure.className = 'share';
@@ -177,7 +177,7 @@ export class SharedViews {
     const bar = document.createElement('div');
     bar.className = 'annotation-tools';
     bar.setAttribute('role', 'toolbar');
-    bar.setAttribute('aria-label', t('share.tools'));
+    translateAttribute(bar, 'aria-label', 'share.tools');
     const tools: Tool[] = ['pointer', 'arrow', 'circle', 'free'];
     for (const tool of tools) {
       const button = document.createElement('button');

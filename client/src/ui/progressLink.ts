@@ -1,6 +1,6 @@
 import QRCode from 'qrcode';
 import { progressPath } from '../../../signaling/index.js';
-import { translate } from '../i18n.js';
+import { translate, translateAttribute } from '../i18n.js';
 
 /**
  * Shows the ticket's progress link in `container`, and with `qr` its QR code (drawn in the browser as SVG: the secret
@@ -20,7 +20,8 @@ export async function showProgressLink(container: HTMLElement, ticketId: string,
   figure.querySelector('svg')?.setAttribute('role', 'img');
   const caption = document.createElement('figcaption');
   translate(caption, 'progress.qrCaption');
-  figure.querySelector('svg')?.setAttribute('aria-label', caption.textContent ?? '');
+  const svg = figure.querySelector('svg');
+  if (svg) translateAttribute(svg, 'aria-label', 'progress.qrCaption');
   figure.append(caption);
   container.append(figure);
 }

@@ -1,5 +1,5 @@
 import type { CallStarted, ParticipantRole } from '../../../signaling/index.js';
-import { translate } from '../i18n.js';
+import { translate, type Value } from '../i18n.js';
 import type { SignalingClient } from '../net/SignalingClient.js';
 import { byId } from './dom.js';
 import type { Stage, StageListener } from './Stage.js';
@@ -12,7 +12,7 @@ export function followSigning(client: SignalingClient, stage: () => Stage | null
 }
 
 /** A stage listener that shows "… is signing" over the large view while the participant there signs. */
-export function signingLabel(elementId: string, nameOf: (role: ParticipantRole) => string): StageListener {
+export function signingLabel(elementId: string, nameOf: (role: ParticipantRole) => Value): StageListener {
   const element = byId(elementId);
   return (current, signing) => {
     const shown = current !== null && signing.has(current);
