@@ -1,8 +1,9 @@
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/createServer.js';
-import { CallDriver } from '../support/CallDriver.js';
+import { CallDriver, signIn } from '../support/CallDriver.js';
 import { launchChromium } from '../support/chromium.js';
+import { serverAndChromium } from '../support/e2eSuite.js';
 import { call, SocketPool } from '../support/sockets.js';
 import { startTestServer, TEST_PASSWORD, testAgent } from '../support/testServer.js';
 
@@ -96,4 +97,54 @@ describe('a customer who reloads the support page (Chromium)', () => {
     await driver.customer.waitForSelector('section[data-view=precall]:not([hidden])');
     await driver.close();
   }, 150_000);
+});
+
+describe('an agent who reloads the console while writing a wrap-up (Chromium)', () => {
+  const live = serverAndChromium([testAgent('alice', ['csl'])]);
+
+  it('signs back in to the same ticket’s wrap-up with its transcript and the notes so far, and files it once', async () => {
+    const driver = await CallDriver.open(live.browser, live.server.url);
+    try {
+      await driver.agentReady('alice', TEST_PASSWORD);
+      await driver.customerJoins('csl');
+      await driver.agentAccepts();
+      await driver.firstFrameAt(driver.agent);
+      const ticketId = (await driver.customer.$eval('#ticket-id', (el) => el.textContent ?? '')).match(/SL-[A-Z0-9-]+/)?.[0];
+      expect(ticketId).toBeDefined();
+      await driver.customer.focus('[data-part=chat-input]');
+      await driver.customer.keyboard.type('The router light blinks red');
+      await driver.customer.keyboard.press('Enter');
+      await driver.agent.waitForFunction(() => [...document.querySelectorAll('.chat-item .chat-text')].some((el) => el.textContent === 'The router light blinks red'));
+      await driver.agentHangsUp();
+      await driver.agent.waitForSelector('#wrap-up:not([hidden])');
+      await driver.agent.select('#wrap-up select[name=disposition]', 'workaround');
+      await driver.agent.type('#wrap-up textarea[name=summary]', 'Reset the router; ');
+      await driver.agent.click('#wrap-up input[name=followUp]');
+
+      await driver.agent.reload();
+      await signIn(driver.agent, 'alice', TEST_PASSWORD);
+      await driver.agent.waitForSelector('#wrap-up:not([hidden])');
+      const shown = await driver.agent.evaluate(() => ({
+        title: document.querySelector('#wrap-up-title')!.textContent ?? '',
+        disposition: document.querySelector<HTMLSelectElement>('#wrap-up select[name=disposition]')!.value,
+        summary: document.querySelector<HTMLTextAreaElement>('#wrap-up textarea[name=summary]')!.value,
+        followUp: document.querySelector<HTMLInputElement>('#wrap-up input[name=followUp]')!.checked,
+        transcript: document.querySelector('#wrap-up-transcript')!.textContent ?? '',
+      }));
+      expect(shown.title).toContain(ticketId!);
+      expect(shown).toMatchObject({ disposition: 'workaround', summary: 'Reset the router; ', followUp: true });
+      expect(shown.transcript).toContain('The router light blinks red');
+
+      await driver.agent.type('#wrap-up textarea[name=summary]', 'works again');
+      await driver.agent.click('#wrap-up button[type=submit]');
+      await driver.agent.waitForSelector('#notice[data-i18n="wrapUp.filed"]');
+      expect(await driver.agent.$eval('#wrap-up', (el) => (el as HTMLElement).hidden)).toBe(true);
+      // Filed: the next reload starts without it.
+      await driver.agent.reload();
+      await signIn(driver.agent, 'alice', TEST_PASSWORD);
+      await expect(driver.agent.$eval('#wrap-up', (el) => (el as HTMLElement).hidden)).resolves.toBe(true);
+    } finally {
+      await driver.close();
+    }
+  }, 120_000);
 });

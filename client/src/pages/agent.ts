@@ -145,6 +145,7 @@ const wrapUp = new WrapUpPanel({
   },
   onFiled: (ticketId) => translate(byId('notice'), 'wrapUp.filed', { ticketId }),
   onError: showError,
+  agentId: () => selfAgentId,
 });
 setUpMediaToggles(() => localStream, () => station ?? call, showError);
 const shareControls = setUpShareControls({ call: () => call, views: () => shares, notice: (message) => (byId('share-notice').textContent = message) });
@@ -183,6 +184,8 @@ async function signIn(form: FormData): Promise<void> {
   selfAgentId = agent.id;
   staffToken = token;
   byId('sign-out').hidden = false;
+  // Notes this tab had not filed when it was reloaded (or crashed): the same ticket, transcript and draft.
+  wrapUp.restore();
   // Without them the console still works: the agent types every reply and writes steps during the call.
   void loadStaffData(token, '/api/canned-replies', cannedRepliesSchema).then((data) => (cannedReplies = data ?? cannedReplies));
   void loadStaffData(token, '/api/guides', guidesSchema).then((data) => (guides = data ?? guides));

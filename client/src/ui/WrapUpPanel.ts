@@ -1,4 +1,5 @@
-import { agentWrapUpSchema, type AgentWrapUp, type TranscriptLine } from '../../../signaling/index.js';
+import { z } from 'zod';
+import { agentWrapUpSchema, dispositionSchema, idSchema, transcriptLineSchema, WRAP_UP_SUMMARY_MAX, type AgentWrapUp, type TranscriptLine } from '../../../signaling/index.js';
 import { translate } from '../i18n.js';
 import { lineWords, speakerLabel } from '../text/transcriptText.js';
 import { renderLine } from '../text/TextPanel.js';
@@ -11,12 +12,30 @@ export interface WrapUpPanelOptions {
   submit: (wrapUp: AgentWrapUp) => Promise<void>;
   onFiled: (ticketId: string) => void;
   onError: (error: unknown) => void;
+  /** The signed-in agent: a kept wrap-up comes back only to the agent who left it. */
+  agentId: () => string | null;
 }
+
+const STORAGE_KEY = 'signline.wrapUp';
+
+/**
+ * An open wrap-up as the tab keeps it (sessionStorage) while it is not filed: a reload or a crashed tab signs back in
+ * to the same ticket, transcript and notes so far.
+ */
+const keptWrapUpSchema = z.object({
+  agentId: idSchema,
+  ticketId: idSchema,
+  lines: z.array(transcriptLineSchema).max(10_000),
+  until: z.number().optional(),
+  draft: z.object({ disposition: z.union([dispositionSchema, z.literal('')]), summary: z.string().max(WRAP_UP_SUMMARY_MAX), followUp: z.boolean() }),
+});
+type KeptWrapUp = z.infer<typeof keptWrapUpSchema>;
 
 /**
  * The agent's notes after a call: disposition, summary and follow-up, with the time left, beside the call's
  * transcript, each line of which can be added to the summary with one button (keyboard reachable). It stays open
- * after the time runs out, so the notes can still be filed, until they are or another call's wrap-up replaces it.
+ * after the time runs out, so the notes can still be filed, until they are or another call's wrap-up replaces it; until
+ * then the tab keeps it, so a reload does not lose it (`restore`).
  */
 export class WrapUpPanel {
   readonly #options: WrapUpPanelOptions;
@@ -24,6 +43,8 @@ export class WrapUpPanel {
   readonly #summary: HTMLTextAreaElement;
   #ticketId: string | null = null;
   #timer: number | undefined;
+  #lines: readonly TranscriptLine[] = [];
+  #until: number | undefined;
 
   constructor(options: WrapUpPanelOptions) {
     this.#options = options;
@@ -33,6 +54,7 @@ export class WrapUpPanel {
       event.preventDefault();
       void this.#submit();
     });
+    this.#form.addEventListener('input', () => this.#keep());
   }
 
   /** The ticket whose wrap-up is open, or null. */
@@ -44,6 +66,8 @@ export class WrapUpPanel {
   open(ticketId: string, lines: readonly TranscriptLine[], until: number | undefined): void {
     const { root } = this.#options;
     this.#ticketId = ticketId;
+    this.#lines = lines;
+    this.#until = until;
     this.#form.reset();
     translate(root.querySelector<HTMLElement>('#wrap-up-title')!, 'wrapUp.heading', { ticketId });
     const list = root.querySelector<HTMLOListElement>('#wrap-up-transcript')!;
@@ -56,13 +80,60 @@ export class WrapUpPanel {
     root.hidden = false;
     this.#countDown(until);
     this.#form.querySelector<HTMLSelectElement>('select')!.focus();
+    this.#keep();
   }
 
-  /** Closes the panel and stops its countdown. Idempotent. */
+  /** Opens again the wrap-up this tab kept for the signed-in agent, with the notes as they were; false when there is none. */
+  restore(): boolean {
+    const kept = this.#kept();
+    if (!kept || kept.agentId !== this.#options.agentId()) return false;
+    this.open(kept.ticketId, kept.lines, kept.until);
+    this.#form.querySelector<HTMLSelectElement>('select[name=disposition]')!.value = kept.draft.disposition;
+    this.#summary.value = kept.draft.summary;
+    this.#form.querySelector<HTMLInputElement>('input[name=followUp]')!.checked = kept.draft.followUp;
+    this.#keep();
+    return true;
+  }
+
+  /** Closes the panel, stops its countdown and forgets the kept copy. Idempotent. */
   close(): void {
     this.#ticketId = null;
     window.clearInterval(this.#timer);
     this.#options.root.hidden = true;
+    sessionStorage.removeItem(STORAGE_KEY);
+  }
+
+  /** The tab's kept wrap-up, or null; anything unreadable is forgotten. */
+  #kept(): KeptWrapUp | null {
+    let stored: unknown = null;
+    try {
+      stored = JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? 'null');
+    } catch {
+      // Unreadable: forgotten below.
+    }
+    const parsed = keptWrapUpSchema.safeParse(stored);
+    if (parsed.success) return parsed.data;
+    sessionStorage.removeItem(STORAGE_KEY);
+    return null;
+  }
+
+  /** Keeps the open wrap-up and its notes so far for this tab. */
+  #keep(): void {
+    const agentId = this.#options.agentId();
+    if (!this.#ticketId || !agentId) return;
+    const data = new FormData(this.#form);
+    const kept: KeptWrapUp = {
+      agentId,
+      ticketId: this.#ticketId,
+      lines: [...this.#lines],
+      ...(this.#until !== undefined ? { until: this.#until } : {}),
+      draft: { disposition: String(data.get('disposition') ?? '') as KeptWrapUp['draft']['disposition'], summary: this.#summary.value, followUp: data.get('followUp') === 'on' },
+    };
+    try {
+      sessionStorage.setItem(STORAGE_KEY, JSON.stringify(kept));
+    } catch {
+      // Storage full or refused: the panel works on, only a reload would lose it.
+    }
   }
 
   #countDown(until: number | undefined): void {
@@ -89,6 +160,7 @@ export class WrapUpPanel {
       const current = this.#summary.value;
       this.#summary.value = `${current}${current && !current.endsWith('\n') ? '\n' : ''}${text}`.slice(0, this.#summary.maxLength);
       this.#summary.focus();
+      this.#keep();
     });
     item.append(add);
     return item;
