@@ -64,6 +64,14 @@ export type Annotator = z.infer<typeof annotatorSchema>;
 /** Client to server `call:annotate`: the Socket.IO path of the annotation channel, while that is not open. */
 export const callAnnotateSchema = z.strictObject({ sessionId: idSchema, annotation: annotationSchema });
 
+/** Client to server `call:marks`: the strokes on the call's shared views so far, for a page that joins (or comes back) later. */
+export const marksRequestSchema = z.strictObject({ sessionId: idSchema });
+
+/** Reply to `call:marks`: each stroke with who drew it, oldest first per view; applied in order they rebuild the board. */
+export const marksReplySchema = z.object({ marks: z.array(z.object({ from: annotatorSchema, annotation: annotationSchema })) });
+/** Reply to `call:marks`. */
+export type MarksReply = z.infer<typeof marksReplySchema>;
+
 /** Server to client `call:annotation`: another participant's mark, on the Socket.IO path. */
 export const annotationReceivedSchema = z.object({ sessionId: idSchema, from: annotatorSchema, annotation: annotationSchema });
 /** Payload of `call:annotation`. */

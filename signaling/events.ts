@@ -46,7 +46,7 @@ import {
 import { agentWrapUpSchema } from './wrapUp.js';
 import { progressUpdateSchema, progressWatchSchema, ticketProgressSchema } from './progress.js';
 import { captionSchema, captionStatusSchema } from './captions.js';
-import { annotationReceivedSchema, callAnnotateSchema } from './annotations.js';
+import { annotationReceivedSchema, callAnnotateSchema, marksReplySchema, marksRequestSchema } from './annotations.js';
 import { callGuideSchema, callStepReplySchema, callStepSchema, guideSentSchema, stepsStateSchema } from './steps.js';
 import { callComingSchema, callHandedOverSchema, callHandoverSchema, callInviteSchema, callLinkSchema, invitedSchema, joinLinkSchema, techniciansListSchema, techniciansSchema } from './escalation.js';
 import { consumeInboxSchema, dataConsumerInfoSchema, dataProducedSchema, produceDataSchema } from './dataChannel.js';
@@ -92,6 +92,7 @@ export const clientEventSchemas = {
   'media:setProducerPaused': setProducerPausedSchema,
   'media:closeProducer': producerRefSchema,
   'call:annotate': callAnnotateSchema,
+  'call:marks': marksRequestSchema,
   'call:guide': callGuideSchema,
   'call:step': callStepSchema,
   'call:stepReply': callStepReplySchema,
@@ -139,6 +140,7 @@ export const clientEventReplySchemas = {
   'media:setProducerPaused': nothingSchema,
   'media:closeProducer': nothingSchema,
   'call:annotate': nothingSchema,
+  'call:marks': marksReplySchema,
   'call:guide': guideSentSchema,
   'call:step': nothingSchema,
   'call:stepReply': nothingSchema,

@@ -14,3 +14,4 @@ export * from './steps.js';
 export * from './supervisor.js';
 export * from './progress.js';
 export * from './wrapUp.js';
+export * from './AnnotationBoard.js';

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { AgentProfile, Annotation, Annotator, CallEndReason, CallMode, ChatSent, Device, Guide, GuideSent, InvitePurpose, ParticipantRole, QualitySample, QueueName, RttInboxMessage, Speaker, StepReplyKind, TranscriptReply } from '../../signaling/index.js';
-import { ANNOTATION_CHANNEL, annotationSchema, AppError, ErrorCode, isSharedView, T140, T140_CHANNEL, t140ChunkSchema } from '../../signaling/index.js';
+import type { AgentProfile, Annotation, Annotator, MarksReply, CallEndReason, CallMode, ChatSent, Device, Guide, GuideSent, InvitePurpose, ParticipantRole, QualitySample, QueueName, RttInboxMessage, Speaker, StepReplyKind, TranscriptReply } from '../../signaling/index.js';
+import { ANNOTATION_CHANNEL, AnnotationBoard, annotationSchema, AppError, ErrorCode, isSharedView, T140, T140_CHANNEL, t140ChunkSchema } from '../../signaling/index.js';
 import type { MediaRoom } from '../../media/MediaEngine.js';
 import type { Logger } from '../logger.js';
 import type { QualityRecords } from '../quality/QualityRecords.js';
@@ -85,6 +85,10 @@ export class Call extends EventEmitter<CallEvents> {
   /** The rate limit of each participant's data channel, the same as their Socket.IO events'. */
   readonly #dataBuckets: KeyedBuckets;
   readonly #annotationBuckets = new KeyedBuckets(ANNOTATION_RATE);
+  /** The strokes on the call's shared views, for pages that join later (pointers are not kept: they fade). */
+  readonly #board = new AnnotationBoard();
+  /** Who drew with each colour, as their strokes are replayed (a colour stays with its drawer for the call). */
+  readonly #drawers = new Map<number, Annotator>();
   #reconnectTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -285,10 +289,34 @@ export class Call extends EventEmitter<CallEvents> {
     const source = this.#room.producerSource(annotation.target);
     if (source === undefined || !isSharedView(source)) throw AppError.notFound('shared screen', annotation.target);
     const from = this.#annotatorOf(key);
+    if (annotation.kind !== 'pointer') {
+      this.#board.apply(from, annotation, Date.now());
+      this.#drawers.set(from.color, from);
+    }
     for (const other of this.#othersThan(key)) {
       const sent = this.#room.sendData(other, JSON.stringify({ type: 'annotation', from, annotation } satisfies RttInboxMessage));
       if (!sent) this.#messenger.push(other, 'call:annotation', { sessionId: this.id, from, annotation });
     }
+  }
+
+  /**
+   * The strokes on the call's shared views so far, for a participant whose page joined after they were drawn (a
+   * technician, a reload): each with who drew it, oldest first. Views no longer shared are forgotten here.
+   */
+  marks(key: string): MarksReply {
+    this.roleOfMember(key);
+    const marks: MarksReply['marks'] = [];
+    for (const target of this.#board.targets()) {
+      const source = this.#room.producerSource(target);
+      if (source === undefined || !isSharedView(source)) {
+        this.#board.forget(target);
+        continue;
+      }
+      for (const { color, stroke } of this.#board.strokes(target)) {
+        marks.push({ from: this.#drawers.get(color) ?? { role: 'technician', name: '', color }, annotation: { kind: 'stroke', target, stroke } });
+      }
+    }
+    return { marks };
   }
 
   /** The agent or a technician sends a guide: the customer gets its first card. Throws FORBIDDEN for the customer. */

@@ -86,6 +86,7 @@ export function callHandlers(services: Services): EventHandlers {
       calls.memberCall(sessionId, me(socket)).call.annotate(me(socket), annotation);
       return null;
     },
+    'call:marks': ({ sessionId }, socket) => calls.memberCall(sessionId, me(socket)).call.marks(me(socket)),
     'call:guide': ({ sessionId, guide, slow }, socket) => calls.memberCall(sessionId, me(socket)).call.sendGuide(me(socket), guide, slow),
     'call:step': ({ sessionId, guideNo, index, image }, socket) => {
       calls.memberCall(sessionId, me(socket)).call.showStep(me(socket), guideNo, index, image);

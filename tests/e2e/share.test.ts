@@ -69,7 +69,7 @@ const DESKTOP = { width: 1280, height: 800 };
 const PHONE_PORTRAIT = { width: 390, height: 844 };
 
 describe('guided troubleshooting in Chromium: a shared screen and marks on it', () => {
-  const live = serverAndChromium([testAgent('alice', ['csl']), testTechnician('tess')]);
+  const live = serverAndChromium([testAgent('alice', ['csl']), testTechnician('tess'), testTechnician('tom')]);
 
   it('the technician receives the customer’s screen at its full resolution and an arrow they draw lands on the same spot of the customer’s view', async () => {
     const driver = await CallDriver.open(live.browser, live.server.url);
@@ -137,6 +137,16 @@ describe('guided troubleshooting in Chromium: a shared screen and marks on it', 
     });
     expect(painted[3]).toBeGreaterThan(0);
     expect(painted.slice(0, 3)).toEqual([0xff, 0x8c, 0x00]);
+
+    // A second technician who comes in after it was drawn finds the arrow on their view too, where the others have it.
+    const late = await driver.technicianJoins(live.browser, live.server.url, 'tom', TEST_PASSWORD);
+    const found = await late.waitForFunction(
+      (target) => (window as unknown as SignlineWindow).signline.shares()?.strokes[target]?.find((stroke) => stroke.shape === 'arrow') ?? null,
+      { timeout: 30_000 },
+      sent.producerId,
+    );
+    expect(await found.jsonValue()).toEqual(arrow);
+    await late.browserContext().close();
 
     // The agent keeps the customer's context beside the video; the technician has what their invitation said.
     await expect(driver.agent.$eval('#call-context:not([hidden]) dd[data-field=topic]', (el) => el.textContent)).resolves.toBe('My phone will not connect to Wi-Fi');

@@ -122,4 +122,35 @@ describe('annotations on a shared screen (Socket.IO path, real server and SFU wo
     await expect.poll(() => customerSees.length).toBe(passed);
     expect(customerSees.every((pushed) => pushed.annotation.kind === 'pointer' && pushed.annotation.target === screen.id)).toBe(true);
   });
+
+  it('keeps the strokes for pages that join later: each with its drawer, after undo and clear, and none of a share that stopped', async () => {
+    const open = await openCall(pool, 'alice');
+    const screen = await customerProducer(rooms.get(open.sessionId)!, open, 'screen', 3004);
+    const stroke = (id: string, shape: 'arrow' | 'circle'): Annotation => ({ kind: 'stroke', target: screen.id, stroke: { id, shape, points: [[0.1, 0.2], [0.4, 0.5]] } });
+    const annotate = (socket: typeof open.agent, annotation: Annotation) => call(socket, 'call:annotate', { sessionId: open.sessionId, annotation });
+    await annotate(open.customer, stroke('c1', 'arrow'));
+    await annotate(open.agent, stroke('a1', 'circle'));
+    await annotate(open.agent, stroke('a2', 'arrow'));
+    await annotate(open.agent, { kind: 'undo', target: screen.id });
+    await annotate(open.customer, { kind: 'pointer', target: screen.id, at: [0.5, 0.5] });
+
+    // A technician who comes in now asks for what was drawn before: the two strokes left, oldest first, no pointer.
+    const tess = await pool.agent('tess');
+    await technicianJoins(open, tess);
+    const { marks } = await call(tess.socket, 'call:marks', { sessionId: open.sessionId });
+    expect(marks).toEqual([
+      { from: { role: 'customer', name: expect.any(String), color: 0 }, annotation: stroke('c1', 'arrow') },
+      { from: { role: 'agent', name: 'Agent alice', color: 1 }, annotation: stroke('a1', 'circle') },
+    ]);
+    // A customer of another call asks for this call's marks: refused, as for any of its events.
+    const other = await openCall(pool, 'bob');
+    expect(errorOf(await rawRequest(other.customer, 'call:marks', { sessionId: open.sessionId })).code).toBe(ErrorCode.NotFound);
+
+    await annotate(tess.socket, { kind: 'clear', target: screen.id });
+    expect((await call(open.agent, 'call:marks', { sessionId: open.sessionId })).marks).toEqual([]);
+    await annotate(tess.socket, stroke('t1', 'arrow'));
+    expect((await call(open.customer, 'call:marks', { sessionId: open.sessionId })).marks).toHaveLength(1);
+    screen.close();
+    await expect.poll(async () => (await call(open.agent, 'call:marks', { sessionId: open.sessionId })).marks).toEqual([]);
+  });
 });

@@ -26,7 +26,7 @@ import { mediaCapabilities, MediasoupCall, preloadDevice } from '../media/Medias
 import { openCallMedia } from '../media/openCallMedia.js';
 import { openLocalMedia } from '../media/localMedia.js';
 import { setUpMediaToggles, showDeviceError } from '../ui/callControls.js';
-import { SharedViews } from '../ui/SharedViews.js';
+import { drawEarlierMarks, SharedViews } from '../ui/SharedViews.js';
 import { setUpShareControls } from '../ui/shareControls.js';
 import { staffSignIn } from '../net/staffSignIn.js';
 import { SignalingClient } from '../net/SignalingClient.js';
@@ -407,6 +407,7 @@ async function startCall(started: CallStarted): Promise<void> {
   });
   shares = views;
   trackShares(views);
+  void drawEarlierMarks(views, signaling, started.sessionId).catch((error: unknown) => console.warn('earlier marks not drawn', error));
   // The same call again (it moved to a fresh media room): the old media goes first.
   call?.close();
   call = openCallMedia(started.media, signaling, started.sessionId, {

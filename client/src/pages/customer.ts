@@ -1,12 +1,12 @@
 import { callModeSchema, progressPath, type CallMode, type CallStarted, type ParticipantRole, type ClientToServerEvents, type QueueJoin, type TicketClosed, type TranscriptLine, type WaitRange } from '../../../signaling/index.js';
 import { diagnostics, trackCall, trackShares } from '../diagnostics.js';
-import { locale, t, translate } from '../i18n.js';
+import { locale, t, translate, type Value } from '../i18n.js';
 import type { CallMedia } from '../media/CallMedia.js';
 import { preloadDevice } from '../media/MediasoupCall.js';
 import { openCallMedia } from '../media/openCallMedia.js';
 import { openLocalMedia } from '../media/localMedia.js';
 import { setUpMediaToggles, showDeviceError } from '../ui/callControls.js';
-import { SharedViews } from '../ui/SharedViews.js';
+import { drawEarlierMarks, SharedViews } from '../ui/SharedViews.js';
 import { setUpShareControls } from '../ui/shareControls.js';
 import { RequestError, SignalingClient } from '../net/SignalingClient.js';
 import { forgetTicket, saveTicket, savedTicket, type SavedTicket } from '../net/savedTicket.js';
@@ -361,7 +361,7 @@ async function startCall(client: SignalingClient, started: CallStarted): Promise
   });
   showView('call');
   attachStream(selfView, localStream);
-  const nameOf = (role: ParticipantRole) => (role === 'agent' ? started.peerName : t(`role.${role}`));
+  const nameOf = (role: ParticipantRole): Value => (role === 'agent' ? started.peerName : { key: `role.${role}` as const });
   const views = new SharedViews({
     container: byId('shares'),
     send: (annotation) => call?.annotate(annotation) ?? Promise.resolve(),
@@ -371,6 +371,7 @@ async function startCall(client: SignalingClient, started: CallStarted): Promise
   });
   shares = views;
   trackShares(views);
+  void drawEarlierMarks(views, client, started.sessionId).catch((error: unknown) => console.warn('earlier marks not drawn', error));
   call = openCallMedia(started.media, client, started.sessionId, {
     reportQuality: true,
     onRttChannel: (channel) => textPanel?.useChannel(channel),

@@ -1,7 +1,7 @@
-import type { Annotation, Annotator, NormalizedPoint, StrokeShape } from '../../../signaling/index.js';
-import { AnnotationBoard } from '../annotations/AnnotationBoard.js';
+import { AnnotationBoard, type Annotation, type Annotator, type NormalizedPoint, type StrokeShape } from '../../../signaling/index.js';
 import { arrowHead, containedRect, ellipseIn, thinPath, toNormalized, toNormalizedClamped, toPixels, type PixelPoint, type Rect } from '../annotations/geometry.js';
 import { t, translate, translateAttribute, type Value } from '../i18n.js';
+import type { SignalingClient } from '../net/SignalingClient.js';
 import { attachStream } from './dom.js';
 
 /** The annotation palette: high-contrast colours, one per participant of a call (the server hands out the index). */
@@ -351,4 +351,13 @@ export class SharedViews {
 function keepLast(log: PointerTiming[], entry: PointerTiming): void {
   log.push(entry);
   if (log.length > POINTER_LOG) log.splice(0, log.length - POINTER_LOG);
+}
+
+/**
+ * Draws the strokes made on the call's shared views before this page joined it (a technician coming in, a reload):
+ * the server keeps them, and applied in order they give this page the board the others have.
+ */
+export async function drawEarlierMarks(views: SharedViews, signaling: SignalingClient, sessionId: string): Promise<void> {
+  const { marks } = await signaling.request('call:marks', { sessionId });
+  for (const { from, annotation } of marks) views.apply(from, annotation);
 }

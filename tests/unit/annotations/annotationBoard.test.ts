@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AnnotationBoard } from '../../../client/src/annotations/AnnotationBoard.js';
-import { annotationSchema, type Annotation } from '../../../signaling/index.js';
+import { AnnotationBoard, annotationSchema, MAX_STROKES_PER_VIEW, type Annotation } from '../../../signaling/index.js';
 
 const tech = { color: 2, name: 'Tess' };
 const customer = { color: 0, name: 'SL-1' };
@@ -27,6 +26,16 @@ describe('the annotation board every page keeps', () => {
     board.apply(customer, { kind: 'clear', target: 'screen-1' }, 0);
     expect(board.strokes('screen-1')).toHaveLength(0);
     expect(board.strokes('screen-2')).toHaveLength(1);
+    expect(board.targets()).toEqual(['screen-2']);
+  });
+
+  it('keeps at most MAX_STROKES_PER_VIEW strokes on a view, dropping the oldest', () => {
+    const board = new AnnotationBoard();
+    for (let i = 0; i <= MAX_STROKES_PER_VIEW; i++) board.apply(tech, arrow(`s${i}`), 0);
+    const kept = board.strokes('screen-1');
+    expect(kept).toHaveLength(MAX_STROKES_PER_VIEW);
+    expect(kept[0]!.stroke.id).toBe('s1');
+    expect(kept.at(-1)!.stroke.id).toBe(`s${MAX_STROKES_PER_VIEW}`);
   });
 
   it('follows each participant’s pointer and drops it when it leaves the view', () => {

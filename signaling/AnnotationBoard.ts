@@ -1,4 +1,4 @@
-import type { Annotation, NormalizedPoint, Stroke } from '../../../signaling/index.js';
+import type { Annotation, NormalizedPoint, Stroke } from './annotations.js';
 
 /** A stroke as a view draws it: whose colour it has. */
 export interface DrawnStroke {
@@ -16,7 +16,13 @@ export interface PointerMark {
 }
 
 /**
- * The marks on each shared view of a call, as every page keeps them: strokes in the order drawn, and each
+ * Strokes a view keeps, at most; past it the oldest goes, on every page and on the server alike (a flood at the
+ * annotation rate cannot grow a long call's board without end).
+ */
+export const MAX_STROKES_PER_VIEW = 500;
+
+/**
+ * The marks on each shared view of a call, as every page (and the server, for pages that join later) keeps them: strokes in the order drawn, and each
  * participant's pointer. Applying the same annotations in the same order gives every page the same board. Pure.
  */
 export class AnnotationBoard {
@@ -39,6 +45,7 @@ export class AnnotationBoard {
         // A repeated stroke (a resend) replaces itself instead of doubling.
         this.#remove(strokes, (s) => s.color === from.color && s.stroke.id === annotation.stroke.id);
         strokes.push({ color: from.color, stroke: annotation.stroke });
+        if (strokes.length > MAX_STROKES_PER_VIEW) strokes.shift();
         return;
       case 'undo': {
         const last = strokes.findLastIndex((s) => s.color === from.color);
@@ -58,6 +65,11 @@ export class AnnotationBoard {
   /** The strokes on a view, oldest first. */
   strokes(target: string): readonly DrawnStroke[] {
     return this.#strokes.get(target) ?? [];
+  }
+
+  /** The views that have strokes. */
+  targets(): string[] {
+    return [...this.#strokes].filter(([, strokes]) => strokes.length > 0).map(([target]) => target);
   }
 
   /** The pointers on a view. */
