@@ -17,7 +17,6 @@ import {
   type Guides,
   type MediaCapabilitiesReply,
   type ServiceLevelsReply,
-  type StaffRole,
   type SupervisorOverview,
   type SurveyAnswer,
   type TechJoinReply,
@@ -95,7 +94,7 @@ export function createHttpApp(services: Services): express.Express {
   });
 
   // The one place roles are checked: no valid Bearer token is 401, a token of another role 403.
-  const requireRole = async (req: Request, ...roles: StaffRole[]): Promise<Principal> => {
+  const requireRole = async (req: Request, ...roles: Principal['role'][]): Promise<Principal> => {
     const principal = await tokens.resolve(bearerOf(req) ?? '');
     if (!principal) throw AppError.unauthorized(`a ${roles.join(' or ')} Bearer token is required`);
     if (!(roles as string[]).includes(principal.role)) throw AppError.forbidden(`this needs a ${roles.join(' or ')} sign-in, not a ${principal.role}'s`);
@@ -144,8 +143,9 @@ export function createHttpApp(services: Services): express.Express {
     sendData<CannedReplies>(res, cannedReplies);
   });
 
+  // A technician who came by a one-time link guides the customer too; the guides hold nothing of anyone's.
   app.get('/api/guides', async (req, res) => {
-    await requireRole(req, 'agent', 'supervisor');
+    await requireRole(req, 'agent', 'supervisor', 'guest-technician');
     sendData<Guides>(res, guides);
   });
 

@@ -174,6 +174,11 @@ describe('escalating a call: the list of technicians, warm and cold transfers by
     expect((await postJson(live.server.url, '/api/tech/join', { token: 'x'.repeat(32), name: 'Guess' })).status).toBe(410);
     expect((await postJson(live.server.url, '/api/tech/join', { token, name: '' })).status).toBe(400);
 
+    // The guides, to walk the customer through a fix; the agents' canned replies stay theirs.
+    const asGuest = (path: string) => fetch(`${live.server.url}${path}`, { headers: { authorization: `Bearer ${joined.token}` } });
+    expect((await asGuest('/api/guides')).status).toBe(200);
+    expect((await asGuest('/api/canned-replies')).status).toBe(403);
+
     const guest = live.pool.open({ token: joined.token });
     await connect(guest);
     // Only that call: another call, agent events and queue events are refused.

@@ -278,6 +278,7 @@ async function joinWithLink(linkToken: string, name: string): Promise<void> {
   // The link is spent: a reload must not try it again.
   history.replaceState(null, '', location.pathname);
   const joined = body.data.data;
+  void loadStaffData(joined.token, '/api/guides', guidesSchema).then((data) => (guides = data ?? guides));
   byId('agent-name').textContent = joined.name;
   byId('toggle-status').hidden = true;
   showView('console');
