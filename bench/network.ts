@@ -14,7 +14,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,7 @@ import { loadConfig } from '../server/config.js';
 import { mediaEngineKindSchema, mediaPolicySchema, type MediaPolicy } from '../signaling/index.js';
 import { launchChromium } from '../tests/support/chromium.js';
 import { livekitUnavailable } from '../tests/support/livekitServer.js';
-import { chartSvg, writePng, type ChartSeries } from './network/chart.js';
+import { chartSvg, writePng, writeSamples, type ChartSeries } from './network/chart.js';
 import { figureLine, keyOf, overRuns, runFigures, type RunsFigure, type SampleSet } from './network/figures.js';
 import { COUNTER_VIDEO } from './network/glassToGlass.js';
 import type { VariantOptions, VariantRun } from './network/runVariant.js';
@@ -166,8 +166,8 @@ async function writeChart(runs: VariantRun[]): Promise<string> {
   const out = path.resolve(here, 'out');
   await mkdir(out, { recursive: true });
   const file = path.join(out, `network-${ENGINE}-${new Date().toISOString().replace(/[:.]/g, '-')}.png`);
-  // The samples behind the chart, with the sender's, receiver's and SFU's side of each, for whoever wants to look closer.
-  await writeFile(file.replace(/\.png$/, '.samples.json'), JSON.stringify(runs.map(({ engine, variant, run, worker, stepStarts, samples }) => ({ engine, variant, run, worker, stepStarts, samples }))));
+  // The samples behind the chart, with the sender's, receiver's and SFU's side of each.
+  await writeSamples(file, runs.map(({ engine, variant, run, worker, stepStarts, samples }) => ({ engine, variant, run, worker, stepStarts, samples })));
   const browser = await launchChromium();
   try {
     await writePng(browser, svg, file);

@@ -7,11 +7,11 @@
 //   timers overflow).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writePng } from '../bench/network/chart.js';
+import { writePng, writeSamples } from '../bench/network/chart.js';
 import { quantile } from '../bench/stats.js';
 import type { VariantOptions, VariantRun } from '../bench/network/runVariant.js';
 import { SENDER_SHORT_FPS, senderShort } from '../bench/network/samples.js';
@@ -114,7 +114,7 @@ async function writeLongCallChart(run: VariantRun, perMinute: LongCallMinute[]):
   const out = path.join(root, 'bench/out');
   await mkdir(out, { recursive: true });
   const file = path.join(out, `drill-long-call-${new Date().toISOString().replace(/[:.]/g, '-')}.png`);
-  await writeFile(file.replace(/\.png$/, '.samples.json'), JSON.stringify({ stepStarts: run.stepStarts, samples: run.samples }));
+  await writeSamples(file, { stepStarts: run.stepStarts, samples: run.samples });
   const browser = await launchChromium();
   try {
     await writePng(browser, longCallChartSvg(`long-call drill: ${perMinute.length} minutes, agent -> customer video`, perMinute), file);

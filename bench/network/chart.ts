@@ -1,3 +1,5 @@
+import { readdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import { SENDER_SHORT_FPS } from './samples.js';
 
@@ -106,6 +108,23 @@ export function panelFrame(area: { left: number; top: number; width: number; hei
     parts.push(`<text x="${left + width - 4}" y="${y(guide.value) - 4}" font-size="11" fill="#c33" text-anchor="end">${escapeXml(guide.label)}</text>`);
   }
   return parts;
+}
+
+/** Sample files kept per kind of chart (`network-mediasoup`, `drill-long-call`, …): a 40-minute call's is 5-8 MB. */
+const SAMPLES_KEPT = 5;
+
+/**
+ * Writes the samples behind a chart beside it (`<chart>.samples.json`), for whoever wants to look closer, and removes
+ * all but the newest SAMPLES_KEPT of the same kind (the names end in the run's ISO time, so they sort by age).
+ */
+export async function writeSamples(chartFile: string, data: unknown): Promise<void> {
+  const file = chartFile.replace(/\.png$/, '.samples.json');
+  await writeFile(file, JSON.stringify(data));
+  const stamped = /-\d{4}-\d{2}-\d{2}T[\d-]+Z\.samples\.json$/;
+  const kind = path.basename(file).replace(stamped, '');
+  const dir = path.dirname(file);
+  const same = (await readdir(dir)).filter((name) => stamped.test(name) && name.replace(stamped, '') === kind).sort();
+  for (const old of same.slice(0, -SAMPLES_KEPT)) await rm(path.join(dir, old));
 }
 
 /** Renders an SVG to a PNG file with the browser already running. */
