@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { callModeSchema, queueJoinedSchema } from '../../../signaling/index.js';
+import { sessionValue } from './sessionValue.js';
 
 const STORAGE_KEY = 'signline.ticket';
 
@@ -13,16 +14,7 @@ export type SavedTicket = ReturnType<typeof savedTicketSchema.parse>;
 
 /** The ticket this tab holds, or null; anything unreadable is forgotten. Per tab (sessionStorage), so two tabs are two customers. */
 export function savedTicket(): SavedTicket | null {
-  let stored: unknown = null;
-  try {
-    stored = JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? 'null');
-  } catch {
-    // Unreadable: forgotten below.
-  }
-  const parsed = savedTicketSchema.safeParse(stored);
-  if (parsed.success) return parsed.data;
-  sessionStorage.removeItem(STORAGE_KEY);
-  return null;
+  return sessionValue(STORAGE_KEY, savedTicketSchema);
 }
 
 /** Keeps the ticket for this tab until the wait or the call ends. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { agentWrapUpSchema, dispositionSchema, idSchema, transcriptLineSchema, WRAP_UP_SUMMARY_MAX, type AgentWrapUp, type TranscriptLine } from '../../../signaling/index.js';
 import { translate } from '../i18n.js';
+import { sessionValue } from '../net/sessionValue.js';
 import { lineWords, speakerLabel } from '../text/transcriptText.js';
 import { renderLine } from '../text/TextPanel.js';
 
@@ -85,7 +86,7 @@ export class WrapUpPanel {
 
   /** Opens again the wrap-up this tab kept for the signed-in agent, with the notes as they were; false when there is none. */
   restore(): boolean {
-    const kept = this.#kept();
+    const kept = sessionValue(STORAGE_KEY, keptWrapUpSchema);
     if (!kept || kept.agentId !== this.#options.agentId()) return false;
     this.open(kept.ticketId, kept.lines, kept.until);
     this.#form.querySelector<HTMLSelectElement>('select[name=disposition]')!.value = kept.draft.disposition;
@@ -101,20 +102,6 @@ export class WrapUpPanel {
     window.clearInterval(this.#timer);
     this.#options.root.hidden = true;
     sessionStorage.removeItem(STORAGE_KEY);
-  }
-
-  /** The tab's kept wrap-up, or null; anything unreadable is forgotten. */
-  #kept(): KeptWrapUp | null {
-    let stored: unknown = null;
-    try {
-      stored = JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? 'null');
-    } catch {
-      // Unreadable: forgotten below.
-    }
-    const parsed = keptWrapUpSchema.safeParse(stored);
-    if (parsed.success) return parsed.data;
-    sessionStorage.removeItem(STORAGE_KEY);
-    return null;
   }
 
   /** Keeps the open wrap-up and its notes so far for this tab. */
