@@ -785,6 +785,7 @@ const dictionaries: Record<Locale, Record<Key, string>> = { en, 'zh-CN': zh };
 export function phrases(locale: Locale): Readonly<Record<Key, string>> {
   return dictionaries[locale];
 }
+
 const STORAGE_KEY = 'signline.locale';
 
 /** The locale from a saved choice, else from the browser language. */

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { AgentProfile, Annotation, Annotator, MarksReply, CallEndReason, CallMode, ChatSent, Device, Guide, GuideSent, InvitePurpose, ParticipantRole, QualitySample, QueueName, RttInboxMessage, Speaker, StepReplyKind, TranscriptReply } from '../../signaling/index.js';
+import type { AgentProfile, Annotation, Annotator, CallEndReason, CallMode, ChatSent, Device, Guide, GuideSent, InvitePurpose, MarksReply, ParticipantRole, QualitySample, QueueName, RttInboxMessage, Speaker, StepReplyKind, TranscriptReply } from '../../signaling/index.js';
 import { ANNOTATION_CHANNEL, AnnotationBoard, annotationSchema, AppError, ErrorCode, isSharedView, T140, T140_CHANNEL, t140ChunkSchema } from '../../signaling/index.js';
 import type { MediaRoom } from '../../media/MediaEngine.js';
 import type { Logger } from '../logger.js';

@@ -375,7 +375,7 @@ async function startCall(started: CallStarted): Promise<void> {
   attachStream(selfView, localStream);
   // The customer large until someone signs; a technician sees the inviting agent first.
   const fallback: ParticipantRole[] = started.role === 'technician' ? ['agent', 'customer'] : ['customer', 'technician'];
-  const current = new Stage(remoteView, byId('tiles'), fallback, signingLabel('peer-signing', (role) => (role === 'customer' ? started.ticketId : t(`role.${role}`))), {
+  const current = new Stage(remoteView, byId('tiles'), fallback, signingLabel('peer-signing', (role) => (role === 'customer' ? started.ticketId : { key: `role.${role}` as const })), {
     pinButton: (role) => layout.personButton(role),
   });
   stage = current;

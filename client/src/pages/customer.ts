@@ -49,7 +49,7 @@ let currentCall: CallStarted | null = null;
 /** What the page last said about someone coming (or a transfer), kept for the queue view while a transfer waits. */
 let lastComing = '';
 /** The agent large until someone signs; then whoever signs (the agent, or a technician who joined). */
-const stage = new Stage(remoteView, byId('tiles'), ['agent', 'technician'], signingLabel('peer-signing', (role) => (role === 'agent' && currentCall ? currentCall.peerName : t(`role.${role}`))), {
+const stage = new Stage(remoteView, byId('tiles'), ['agent', 'technician'], signingLabel('peer-signing', (role) => (role === 'agent' && currentCall ? currentCall.peerName : { key: `role.${role}` as const })), {
   pinButton: (role) => layout.personButton(role),
 });
 /** Pins on every tile and the separator between the signer and a shared view; the split is remembered on this device. */
