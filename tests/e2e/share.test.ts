@@ -225,3 +225,23 @@ describe('guided troubleshooting in Chromium: a shared screen and marks on it', 
     await driver.close();
   }, 240_000);
 });
+
+describe('sharing without data channels (RTT_DATA_CHANNELS=off, Chromium)', () => {
+  const live = serverAndChromium([testAgent('alice', ['csl'])], { RTT_DATA_CHANNELS: 'off' });
+
+  it('the agent, whose camera reaches the call through the station, shares a screen the customer receives', async () => {
+    const driver = await CallDriver.open(live.browser, live.server.url);
+    try {
+      await driver.agentReady('alice', TEST_PASSWORD);
+      await driver.customerJoins('csl');
+      await driver.agentAccepts();
+      await driver.firstFrameAt(driver.agent);
+      await driver.agent.click('#share-screen');
+      const sent = await sharedViewShown(driver.agent, true);
+      const received = await sharedViewShown(driver.customer, false);
+      expect(received.producerId).toBe(sent.producerId);
+    } finally {
+      await driver.close();
+    }
+  }, 120_000);
+});

@@ -109,7 +109,10 @@ export class MediasoupCall implements CallMedia {
     );
     const tracks = local?.getTracks().filter((t) => t.readyState === 'live') ?? [];
     const data = this.#handlers.onRttChannel !== undefined;
-    const joined = await this.#signaling.request('media:join', { sessionId: this.#sessionId, send: tracks.length > 0, data });
+    // A page that shows shared views may share one too, later: it needs a send transport even with nothing to send yet
+    // (the console's camera goes through its station; without data channels nothing else would ask for one).
+    const send = tracks.length > 0 || this.#handlers.onShare !== undefined;
+    const joined = await this.#signaling.request('media:join', { sessionId: this.#sessionId, send, data });
     if (joined.engine !== 'mediasoup') throw new Error(`this call's media is on ${joined.engine}, not the embedded SFU`);
     this.#policy = joined.policy;
     // mediasoup-client checks the capabilities in depth when it loads them; the wire schema checks only their shape.
@@ -204,7 +207,9 @@ export class MediasoupCall implements CallMedia {
 
   /** Whether media still flows both ways: after a signaling reconnect such a call goes on as it is. */
   get mediaConnected(): boolean {
-    return !this.#closed && this.#recvTransport?.connectionState === 'connected' && (this.#sendTransport?.connectionState ?? 'connected') === 'connected';
+    // A send transport that never sent (kept for a share that has not come) is still 'new', and that is fine.
+    const sending = this.#sendTransport?.connectionState ?? 'connected';
+    return !this.#closed && this.#recvTransport?.connectionState === 'connected' && (sending === 'connected' || sending === 'new');
   }
 
   /** Pauses or resumes sending a source (mute, camera off); the server pauses forwarding too. */
