@@ -22,8 +22,9 @@ export interface PointerMark {
 export const MAX_STROKES_PER_VIEW = 500;
 
 /**
- * The marks on each shared view of a call, as every page (and the server, for pages that join later) keeps them: strokes in the order drawn, and each
- * participant's pointer. Applying the same annotations in the same order gives every page the same board. Pure.
+ * The marks on each shared view of a call, as every page (and the server, for pages that join later) keeps them:
+ * strokes in the order drawn, and each participant's pointer. Applying the same annotations in the same order gives
+ * every page the same board. Pure.
  */
 export class AnnotationBoard {
   readonly #strokes = new Map<string, DrawnStroke[]>();
