@@ -85,8 +85,11 @@ export class Call extends EventEmitter<CallEvents> {
   /** The rate limit of each participant's data channel, the same as their Socket.IO events'. */
   readonly #dataBuckets: KeyedBuckets;
   readonly #annotationBuckets = new KeyedBuckets(ANNOTATION_RATE);
-  /** The strokes on the call's shared views, for pages that join later (pointers are not kept: they fade). */
-  readonly #board = new AnnotationBoard();
+  /**
+   * The strokes on the call's shared views, for pages that join later (pointers are not kept: they fade). A view's
+   * strokes go when its producer closes, all of them when the call moves to a fresh room, as on the pages.
+   */
+  #board = new AnnotationBoard();
   /** Who drew with each colour, as their strokes are replayed (a colour stays with its drawer for the call). */
   readonly #drawers = new Map<number, Annotator>();
   #reconnectTimer: NodeJS.Timeout | undefined;
@@ -159,7 +162,10 @@ export class Call extends EventEmitter<CallEvents> {
       this.#messenger.push(this.#othersThan(ownerId), 'media:newProducer', producer);
       if (producer.kind === 'audio') void this.#captions?.add(ownerId, producer.producerId);
     });
-    room.on('producerClosed', (ownerId, producerId) => this.#messenger.push(this.#othersThan(ownerId), 'media:producerClosed', { sessionId: this.id, producerId }));
+    room.on('producerClosed', (ownerId, producerId) => {
+      this.#board.forget(producerId);
+      this.#messenger.push(this.#othersThan(ownerId), 'media:producerClosed', { sessionId: this.id, producerId });
+    });
     room.on('dataMessage', (key, label, text) => this.#onDataMessage(key, label, text));
     room.on('dataRefused', (key, label, reason) => this.#refuseData(key, AppError.badRequest(reason), label === ANNOTATION_CHANNEL.label ? label : T140_CHANNEL.label));
     // Closed by anything but the call's own end: the SFU lost it underneath (its worker died).
@@ -183,6 +189,7 @@ export class Call extends EventEmitter<CallEvents> {
     if (!fresh) return this.end('server-shutdown');
     if (this.#closed) return void fresh.close();
     this.#room = fresh;
+    this.#board = new AnnotationBoard();
     this.#captions?.close();
     this.#captions = this.#openCaptions();
     this.#bindRoom(fresh);
@@ -301,22 +308,16 @@ export class Call extends EventEmitter<CallEvents> {
 
   /**
    * The strokes on the call's shared views so far, for a participant whose page joined after they were drawn (a
-   * technician, a reload): each with who drew it, oldest first. Views no longer shared are forgotten here.
+   * technician, a reload): each with who drew it, oldest first.
    */
   marks(key: string): MarksReply {
     this.roleOfMember(key);
-    const marks: MarksReply['marks'] = [];
-    for (const target of this.#board.targets()) {
-      const source = this.#room.producerSource(target);
-      if (source === undefined || !isSharedView(source)) {
-        this.#board.forget(target);
-        continue;
-      }
-      for (const { color, stroke } of this.#board.strokes(target)) {
-        marks.push({ from: this.#drawers.get(color) ?? { role: 'technician', name: '', color }, annotation: { kind: 'stroke', target, stroke } });
-      }
-    }
-    return { marks };
+    return {
+      marks: this.#board.targets().flatMap((target) =>
+        // Every colour on the board drew a stroke through annotate(), which names its drawer.
+        this.#board.strokes(target).map(({ color, stroke }) => ({ from: this.#drawers.get(color)!, annotation: { kind: 'stroke' as const, target, stroke } })),
+      ),
+    };
   }
 
   /** The agent or a technician sends a guide: the customer gets its first card. Throws FORBIDDEN for the customer. */
