@@ -14,15 +14,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../server/config.js';
 import { mediaEngineKindSchema, mediaPolicySchema, type MediaPolicy } from '../signaling/index.js';
-import { launchChromium } from '../tests/support/chromium.js';
 import { livekitUnavailable } from '../tests/support/livekitServer.js';
-import { chartSvg, writePng, writeSamples, type ChartSeries } from './network/chart.js';
+import { chartSvg, writeChartAndSamples, type ChartSeries } from './network/chart.js';
 import { figureLine, keyOf, overRuns, runFigures, type RunsFigure, type SampleSet } from './network/figures.js';
 import { COUNTER_VIDEO } from './network/glassToGlass.js';
 import type { VariantOptions, VariantRun } from './network/runVariant.js';
@@ -163,18 +162,9 @@ async function writeChart(runs: VariantRun[]): Promise<string> {
   }));
   const steps = STEPS.map((step, i) => ({ name: step.name, startSec: (i * STEP_MS) / 1000 }));
   const svg = chartSvg(`bench:network on ${ENGINE}: agent -> customer video`, series, steps, (STEPS.length * STEP_MS) / 1000);
-  const out = path.resolve(here, 'out');
-  await mkdir(out, { recursive: true });
-  const file = path.join(out, `network-${ENGINE}-${new Date().toISOString().replace(/[:.]/g, '-')}.png`);
   // The samples behind the chart, with the sender's, receiver's and SFU's side of each.
-  await writeSamples(file, runs.map(({ engine, variant, run, worker, stepStarts, samples }) => ({ engine, variant, run, worker, stepStarts, samples })));
-  const browser = await launchChromium();
-  try {
-    await writePng(browser, svg, file);
-  } finally {
-    await browser.close();
-  }
-  return file;
+  const samples = runs.map(({ engine, variant, run, worker, stepStarts, samples }) => ({ engine, variant, run, worker, stepStarts, samples }));
+  return writeChartAndSamples(path.resolve(here, 'out'), `network-${ENGINE}`, svg, samples);
 }
 
 if (!existsSync(COUNTER_VIDEO)) throw new Error(`${COUNTER_VIDEO} is missing: run "npm run setup"`);

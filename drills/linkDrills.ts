@@ -7,17 +7,16 @@
 //   timers overflow).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writePng, writeSamples } from '../bench/network/chart.js';
+import { writeChartAndSamples } from '../bench/network/chart.js';
 import { quantile } from '../bench/stats.js';
 import type { VariantOptions, VariantRun } from '../bench/network/runVariant.js';
 import { SENDER_SHORT_FPS, senderShort } from '../bench/network/samples.js';
 import type { Step } from '../bench/network/steps.js';
 import { loadConfig } from '../server/config.js';
-import { launchChromium } from '../tests/support/chromium.js';
 import { progress, report } from './drill.js';
 import { AUDIO_RESTART_REACH_MS, freezeCauses, freezesOf, tally } from './freezes.js';
 import { type LongCallMinute, longCallChartSvg } from './longCallChart.js';
@@ -106,20 +105,8 @@ export async function reportLongCall(run: VariantRun, minutes: number): Promise<
       `more while it sent under ${SENDER_SHORT_FPS} fps: ${causes.cameraShort} with its camera short too, ${causes.encoderShort} with its camera at full rate ` +
       `(it sent under ${SENDER_SHORT_FPS} fps in ${inCall.filter((s) => senderShort(s.sentFps)).length} of ${inCall.length} samples, its camera delivered under ${SENDER_SHORT_FPS} in ${inCall.filter((s) => senderShort(s.sourceFps)).length})`,
   });
-  progress(DRILL, `chart: ${path.relative(process.cwd(), await writeLongCallChart(run, perMinute))}`);
-}
-
-/** The per-minute chart and, beside it, the samples behind it (bench:network's shape) in bench/out. */
-async function writeLongCallChart(run: VariantRun, perMinute: LongCallMinute[]): Promise<string> {
-  const out = path.join(root, 'bench/out');
-  await mkdir(out, { recursive: true });
-  const file = path.join(out, `drill-long-call-${new Date().toISOString().replace(/[:.]/g, '-')}.png`);
-  await writeSamples(file, { stepStarts: run.stepStarts, samples: run.samples });
-  const browser = await launchChromium();
-  try {
-    await writePng(browser, longCallChartSvg(`long-call drill: ${perMinute.length} minutes, agent -> customer video`, perMinute), file);
-  } finally {
-    await browser.close();
-  }
-  return file;
+  // The per-minute chart and, beside it, the samples behind it (bench:network's shape) in bench/out.
+  const svg = longCallChartSvg(`long-call drill: ${perMinute.length} minutes, agent -> customer video`, perMinute);
+  const chart = await writeChartAndSamples(path.join(root, 'bench/out'), `drill-${LONG_CALL}`, svg, { stepStarts: run.stepStarts, samples: run.samples });
+  progress(DRILL, `chart: ${path.relative(process.cwd(), chart)}`);
 }

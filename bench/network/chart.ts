@@ -1,6 +1,7 @@
-import { readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser } from 'puppeteer-core';
+import { launchChromium } from '../../tests/support/chromium.js';
 import { SENDER_SHORT_FPS } from './samples.js';
 
 /** One variant's lines on the chart, one per run: samples over time since that run's first step began. */
@@ -125,6 +126,23 @@ export async function writeSamples(chartFile: string, data: unknown): Promise<vo
   const dir = path.dirname(file);
   const same = (await readdir(dir)).filter((name) => stamped.test(name) && name.replace(stamped, '') === kind).sort();
   for (const old of same.slice(0, -SAMPLES_KEPT)) await rm(path.join(dir, old));
+}
+
+/**
+ * A chart of a run and the samples behind it, into `dir`: `<kind>-<ISO time>.png` and its samples file beside it
+ * (`writeSamples`); resolves with the PNG's path.
+ */
+export async function writeChartAndSamples(dir: string, kind: string, svg: string, samples: unknown): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${kind}-${new Date().toISOString().replace(/[:.]/g, '-')}.png`);
+  await writeSamples(file, samples);
+  const browser = await launchChromium();
+  try {
+    await writePng(browser, svg, file);
+  } finally {
+    await browser.close();
+  }
+  return file;
 }
 
 /** Renders an SVG to a PNG file with the browser already running. */
