@@ -105,11 +105,8 @@ describe('an agent who reloads the console while writing a wrap-up (Chromium)', 
   it('signs back in to the same ticket’s wrap-up with its transcript and the notes so far, and files it once', async () => {
     const driver = await CallDriver.open(live.browser, live.server.url);
     try {
-      await driver.agentReady('alice', TEST_PASSWORD);
-      await driver.customerJoins('csl');
-      await driver.agentAccepts();
-      await driver.firstFrameAt(driver.agent);
-      const ticketId = (await driver.customer.$eval('#ticket-id', (el) => el.textContent ?? '')).match(/SL-[A-Z0-9-]+/)?.[0];
+      const { ticket } = await driver.callUnderWay('alice', TEST_PASSWORD, 'My router keeps restarting');
+      const ticketId = ticket.match(/SL-[A-Z0-9-]+/)?.[0];
       expect(ticketId).toBeDefined();
       await driver.customer.focus('[data-part=chat-input]');
       await driver.customer.keyboard.type('The router light blinks red');

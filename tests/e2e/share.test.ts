@@ -232,10 +232,7 @@ describe('sharing without data channels (RTT_DATA_CHANNELS=off, Chromium)', () =
   it('the agent, whose camera reaches the call through the station, shares a screen the customer receives', async () => {
     const driver = await CallDriver.open(live.browser, live.server.url);
     try {
-      await driver.agentReady('alice', TEST_PASSWORD);
-      await driver.customerJoins('csl');
-      await driver.agentAccepts();
-      await driver.firstFrameAt(driver.agent);
+      await driver.callUnderWay('alice', TEST_PASSWORD, 'My phone will not connect to Wi-Fi');
       await driver.agent.click('#share-screen');
       const sent = await sharedViewShown(driver.agent, true);
       const received = await sharedViewShown(driver.customer, false);
