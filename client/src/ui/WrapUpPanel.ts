@@ -17,20 +17,24 @@ export interface WrapUpPanelOptions {
   agentId: () => string | null;
 }
 
-const STORAGE_KEY = 'signline.wrapUp';
-
 /**
- * An open wrap-up as the tab keeps it (sessionStorage) while it is not filed: a reload or a crashed tab signs back in
- * to the same ticket, transcript and notes so far.
+ * An open wrap-up as the tab keeps it (sessionStorage) while it is not filed, so that a reload or a crashed tab signs
+ * back in to it: the ticket and its transcript, written when it opens, and the notes so far, written as they are typed.
  */
-const keptWrapUpSchema = z.object({
-  agentId: idSchema,
-  ticketId: idSchema,
-  lines: z.array(transcriptLineSchema).max(10_000),
-  until: z.number().optional(),
-  draft: z.object({ disposition: z.union([dispositionSchema, z.literal('')]), summary: z.string().max(WRAP_UP_SUMMARY_MAX), followUp: z.boolean() }),
-});
-type KeptWrapUp = z.infer<typeof keptWrapUpSchema>;
+const KEPT_KEY = 'signline.wrapUp';
+const keptWrapUpSchema = z.object({ agentId: idSchema, ticketId: idSchema, lines: z.array(transcriptLineSchema).max(10_000), until: z.number().optional() });
+const DRAFT_KEY = 'signline.wrapUpDraft';
+const draftSchema = z.object({ ticketId: idSchema, disposition: z.union([dispositionSchema, z.literal('')]), summary: z.string().max(WRAP_UP_SUMMARY_MAX), followUp: z.boolean() });
+type Draft = z.infer<typeof draftSchema>;
+
+/** Keeps a value for this tab. */
+function keep(key: string, value: unknown): void {
+  try {
+    sessionStorage.setItem(key, JSON.stringify(value));
+  } catch {
+    // Storage full or refused: the panel works on; only a reload would lose what was not kept.
+  }
+}
 
 /**
  * The agent's notes after a call: disposition, summary and follow-up, with the time left, beside the call's
@@ -44,8 +48,6 @@ export class WrapUpPanel {
   readonly #summary: HTMLTextAreaElement;
   #ticketId: string | null = null;
   #timer: number | undefined;
-  #lines: readonly TranscriptLine[] = [];
-  #until: number | undefined;
 
   constructor(options: WrapUpPanelOptions) {
     this.#options = options;
@@ -55,7 +57,7 @@ export class WrapUpPanel {
       event.preventDefault();
       void this.#submit();
     });
-    this.#form.addEventListener('input', () => this.#keep());
+    this.#form.addEventListener('input', () => this.#keepDraft());
   }
 
   /** The ticket whose wrap-up is open, or null. */
@@ -67,8 +69,6 @@ export class WrapUpPanel {
   open(ticketId: string, lines: readonly TranscriptLine[], until: number | undefined): void {
     const { root } = this.#options;
     this.#ticketId = ticketId;
-    this.#lines = lines;
-    this.#until = until;
     this.#form.reset();
     translate(root.querySelector<HTMLElement>('#wrap-up-title')!, 'wrapUp.heading', { ticketId });
     const list = root.querySelector<HTMLOListElement>('#wrap-up-transcript')!;
@@ -81,18 +81,22 @@ export class WrapUpPanel {
     root.hidden = false;
     this.#countDown(until);
     this.#form.querySelector<HTMLSelectElement>('select')!.focus();
-    this.#keep();
+    const agentId = this.#options.agentId();
+    if (agentId) keep(KEPT_KEY, { agentId, ticketId, lines, ...(until !== undefined ? { until } : {}) });
+    sessionStorage.removeItem(DRAFT_KEY);
   }
 
   /** Opens again the wrap-up this tab kept for the signed-in agent, with the notes as they were; false when there is none. */
   restore(): boolean {
-    const kept = sessionValue(STORAGE_KEY, keptWrapUpSchema);
+    const kept = sessionValue(KEPT_KEY, keptWrapUpSchema);
     if (!kept || kept.agentId !== this.#options.agentId()) return false;
+    const draft = sessionValue(DRAFT_KEY, draftSchema);
     this.open(kept.ticketId, kept.lines, kept.until);
-    this.#form.querySelector<HTMLSelectElement>('select[name=disposition]')!.value = kept.draft.disposition;
-    this.#summary.value = kept.draft.summary;
-    this.#form.querySelector<HTMLInputElement>('input[name=followUp]')!.checked = kept.draft.followUp;
-    this.#keep();
+    if (draft?.ticketId !== kept.ticketId) return true;
+    this.#form.querySelector<HTMLSelectElement>('select[name=disposition]')!.value = draft.disposition;
+    this.#summary.value = draft.summary;
+    this.#form.querySelector<HTMLInputElement>('input[name=followUp]')!.checked = draft.followUp;
+    this.#keepDraft();
     return true;
   }
 
@@ -101,26 +105,16 @@ export class WrapUpPanel {
     this.#ticketId = null;
     window.clearInterval(this.#timer);
     this.#options.root.hidden = true;
-    sessionStorage.removeItem(STORAGE_KEY);
+    sessionStorage.removeItem(KEPT_KEY);
+    sessionStorage.removeItem(DRAFT_KEY);
   }
 
-  /** Keeps the open wrap-up and its notes so far for this tab. */
-  #keep(): void {
-    const agentId = this.#options.agentId();
-    if (!this.#ticketId || !agentId) return;
+  /** Keeps the notes so far (the transcript was kept when the panel opened). */
+  #keepDraft(): void {
+    if (!this.#ticketId) return;
     const data = new FormData(this.#form);
-    const kept: KeptWrapUp = {
-      agentId,
-      ticketId: this.#ticketId,
-      lines: [...this.#lines],
-      ...(this.#until !== undefined ? { until: this.#until } : {}),
-      draft: { disposition: String(data.get('disposition') ?? '') as KeptWrapUp['draft']['disposition'], summary: this.#summary.value, followUp: data.get('followUp') === 'on' },
-    };
-    try {
-      sessionStorage.setItem(STORAGE_KEY, JSON.stringify(kept));
-    } catch {
-      // Storage full or refused: the panel works on, only a reload would lose it.
-    }
+    const draft: Draft = { ticketId: this.#ticketId, disposition: String(data.get('disposition') ?? '') as Draft['disposition'], summary: this.#summary.value, followUp: data.get('followUp') === 'on' };
+    keep(DRAFT_KEY, draft);
   }
 
   #countDown(until: number | undefined): void {
@@ -147,7 +141,7 @@ export class WrapUpPanel {
       const current = this.#summary.value;
       this.#summary.value = `${current}${current && !current.endsWith('\n') ? '\n' : ''}${text}`.slice(0, this.#summary.maxLength);
       this.#summary.focus();
-      this.#keep();
+      this.#keepDraft();
     });
     item.append(add);
     return item;
