@@ -99,8 +99,11 @@ export const callStartedSchema = z.object({
 /** Payload of `call:started`. */
 export type CallStarted = z.infer<typeof callStartedSchema>;
 
-/** Why a call ended. */
-export const callEndReasonSchema = z.enum(['hangup', 'disconnected', 'server-shutdown', 'transferred', 'interrupted']);
+/**
+ * Why a call ended. `agent-lost`: the agent lost the connection and did not come back within the reconnect grace
+ * period; the customer waits again, first in line, with the same ticket.
+ */
+export const callEndReasonSchema = z.enum(['hangup', 'disconnected', 'server-shutdown', 'transferred', 'interrupted', 'agent-lost']);
 /** Why a call ended. */
 export type CallEndReason = z.infer<typeof callEndReasonSchema>;
 

@@ -77,7 +77,7 @@ export type TranscriptKind = z.infer<typeof transcriptKindSchema>;
  * Call events the transcript records. The step events carry the guide's own words as their text (the title, or
  * "2/5: the card's text", or "2/5" for an answer), which pages put into the event's phrase in their language.
  */
-export const callEventSchema = z.enum(['joined', 'left', 'technician-invited', 'transferred', 'handed-over', 'ended', 'guide-sent', 'step-shown', 'step-done', 'step-again', 'step-stuck', 'media-restarted']);
+export const callEventSchema = z.enum(['joined', 'left', 'technician-invited', 'transferred', 'handed-over', 'ended', 'guide-sent', 'step-shown', 'step-done', 'step-again', 'step-stuck', 'media-restarted', 'connection-lost', 'connection-back']);
 /** A call event in the transcript. */
 export type CallEventName = z.infer<typeof callEventSchema>;
 

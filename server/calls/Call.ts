@@ -16,8 +16,10 @@ interface Participant {
   name: string;
   /** Their annotation colour, an index into the pages' palette: fixed for the call and unique in it. */
   color: number;
-  /** False while a customer who lost the connection may still come back. */
+  /** False while a customer or an agent who lost the connection may still come back. */
   connected: boolean;
+  /** Runs out the reconnect grace period while they are away. */
+  graceTimer?: NodeJS.Timeout | undefined;
 }
 
 /** Longest the end of a call waits for its last transcript lines to be stored before the pages hear of it. */
@@ -92,7 +94,6 @@ export class Call extends EventEmitter<CallEvents> {
   #board = new AnnotationBoard();
   /** Who drew with each colour, as their strokes are replayed (a colour stays with its drawer for the call). */
   readonly #drawers = new Map<number, Annotator>();
-  #reconnectTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
   constructor(options: CallOptions) {
@@ -419,37 +420,51 @@ export class Call extends EventEmitter<CallEvents> {
   }
 
   /**
-   * A participant's last connection went away. The customer has the reconnect grace period to come back (a reload,
-   * a network switch) and the others are told meanwhile; an agent who goes ends the call; a technician leaves it.
+   * A participant's last connection went away. The customer and the agent have the reconnect grace period to come
+   * back (a reload, a network switch) and the others are told meanwhile; a technician leaves. A customer who does not
+   * come back ends the call; an agent who does not leaves the customer to routing (`agentLost`). Returns whether the
+   * call is waiting for them.
    */
-  disconnected(key: string): void {
+  disconnected(key: string): boolean {
     const participant = this.#participants.get(key);
-    if (!participant || this.#closed) return;
-    switch (participant.role) {
-      case 'agent':
-        return this.end('disconnected');
-      case 'technician':
-        return this.#remove(key);
-      case 'customer':
-        if (!participant.connected) return;
-        if (this.#reconnectGraceMs === 0) return this.end('disconnected');
-        participant.connected = false;
-        this.#messenger.push(this.#othersThan(key), 'call:peerConnection', { sessionId: this.id, role: 'customer', connected: false });
-        this.#reconnectTimer = setTimeout(() => this.end('disconnected'), this.#reconnectGraceMs);
+    if (!participant || this.#closed) return false;
+    if (participant.role === 'technician') {
+      this.#remove(key);
+      return false;
     }
+    if (!participant.connected) return true;
+    participant.connected = false;
+    const lapse = participant.role === 'agent' ? () => this.emit('agentLost') : () => this.end('disconnected');
+    if (this.#reconnectGraceMs === 0) {
+      lapse();
+      return !this.#closed;
+    }
+    this.#messenger.push(this.#othersThan(key), 'call:peerConnection', { sessionId: this.id, role: participant.role, connected: false });
+    this.#text.event(this.#speakerOf(key), 'connection-lost', `${participant.name} lost the connection`);
+    participant.graceTimer = setTimeout(lapse, this.#reconnectGraceMs);
+    return true;
   }
 
-  /** A participant connected again: they get `call:started` for the same session, and the others are told. */
+  /**
+   * A participant connected again: they get `call:started` for the same session, and the others are told. An agent's
+   * page starts the call's media afresh (`restart`): the station that carried their camera went with the connection.
+   */
   reconnected(key: string): void {
     const participant = this.#participants.get(key);
     if (!participant || this.#closed) return;
-    clearTimeout(this.#reconnectTimer);
-    this.#reconnectTimer = undefined;
+    clearTimeout(participant.graceTimer);
+    participant.graceTimer = undefined;
     if (!participant.connected) {
       participant.connected = true;
       this.#messenger.push(this.#othersThan(key), 'call:peerConnection', { sessionId: this.id, role: participant.role, connected: true });
+      this.#text.event(this.#speakerOf(key), 'connection-back', `${participant.name} is back`);
     }
-    this.#pushStarted(key, participant, false);
+    this.#pushStarted(key, participant, participant.role === 'agent');
+  }
+
+  /** Whether the call's agent is connected now (false while their reconnect grace runs). */
+  get agentConnected(): boolean {
+    return this.#participants.get(agentKey(this.agent.id))?.connected ?? false;
   }
 
   /** Resolves once every transcript line recorded so far is stored, or after a couple of seconds if the store is slow. */
@@ -461,7 +476,7 @@ export class Call extends EventEmitter<CallEvents> {
   end(reason: CallEndReason): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#reconnectTimer);
+    for (const participant of this.#participants.values()) clearTimeout(participant.graceTimer);
     const keys = this.keys();
     this.#captions?.close();
     this.#text.close();

@@ -11,6 +11,7 @@ import type { CallOptions } from './CallTypes.js';
 import { modesOf, requirementsForTransfer } from '../routing/requirements.js';
 import { enqueueRequestOf } from '../tickets/enqueueRequest.js';
 import type { Router } from '../routing/Router.js';
+import type { EndedCall } from '../routing/RouterTypes.js';
 import type { StationRegistry } from '../stations/StationRegistry.js';
 import type { QueuedEntry } from '../store/RoutingStore.js';
 import { TicketState, type TicketRegistry } from '../tickets/TicketRegistry.js';
@@ -98,6 +99,7 @@ export class CallService {
     this.#calls.set(id, started);
     this.#options.hosting?.hosting(entry.ticketId, id);
     started.once('ended', (reason) => this.#settle(started, reason));
+    started.once('agentLost', () => void this.#agentLost(started));
     try {
       if (station) await started.adoptFrom(agentKey(agent.id), station);
     } catch (error) {
@@ -267,8 +269,8 @@ export class CallService {
     this.#writing.add(writing);
     void writing.finally(() => this.#writing.delete(writing));
     this.#options.links.forgetSession(call.id);
-    // A transfer was recorded on the ticket when it was queued again (`transfer`).
-    if (reason === 'transferred') return this.#releaseAgent(call.agent.id, call, `call ${call.id} ended`);
+    // A transfer, or the loss of the agent, was recorded on the ticket when it was queued again.
+    if (reason === 'transferred' || reason === 'agent-lost') return this.#releaseAgent(call.agent.id, call, `call ${call.id} ended`);
     // A callback nobody answered: tried again ahead of new arrivals, until the last try closes the ticket; nothing was
     // said, so there is nothing to wrap up.
     const ticket = tickets.get(call.ticketId);
@@ -290,13 +292,36 @@ export class CallService {
       .catch((error: unknown) => log.error(`routing or the records did not hear that call ${call.id} ended into wrap-up`, error));
   }
 
+  /**
+   * The call's agent did not come back within the grace period: the customer waits again, first in line (their first
+   * arrival time), with the same ticket and transcript, and the call ends. Routing takes the agent offline as the
+   * call's end reaches it (`agentGone`). A customer who is away too keeps the place for their own grace period.
+   */
+  async #agentLost(call: Call): Promise<void> {
+    const { tickets, router, log } = this.#options;
+    const ticket = tickets.get(call.ticketId);
+    try {
+      if (!ticket) throw new Error('its ticket is not on this node');
+      await router.requeue(enqueueRequestOf(ticket), ticket.createdAt);
+      if (!call.customerConnected) await router.hold(ticket.id);
+    } catch (error) {
+      log.error(`call ${call.id}: its agent was lost and the customer could not be queued again; ending the ticket`, error);
+      return call.end('disconnected');
+    }
+    tickets.agentLost(ticket.id);
+    call.end('agent-lost');
+  }
+
   /** Routing hears that an agent's part in a call is over (its end, or their hand-over): handle time, signing, queue. */
   #releaseAgent(agentId: string, call: Call, what: string): void {
     this.#options.router.callEnded(agentId, this.#ended(call)).catch((error: unknown) => this.#options.log.error(`routing did not hear that ${what}`, error));
   }
 
-  /** A call's end as routing counts it: handle time, signing, queue. */
-  #ended(call: Call): { handleMs: number; signing: boolean; queue: Call['queue'] } {
-    return { handleMs: Date.now() - call.startedAt, signing: call.signingCall, queue: call.queue };
+  /**
+   * A call's end as routing counts it: handle time, signing, queue, and whether its agent was away when it ended (a
+   * hand-over, the call still up, releases an agent who is there).
+   */
+  #ended(call: Call): EndedCall {
+    return { handleMs: Date.now() - call.startedAt, signing: call.signingCall, queue: call.queue, agentGone: call.closed && !call.agentConnected };
   }
 }

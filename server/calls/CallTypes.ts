@@ -42,7 +42,7 @@ export interface CallOptions {
   log: Logger;
   /** An RTT line nobody added to for this long goes into the transcript as it stands. */
   rttLinePauseMs: number;
-  /** How long a customer who lost the connection has to come back before the call ends. */
+  /** How long a customer or an agent who lost the connection has to come back. */
   reconnectGraceMs: number;
   /** Turns speech into captions; without it (CAPTIONS=off) no call has captions. */
   recognizer?: SpeechRecognizer | undefined;
@@ -55,4 +55,6 @@ export interface CallOptions {
 export interface CallEvents {
   /** The call ended for everyone; emitted once, last. */
   ended: [reason: CallEndReason];
+  /** The call's agent lost the connection and did not come back within the grace period; the call is still up. */
+  agentLost: [];
 }

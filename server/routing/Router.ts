@@ -245,12 +245,16 @@ export class Router extends EventEmitter<RouterEvents> {
     return this.#stateOf(record);
   }
 
-  /** Drops a connection; with none left the agent goes offline and an open offer goes back to the queue. */
-  async agentDisconnected(agentId: string): Promise<void> {
+  /**
+   * Drops a connection; with none left the agent goes offline and an open offer goes back to the queue. When their
+   * call waits for them to come back (`callWaits`), they stay online, in it: its end says whether they did
+   * (`callEnded`).
+   */
+  async agentDisconnected(agentId: string, callWaits = false): Promise<void> {
     const presence = this.#presence.get(agentId);
     if (!presence) return;
     presence.connections--;
-    if (presence.connections > 0) return;
+    if (presence.connections > 0 || callWaits) return;
     this.#presence.delete(agentId);
     await this.agentLost(agentId);
   }
@@ -302,11 +306,18 @@ export class Router extends EventEmitter<RouterEvents> {
 
   /**
    * A call of this agent ended; signing calls add to fatigue. After a call that ended its ticket (`wrapUp`) the agent
-   * is in wrap-up, offered nothing, until `endWrapUp` or the wrap-up time runs out; otherwise available again.
-   * Resolves to the epoch ms the wrap-up ends by itself, or undefined when there is none.
+   * is in wrap-up, offered nothing, until `endWrapUp` or the wrap-up time runs out; otherwise available again. An
+   * agent who had lost the connection (`agentGone`) and has none here goes offline instead. Resolves to the epoch ms
+   * the wrap-up ends by itself, or undefined when there is none.
    */
   async callEnded(agentId: string, call: EndedCall): Promise<number | undefined> {
     await this.#service.handled(call.queue, call.handleMs);
+    // Lost in the call and not back here since: offline now.
+    if (call.agentGone && (this.#presence.get(agentId)?.connections ?? 0) === 0) {
+      this.#presence.delete(agentId);
+      await this.agentLost(agentId);
+      return undefined;
+    }
     if (call.signing) this.#fatigue.addSigning(agentId, call.handleMs);
     const now = this.#now();
     const wrapUpUntil = call.wrapUp && this.#wrapUpMs > 0 ? now + this.#wrapUpMs : undefined;

@@ -61,4 +61,6 @@ export interface EndedCall {
   queue: QueueName;
   /** The call ended its ticket (not a transfer or a hand-over): the agent's wrap-up time follows. */
   wrapUp?: boolean;
+  /** The agent had lost the connection and was not back when it ended: they go offline, with no wrap-up. */
+  agentGone?: boolean;
 }

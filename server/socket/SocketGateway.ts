@@ -89,6 +89,11 @@ export function attachSocketGateway(services: Services): void {
           // An offer made while the console was away (a reload, its node died) is shown again, deadline and all.
           const pending = await router.openOffer(principal.agent.id);
           if (pending) socket.emit('offer:new', pending);
+          // Back to the call the agent lost the connection to (a reload, a network switch), here or on another node.
+          const key = agentKey(principal.agent.id);
+          const call = calls.findByParticipant(key);
+          if (call) call.reconnected(key);
+          else if (state.status === 'in-call') await tellCallElsewhere({ key, present: true });
         },
         (error: unknown) => log.error('agent could not come online', error),
       );
@@ -137,14 +142,14 @@ export function attachSocketGateway(services: Services): void {
       .catch((error: unknown) => log.error(`could not open the call of ticket ${entry.ticketId}`, error));
   });
 
-  // A customer who loses the connection keeps their place, or their call, for RECONNECT_GRACE_MS. Their token
-  // works only on the node that issued it, so asking this node alone is exact, and fast enough that a quick
-  // reconnect cannot slip in between this check and the hold.
+  // A customer who loses the connection keeps their place, or their call, for RECONNECT_GRACE_MS (an agent, their
+  // call: `onAgentGone`). Their token works only on the node that issued it, so asking this node alone is exact, and
+  // fast enough that a quick reconnect cannot slip in between this check and the hold.
   async function onCustomerGone(ticketId: string): Promise<void> {
     const key = customerKey(ticketId);
     if ((await io.local.in(key).fetchSockets()).length > 0) return;
     const call = calls.findByParticipant(key);
-    if (call) return call.disconnected(key);
+    if (call) return void call.disconnected(key);
     // A customer waiting for a callback keeps the place without a page open.
     if (tickets.get(ticketId)?.callback) return;
     if (router.isQueued(ticketId)) return router.hold(ticketId);
@@ -190,16 +195,20 @@ export function attachSocketGateway(services: Services): void {
   async function onGuestGone(key: string): Promise<void> {
     if ((await io.in(key).fetchSockets()).length > 0) return;
     const call = calls.findByParticipant(key);
-    if (call) return call.disconnected(key);
+    if (call) return void call.disconnected(key);
     await tellCallElsewhere({ key, present: false });
   }
 
   async function onAgentGone(agentId: string): Promise<void> {
-    await router.agentDisconnected(agentId);
     const key = agentKey(agentId);
     if ((await io.local.in(key).fetchSockets()).length === 0) services.nodeAgents.gone(agentId);
-    if ((await io.in(key).fetchSockets()).length > 0) return;
-    stations.close(key);
-    calls.findByParticipant(key)?.disconnected(key);
+    let callWaits = false;
+    if ((await io.in(key).fetchSockets()).length === 0) {
+      stations.close(key);
+      // The call waits for the agent as for a customer; it may be on another node (the agent had come back there).
+      const call = calls.findByParticipant(key);
+      callWaits = call ? call.disconnected(key) : await tellCallElsewhere({ key, present: false });
+    }
+    await router.agentDisconnected(agentId, callWaits);
   }
 }

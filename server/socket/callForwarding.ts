@@ -18,7 +18,7 @@ export type ForwardedCallReply = { hosted: false } | { hosted: true; ok: true; d
 
 /** A participant's last connection to a node went, or a connection came back: the node hosting their call is told. */
 export interface PresenceChange {
-  /** The participant's key (`customer:<ticket>`, `guest:<id>`). */
+  /** The participant's key (`customer:<ticket>`, `agent:<id>`, `guest:<id>`). */
   key: string;
   present: boolean;
 }
@@ -32,26 +32,26 @@ export interface InterNodeEvents {
   'call:presence': (change: PresenceChange, reply: (hosted: boolean) => void) => void;
 }
 
-/** What a call does when its participant's connection goes or comes back. */
+/** What a call does when its participant's connection goes (whether it waits for them) or comes back. */
 interface PresenceListener {
-  disconnected(key: string): void;
+  disconnected(key: string): boolean;
   reconnected(key: string): void;
 }
 
 /**
  * A participant's connection and their call may be on different nodes: the node that saw the connection go (or come
  * back) and found no call of theirs asks the others, and the one hosting the call starts its grace period (or ends
- * it) as for a connection of its own. Resolves whether some node hosts the call.
+ * it) as for a connection of its own. Resolves whether some node hosts the call; for a connection that went, whether
+ * that call waits for them to come back.
  */
 export function sharePresence(io: AppServer, callOf: (key: string) => PresenceListener | undefined): (change: PresenceChange) => Promise<boolean> {
   io.on('call:presence', (change: PresenceChange, reply: (hosted: boolean) => void) => {
     const checked = presenceChangeSchema.safeParse(change);
     const call = checked.success ? callOf(checked.data.key) : undefined;
-    if (call && checked.success) {
-      if (checked.data.present) call.reconnected(checked.data.key);
-      else call.disconnected(checked.data.key);
-    }
-    reply(call !== undefined);
+    if (!call || !checked.success) return reply(false);
+    if (!checked.data.present) return reply(call.disconnected(checked.data.key));
+    call.reconnected(checked.data.key);
+    reply(true);
   });
   return async (change) => {
     const answers = await io.serverSideEmitWithAck('call:presence', change).catch((error: { responses?: boolean[] }) => error.responses ?? []);

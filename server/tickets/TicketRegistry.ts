@@ -92,6 +92,17 @@ export class TicketRegistry {
     this.#change(ticket, { kind: 'interrupted', actor: 'system', detail: { sessionId: ticket.sessionId, agentId: ticket.agentId } });
   }
 
+  /**
+   * The call's agent lost the connection and did not come back: the ticket waits again in its queue, first in line,
+   * recorded as an interruption by the agent's absence. The customer is told in the call.
+   */
+  agentLost(id: string): void {
+    const ticket = this.#tickets.get(id);
+    if (ticket?.state !== TicketState.InCall) return;
+    ticket.state = TicketState.Queued;
+    this.#change(ticket, { kind: 'interrupted', actor: 'system', detail: { sessionId: ticket.sessionId, agentId: ticket.agentId, cause: 'agent-lost' } });
+  }
+
   /** The waiting customer asked to be called back instead of keeping the page open: the ticket keeps its place. */
   callbackScheduled(id: string): void {
     const ticket = this.#tickets.get(id);

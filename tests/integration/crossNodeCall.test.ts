@@ -105,6 +105,38 @@ describe('a call spanning two nodes', () => {
     await call(agent, 'call:end', { sessionId });
   }, 60_000);
 
+  it('holds the call on node B while its agent’s connection is lost, and carries it on when the agent comes back on node A', async () => {
+    const [onA, onB] = pools as [SocketPool, SocketPool];
+    const { customer, agent, sessionId, agentStarted } = await openCall(onA, 'mei', {}, onB);
+
+    const lost = once(customer, 'call:peerConnection', undefined, (p) => !p.connected);
+    agent.close();
+    expect(await lost).toEqual({ sessionId, role: 'agent', connected: false });
+
+    // The console's tab kept its sign-in; this time its connection lands on node A.
+    const back = onA.open({ token: (agent.auth as { token: string }).token });
+    const state = once(back, 'agent:state');
+    const resumed = once(back, 'call:started');
+    const found = once(customer, 'call:peerConnection', undefined, (p) => p.connected);
+    await connect(back);
+    expect(await state).toEqual({ status: 'in-call' });
+    expect(await resumed).toEqual({ ...agentStarted, restart: true });
+    expect(await found).toEqual({ sessionId, role: 'agent', connected: true });
+    // The agent's media and events reach the call on node B from node A.
+    const media = await sfuJoin(back, { sessionId, send: true, data: false });
+    expect(media.sendTransport?.id).toEqual(expect.any(String));
+    const heard = once(customer, 'text:chat');
+    await call(back, 'text:chat', { sessionId, clientId: 'a-1', text: 'sorry, my browser reloaded' });
+    expect((await heard).text).toBe('sorry, my browser reloaded');
+
+    // Hung up from node A: the customer is told, and the agent's wrap-up (or availability) reaches node A.
+    const ended = once(customer, 'call:ended');
+    const after = once(back, 'agent:state', undefined, (s) => s.status !== 'in-call');
+    await call(back, 'call:end', { sessionId });
+    expect(await ended).toEqual({ sessionId, reason: 'hangup' });
+    expect((await after).status).toMatch(/^(wrap-up|available)$/);
+  }, 60_000);
+
   it('carries the call’s events across nodes again as soon as Redis is back from a crash (SIGKILL, append-only file)', async () => {
     const [onA, onB] = pools as [SocketPool, SocketPool];
     const { customer, agent, sessionId } = await openCall(onA, 'mei', {}, onB);

@@ -104,6 +104,103 @@ describe('a customer who does not come back within the grace period', () => {
   });
 });
 
+/** The bearer token an agent's socket connected with, to connect again as their reloaded console does. */
+function tokenOf(socket: ClientSocket): string {
+  return (socket.auth as { token: string }).token;
+}
+
+describe('an agent who loses the connection in a call and comes back within the grace period', () => {
+  const live = serverPerTest(accounts, { RECONNECT_GRACE_MS: 20_000, WRAP_UP_SEC: 0 });
+
+  it('keeps the call: the customer sees them go and come back, the console starts its media afresh, and the transcript says so', async () => {
+    const open = await openCall(live.pool, 'alice');
+    const gone = once(open.customer, 'call:peerConnection', undefined, (p) => !p.connected);
+    open.agent.close();
+    expect(await gone).toEqual({ sessionId: open.sessionId, role: 'agent', connected: false });
+
+    const again = live.pool.open({ token: tokenOf(open.agent) });
+    const state = once(again, 'agent:state');
+    const started = once(again, 'call:started');
+    const back = once(open.customer, 'call:peerConnection', undefined, (p) => p.connected);
+    await connect(again);
+    expect(await state).toEqual({ status: 'in-call' });
+    // The station that carried the camera went with the connection: the console sends it into the call itself.
+    expect(await started).toEqual({ ...open.agentStarted, restart: true });
+    expect(await back).toEqual({ sessionId: open.sessionId, role: 'agent', connected: true });
+    const media = await joinWithTransport(again, open.sessionId, 'send');
+    expect(media.transportId).toEqual(expect.any(String));
+
+    const { lines } = await call(open.customer, 'text:transcript', { sessionId: open.sessionId });
+    expect(lines.filter((line) => line.kind === 'event').map((line) => [line.event, line.speaker.role])).toEqual(
+      expect.arrayContaining([
+        ['connection-lost', 'agent'],
+        ['connection-back', 'agent'],
+      ]),
+    );
+
+    // Still the agent's call: they hang up, the customer is told, and the agent is offered calls again.
+    const ended = once(open.customer, 'call:ended');
+    const available = once(again, 'agent:state', undefined, (s) => s.status === 'available');
+    await call(again, 'call:end', { sessionId: open.sessionId });
+    expect(await ended).toEqual({ sessionId: open.sessionId, reason: 'hangup' });
+    expect(await available).toEqual({ status: 'available' });
+  });
+
+  it('is offered nothing while away: a customer who arrives meanwhile goes to the agent who is there', async () => {
+    const open = await openCall(live.pool, 'alice');
+    open.agent.close();
+    await once(open.customer, 'call:peerConnection', undefined, (p) => !p.connected);
+    const bob = await live.pool.availableAgent('bob');
+    const { joined } = await live.pool.queuedCustomer();
+    expect((await bob.offer).ticketId).toBe(joined.ticketId);
+  });
+});
+
+describe('an agent who does not come back within the grace period', () => {
+  const live = serverPerTest(accounts, { RECONNECT_GRACE_MS: 800, WRAP_UP_SEC: 0 });
+
+  it('puts the customer first in line with the same ticket and transcript, ahead of a newer arrival, for the next agent', async () => {
+    const open = await openCall(live.pool, 'alice');
+    await call(open.customer, 'text:chat', { sessionId: open.sessionId, clientId: 'c-1', text: 'my phone is off the Wi-Fi' });
+    const newer = await live.pool.queuedCustomer();
+    const ended = once(open.customer, 'call:ended');
+    const first = once(open.customer, 'queue:status');
+    const second = once(newer.socket, 'queue:status', undefined, (status) => status.position === 2);
+    open.agent.close();
+
+    expect(await ended).toEqual({ sessionId: open.sessionId, reason: 'agent-lost' });
+    expect(await first).toMatchObject({ ticketId: open.ticketId, position: 1 });
+    await second;
+    // Gone offline, not into wrap-up: signing in again finds them away, with nothing to wrap up.
+    const alice = await live.pool.agent('alice');
+    expect(alice.initialState).toEqual({ status: 'away' });
+
+    const bob = await live.pool.availableAgent('bob');
+    const offer = await bob.offer;
+    expect(offer.ticketId).toBe(open.ticketId);
+    const restarted = once(open.customer, 'call:started');
+    await call(bob.socket, 'offer:accept', { offerId: offer.offerId });
+    const next = await restarted;
+    expect(next.sessionId).not.toBe(open.sessionId);
+    const { lines } = await call(open.customer, 'text:transcript', { sessionId: next.sessionId });
+    expect(lines.map((line) => line.text)).toContain('my phone is off the Wi-Fi');
+  });
+
+  it('leaves a customer who lost the connection too their own grace period to come back to the line', async () => {
+    const open = await openCall(live.pool, 'alice');
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    // The agent's grace runs out 800 ms after they went, while the customer (gone 500 ms later) still has theirs.
+    open.agent.close();
+    await sleep(500);
+    open.customer.close();
+    await sleep(600);
+    const again = live.pool.open({ token: open.token });
+    const status = once(again, 'queue:status');
+    await connect(again);
+    expect(await status).toMatchObject({ ticketId: open.ticketId, position: 1 });
+  });
+});
+
 describe('a customer token', () => {
   const live = serverPerTest(accounts);
 
