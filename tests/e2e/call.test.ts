@@ -83,4 +83,28 @@ describe('a sign-language call between the real customer page and agent console 
       await page.close();
     }
   }, 60_000);
+
+  it('comes back signed in after a reload, and to the sign-in form, saying why, once that sign-in was revoked', async () => {
+    const page = await live.browser.newPage();
+    try {
+      await page.goto(`${live.server.url}/agent`);
+      const login = page.waitForResponse((response) => response.url().endsWith('/api/agent/login'));
+      await signIn(page, 'alice', TEST_PASSWORD);
+      const { token } = ((await (await login).json()) as { data: { token: string } }).data;
+      await page.reload();
+      await page.waitForSelector('#toggle-status:not([disabled])');
+      expect(await page.$eval('section[data-view=signin]', (el) => (el as HTMLElement).hidden)).toBe(true);
+
+      // Signed out elsewhere (another tab, the same token): this tab's kept sign-in is refused at its next start.
+      expect((await fetch(`${live.server.url}/api/agent/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).ok).toBe(true);
+      await page.reload();
+      await page.waitForSelector('section[data-view=signin]:not([hidden])');
+      await page.waitForSelector('#error-banner[data-i18n="agent.sessionEnded"]');
+      await page.reload();
+      await page.waitForSelector('section[data-view=signin]:not([hidden])');
+      expect(await page.$eval('#error-banner', (el) => el.textContent)).toBe('');
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
 });

@@ -118,8 +118,8 @@ describe('an agent who reloads the console while writing a wrap-up (Chromium)', 
       await driver.agent.type('#wrap-up textarea[name=summary]', 'Reset the router; ');
       await driver.agent.click('#wrap-up input[name=followUp]');
 
+      // The tab kept its sign-in: the console comes back signed in, with the wrap-up.
       await driver.agent.reload();
-      await signIn(driver.agent, 'alice', TEST_PASSWORD);
       await driver.agent.waitForSelector('#wrap-up:not([hidden])');
       const shown = await driver.agent.evaluate(() => ({
         title: document.querySelector('#wrap-up-title')!.textContent ?? '',
@@ -138,10 +138,111 @@ describe('an agent who reloads the console while writing a wrap-up (Chromium)', 
       expect(await driver.agent.$eval('#wrap-up', (el) => (el as HTMLElement).hidden)).toBe(true);
       // Filed: the next reload starts without it.
       await driver.agent.reload();
-      await signIn(driver.agent, 'alice', TEST_PASSWORD);
+      await driver.agent.waitForSelector('#toggle-status:not([disabled])');
       await expect(driver.agent.$eval('#wrap-up', (el) => (el as HTMLElement).hidden)).resolves.toBe(true);
     } finally {
       await driver.close();
     }
   }, 120_000);
+});
+
+describe('an agent who reloads the console in a call (Chromium)', () => {
+  const live = serverAndChromium([testAgent('alice', ['csl'])]);
+
+  it('comes back signed in to the same call, the customer shown meanwhile that the call waits for them, video flowing both ways', async () => {
+    const driver = await CallDriver.open(live.browser, live.server.url);
+    try {
+      const { sessionId } = await driver.callUnderWay('alice', TEST_PASSWORD, 'My tablet will not charge');
+      // The notice may come and go within a second: every text it shows is recorded as it changes.
+      await driver.customer.evaluate(() => {
+        const notice = document.querySelector<HTMLElement>('#peer-connection')!;
+        const shown: string[] = [];
+        (window as unknown as { noticesShown: string[] }).noticesShown = shown;
+        new MutationObserver(() => {
+          if (!notice.hidden) shown.push(notice.textContent ?? '');
+        }).observe(notice, { attributes: true, childList: true, characterData: true, subtree: true });
+      });
+      const agentCamera = () => ((document.querySelector('#remote-view[data-role=agent]') as HTMLVideoElement | null)?.srcObject as MediaStream | null)?.getVideoTracks()[0]?.id ?? null;
+      const cameraBefore = await driver.customer.evaluate(agentCamera);
+      expect(cameraBefore).not.toBeNull();
+
+      const reloadedAt = Date.now();
+      await driver.agent.reload();
+      // No sign-in form: the tab kept its sign-in and the server its call.
+      await driver.agent.waitForSelector('section[data-view=call]:not([hidden])', { timeout: 40_000 });
+      await expect(driver.agent.$eval('#hangup', (el) => (el as HTMLElement).dataset.sessionId)).resolves.toBe(sessionId);
+      await driver.customer.waitForFunction(
+        (before: string | null) => {
+          const video = document.querySelector<HTMLVideoElement>('#remote-view[data-role=agent]');
+          const track = (video?.srcObject as MediaStream | null)?.getVideoTracks()[0];
+          return (document.querySelector('#peer-connection') as HTMLElement).hidden && track !== undefined && track.id !== before && video!.readyState >= 2;
+        },
+        { timeout: 40_000 },
+        cameraBefore,
+      );
+      const shown = await driver.customer.evaluate(() => (window as unknown as { noticesShown: string[] }).noticesShown);
+      expect(shown).toContain('The agent lost the connection. Waiting for them to come back…');
+      expect(await driver.customer.$eval('section[data-view=call]', (el) => (el as HTMLElement).hidden)).toBe(false);
+
+      // The console's camera reaches the customer on a fresh send transport whose bandwidth estimate, and so its
+      // simulcast layers, ramp up over a few seconds (a new call starts from the station's warm one): the test waits
+      // for flowing video, and prints how long it took.
+      let customerSees = await driver.framesShown(driver.customer, '#remote-view', 3000);
+      const settling = [customerSees.frames];
+      while (customerSees.frames < 30 && Date.now() - reloadedAt < 40_000) {
+        customerSees = await driver.framesShown(driver.customer, '#remote-view', 3000);
+        settling.push(customerSees.frames);
+      }
+      const agentSees = await driver.framesShown(driver.agent, '#remote-view', 3000);
+      console.log(JSON.stringify({ afterAgentReload: { customerSees, agentSees, settling, flowingAfterMs: Date.now() - 3000 - reloadedAt } }));
+      for (const seen of [customerSees, agentSees]) {
+        // Flowing, not a frozen last frame: at least 10 fps over 3 s even on a busy machine, and a real picture.
+        expect(seen.frames).toBeGreaterThanOrEqual(30);
+        expect(seen.height).toBeGreaterThanOrEqual(240);
+      }
+      // The transcript the console read back says what happened.
+      await driver.agent.waitForFunction(() => {
+        const text = document.querySelector('#text-area')?.textContent ?? '';
+        return text.includes('Agent alice lost the connection') && text.includes('Agent alice is back');
+      });
+
+      // Still the agent's call: hanging up ends it for the customer and opens its wrap-up.
+      await driver.agentHangsUp();
+      await driver.agent.waitForSelector('#wrap-up:not([hidden])');
+    } finally {
+      await driver.close();
+    }
+  }, 150_000);
+});
+
+describe('an agent whose console does not come back within the grace period (Chromium)', () => {
+  const live = serverAndChromium([testAgent('alice', ['csl']), testAgent('bob', ['csl'])], { RECONNECT_GRACE_MS: 4_000 });
+
+  it('puts the customer first in line with the same ticket, says why, and the next agent takes the call', async () => {
+    const driver = await CallDriver.open(live.browser, live.server.url);
+    const rescue = await (await live.browser.createBrowserContext()).newPage();
+    try {
+      const { ticket, sessionId: before } = await driver.callUnderWay('alice', TEST_PASSWORD, 'My tablet will not charge');
+      await driver.agent.close();
+      await driver.customer.waitForSelector('#peer-connection:not([hidden])');
+      await expect(driver.customer.$eval('#peer-connection', (el) => el.textContent)).resolves.toBe('The agent lost the connection. Waiting for them to come back…');
+      await driver.customer.waitForSelector('#queue-notice[data-i18n="queue.agentLost"]', { timeout: 20_000 });
+      await driver.customer.waitForSelector('#queue-position[data-position="1"]', { timeout: 20_000 });
+      await expect(driver.customer.$eval('#ticket-id', (el) => el.textContent)).resolves.toBe(ticket);
+
+      await rescue.goto(`${live.server.url}/agent`);
+      await signIn(rescue, 'bob', TEST_PASSWORD);
+      await rescue.waitForSelector('#toggle-status:not([disabled])');
+      await rescue.click('#toggle-status');
+      await rescue.waitForSelector('#offer:not([hidden])', { timeout: 30_000 });
+      await rescue.click('#accept');
+      await driver.customer.waitForSelector('section[data-view=call]:not([hidden])', { timeout: 30_000 });
+      await Promise.all([driver.firstFrameAt(driver.customer, 40_000), driver.firstFrameAt(rescue, 40_000)]);
+      expect(await driver.customer.$eval('#hangup', (el) => (el as HTMLElement).dataset.sessionId)).not.toBe(before);
+      await expect(driver.customer.$eval('#ticket-id', (el) => el.textContent)).resolves.toBe(ticket);
+    } finally {
+      await rescue.browserContext().close();
+      await driver.close();
+    }
+  }, 150_000);
 });

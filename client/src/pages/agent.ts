@@ -5,6 +5,7 @@ import {
   guidesSchema,
   type Guides,
   envelopeSchema,
+  type AgentLoginReply,
   type AgentState,
   type CallHandedOver,
   type CallInvitation,
@@ -28,7 +29,7 @@ import { openLocalMedia } from '../media/localMedia.js';
 import { setUpMediaToggles, showDeviceError } from '../ui/callControls.js';
 import { drawEarlierMarks, SharedViews } from '../ui/SharedViews.js';
 import { setUpShareControls } from '../ui/shareControls.js';
-import { staffSignIn } from '../net/staffSignIn.js';
+import { forgetStaffSession, keepStaffSession, keptStaffSession, staffSignIn } from '../net/staffSignIn.js';
 import { SignalingClient } from '../net/SignalingClient.js';
 import { attachStream, byId, setUpLanguage, showView } from '../ui/dom.js';
 import { followSigning, signingLabel } from '../ui/signingIndicator.js';
@@ -44,6 +45,7 @@ import { TextPanel } from '../text/TextPanel.js';
 import { guidesIn, StepComposer } from '../steps/StepComposer.js';
 import { snapshotOfSharedView } from '../steps/snapshot.js';
 import { cue } from '../ui/cues.js';
+import { showPeerConnection as showPeerConnectionNotice } from '../ui/peerConnection.js';
 
 const selfPreview = byId<HTMLVideoElement>('self-preview');
 const selfView = byId<HTMLVideoElement>('self-view');
@@ -82,6 +84,8 @@ let guides: Guides = { en: [], 'zh-CN': [] };
 let stepComposer: StepComposer | null = null;
 /** The signed-in agent's id; null for a technician who came by a one-time link. */
 let selfAgentId: string | null = null;
+/** Settles once the camera opened at sign-in is open (or could not be). */
+let cameraReady: Promise<void> = Promise.resolve();
 /** The signed-in agent's token, kept to sign out with. */
 let staffToken: string | null = null;
 /** The last call this console had as its agent, with its transcript: what its wrap-up is about. */
@@ -156,6 +160,9 @@ const layout = new CallLayout({
   storageKey: `signline.split.${techConsole ? 'tech' : 'agent'}`,
   nameOf: (role) => (role === 'customer' && currentCall ? currentCall.ticketId : { key: `role.${role}` as const }),
 });
+// Reloaded (or the tab's page crashed): signed in again with the tab's sign-in, back to the call if there was one.
+const keptSession = joinToken ? null : keptStaffSession();
+if (keptSession) void openConsole(keptSession);
 
 /**
  * Reads a staff-only configuration the console can do without (canned replies, guides): the checked data, or null
@@ -174,12 +181,20 @@ async function loadStaffData<S extends z.ZodType>(token: string, path: string, s
 async function signIn(form: FormData): Promise<void> {
   const reply = await staffSignIn(form, errorBanner);
   if (!reply) return;
-  const { token, agent, role } = reply;
   // A supervisor's token opens no connection: say where it belongs rather than fail on connect.
-  if (role === 'supervisor') {
+  if (reply.role === 'supervisor') {
     translate(errorBanner, 'agent.supervisorAccount');
     return;
   }
+  keepStaffSession(reply);
+  await openConsole(reply);
+}
+
+/**
+ * The console of a signed-in agent: just signed in, or the tab's sign-in after a reload, which comes back to the
+ * call it was in (the server keeps the call for RECONNECT_GRACE_MS and starts it again here).
+ */
+async function openConsole({ token, agent }: AgentLoginReply): Promise<void> {
   byId('agent-name').textContent = agent.name;
   selfAgentId = agent.id;
   staffToken = token;
@@ -216,15 +231,35 @@ async function signIn(form: FormData): Promise<void> {
       errorBanner.textContent = '';
       void openStation();
     },
+    // The sign-in expired or was revoked (signed out elsewhere): back to the form, saying why.
+    refused: (error) => signedOut(error.message),
   });
   // The camera opens at sign-in, so an accepted call starts sending at once.
+  cameraReady = openLocalMedia({ video: true, audio: true }).then((stream) => {
+    localStream = stream;
+    attachStream(selfPreview, stream);
+  });
   try {
-    localStream = await openLocalMedia({ video: true, audio: true });
-    attachStream(selfPreview, localStream);
+    await cameraReady;
     await openStation();
   } catch (error) {
     showDeviceError(byId('notice'), error);
   }
+}
+
+/** The server no longer takes this tab's sign-in: everything closes and the form asks for it again. */
+function signedOut(message: string): void {
+  forgetStaffSession();
+  endCall();
+  signaling?.close();
+  signaling = null;
+  station?.close();
+  station = null;
+  for (const track of localStream?.getTracks() ?? []) track.stop();
+  localStream = null;
+  byId('sign-out').hidden = true;
+  showView('signin');
+  translate(errorBanner, 'agent.sessionEnded', { message });
 }
 
 /**
@@ -238,6 +273,7 @@ async function signOut(): Promise<void> {
     translate(errorBanner, 'agent.signOutFailed', { message: response ? `HTTP ${response.status}` : 'network error' });
     return;
   }
+  forgetStaffSession();
   signaling?.close();
   location.assign(location.pathname);
 }
@@ -369,7 +405,9 @@ function hideOffer(): void {
 async function startCall(started: CallStarted): Promise<void> {
   currentCall = started;
   hideOffer();
-  if (!signaling) return;
+  // After a reload the call comes back as the camera opens: it is sent into the call once it is open.
+  await cameraReady.catch(() => undefined);
+  if (currentCall !== started || !signaling) return;
   translate(byId('call-title'), 'call.with', { name: started.peerName });
   showView('call');
   attachStream(selfView, localStream);
@@ -429,15 +467,10 @@ async function startCall(started: CallStarted): Promise<void> {
   await call.start(station && !started.restart ? null : localStream).catch(showError);
 }
 
-// The customer lost the connection: the call waits for them (a reload, a network switch) for the grace period.
+// Someone in the call lost the connection: the call waits for them (a reload, a network switch) for the grace period.
 function showPeerConnection({ sessionId, role, connected }: PeerConnection): void {
   if (currentCall?.sessionId !== sessionId) return;
-  const element = byId('peer-connection');
-  element.hidden = connected;
-  element.dataset.connected = String(connected);
-  if (connected) return;
-  translate(element, 'call.peerReconnecting', { name: role === 'customer' ? currentCall.ticketId : { key: `role.${role}` as const } });
-  cue('attention');
+  showPeerConnectionNotice(byId('peer-connection'), connected, role === 'customer' ? currentCall.ticketId : { key: `role.${role}` as const });
 }
 
 // Inviting, escalating and transferring are the call's own agent's to do.

@@ -28,6 +28,7 @@ import { showProgressLink } from '../ui/progressLink.js';
 import { SurveyForm } from '../ui/SurveyForm.js';
 import { submitSurvey } from '../net/ticketApi.js';
 import { cue } from '../ui/cues.js';
+import { showPeerConnection } from '../ui/peerConnection.js';
 
 const selfPreview = byId<HTMLVideoElement>('self-preview');
 const selfView = byId<HTMLVideoElement>('self-view');
@@ -251,8 +252,13 @@ function connectSignaling(): SignalingClient {
   client.on('call:started', (started) => void startCall(client, started));
   client.on('call:ended', ({ reason }) => {
     if (reason === 'transferred') awaitTransfer();
-    else if (reason === 'interrupted') awaitReconnection();
+    else if (reason === 'interrupted') awaitReconnection('queue.interrupted');
+    else if (reason === 'agent-lost') awaitReconnection('queue.agentLost');
     else endCall();
+  });
+  // The agent (or another participant) lost the connection: the call waits for them, and the customer sees that it does.
+  client.on('call:peerConnection', ({ sessionId, role, connected }) => {
+    if (sessionId === currentCall?.sessionId) showPeerConnection(byId('peer-connection'), connected, { key: `role.${role}` });
   });
   // Nobody waits in silence: who is coming into the call and why, or where a transfer is taking it.
   client.on('call:coming', (coming) => {
@@ -427,10 +433,10 @@ function awaitTransfer(): void {
   showView('queue');
 }
 
-// The server restarted in the middle of the call: the ticket waits again, ahead of new arrivals.
-function awaitReconnection(): void {
+// The call was cut off (a restart of the server, an agent who did not come back): the ticket waits again, first in line.
+function awaitReconnection(why: 'queue.interrupted' | 'queue.agentLost'): void {
   leaveCall();
-  translate(byId('queue-notice'), 'queue.interrupted');
+  translate(byId('queue-notice'), why);
   showView('queue');
 }
 
@@ -453,6 +459,7 @@ function leaveCall(): void {
   trackCall(null, remoteView);
   stage.clear();
   layout.reset();
+  byId('peer-connection').hidden = true;
 }
 
 async function leaveQueue(): Promise<void> {
