@@ -95,14 +95,20 @@ describe('a sign-language call between the real customer page and agent console 
       await page.waitForSelector('#toggle-status:not([disabled])');
       expect(await page.$eval('section[data-view=signin]', (el) => (el as HTMLElement).hidden)).toBe(true);
 
-      // Signed out elsewhere (another tab, the same token): this tab's kept sign-in is refused at its next start.
+      // Signed out elsewhere (another tab, the same token): the open console goes back to the form and says why.
+      const kept = await page.evaluate(() => sessionStorage.getItem('signline.staffSession'));
       expect((await fetch(`${live.server.url}/api/agent/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).ok).toBe(true);
-      await page.reload();
       await page.waitForSelector('section[data-view=signin]:not([hidden])');
       await page.waitForSelector('#error-banner[data-i18n="agent.sessionEnded"]');
       await page.reload();
       await page.waitForSelector('section[data-view=signin]:not([hidden])');
       expect(await page.$eval('#error-banner', (el) => el.textContent)).toBe('');
+
+      // A tab that kept a sign-in the server no longer takes (it expired while the tab was away) starts at the form too.
+      await page.evaluate((value) => sessionStorage.setItem('signline.staffSession', value!), kept);
+      await page.reload();
+      await page.waitForSelector('#error-banner[data-i18n="agent.sessionEnded"]');
+      expect(await page.$eval('section[data-view=signin]', (el) => (el as HTMLElement).hidden)).toBe(false);
     } finally {
       await page.close();
     }

@@ -2,6 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import {
   clientEventReplySchemas,
   envelopeSchema,
+  ErrorCode,
   errorBodySchema,
   serverEventSchemas,
   type ClientEventName,
@@ -32,7 +33,10 @@ export interface ConnectionHandlers {
   connect?(): void;
   /** The connection dropped; Socket.IO retries by itself unless the page closed it. */
   disconnect?(): void;
-  /** The server refused the connection (e.g. UNAUTHORIZED for an expired or revoked token); no retry follows. */
+  /**
+   * The server refused the connection (e.g. UNAUTHORIZED for an expired or revoked token), or closed it because the
+   * sign-in ended; no retry follows.
+   */
   refused?(error: RequestError): void;
 }
 
@@ -79,7 +83,12 @@ export class SignalingClient {
   /** Subscribes to the connection's own events. */
   onConnection(handlers: ConnectionHandlers): void {
     if (handlers.connect) this.#socket.on('connect', handlers.connect);
-    if (handlers.disconnect) this.#socket.on('disconnect', () => handlers.disconnect?.());
+    this.#socket.on('disconnect', (reason) => {
+      // The server closes a connection itself only when its sign-in ends (signed out on another tab or node); no
+      // reconnect follows, so it is a refusal, not a lost connection.
+      if (reason === 'io server disconnect') handlers.refused?.(new RequestError(ErrorCode.Unauthorized, 'signed out'));
+      else handlers.disconnect?.();
+    });
     this.#socket.on('connect_error', (error: Error & { data?: unknown }) => {
       // A middleware refusal carries a coded body and leaves the socket inactive; network errors are retried.
       const body = errorBodySchema.safeParse(error.data);
