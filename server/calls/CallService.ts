@@ -200,12 +200,16 @@ export class CallService {
     return { agentId: target.agentId, name: target.name };
   }
 
-  /** A warm transfer completes: the agent who joined to take over has the call; routing hears that the sender's call ended. */
-  handOver(sessionId: string, byAgentId: string): void {
+  /**
+   * A warm transfer completes: the agent who joined to take over has the call (routing counts them in it, so its end
+   * brings their wrap-up); routing hears that the sender's call ended.
+   */
+  async handOver(sessionId: string, byAgentId: string): Promise<void> {
     const call = this.ownCall(sessionId, byAgentId);
     const previous = call.handOver(agentKey(byAgentId));
     this.#options.tickets.handedOver(call.ticketId, previous.id, call.agent.id);
     this.#releaseAgent(previous.id, call, `${previous.id} handed call ${call.id} over`);
+    if (!(await this.#options.router.tookCall(call.agent.id))) this.#options.log.warn(`call ${call.id}: ${call.agent.id} took it over from a state routing could not count as in the call`);
   }
 
   /** A one-time link into the call for a technician without an account (single use, ten minutes, this call only). */

@@ -337,6 +337,18 @@ export class Router extends EventEmitter<RouterEvents> {
     return undefined;
   }
 
+  /**
+   * The agent took a call over (a warm transfer) from away or available: in the call from now, offered nothing, and
+   * its end (`callEnded`) brings their wrap-up. False, changing nothing, when they were offered, in a call or in wrap-up.
+   */
+  async tookCall(agentId: string): Promise<boolean> {
+    if (!(await this.#store.takeCall(agentId))) return false;
+    this.#cooldowns.clear(agentId);
+    const record = this.#mirror.setAgentStatus(agentId, StoredAgentStatus.InCall);
+    if (record) this.emit('agentState', agentId, this.#stateOf(record));
+    return true;
+  }
+
   /** The agent's wrap-up is done (submitted): available again. False, changing nothing, when the agent is not in wrap-up. */
   async endWrapUp(agentId: string): Promise<boolean> {
     this.#wrapUps.clear(agentId);

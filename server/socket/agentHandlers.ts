@@ -33,8 +33,8 @@ export function agentHandlers(services: Services): EventHandlers {
     },
     // Only an online agent can be asked in, and only by the call's own agent.
     'call:invite': ({ sessionId, agentId, tier, purpose, note }, socket) => calls.invite(sessionId, agentIdOf(socket), { agentId, tier, purpose, note }),
-    'call:handover': ({ sessionId }, socket) => {
-      calls.handOver(sessionId, agentIdOf(socket));
+    'call:handover': async ({ sessionId }, socket) => {
+      await calls.handOver(sessionId, agentIdOf(socket));
       return null;
     },
     'call:link': ({ sessionId }, socket) => calls.createLink(sessionId, agentIdOf(socket)),

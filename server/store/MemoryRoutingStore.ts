@@ -120,6 +120,14 @@ export class MemoryRoutingStore implements RoutingStore {
     return true;
   }
 
+  async takeCall(agentId: string): Promise<boolean> {
+    const agent = this.#agents.get(agentId);
+    const free: string[] = [StoredAgentStatus.Available, StoredAgentStatus.Away, StoredAgentStatus.Missed];
+    if (!agent || !free.includes(agent.status)) return false;
+    agent.status = StoredAgentStatus.InCall;
+    return true;
+  }
+
   async endWrapUp(agentId: string, now: number): Promise<AgentRecord | null> {
     const agent = this.#agents.get(agentId);
     if (agent?.status !== StoredAgentStatus.WrapUp) return null;

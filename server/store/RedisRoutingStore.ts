@@ -18,6 +18,7 @@ import {
   CLAIM_OFFER,
   END_WRAP_UP,
   FINISH_CALL,
+  TAKE_CALL,
   HOLD_ENTRY,
   PUT_AGENT,
   REMOVE_AGENT,
@@ -131,6 +132,10 @@ export class RedisRoutingStore implements RoutingStore {
 
   async finishCall(agentId: string, now: number, wrapUpUntil?: number): Promise<boolean> {
     return (await this.#run(FINISH_CALL, [agentId, String(now), wrapUpUntil === undefined ? '' : String(wrapUpUntil)])) === 1;
+  }
+
+  async takeCall(agentId: string): Promise<boolean> {
+    return (await this.#run(TAKE_CALL, [agentId])) === 1;
   }
 
   async endWrapUp(agentId: string, now: number): Promise<AgentRecord | null> {

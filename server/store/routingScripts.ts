@@ -158,6 +158,13 @@ else
 end
 return 1`;
 
+/** ARGV: agentId. Returns 1 when the agent, available or away (missed too), is in a call now, else 0. */
+export const TAKE_CALL = `${KEYS_PRELUDE}
+local current = redis.call('HGET', agentStatus, ARGV[1])
+if current ~= 'available' and current ~= 'away' and current ~= 'missed' then return 0 end
+redis.call('HSET', agentStatus, ARGV[1], 'in-call')
+return 1`;
+
 /** ARGV: agentId, now. Returns {agent JSON, idleSince} when the agent was in wrap-up and is available now, else false. */
 export const END_WRAP_UP = `${KEYS_PRELUDE}
 if redis.call('HGET', agentStatus, ARGV[1]) ~= 'wrap-up' then return false end

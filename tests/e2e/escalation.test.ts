@@ -87,6 +87,11 @@ describe('escalation in Chromium: a warm transfer keeps the call up, a one-time 
     expect(await refused.jsonValue()).toMatch(/used already/);
     expect(await driver.agent.$(inCall)).toBeNull();
 
+    // Tess finished the call, so its wrap-up is hers to write.
+    await tess.click('#hangup');
+    await tess.waitForSelector('#wrap-up:not([hidden])');
+    await driver.customer.waitForSelector('section[data-view=ended]:not([hidden])');
+
     await Promise.all([guest.browserContext().close(), tess.browserContext().close(), driver.close()]);
   }, 240_000);
 });

@@ -70,30 +70,37 @@ describe('escalating a call: the list of technicians, warm and cold transfers by
 
     const aliceLeft = once(open.agent, 'call:ended');
     const aliceFree = once(open.agent, 'agent:state', undefined, (state) => state.status === 'available');
+    const tessInCall = once(tess.socket, 'agent:state', undefined, (state) => state.status === 'in-call');
     const handedOver = once(open.customer, 'call:handedOver');
     await call(open.agent, 'call:handover', { sessionId: open.sessionId });
 
     expect(await aliceLeft).toEqual({ sessionId: open.sessionId, reason: 'transferred' });
     expect(await handedOver).toEqual({ sessionId: open.sessionId, fromName: 'Agent alice', toAgentId: 'tess', toName: tess.profile.name });
     await aliceFree;
+    // Routing counts Tess in the call from now (offered nothing), no longer away.
+    await tessInCall;
     expect(customerEnded).toEqual([]);
     // Tess has the call now: she can invite, and the old agent is out of it.
     await live.pool.agent('rd');
     await call(tess.socket, 'call:invite', { sessionId: open.sessionId, agentId: 'rd', purpose: 'help' });
     expect(errorOf(await request(open.agent, 'call:signing', { sessionId: open.sessionId, signing: true })).code).toBe(ErrorCode.NotFound);
     const customerSeesEnd = once(open.customer, 'call:ended');
+    const tessWrapsUp = once(tess.socket, 'agent:state', undefined, (state) => state.status === 'wrap-up');
     await call(tess.socket, 'call:end', { sessionId: open.sessionId });
     expect(await customerSeesEnd).toEqual({ sessionId: open.sessionId, reason: 'hangup' });
+    // The one who finished the call writes its wrap-up.
+    await tessWrapsUp;
 
-    // The ticket's history in the records: who escalated to which tier, who handed over to whom, and the end.
+    // The ticket's history in the records: who escalated to which tier, who handed over to whom, the end, the wrap-up.
     const journal = new SqlTicketJournal(live.records, createLogger('error'));
-    const history = await until(() => journal.history(open.ticketId), (events) => events.at(-1)?.kind === 'ended');
+    const history = await until(() => journal.history(open.ticketId), (events) => events.at(-1)?.kind === 'wrap-up');
     expect(history.map((e) => [e.kind, e.actor, e.detail])).toEqual([
       ['opened', 'customer', { queue: 'csl', category: expect.any(String) }],
       ['in-call', 'agent:alice', { sessionId: open.sessionId }],
       ['escalated', 'agent:alice', { tier: 2, how: 'warm' }],
       ['handed-over', 'agent:alice', { to: 'tess' }],
       ['ended', 'system', { reason: 'hangup' }],
+      ['wrap-up', 'agent:tess', { until: expect.any(Number) }],
     ]);
     expect(await journal.find(open.ticketId)).toMatchObject({ status: 'ended', agentId: 'tess' });
   });

@@ -234,6 +234,28 @@ describe.each(stores)('the %s routing store', (_name, open) => {
     expect(await store.dueWrapUps(70)).toEqual(['alice']);
   });
 
+  it('puts an agent who takes a call over in it from away, available or missed, and refuses one who is busy', async () => {
+    await store.addEntry(entry('SL-1'));
+    await store.putAgent(alice, 0);
+    expect(await store.takeCall('alice')).toBe(true);
+    expect((await store.snapshot()).agents).toEqual([expect.objectContaining({ agentId: 'alice', status: 'in-call' })]);
+    expect(await store.claimOffer(offer('o1', 'SL-1', 'alice'))).toBe('agent-busy');
+    expect(await store.setAvailability('alice', 'available', 1)).toBe('busy');
+    expect(await store.takeCall('alice')).toBe(false);
+    expect(await store.finishCall('alice', 5, 60)).toBe(true);
+    expect(await store.takeCall('alice')).toBe(false);
+    expect(await store.takeCall('nobody')).toBe(false);
+    expect((await store.snapshot()).agents.map((a) => a.agentId)).toEqual(['alice']);
+
+    await store.putAgent(bob, 0);
+    await store.setAvailability('bob', 'available', 1);
+    await store.claimOffer(offer('o2', 'SL-1', 'bob'));
+    expect(await store.takeCall('bob')).toBe(false);
+    await store.settleOffer('o2', 'timeout', 2);
+    expect((await store.snapshot()).agents.find((a) => a.agentId === 'bob')).toMatchObject({ status: 'missed' });
+    expect(await store.takeCall('bob')).toBe(true);
+  });
+
   it('ends a wrap-up once: the agent is available again, idle since then, and no longer due', async () => {
     await store.addEntry(entry('SL-1'));
     await store.addEntry(entry('SL-2'));
