@@ -42,6 +42,7 @@ import { RedisRoutingStore } from './store/RedisRoutingStore.js';
 import { CallService } from './calls/CallService.js';
 import { WrapUps } from './calls/WrapUps.js';
 import { StationRegistry } from './stations/StationRegistry.js';
+import { shareSupervisorView, type OtherNodes } from './supervisor/clusterView.js';
 import { SupervisorView } from './supervisor/SupervisorView.js';
 import { attachSocketGateway, socketMessenger } from './socket/SocketGateway.js';
 import { FORWARD_TIMEOUT_MS } from './socket/callForwarding.js';
@@ -181,11 +182,13 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
   });
   journal.onRecorded(progress.recorded);
   const metrics = createMetrics({ router, calls });
-  const supervisor = new SupervisorView({ router, calls, quality, waits: new SqlTicketWaits(records), slaTargetsSec, csat: surveys });
+  // With several nodes a supervisor on any of them sees every node's calls (asked when the overview is read).
+  const otherNodes: OtherNodes | undefined = config.REDIS_URL ? shareSupervisorView(io, { calls: () => supervisor.localCalls(), quality: (sessionId) => quality.get(sessionId) }, log) : undefined;
+  const supervisor: SupervisorView = new SupervisorView({ router, calls, quality, waits: new SqlTicketWaits(records), slaTargetsSec, csat: surveys, otherNodes });
   const loadTicket = async (ticketId: string) => (await journal.live([ticketId]))[0];
   const nodeAgents = { here: (agentId: string) => liveness?.agentHere(agentId), gone: (agentId: string) => liveness?.agentGone(agentId) };
   const nodePeers = async () => (liveness ? await liveness.peers() : 0);
-  const services = { config, log, agents, tokens, tickets, loadTicket, nodeAgents, nodePeers, progress, router, calls, stations, media, quality, cannedReplies, guides, io, metrics, supervisor, interruptedCalls: restored.callsByAgent };
+  const services = { config, log, agents, tokens, tickets, loadTicket, nodeAgents, nodePeers, progress, router, calls, stations, media, quality, cannedReplies, guides, io, metrics, supervisor, otherNodes, interruptedCalls: restored.callsByAgent };
   const app = createHttpApp(services);
   const tls = await tlsFiles(config);
   const http = tls ? createHttpsServer(tls, app) : createHttpServer(app);

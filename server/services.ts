@@ -13,6 +13,7 @@ import type { TicketProgress } from './tickets/TicketProgress.js';
 import type { AppServer } from './socket/types.js';
 import type { Registry } from 'prom-client';
 import type { CannedReplies, Guides } from '../signaling/index.js';
+import type { OtherNodes } from './supervisor/clusterView.js';
 
 /** The server's parts, built once in the composition root and handed to handlers. */
 export interface Services {
@@ -34,6 +35,8 @@ export interface Services {
   stations: StationRegistry;
   media: MediaEngine;
   quality: QualityRecords;
+  /** With several nodes (Redis), the calls and quality records other nodes host, for supervisors. */
+  otherNodes?: OtherNodes | undefined;
   /** Agents' canned replies, read once at start-up. */
   cannedReplies: CannedReplies;
   /** Step-by-step guides for common problems, read once at start-up. */

@@ -132,7 +132,8 @@ export function createHttpApp(services: Services): express.Express {
   app.get('/api/calls/:sessionId/quality', async (req, res) => {
     await requireRole(req, 'supervisor');
     const sessionId = idSchema.parse(req.params.sessionId);
-    const record = quality.get(sessionId);
+    // With several nodes the call may be another node's.
+    const record = quality.get(sessionId) ?? (await services.otherNodes?.quality(sessionId));
     if (!record) throw AppError.notFound('call', sessionId);
     sendData<CallQualityRecord>(res, record);
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError, clientEventSchemas, type ClientEventName, type ErrorBody } from '../../signaling/index.js';
+import { AppError, clientEventSchemas, type CallQualityRecord, type ClientEventName, type ErrorBody, type LiveCall } from '../../signaling/index.js';
 import type { Principal } from '../auth/TokenRegistry.js';
 import { toErrorBody } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -30,6 +30,10 @@ export interface InterNodeEvents {
   'call:forward': (request: ForwardedCallEvent, reply: (answer: ForwardedCallReply) => void) => void;
   /** Answers whether this node hosts a call of the participant (and told it). */
   'call:presence': (change: PresenceChange, reply: (hosted: boolean) => void) => void;
+  /** Answers with this node's live calls, for a supervisor on any node (`supervisor/clusterView.ts`). */
+  'supervisor:calls': (reply: (calls: LiveCall[]) => void) => void;
+  /** Answers with the quality record of a call this node hosts, or null. */
+  'supervisor:quality': (sessionId: string, reply: (record: CallQualityRecord | null) => void) => void;
 }
 
 /** What a call does when its participant's connection goes (whether it waits for them) or comes back. */

@@ -5,6 +5,7 @@ import type { QualityRecords } from '../quality/QualityRecords.js';
 import type { SlaClass } from '../routing/model.js';
 import { modesOf } from '../routing/requirements.js';
 import type { Router } from '../routing/Router.js';
+import type { OtherNodes } from './clusterView.js';
 import { slaClassLevels, waitHistory, type TicketWait } from './waitHistory.js';
 
 /** Points per chart, whatever the hours covered. */
@@ -29,6 +30,8 @@ export interface SupervisorViewOptions {
   waits: WaitSource;
   slaTargetsSec: Record<SlaClass, number>;
   csat?: CsatSource | undefined;
+  /** With several nodes, the other nodes' calls. */
+  otherNodes?: Pick<OtherNodes, 'calls'> | undefined;
   /** How long the part read from the records is reused; the charts' intervals are minutes long. */
   recordsMaxAgeMs?: number;
   now?: () => number;
@@ -41,7 +44,7 @@ interface FromRecords {
 }
 
 /**
- * What a supervisor sees, in one snapshot: live queues and agents from routing, this node's calls with their EN 301 549
+ * What a supervisor sees, in one snapshot: live queues and agents from routing, every node's calls with their EN 301 549
  * verdicts, and SLA classes and the charts' history from the ticket records. The history is derived from the records
  * rather than sampled in memory so that it survives a restart and covers every node's tickets; the records part is
  * reused for `recordsMaxAgeMs` so that supervisors polling every few seconds do not rescan the tickets each time.
@@ -69,13 +72,13 @@ export class SupervisorView {
   async overview(hours: number): Promise<SupervisorOverview> {
     const { router } = this.#options;
     const now = this.#now();
-    const [queues, records] = await Promise.all([router.serviceLevels(queueNameSchema.options), this.#records(hours, now)]);
+    const [queues, records, elsewhere] = await Promise.all([router.serviceLevels(queueNameSchema.options), this.#records(hours, now), this.#options.otherNodes?.calls() ?? []]);
     return {
       at: now,
       queues,
       slaClasses: records.slaClasses,
       agents: this.#agents(records.csatByAgent),
-      calls: this.#calls(),
+      calls: [...this.localCalls(), ...elsewhere].sort((a, b) => a.startedAt - b.startedAt),
       history: records.history,
       csat: records.csat,
     };
@@ -111,7 +114,8 @@ export class SupervisorView {
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  #calls(): LiveCall[] {
+  /** This node's live calls with their EN 301 549 verdicts so far, oldest first. */
+  localCalls(): LiveCall[] {
     const { calls, quality } = this.#options;
     return calls
       .list()

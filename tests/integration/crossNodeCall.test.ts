@@ -3,13 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { callQualityRecordSchema, envelopeSchema, supervisorOverviewSchema } from '../../signaling/index.js';
 import { openPostgres } from '../../server/records/postgresDb.js';
 import { startCluster, type Cluster } from '../support/cluster.js';
 import { sfuJoin } from '../support/media.js';
 import type { ServerProcess } from '../support/serverProcess.js';
 import { call, connect, errorOf, loginAgent, once, openCall, rawRequest, SocketPool } from '../support/sockets.js';
 import { freshDatabaseUrl } from '../support/testRecords.js';
-import { testAgent } from '../support/testServer.js';
+import { testAgent, testSupervisor } from '../support/testServer.js';
 
 /**
  * A call whose customer is connected to one node and whose agent to another (two server processes sharing Redis and
@@ -24,7 +25,7 @@ describe('a call spanning two nodes', () => {
   let redisDir = '';
 
   beforeAll(async () => {
-    const accounts = [testAgent('mei', ['csl', 'voice']), testAgent('li', ['csl', 'voice'])];
+    const accounts = [testAgent('mei', ['csl', 'voice']), testAgent('li', ['csl', 'voice']), testSupervisor('sam')];
     redisDir = await mkdtemp(path.join(os.tmpdir(), 'signline-cross-node-redis-'));
     // Redis keeps an append-only file, so that one test can restart it as a deployment's would.
     cluster = await startCluster({ engine: 'mediasoup', redis: { appendOnlyDir: redisDir }, databaseUrl: await freshDatabaseUrl(), env: { MEDIASOUP_WORKERS: '1', LOG_LEVEL: 'warn', AGENT_ACCOUNTS: JSON.stringify(accounts) } });
@@ -135,6 +136,22 @@ describe('a call spanning two nodes', () => {
     await call(back, 'call:end', { sessionId });
     expect(await ended).toEqual({ sessionId, reason: 'hangup' });
     expect((await after).status).toMatch(/^(wrap-up|available)$/);
+  }, 60_000);
+
+  it('shows a supervisor signed in on node A the call node B hosts, with its quality record', async () => {
+    const [onA, onB] = pools as [SocketPool, SocketPool];
+    const { agent, sessionId, ticketId } = await openCall(onA, 'mei', {}, onB);
+    const { token } = await loginAgent(nodes[0]!.url, 'sam');
+    const read = async (path: string) => (await fetch(`${nodes[0]!.url}${path}`, { headers: { authorization: `Bearer ${token}` } })).json();
+
+    const overview = envelopeSchema(supervisorOverviewSchema).parse(await read('/api/supervisor/overview?hours=1'));
+    if (!overview.ok) throw new Error(overview.error.message);
+    expect(overview.data.calls).toEqual([expect.objectContaining({ sessionId, ticketId, agentName: 'Agent mei' })]);
+    const quality = envelopeSchema(callQualityRecordSchema).parse(await read(overview.data.calls[0]!.qualityPath));
+    expect(quality).toMatchObject({ ok: true, data: { sessionId, ticketId } });
+    // A call that is nowhere is still NOT_FOUND.
+    expect(await read('/api/calls/no-such-call/quality')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    await call(agent, 'call:end', { sessionId });
   }, 60_000);
 
   it('carries the call’s events across nodes again as soon as Redis is back from a crash (SIGKILL, append-only file)', async () => {
