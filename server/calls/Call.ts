@@ -547,11 +547,15 @@ export class Call extends EventEmitter<CallEvents> {
     return { role: participant?.role ?? 'technician', name: participant?.name ?? key, color: participant?.color ?? 0 };
   }
 
-  /** The first colour nobody in the call has; calls are far smaller than the palette, so one is always free. */
+  /**
+   * A colour nobody in the call has, first one nobody has drawn with yet: strokes are kept by colour, here and on the
+   * pages, so a newcomer given a leaver's colour would be shown as the drawer of the leaver's strokes (and undo them).
+   * Calls are far smaller than the palette, so one is always free.
+   */
   #freeColor(): number {
     const taken = new Set([...this.#participants.values()].map((participant) => participant.color));
-    for (let color = 0; color < ANNOTATION_COLORS; color++) if (!taken.has(color)) return color;
-    return taken.size % ANNOTATION_COLORS;
+    const free = [...Array(ANNOTATION_COLORS).keys()].filter((color) => !taken.has(color));
+    return free.find((color) => !this.#drawers.has(color)) ?? free[0] ?? taken.size % ANNOTATION_COLORS;
   }
 
   #speakerOf(key: string): Speaker {

@@ -51,7 +51,7 @@ describe('annotations on a shared screen (Socket.IO path, real server and SFU wo
     await engine?.close();
   });
   beforeEach(async () => {
-    server = await startTestServer([testAgent('alice', ['csl']), testAgent('bob', ['csl']), testTechnician('tess')], {}, { media: recordingEngine(engine, rooms) });
+    server = await startTestServer([testAgent('alice', ['csl']), testAgent('bob', ['csl']), testTechnician('tess'), testTechnician('ted')], {}, { media: recordingEngine(engine, rooms) });
     pool = new SocketPool(server.url);
   });
   afterEach(async () => {
@@ -152,5 +152,23 @@ describe('annotations on a shared screen (Socket.IO path, real server and SFU wo
     expect((await call(open.customer, 'call:marks', { sessionId: open.sessionId })).marks).toHaveLength(1);
     screen.close();
     await expect.poll(async () => (await call(open.agent, 'call:marks', { sessionId: open.sessionId })).marks).toEqual([]);
+  });
+
+  it('gives a technician who joins after one who drew and left a colour of their own, so the strokes stay the first one’s', async () => {
+    const open = await openCall(pool, 'alice');
+    const screen = await customerProducer(rooms.get(open.sessionId)!, open, 'screen', 3006);
+    const arrow: Annotation = { kind: 'stroke', target: screen.id, stroke: { id: 't1', shape: 'arrow', points: [[0.1, 0.2], [0.4, 0.5]] } };
+    const tess = await pool.agent('tess');
+    await technicianJoins(open, tess);
+    await call(tess.socket, 'call:annotate', { sessionId: open.sessionId, annotation: arrow });
+    await call(tess.socket, 'call:end', { sessionId: open.sessionId });
+
+    const ted = await pool.agent('ted');
+    const started = once(ted.socket, 'call:started');
+    await technicianJoins(open, ted);
+    const tedColor = (await started).color;
+    expect([0, 1, 2]).not.toContain(tedColor);
+    const { marks } = await call(ted.socket, 'call:marks', { sessionId: open.sessionId });
+    expect(marks).toEqual([{ from: { role: 'technician', name: 'Technician Tess', color: 2 }, annotation: arrow }]);
   });
 });
