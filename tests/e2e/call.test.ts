@@ -1,10 +1,19 @@
 import { describe, expect, it } from 'vitest';
+import type { Page } from 'puppeteer-core';
 import type { CallQualityRecord } from '../../signaling/index.js';
 import { CallDriver, signIn } from '../support/CallDriver.js';
 import { loginAgent } from '../support/sockets.js';
 import { TEST_PASSWORD, testAgent, testSupervisor } from '../support/testServer.js';
 import { serverAndChromium } from '../support/e2eSuite.js';
 
+
+/** Opens the console on `page` and signs alice in; resolves to the token the sign-in gave. */
+async function signInWithToken(page: Page, baseUrl: string): Promise<string> {
+  await page.goto(`${baseUrl}/agent`);
+  const login = page.waitForResponse((response) => response.url().endsWith('/api/agent/login'));
+  await signIn(page, 'alice', TEST_PASSWORD);
+  return ((await (await login).json()) as { data: { token: string } }).data.token;
+}
 describe('a sign-language call between the real customer page and agent console in Chromium', () => {
   const live = serverAndChromium([testAgent('alice', ['csl']), testSupervisor('sam')]);
 
@@ -68,10 +77,7 @@ describe('a sign-language call between the real customer page and agent console 
   it('signs the agent out from the console: back at the sign-in form, the old sign-in refused, a new one working', async () => {
     const page = await live.browser.newPage();
     try {
-      await page.goto(`${live.server.url}/agent`);
-      const login = page.waitForResponse((response) => response.url().endsWith('/api/agent/login'));
-      await signIn(page, 'alice', TEST_PASSWORD);
-      const { token } = ((await (await login).json()) as { data: { token: string } }).data;
+      const token = await signInWithToken(page, live.server.url);
       await page.waitForSelector('#toggle-status:not([disabled])');
       await page.click('#sign-out');
       await page.waitForSelector('section[data-view=signin]:not([hidden])');
@@ -87,10 +93,7 @@ describe('a sign-language call between the real customer page and agent console 
   it('comes back signed in after a reload, and to the sign-in form, saying why, once that sign-in was revoked', async () => {
     const page = await live.browser.newPage();
     try {
-      await page.goto(`${live.server.url}/agent`);
-      const login = page.waitForResponse((response) => response.url().endsWith('/api/agent/login'));
-      await signIn(page, 'alice', TEST_PASSWORD);
-      const { token } = ((await (await login).json()) as { data: { token: string } }).data;
+      const token = await signInWithToken(page, live.server.url);
       await page.reload();
       await page.waitForSelector('#toggle-status:not([disabled])');
       expect(await page.$eval('section[data-view=signin]', (el) => (el as HTMLElement).hidden)).toBe(true);

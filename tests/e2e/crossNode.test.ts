@@ -1,6 +1,6 @@
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CallDriver, signIn } from '../support/CallDriver.js';
+import { CallDriver } from '../support/CallDriver.js';
 import { launchChromium } from '../support/chromium.js';
 import { startCluster, type Cluster } from '../support/cluster.js';
 import { watchPolicyViolations } from '../support/e2eSuite.js';
@@ -79,16 +79,9 @@ for (const engine of engines) describe.skipIf(engine.skip !== undefined)(`a call
       await expect(driver.customer.$eval('#ticket-id', (el) => el.textContent)).resolves.toBe(ticket);
 
       // The agent's console was on the dead node: they sign in on the live one, go available and are offered the ticket.
-      await rescue.goto(`${nodeA.url}/agent`);
-      await signIn(rescue, 'alice', TEST_PASSWORD);
-      await rescue.waitForSelector('#toggle-status:not([disabled])');
-      await rescue.click('#toggle-status');
-      await rescue.waitForSelector('#offer:not([hidden])', { timeout: 30_000 });
-      await rescue.click('#accept');
-      await driver.customer.waitForSelector('section[data-view=call]:not([hidden])', { timeout: 30_000 });
-      await Promise.all([driver.firstFrameAt(driver.customer, 40_000), driver.firstFrameAt(rescue, 40_000)]);
-      expect(await driver.customer.$eval('#hangup', (el) => (el as HTMLElement).dataset.sessionId)).not.toBe(sessionBefore);
-      await expect(driver.customer.$eval('#ticket-id', (el) => el.textContent)).resolves.toBe(ticket);
+      const answered = await driver.answeredBy(rescue, nodeA.url, 'alice', TEST_PASSWORD);
+      expect(answered.sessionId).not.toBe(sessionBefore);
+      expect(answered.ticket).toBe(ticket);
     } finally {
       await rescue.browserContext().close();
       await driver.close();

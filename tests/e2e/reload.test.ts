@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/createServer.js';
-import { CallDriver, signIn } from '../support/CallDriver.js';
+import { CallDriver } from '../support/CallDriver.js';
 import { launchChromium } from '../support/chromium.js';
 import { serverAndChromium } from '../support/e2eSuite.js';
 import { call, SocketPool } from '../support/sockets.js';
@@ -13,6 +13,31 @@ function shownPlace(page: Page): Promise<{ ticket: string; position: string | un
     ticket: document.querySelector('#ticket-id')!.textContent ?? '',
     position: (document.querySelector('#queue-position') as HTMLElement).dataset.position,
   }));
+}
+
+/** The id of the video track `page` shows large for `role`, or null. */
+function cameraShown(page: Page, role: 'agent' | 'customer'): Promise<string | null> {
+  return page.evaluate(
+    (who) => ((document.querySelector(`#remote-view[data-role=${who}]`) as HTMLVideoElement | null)?.srcObject as MediaStream | null)?.getVideoTracks()[0]?.id ?? null,
+    role,
+  );
+}
+
+/**
+ * Waits until `page` shows `role`'s camera on a track other than `before` (the one that reloaded sends afresh; until
+ * it arrives the old track stays attached, frozen), with a picture, and no lost-connection notice.
+ */
+async function showsNewCamera(page: Page, role: 'agent' | 'customer', before: string | null): Promise<void> {
+  await page.waitForFunction(
+    (who: string, old: string | null) => {
+      const video = document.querySelector<HTMLVideoElement>(`#remote-view[data-role=${who}]`);
+      const track = (video?.srcObject as MediaStream | null)?.getVideoTracks()[0];
+      return (document.querySelector('#peer-connection') as HTMLElement).hidden && track !== undefined && track.id !== old && video!.readyState >= 2;
+    },
+    { timeout: 40_000 },
+    role,
+    before,
+  );
 }
 
 describe('a customer who reloads the support page (Chromium)', () => {
@@ -60,24 +85,14 @@ describe('a customer who reloads the support page (Chromium)', () => {
     await driver.agentAccepts();
     await Promise.all([driver.firstFrameAt(driver.customer), driver.firstFrameAt(driver.agent)]);
     const sessionId = await driver.agent.$eval('#hangup', (el) => (el as HTMLElement).dataset.sessionId);
-    const customerCamera = () => ((document.querySelector('#remote-view') as HTMLVideoElement).srcObject as MediaStream | null)?.getVideoTracks()[0]?.id ?? null;
-    const cameraBefore = await driver.agent.evaluate(customerCamera);
+    const cameraBefore = await cameraShown(driver.agent, 'customer');
 
     await driver.customer.reload();
     await driver.customer.waitForSelector('section[data-view=call]:not([hidden])', { timeout: 40_000 });
     await driver.firstFrameAt(driver.customer, 40_000);
     await expect(driver.customer.$eval('#hangup', (el) => (el as HTMLElement).dataset.sessionId)).resolves.toBe(sessionId);
-    // The agent's console stays in the same call and shows the customer's new camera (until it arrives, the old track
-    // stays attached, frozen); nobody is told the call ended.
-    await driver.agent.waitForFunction(
-      (before: string | null) => {
-        const video = document.querySelector<HTMLVideoElement>('#remote-view[data-role=customer]');
-        const track = (video?.srcObject as MediaStream | null)?.getVideoTracks()[0];
-        return (document.querySelector('#peer-connection') as HTMLElement).hidden && track !== undefined && track.id !== before && video!.readyState >= 2;
-      },
-      { timeout: 40_000 },
-      cameraBefore,
-    );
+    // The agent's console stays in the same call and shows the customer's new camera; nobody is told the call ended.
+    await showsNewCamera(driver.agent, 'customer', cameraBefore);
     const [customerSees, agentSees] = await Promise.all([
       driver.framesShown(driver.customer, '#remote-view', 3000),
       driver.framesShown(driver.agent, '#remote-view', 3000),
@@ -162,8 +177,7 @@ describe('an agent who reloads the console in a call (Chromium)', () => {
           if (!notice.hidden) shown.push(notice.textContent ?? '');
         }).observe(notice, { attributes: true, childList: true, characterData: true, subtree: true });
       });
-      const agentCamera = () => ((document.querySelector('#remote-view[data-role=agent]') as HTMLVideoElement | null)?.srcObject as MediaStream | null)?.getVideoTracks()[0]?.id ?? null;
-      const cameraBefore = await driver.customer.evaluate(agentCamera);
+      const cameraBefore = await cameraShown(driver.customer, 'agent');
       expect(cameraBefore).not.toBeNull();
 
       const reloadedAt = Date.now();
@@ -171,15 +185,7 @@ describe('an agent who reloads the console in a call (Chromium)', () => {
       // No sign-in form: the tab kept its sign-in and the server its call.
       await driver.agent.waitForSelector('section[data-view=call]:not([hidden])', { timeout: 40_000 });
       await expect(driver.agent.$eval('#hangup', (el) => (el as HTMLElement).dataset.sessionId)).resolves.toBe(sessionId);
-      await driver.customer.waitForFunction(
-        (before: string | null) => {
-          const video = document.querySelector<HTMLVideoElement>('#remote-view[data-role=agent]');
-          const track = (video?.srcObject as MediaStream | null)?.getVideoTracks()[0];
-          return (document.querySelector('#peer-connection') as HTMLElement).hidden && track !== undefined && track.id !== before && video!.readyState >= 2;
-        },
-        { timeout: 40_000 },
-        cameraBefore,
-      );
+      await showsNewCamera(driver.customer, 'agent', cameraBefore);
       const shown = await driver.customer.evaluate(() => (window as unknown as { noticesShown: string[] }).noticesShown);
       expect(shown).toContain('The agent lost the connection. Waiting for them to come back…');
       expect(await driver.customer.$eval('section[data-view=call]', (el) => (el as HTMLElement).hidden)).toBe(false);
@@ -230,16 +236,9 @@ describe('an agent whose console does not come back within the grace period (Chr
       await driver.customer.waitForSelector('#queue-position[data-position="1"]', { timeout: 20_000 });
       await expect(driver.customer.$eval('#ticket-id', (el) => el.textContent)).resolves.toBe(ticket);
 
-      await rescue.goto(`${live.server.url}/agent`);
-      await signIn(rescue, 'bob', TEST_PASSWORD);
-      await rescue.waitForSelector('#toggle-status:not([disabled])');
-      await rescue.click('#toggle-status');
-      await rescue.waitForSelector('#offer:not([hidden])', { timeout: 30_000 });
-      await rescue.click('#accept');
-      await driver.customer.waitForSelector('section[data-view=call]:not([hidden])', { timeout: 30_000 });
-      await Promise.all([driver.firstFrameAt(driver.customer, 40_000), driver.firstFrameAt(rescue, 40_000)]);
-      expect(await driver.customer.$eval('#hangup', (el) => (el as HTMLElement).dataset.sessionId)).not.toBe(before);
-      await expect(driver.customer.$eval('#ticket-id', (el) => el.textContent)).resolves.toBe(ticket);
+      const answered = await driver.answeredBy(rescue, live.server.url, 'bob', TEST_PASSWORD);
+      expect(answered.sessionId).not.toBe(before);
+      expect(answered.ticket).toBe(ticket);
     } finally {
       await rescue.browserContext().close();
       await driver.close();

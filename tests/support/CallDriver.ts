@@ -177,6 +177,25 @@ export class CallDriver {
     ]);
   }
 
+  /**
+   * Another agent's console (`rescue`, a page of its own) signs in at `agentBaseUrl`, goes available and answers the
+   * customer waiting first in line; resolves once both pages decode video, with the customer's session and ticket.
+   */
+  async answeredBy(rescue: Page, agentBaseUrl: string, username: string, password: string): Promise<{ sessionId: string; ticket: string }> {
+    await rescue.goto(`${agentBaseUrl}/agent`);
+    await signIn(rescue, username, password);
+    await rescue.waitForSelector('#toggle-status:not([disabled])');
+    await rescue.click('#toggle-status');
+    await rescue.waitForSelector('#offer:not([hidden])', { timeout: 30_000 });
+    await rescue.click('#accept');
+    await this.customer.waitForSelector('section[data-view=call]:not([hidden])', { timeout: 30_000 });
+    await Promise.all([this.firstFrameAt(this.customer, 40_000), this.firstFrameAt(rescue, 40_000)]);
+    return {
+      sessionId: await this.customer.$eval('#hangup', (el) => (el as HTMLElement).dataset.sessionId ?? ''),
+      ticket: await this.customer.$eval('#ticket-id', (el) => el.textContent ?? ''),
+    };
+  }
+
   /** Closes both pages' profiles. */
   async close(): Promise<void> {
     await Promise.all([this.customer.browserContext().close(), this.agent.browserContext().close()]);
