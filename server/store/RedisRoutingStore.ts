@@ -18,13 +18,13 @@ import {
   CLAIM_OFFER,
   END_WRAP_UP,
   FINISH_CALL,
-  TAKE_CALL,
   HOLD_ENTRY,
   PUT_AGENT,
   REMOVE_AGENT,
   REMOVE_ENTRY,
   SET_AVAILABILITY,
   SETTLE_OFFER,
+  TAKE_CALL,
 } from './routingScripts.js';
 
 type Client = ReturnType<typeof createClient>;

@@ -110,8 +110,9 @@ export interface RoutingStore {
    */
   finishCall(agentId: string, now: number, wrapUpUntil?: number): Promise<boolean>;
   /**
-   * An agent who was available or away (missed too) took a call over (a warm transfer): in the call from now, offered nothing,
-   * and `finishCall` ends it. False, changing nothing, for an unknown agent or one offered, in a call or in wrap-up.
+   * An agent who was available or away (missed too) took a call over (a warm transfer): in the call from now, offered
+   * nothing, and `finishCall` ends it. False, changing nothing, for an unknown agent or one offered, in a call or in
+   * wrap-up.
    */
   takeCall(agentId: string): Promise<boolean>;
   /** Ends the agent's wrap-up (submitted, or its time is up): available again. Null, changing nothing, when not in wrap-up. */
