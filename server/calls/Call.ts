@@ -446,6 +446,22 @@ export class Call extends EventEmitter<CallEvents> {
   }
 
   /**
+   * A participant signed out: they will not come back, so the call does not wait. The call's agent leaves the customer
+   * to routing at once (`agentLost`); a technician leaves.
+   */
+  signedOut(key: string): void {
+    const participant = this.#participants.get(key);
+    if (!participant || this.#closed) return;
+    if (participant.role === 'technician') return this.#remove(key);
+    if (participant.role !== 'agent') return;
+    clearTimeout(participant.graceTimer);
+    participant.graceTimer = undefined;
+    participant.connected = false;
+    // Heard once (a grace of 0 may have told it already).
+    this.emit('agentLost');
+  }
+
+  /**
    * A participant connected again: they get `call:started` for the same session, and the others are told. An agent's
    * page starts the call's media afresh (`restart`): the station that carried their camera went with the connection.
    */

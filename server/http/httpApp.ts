@@ -101,12 +101,17 @@ export function createHttpApp(services: Services): express.Express {
     return principal;
   };
   // Signing out ends the token here and in the store (every node refuses it from now on) and closes the agent's
-  // sockets on every node: their consoles fall back to the sign-in form.
+  // sockets on every node: their consoles fall back to the sign-in form. A call of theirs on this node does not wait
+  // for them (on another node it waits the reconnect grace, as for a lost connection).
   app.post('/api/agent/logout', async (req, res) => {
     const principal = await requireRole(req, 'agent', 'supervisor');
     tokens.revoke(bearerOf(req)!);
     await tokens.stored();
-    if (principal.role === 'agent') services.io.in(agentKey(principal.agent.id)).disconnectSockets(true);
+    if (principal.role === 'agent') {
+      const key = agentKey(principal.agent.id);
+      services.calls.findByParticipant(key)?.signedOut(key);
+      services.io.in(key).disconnectSockets(true);
+    }
     res.status(204).end();
   });
   // Prometheus scrapes this with METRICS_TOKEN (a scraper is not a person); without one set, nobody may read it.

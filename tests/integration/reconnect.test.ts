@@ -146,6 +146,17 @@ describe('an agent who loses the connection in a call and comes back within the 
     expect(await available).toEqual({ status: 'available' });
   });
 
+  it('does not keep the customer waiting when the agent signs out in the call: first in line at once', async () => {
+    const open = await openCall(live.pool, 'alice');
+    const ended = once(open.customer, 'call:ended');
+    const first = once(open.customer, 'queue:status');
+    const response = await fetch(`${live.server.url}/api/agent/logout`, { method: 'POST', headers: { authorization: `Bearer ${tokenOf(open.agent)}` } });
+    expect(response.ok).toBe(true);
+    // Well within the 20 s grace a lost connection would get.
+    expect(await ended).toEqual({ sessionId: open.sessionId, reason: 'agent-lost' });
+    expect(await first).toMatchObject({ ticketId: open.ticketId, position: 1 });
+  });
+
   it('is offered nothing while away: a customer who arrives meanwhile goes to the agent who is there', async () => {
     const open = await openCall(live.pool, 'alice');
     open.agent.close();
