@@ -26,6 +26,7 @@ export const progressStepKindSchema = z.enum([
   'handed-over',
   'transferred',
   'interrupted',
+  'agent-lost',
   'callback-scheduled',
   'callback-missed',
   'ended',

@@ -31,6 +31,7 @@ export interface TicketChange {
     | 'handed-over'
     | 'transferred'
     | 'interrupted'
+    | 'agent-lost'
     | 'callback-scheduled'
     | 'callback-missed'
     | 'ended'
@@ -93,14 +94,14 @@ export class TicketRegistry {
   }
 
   /**
-   * The call's agent lost the connection and did not come back: the ticket waits again in its queue, first in line,
-   * recorded as an interruption by the agent's absence. The customer is told in the call.
+   * The call's agent lost the connection and did not come back, or signed out: the ticket waits again in its queue,
+   * first in line. The customer is told in the call.
    */
   agentLost(id: string): void {
     const ticket = this.#tickets.get(id);
     if (ticket?.state !== TicketState.InCall) return;
     ticket.state = TicketState.Queued;
-    this.#change(ticket, { kind: 'interrupted', actor: 'system', detail: { sessionId: ticket.sessionId, agentId: ticket.agentId, cause: 'agent-lost' } });
+    this.#change(ticket, { kind: 'agent-lost', actor: 'system', detail: { sessionId: ticket.sessionId, agentId: ticket.agentId } });
   }
 
   /** The waiting customer asked to be called back instead of keeping the page open: the ticket keeps its place. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { envelopeSchema, ErrorCode, serviceLevelsReplySchema } from '../../signaling/index.js';
+import { envelopeSchema, ErrorCode, serviceLevelsReplySchema, ticketProgressSchema } from '../../signaling/index.js';
 import { serverPerTest } from '../support/liveServer.js';
 import { joinWithTransport } from '../support/media.js';
 import { call, connect, loginAgent, once, openCall, rawEmit, type ClientSocket } from '../support/sockets.js';
@@ -182,6 +182,18 @@ describe('an agent who does not come back within the grace period', () => {
     expect(await ended).toEqual({ sessionId: open.sessionId, reason: 'agent-lost' });
     expect(await first).toMatchObject({ ticketId: open.ticketId, position: 1 });
     await second;
+    // The ticket's progress page says what happened, in general terms.
+    await expect
+      .poll(async () => {
+        const response = await fetch(`${live.server.url}/api/tickets/${encodeURIComponent(open.ticketId)}`, { headers: { authorization: `Bearer ${open.secret}` } });
+        const progress = envelopeSchema(ticketProgressSchema).parse(await response.json());
+        return progress.ok ? progress.data.steps.map((step) => [step.kind, step.by]) : [];
+      })
+      .toEqual([
+        ['opened', 'you'],
+        ['in-call', 'agent'],
+        ['agent-lost', 'system'],
+      ]);
     // Gone offline, not into wrap-up: signing in again finds them away, with nothing to wrap up.
     const alice = await live.pool.agent('alice');
     expect(alice.initialState).toEqual({ status: 'away' });
