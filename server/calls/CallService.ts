@@ -304,9 +304,12 @@ export class CallService {
   async #agentLost(call: Call): Promise<void> {
     const { tickets, router, log } = this.#options;
     const ticket = tickets.get(call.ticketId);
+    if (call.closed) return;
     try {
       if (!ticket) throw new Error('its ticket is not on this node');
       await router.requeue(enqueueRequestOf(ticket), ticket.createdAt);
+      // Ended meanwhile (the customer hung up): the ticket is closed, so it does not wait after all.
+      if (call.closed) return void (await router.abandon(ticket.id));
       if (!call.customerConnected) await router.hold(ticket.id);
     } catch (error) {
       log.error(`call ${call.id}: its agent was lost and the customer could not be queued again; ending the ticket`, error);
