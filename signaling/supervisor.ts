@@ -52,6 +52,8 @@ export const liveCallSchema = z.object({
   overall: overallVerdictSchema,
   /** `GET` path of the call's full quality record. */
   qualityPath: z.string(),
+  /** Who lost the connection and is being waited for (their reconnect grace is running). */
+  reconnecting: z.array(participantRoleSchema).default([]),
 });
 /** One call in progress. */
 export type LiveCall = z.infer<typeof liveCallSchema>;

@@ -478,6 +478,11 @@ export class Call extends EventEmitter<CallEvents> {
     this.#pushStarted(key, participant, participant.role === 'agent');
   }
 
+  /** The roles of those who lost the connection and are being waited for. */
+  get reconnecting(): ParticipantRole[] {
+    return [...this.#participants.values()].filter((participant) => !participant.connected).map((participant) => participant.role);
+  }
+
   /** Whether the call's agent is connected now (false while their reconnect grace runs). */
   get agentConnected(): boolean {
     return this.#participants.get(agentKey(this.agent.id))?.connected ?? false;

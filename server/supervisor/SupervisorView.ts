@@ -135,6 +135,7 @@ export class SupervisorView {
           verdicts,
           overall: worstOf(Object.values(verdicts).flatMap((each) => Object.values(each).map((v) => v.verdict))),
           qualityPath: `/api/calls/${encodeURIComponent(call.id)}/quality`,
+          reconnecting: call.reconnecting,
         };
       })
       .sort((a, b) => a.startedAt - b.startedAt);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { envelopeSchema, ErrorCode, serviceLevelsReplySchema, ticketProgressSchema } from '../../signaling/index.js';
+import { envelopeSchema, ErrorCode, serviceLevelsReplySchema, supervisorOverviewSchema, ticketProgressSchema } from '../../signaling/index.js';
 import { serverPerTest } from '../support/liveServer.js';
 import { joinWithTransport } from '../support/media.js';
 import { call, connect, loginAgent, once, openCall, rawEmit, type ClientSocket } from '../support/sockets.js';
@@ -144,6 +144,22 @@ describe('an agent who loses the connection in a call and comes back within the 
     await call(again, 'call:end', { sessionId: open.sessionId });
     expect(await ended).toEqual({ sessionId: open.sessionId, reason: 'hangup' });
     expect(await available).toEqual({ status: 'available' });
+  });
+
+  it('shows the supervisor whom a call is waiting for, and no one once they are back', async () => {
+    const open = await openCall(live.pool, 'alice');
+    const { token: supervisor } = await loginAgent(live.server.url, 'sam');
+    const waitingFor = async () => {
+      const response = await fetch(`${live.server.url}/api/supervisor/overview?hours=1`, { headers: { authorization: `Bearer ${supervisor}` } });
+      const overview = envelopeSchema(supervisorOverviewSchema).parse(await response.json());
+      return overview.ok ? overview.data.calls.find((each) => each.sessionId === open.sessionId)?.reconnecting : undefined;
+    };
+    expect(await waitingFor()).toEqual([]);
+    open.agent.close();
+    await expect.poll(waitingFor).toEqual(['agent']);
+    const again = live.pool.open({ token: tokenOf(open.agent) });
+    await connect(again);
+    await expect.poll(waitingFor).toEqual([]);
   });
 
   it('does not keep the customer waiting when the agent signs out in the call: first in line at once', async () => {

@@ -104,9 +104,11 @@ export function showCalls(table: HTMLTableElement, overview: SupervisorOverview,
     overview.calls,
     (row, call) => {
       row.dataset.session = call.sessionId;
-      cell(row, call.ticketId, true);
+      // Someone the call is waiting for (they lost the connection) is marked beside their name.
+      const waiting = (role: 'customer' | 'agent', name: string) => (call.reconnecting.includes(role) ? t('supervisor.reconnecting', { name }) : name);
+      cell(row, waiting('customer', call.ticketId), true);
       cell(row, queueLabel(call.queue));
-      cell(row, call.agentName);
+      cell(row, waiting('agent', call.agentName));
       cell(row, duration(overview.at - call.startedAt));
       cell(row, '').append(badge(call.overall));
       const button = document.createElement('button');
