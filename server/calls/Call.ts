@@ -451,9 +451,7 @@ export class Call extends EventEmitter<CallEvents> {
    */
   signedOut(key: string): void {
     const participant = this.#participants.get(key);
-    if (!participant || this.#closed) return;
-    if (participant.role === 'technician') return this.#remove(key);
-    if (participant.role !== 'agent') return;
+    if (participant?.role !== 'agent' || this.#closed) return void this.disconnected(key);
     clearTimeout(participant.graceTimer);
     participant.graceTimer = undefined;
     participant.connected = false;

@@ -58,9 +58,17 @@ export function sharePresence(io: AppServer, callOf: (key: string) => PresenceLi
     reply(true);
   });
   return async (change) => {
-    const answers = await io.serverSideEmitWithAck('call:presence', change).catch((error: { responses?: boolean[] }) => error.responses ?? []);
+    const answers = await answersCame(io.serverSideEmitWithAck('call:presence', change));
     return answers.some((hosted) => hosted === true);
   };
+}
+
+/**
+ * The answers of the other nodes to a `serverSideEmitWithAck`: all of them, or, when some did not answer within the
+ * adapter's request timeout, those that came.
+ */
+export function answersCame(asking: Promise<unknown[]>): Promise<unknown[]> {
+  return asking.catch((error: { responses?: unknown[] }) => error.responses ?? []);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { callQualityRecordSchema, idSchema, liveCallSchema, type CallQualityRecord, type LiveCall } from '../../signaling/index.js';
 import type { Logger } from '../logger.js';
+import { answersCame } from '../socket/callForwarding.js';
 import type { AppServer } from '../socket/types.js';
 
 /** What this node tells the others of its calls, for a supervisor connected to any node. */
@@ -33,7 +34,7 @@ export function shareSupervisorView(io: AppServer, local: LocalCalls, log: Logge
   });
   return {
     async calls() {
-      const answers = await io.serverSideEmitWithAck('supervisor:calls').catch((error: { responses?: unknown[] }) => error.responses ?? []);
+      const answers = await answersCame(io.serverSideEmitWithAck('supervisor:calls'));
       return answers.flatMap((answer) => {
         const parsed = liveCallsSchema.safeParse(answer);
         if (!parsed.success) log.warn(`a node answered the supervisor's calls with something unreadable: ${parsed.error.message}`);
@@ -41,7 +42,7 @@ export function shareSupervisorView(io: AppServer, local: LocalCalls, log: Logge
       });
     },
     async quality(sessionId) {
-      const answers = await io.serverSideEmitWithAck('supervisor:quality', sessionId).catch((error: { responses?: unknown[] }) => error.responses ?? []);
+      const answers = await answersCame(io.serverSideEmitWithAck('supervisor:quality', sessionId));
       for (const answer of answers) {
         const parsed = callQualityRecordSchema.safeParse(answer);
         if (parsed.success) return parsed.data;
