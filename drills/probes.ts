@@ -51,7 +51,7 @@ export async function run(): Promise<void> {
     const b = await openCall(pool, 'bob', { topic: 'The other call' });
     const target = { sessionId: a.sessionId, ticketId: a.ticketId, stationId: a.sessionId, secret: b.secret };
 
-    // A technician joins call A by a one-time link, then leaves: their link and token are used up.
+    // A technician joins call A by a one-time link, then leaves: their link and token are used up (the token revoked).
     const link = await call(a.agent, 'call:link', { sessionId: a.sessionId });
     const linkToken = new URLSearchParams(link.path.split('?')[1]).get('join')!;
     const joined = ((await (await postJson(server.url, '/api/tech/join', { token: linkToken, name: 'Guest' })).json()) as { data: { token: string } }).data;
@@ -130,6 +130,8 @@ export async function run(): Promise<void> {
       socket.close();
     };
     await connects('revoked token', revoked.token);
+    // Out of the call (hung up): the guest's token went with their seat, so it opens no connection to come back with.
+    await connects('technician whose link was used', joined.token);
     await connects('forged token', `${b.token.slice(0, -4)}abcd`);
     progress(DRILL, `waiting ${Math.max(0, Math.round((expiringAt - Date.now()) / 1000) + 2)} s for a token to expire`);
     await sleep(Math.max(0, expiringAt - Date.now()) + 2000);

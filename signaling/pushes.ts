@@ -131,8 +131,11 @@ export const peerSigningSchema = z.object({ sessionId: idSchema, role: participa
 /** Payload of `call:peerSigning`. */
 export type PeerSigning = z.infer<typeof peerSigningSchema>;
 
-/** Server to client `call:peerConnection`: another participant lost the connection (and may come back) or is back. */
-export const peerConnectionSchema = z.object({ sessionId: idSchema, role: participantRoleSchema, connected: z.boolean() });
+/**
+ * Server to client `call:peerConnection`: another participant lost the connection (and may come back), is back, or
+ * (`left`, a technician) did not come back and left the call, which goes on.
+ */
+export const peerConnectionSchema = z.object({ sessionId: idSchema, role: participantRoleSchema, name: z.string().max(128), connected: z.boolean(), left: z.literal(true).optional() });
 /** Payload of `call:peerConnection`. */
 export type PeerConnection = z.infer<typeof peerConnectionSchema>;
 

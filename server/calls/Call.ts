@@ -16,7 +16,7 @@ interface Participant {
   name: string;
   /** Their annotation colour, an index into the pages' palette: fixed for the call and unique in it. */
   color: number;
-  /** False while a customer or an agent who lost the connection may still come back. */
+  /** False while someone who lost the connection may still come back. */
   connected: boolean;
   /** Runs out the reconnect grace period while they are away. */
   graceTimer?: NodeJS.Timeout | undefined;
@@ -389,6 +389,7 @@ export class Call extends EventEmitter<CallEvents> {
     const incoming = this.#incoming;
     const participant = incoming && this.#participants.get(incoming.key);
     if (!incoming?.profile || !participant) throw AppError.invalidState('nobody has joined to take the call over yet');
+    if (!participant.connected) throw AppError.invalidState(`${incoming.name} lost the connection; hand the call over once they are back`);
     const previous = this.#agent;
     this.#incoming = undefined;
     this.#text.event(this.#speakerOf(byKey), 'handed-over', `${previous.name} handed the call to ${incoming.name}`);
@@ -415,34 +416,39 @@ export class Call extends EventEmitter<CallEvents> {
   /** A participant hangs up: a technician leaves and the call goes on; the customer or the agent ends it for everyone. */
   hangUp(key: string): void {
     if (this.roleOfMember(key) !== 'technician') return this.end('hangup');
-    this.#remove(key);
+    this.#leave(key);
     this.#messenger.push(key, 'call:ended', { sessionId: this.id, reason: 'hangup' });
   }
 
   /**
-   * A participant's last connection went away. The customer and the agent have the reconnect grace period to come
-   * back (a reload, a network switch) and the others are told meanwhile; a technician leaves. A customer who does not
-   * come back ends the call; an agent who does not leaves the customer to routing (`agentLost`). Returns whether the
-   * call is waiting for them.
+   * A participant's last connection went away. Everyone has the reconnect grace period to come back (a reload, a
+   * network switch) and the others are told meanwhile. A customer who does not come back ends the call; an agent who
+   * does not leaves the customer to routing (`agentLost`); a technician who does not leaves the call (`left`).
+   * Returns whether it was the call's agent and the call waits for them: routing keeps them in it meanwhile (a
+   * technician is away to routing, and online again when back).
    */
   disconnected(key: string): boolean {
     const participant = this.#participants.get(key);
     if (!participant || this.#closed) return false;
-    if (participant.role === 'technician') {
-      this.#remove(key);
-      return false;
-    }
-    if (!participant.connected) return true;
+    const agentWaits = () => participant.role === 'agent' && !this.#closed;
+    if (!participant.connected) return agentWaits();
     participant.connected = false;
-    const lapse = participant.role === 'agent' ? () => this.emit('agentLost') : () => this.end('disconnected');
     if (this.#reconnectGraceMs === 0) {
-      lapse();
-      return !this.#closed;
+      this.#lapse(key, participant);
+      return agentWaits();
     }
-    this.#messenger.push(this.#othersThan(key), 'call:peerConnection', { sessionId: this.id, role: participant.role, connected: false });
+    this.#messenger.push(this.#othersThan(key), 'call:peerConnection', { sessionId: this.id, role: participant.role, name: participant.name, connected: false });
     this.#text.event(this.#speakerOf(key), 'connection-lost', `${participant.name} lost the connection`);
-    participant.graceTimer = setTimeout(lapse, this.#reconnectGraceMs);
-    return true;
+    participant.graceTimer = setTimeout(() => this.#lapse(key, participant), this.#reconnectGraceMs);
+    return agentWaits();
+  }
+
+  // The grace period ran out; what it means follows the role they have now (a technician may have been handed the call).
+  #lapse(key: string, participant: Participant): void {
+    participant.graceTimer = undefined;
+    if (participant.role === 'agent') return void this.emit('agentLost');
+    if (participant.role === 'customer') return this.end('disconnected');
+    this.#leave(key);
   }
 
   /**
@@ -451,7 +457,8 @@ export class Call extends EventEmitter<CallEvents> {
    */
   signedOut(key: string): void {
     const participant = this.#participants.get(key);
-    if (participant?.role !== 'agent' || this.#closed) return void this.disconnected(key);
+    if (!participant || participant.role === 'customer' || this.#closed) return;
+    if (participant.role === 'technician') return this.#leave(key);
     clearTimeout(participant.graceTimer);
     participant.graceTimer = undefined;
     participant.connected = false;
@@ -461,7 +468,8 @@ export class Call extends EventEmitter<CallEvents> {
 
   /**
    * A participant connected again: they get `call:started` for the same session, and the others are told. An agent's
-   * page starts the call's media afresh (`restart`): the station that carried their camera went with the connection.
+   * or a technician's page starts the call's media afresh (`restart`): a station that carried their camera went with
+   * the connection.
    */
   reconnected(key: string): void {
     const participant = this.#participants.get(key);
@@ -470,10 +478,10 @@ export class Call extends EventEmitter<CallEvents> {
     participant.graceTimer = undefined;
     if (!participant.connected) {
       participant.connected = true;
-      this.#messenger.push(this.#othersThan(key), 'call:peerConnection', { sessionId: this.id, role: participant.role, connected: true });
+      this.#messenger.push(this.#othersThan(key), 'call:peerConnection', { sessionId: this.id, role: participant.role, name: participant.name, connected: true });
       this.#text.event(this.#speakerOf(key), 'connection-back', `${participant.name} is back`);
     }
-    this.#pushStarted(key, participant, participant.role === 'agent');
+    this.#pushStarted(key, participant, participant.role !== 'customer');
   }
 
   /** The roles of those who lost the connection and are being waited for. */
@@ -559,6 +567,19 @@ export class Call extends EventEmitter<CallEvents> {
     this.#annotationBuckets.forget(key);
     this.#steps.forget(key);
     this.#room.remove(key);
+  }
+
+  /**
+   * A technician leaves while the call goes on: hung up, signed out, or not back within the grace period (then the
+   * others' pages stop waiting for them). The call's owner hears it (`left`), to end what was theirs for this call only.
+   */
+  #leave(key: string): void {
+    const participant = this.#participants.get(key);
+    if (!participant) return;
+    clearTimeout(participant.graceTimer);
+    this.#remove(key);
+    if (!participant.connected) this.#messenger.push(this.keys(), 'call:peerConnection', { sessionId: this.id, role: participant.role, name: participant.name, connected: false, left: true });
+    this.emit('left', key);
   }
 
   #annotatorOf(key: string): Annotator {

@@ -60,6 +60,8 @@ export class CallService {
   readonly #calls = new Map<string, Call>();
   /** Ended calls whose last transcript lines are still being stored. */
   readonly #writing = new Set<Promise<void>>();
+  /** The token of each technician who came by a one-time link, by participant key: it goes when they leave the call. */
+  readonly #guestTokens = new Map<string, { token: string; sessionId: string }>();
 
   constructor(options: CallServiceOptions) {
     this.#options = options;
@@ -100,6 +102,7 @@ export class CallService {
     this.#options.hosting?.hosting(entry.ticketId, id);
     started.once('ended', (reason) => this.#settle(started, reason));
     started.once('agentLost', () => void this.#agentLost(started));
+    started.on('left', (key) => this.#revokeGuest(key));
     try {
       if (station) await started.adoptFrom(agentKey(agent.id), station);
     } catch (error) {
@@ -229,7 +232,20 @@ export class CallService {
     if (!call) throw new AppError(ErrorCode.LinkInvalid, 410, 'the call this link was for has ended');
     const guestId = randomUUID();
     call.invite(agentKey(call.agent.id), { key: guestKey(guestId), name, tier: null }, 'help', 'joined with a one-time link');
-    return { token: this.#options.tokens.issue({ role: 'guest-technician', guestId, name, sessionId }), sessionId, name };
+    const guestToken = this.#options.tokens.issue({ role: 'guest-technician', guestId, name, sessionId });
+    this.#guestTokens.set(guestKey(guestId), { token: guestToken, sessionId });
+    return { token: guestToken, sessionId, name };
+  }
+
+  /**
+   * A technician who came by a one-time link left the call, or it ended: their token goes (a reload comes back into
+   * the call only while they are in it); the link was spent, so the agent makes a new one to ask them in again.
+   */
+  #revokeGuest(key: string): void {
+    const guest = this.#guestTokens.get(key);
+    if (guest === undefined) return;
+    this.#guestTokens.delete(key);
+    this.#options.tokens.revoke(guest.token);
   }
 
   /** An invited agent joins a call as a technician; while helping they get no offers (going available again is theirs). */
@@ -273,6 +289,7 @@ export class CallService {
     this.#writing.add(writing);
     void writing.finally(() => this.#writing.delete(writing));
     this.#options.links.forgetSession(call.id);
+    for (const [key, guest] of this.#guestTokens) if (guest.sessionId === call.id) this.#revokeGuest(key);
     // A transfer, or the loss of the agent, was recorded on the ticket when it was queued again.
     if (reason === 'transferred' || reason === 'agent-lost') return this.#releaseAgent(call.agent.id, call, `call ${call.id} ended`);
     // A callback nobody answered: tried again ahead of new arrivals, until the last try closes the ticket; nothing was

@@ -42,7 +42,7 @@ export interface CallOptions {
   log: Logger;
   /** An RTT line nobody added to for this long goes into the transcript as it stands. */
   rttLinePauseMs: number;
-  /** How long a customer or an agent who lost the connection has to come back. */
+  /** How long a participant who lost the connection has to come back. */
   reconnectGraceMs: number;
   /** Turns speech into captions; without it (CAPTIONS=off) no call has captions. */
   recognizer?: SpeechRecognizer | undefined;
@@ -57,4 +57,6 @@ export interface CallEvents {
   ended: [reason: CallEndReason];
   /** The call's agent lost the connection and did not come back within the grace period; the call is still up. */
   agentLost: [];
+  /** A technician left the call, which goes on (hung up, signed out, or not back within the grace period). */
+  left: [key: string];
 }

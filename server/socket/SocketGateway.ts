@@ -90,10 +90,11 @@ export function attachSocketGateway(services: Services): void {
           const pending = await router.openOffer(principal.agent.id);
           if (pending) socket.emit('offer:new', pending);
           // Back to the call the agent lost the connection to (a reload, a network switch), here or on another node.
+          // A technician helping in a call is away to routing, so any agent not in a call here asks the other nodes.
           const key = agentKey(principal.agent.id);
           const call = calls.findByParticipant(key);
           if (call) call.reconnected(key);
-          else if (state.status === 'in-call') await tellCallElsewhere({ key, present: true });
+          else if (state.status === 'in-call' || state.status === 'away') await tellCallElsewhere({ key, present: true });
         },
         (error: unknown) => log.error('agent could not come online', error),
       );
@@ -103,7 +104,11 @@ export function attachSocketGateway(services: Services): void {
     if (principal?.role === 'guest-technician') {
       const key = guestKey(principal.guestId);
       bindEvents(socket, forGuests, limits, log);
+      // Back to the call after a reload or a network switch (a first connection joins with `call:join`).
       void socket.join(key);
+      const call = calls.findByParticipant(key);
+      if (call) call.reconnected(key);
+      else void tellCallElsewhere({ key, present: true }).catch((error: unknown) => log.error('technician could not resume', error));
       socket.on('disconnect', () => void onGuestGone(key).catch((error: unknown) => log.error('technician leaving failed', error)));
       return;
     }

@@ -36,7 +36,7 @@ export interface InterNodeEvents {
   'supervisor:quality': (sessionId: string, reply: (record: CallQualityRecord | null) => void) => void;
 }
 
-/** What a call does when its participant's connection goes (whether it waits for them) or comes back. */
+/** What a call does when its participant's connection goes (whether it waits for them as its agent) or comes back. */
 interface PresenceListener {
   disconnected(key: string): boolean;
   reconnected(key: string): void;
@@ -46,7 +46,7 @@ interface PresenceListener {
  * A participant's connection and their call may be on different nodes: the node that saw the connection go (or come
  * back) and found no call of theirs asks the others, and the one hosting the call starts its grace period (or ends
  * it) as for a connection of its own. Resolves whether some node hosts the call; for a connection that went, whether
- * that call waits for them to come back.
+ * they are that call's agent and it waits for them to come back (routing keeps them in it).
  */
 export function sharePresence(io: AppServer, callOf: (key: string) => PresenceListener | undefined): (change: PresenceChange) => Promise<boolean> {
   io.on('call:presence', (change: PresenceChange, reply: (hosted: boolean) => void) => {

@@ -1,3 +1,4 @@
+import type { Page } from 'puppeteer-core';
 import { describe, expect, it } from 'vitest';
 import { CallDriver, signIn } from '../support/CallDriver.js';
 import { TEST_PASSWORD, testAgent, testTechnician } from '../support/testServer.js';
@@ -6,13 +7,14 @@ import { serverAndChromium } from '../support/e2eSuite.js';
 const inCall = 'section[data-view=call]:not([hidden])';
 
 /**
- * Waits until the customer's large video presents at least 10 frames within 2 s: the call is up and showing someone.
- * A tile that just switched to another participant's stream may take a moment, so it retries for up to 30 s.
+ * Waits until the large video of `page` (the customer's by default) presents at least 10 frames within 2 s: the call
+ * is up and showing someone. A tile that just switched to another participant's stream may take a moment, so it
+ * retries for up to 30 s.
  */
-async function videoFlows(driver: CallDriver): Promise<number> {
+async function videoFlows(driver: CallDriver, page: Page = driver.customer): Promise<number> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const { frames } = await driver.framesShown(driver.customer, '#remote-view', 2000);
+    const { frames } = await driver.framesShown(page, '#remote-view', 2000);
     if (frames >= 10 || Date.now() > deadline) return frames;
   }
 }
@@ -87,10 +89,23 @@ describe('escalation in Chromium: a warm transfer keeps the call up, a one-time 
     expect(await refused.jsonValue()).toMatch(/used already/);
     expect(await driver.agent.$(inCall)).toBeNull();
 
+    // The guest's page reloads: the link is spent, but the token the tab kept takes them back into the call, and the
+    // customer stops being told to wait for them.
+    await videoFlows(driver, guest);
+    await guest.reload();
+    await guest.waitForSelector(inCall, { timeout: 30_000 });
+    expect(await videoFlows(driver, guest)).toBeGreaterThanOrEqual(10);
+    await driver.customer.waitForFunction(() => document.querySelector<HTMLElement>('#peer-connection')?.hidden, { timeout: 30_000 });
+
     // Tess finished the call, so its wrap-up is hers to write.
     await tess.click('#hangup');
     await tess.waitForSelector('#wrap-up:not([hidden])');
     await driver.customer.waitForSelector('section[data-view=ended]:not([hidden])');
+    // The guest's token went with the call: a reload now finds nothing kept, and no call.
+    await guest.waitForSelector('section[data-view=console]:not([hidden])');
+    await guest.reload();
+    await guest.waitForSelector('section[data-view=signin]:not([hidden])');
+    expect(await guest.evaluate(() => sessionStorage.getItem('signline.guestSession'))).toBeNull();
 
     await Promise.all([guest.browserContext().close(), tess.browserContext().close(), driver.close()]);
   }, 240_000);

@@ -8,7 +8,7 @@ import { openPostgres } from '../../server/records/postgresDb.js';
 import { startCluster, type Cluster } from '../support/cluster.js';
 import { sfuJoin } from '../support/media.js';
 import type { ServerProcess } from '../support/serverProcess.js';
-import { call, connect, errorOf, loginAgent, once, openCall, rawRequest, SocketPool } from '../support/sockets.js';
+import { call, connect, errorOf, loginAgent, once, openCall, rawRequest, SocketPool, technicianJoins, tokenOf } from '../support/sockets.js';
 import { freshDatabaseUrl } from '../support/testRecords.js';
 import { testAgent, testSupervisor } from '../support/testServer.js';
 
@@ -112,17 +112,17 @@ describe('a call spanning two nodes', () => {
 
     const lost = once(customer, 'call:peerConnection', undefined, (p) => !p.connected);
     agent.close();
-    expect(await lost).toEqual({ sessionId, role: 'agent', connected: false });
+    expect(await lost).toEqual({ sessionId, role: 'agent', name: 'Agent mei', connected: false });
 
     // The console's tab kept its sign-in; this time its connection lands on node A.
-    const back = onA.open({ token: (agent.auth as { token: string }).token });
+    const back = onA.open({ token: tokenOf(agent) });
     const state = once(back, 'agent:state');
     const resumed = once(back, 'call:started');
     const found = once(customer, 'call:peerConnection', undefined, (p) => p.connected);
     await connect(back);
     expect(await state).toEqual({ status: 'in-call' });
     expect(await resumed).toEqual({ ...agentStarted, restart: true });
-    expect(await found).toEqual({ sessionId, role: 'agent', connected: true });
+    expect(await found).toEqual({ sessionId, role: 'agent', name: 'Agent mei', connected: true });
     // The agent's media and events reach the call on node B from node A.
     const media = await sfuJoin(back, { sessionId, send: true, data: false });
     expect(media.sendTransport?.id).toEqual(expect.any(String));
@@ -136,6 +136,29 @@ describe('a call spanning two nodes', () => {
     await call(back, 'call:end', { sessionId });
     expect(await ended).toEqual({ sessionId, reason: 'hangup' });
     expect((await after).status).toMatch(/^(wrap-up|available)$/);
+  }, 60_000);
+
+  it('keeps a technician’s seat in a call on node B while their connection is lost, and takes them back in on node A', async () => {
+    const [onA, onB] = pools as [SocketPool, SocketPool];
+    const open = await openCall(onA, 'mei', {}, onB);
+    const li = await onB.agent('li');
+    await technicianJoins(open, li);
+
+    const lost = once(open.customer, 'call:peerConnection', undefined, (p) => !p.connected);
+    li.socket.close();
+    expect(await lost).toEqual({ sessionId: open.sessionId, role: 'technician', name: 'Agent li', connected: false });
+
+    // Away to routing while helping, so the node the connection lands on asks the others for the call.
+    const back = onA.open({ token: tokenOf(li.socket) });
+    const resumed = once(back, 'call:started');
+    const found = once(open.customer, 'call:peerConnection', undefined, (p) => p.connected);
+    await connect(back);
+    expect(await resumed).toMatchObject({ sessionId: open.sessionId, role: 'technician', restart: true });
+    expect(await found).toMatchObject({ role: 'technician', connected: true });
+    const heard = once(open.customer, 'text:chat');
+    await call(back, 'text:chat', { sessionId: open.sessionId, clientId: 't-1', text: 'back, still looking at it' });
+    expect((await heard).text).toBe('back, still looking at it');
+    await call(open.agent, 'call:end', { sessionId: open.sessionId });
   }, 60_000);
 
   it('shows a supervisor signed in on node A the call node B hosts, with its quality record', async () => {

@@ -2,20 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { envelopeSchema, ErrorCode, serviceLevelsReplySchema, supervisorOverviewSchema, ticketProgressSchema } from '../../signaling/index.js';
 import { serverPerTest } from '../support/liveServer.js';
 import { joinWithTransport } from '../support/media.js';
-import { call, connect, loginAgent, once, openCall, rawEmit, type ClientSocket } from '../support/sockets.js';
+import { call, connect, loginAgent, once, openCall, rawEmit, refusalOf, tokenOf } from '../support/sockets.js';
 import { testAgent, testSupervisor } from '../support/testServer.js';
 
 const accounts = () => [testAgent('alice', ['csl']), testAgent('bob', ['csl']), testSupervisor('sam')];
-
-/** Connecting with the token fails with the server's coded refusal; resolves to its code. */
-async function refusalOf(socket: ClientSocket): Promise<string> {
-  const error = await connect(socket).then(
-    () => new Error('connected, but the token should have been refused'),
-    (refused: Error & { data?: { code?: string } }) => refused,
-  );
-  if (!('data' in error)) throw error;
-  return String(error.data?.code);
-}
 
 /** Customers who gave up their place in the CSL queue, as supervisors see it. */
 async function abandoned(url: string, supervisorToken: string): Promise<number> {
@@ -32,14 +22,14 @@ describe('a customer who loses the connection and comes back within the grace pe
     const open = await openCall(live.pool, 'alice');
     const gone = once(open.agent, 'call:peerConnection', undefined, (p) => !p.connected);
     open.customer.close();
-    expect(await gone).toEqual({ sessionId: open.sessionId, role: 'customer', connected: false });
+    expect(await gone).toEqual({ sessionId: open.sessionId, role: 'customer', name: open.ticketId, connected: false });
 
     const again = live.pool.open({ token: open.token });
     const started = once(again, 'call:started');
     const back = once(open.agent, 'call:peerConnection', undefined, (p) => p.connected);
     await connect(again);
     expect(await started).toEqual(open.customerStarted);
-    expect(await back).toEqual({ sessionId: open.sessionId, role: 'customer', connected: true });
+    expect(await back).toEqual({ sessionId: open.sessionId, role: 'customer', name: open.ticketId, connected: true });
     const media = await joinWithTransport(again, open.sessionId, 'recv');
     expect(media.transportId).toEqual(expect.any(String));
   });
@@ -104,11 +94,6 @@ describe('a customer who does not come back within the grace period', () => {
   });
 });
 
-/** The bearer token an agent's socket connected with, to connect again as their reloaded console does. */
-function tokenOf(socket: ClientSocket): string {
-  return (socket.auth as { token: string }).token;
-}
-
 describe('an agent who loses the connection in a call and comes back within the grace period', () => {
   const live = serverPerTest(accounts, { RECONNECT_GRACE_MS: 20_000, WRAP_UP_SEC: 0 });
 
@@ -116,7 +101,7 @@ describe('an agent who loses the connection in a call and comes back within the 
     const open = await openCall(live.pool, 'alice');
     const gone = once(open.customer, 'call:peerConnection', undefined, (p) => !p.connected);
     open.agent.close();
-    expect(await gone).toEqual({ sessionId: open.sessionId, role: 'agent', connected: false });
+    expect(await gone).toEqual({ sessionId: open.sessionId, role: 'agent', name: 'Agent alice', connected: false });
 
     const again = live.pool.open({ token: tokenOf(open.agent) });
     const state = once(again, 'agent:state');
@@ -126,7 +111,7 @@ describe('an agent who loses the connection in a call and comes back within the 
     expect(await state).toEqual({ status: 'in-call' });
     // The station that carried the camera went with the connection: the console sends it into the call itself.
     expect(await started).toEqual({ ...open.agentStarted, restart: true });
-    expect(await back).toEqual({ sessionId: open.sessionId, role: 'agent', connected: true });
+    expect(await back).toEqual({ sessionId: open.sessionId, role: 'agent', name: 'Agent alice', connected: true });
     const media = await joinWithTransport(again, open.sessionId, 'send');
     expect(media.transportId).toEqual(expect.any(String));
 

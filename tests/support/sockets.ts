@@ -214,6 +214,21 @@ export class SocketPool {
   }
 }
 
+/** Connecting with the token fails with the server's coded refusal; resolves to its code. */
+export async function refusalOf(socket: ClientSocket): Promise<string> {
+  const error = await connect(socket).then(
+    () => new Error('connected, but the token should have been refused'),
+    (refused: Error & { data?: { code?: string } }) => refused,
+  );
+  if (!('data' in error)) throw error;
+  return String(error.data?.code);
+}
+
+/** The bearer token a socket connected with, to connect again as a reloaded page does. */
+export function tokenOf(socket: ClientSocket): string {
+  return (socket.auth as { token: string }).token;
+}
+
 /** Connects a socket and resolves once connected; rejects with the server's `connect_error`. */
 export function connect(socket: ClientSocket, timeoutMs = PUSH_TIMEOUT_MS): Promise<void> {
   return new Promise<void>((resolve, reject) => {

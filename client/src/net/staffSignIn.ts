@@ -1,4 +1,5 @@
-import { agentLoginReplySchema, envelopeSchema, type AgentLoginReply } from '../../../signaling/index.js';
+import type { z } from 'zod';
+import { agentLoginReplySchema, envelopeSchema, techJoinReplySchema, type AgentLoginReply, type TechJoinReply } from '../../../signaling/index.js';
 import { t } from '../i18n.js';
 import { sessionValue } from './sessionValue.js';
 
@@ -23,23 +24,30 @@ export async function staffSignIn(form: FormData, errorBanner: HTMLElement): Pro
   return body.data.data;
 }
 
+/** A sign-in this tab keeps in sessionStorage, so it goes with the tab; the token still expires and is revoked as ever. */
+export interface TabSession<T> {
+  keep(value: T): void;
+  /** What the tab kept, checked as the server's reply is, or null. */
+  kept(): T | null;
+  /** Forgets it (signed out, or the server refused its token). */
+  forget(): void;
+}
+
+function tabSession<S extends z.ZodType>(key: string, schema: S): TabSession<z.output<S>> {
+  return {
+    keep: (value) => sessionStorage.setItem(key, JSON.stringify(value)),
+    kept: () => sessionValue(key, schema),
+    forget: () => sessionStorage.removeItem(key),
+  };
+}
+
 /**
- * Where this tab keeps its sign-in, so a reload (or a crash of the tab's page) comes back signed in, to the call it
- * was in; sessionStorage, so it goes with the tab. The token still expires and is revoked on sign-out as ever.
+ * This tab's staff sign-in, so a reload (or a crash of the tab's page) comes back signed in, to the call it was in.
  */
-const STAFF_SESSION_KEY = 'signline.staffSession';
+export const staffSession: TabSession<AgentLoginReply> = tabSession('signline.staffSession', agentLoginReplySchema);
 
-/** Keeps the sign-in for this tab. */
-export function keepStaffSession(reply: AgentLoginReply): void {
-  sessionStorage.setItem(STAFF_SESSION_KEY, JSON.stringify(reply));
-}
-
-/** The sign-in this tab kept, checked as the server's reply is, or null. */
-export function keptStaffSession(): AgentLoginReply | null {
-  return sessionValue(STAFF_SESSION_KEY, agentLoginReplySchema);
-}
-
-/** Forgets the tab's sign-in (signed out, or the server refused its token). */
-export function forgetStaffSession(): void {
-  sessionStorage.removeItem(STAFF_SESSION_KEY);
-}
+/**
+ * The token of a technician who came by a one-time link (the link itself is spent): a reload comes back into the call
+ * while they are in it. The server revokes it when they leave or the call ends.
+ */
+export const guestSession: TabSession<TechJoinReply> = tabSession('signline.guestSession', techJoinReplySchema);

@@ -17,6 +17,7 @@ import {
   type ParticipantRole,
   type PeerConnection,
   type QueueName,
+  type TechJoinReply,
   type TranscriptLine,
   techJoinReplySchema,
 } from '../../../signaling/index.js';
@@ -29,7 +30,7 @@ import { openLocalMedia } from '../media/localMedia.js';
 import { setUpMediaToggles, showDeviceError } from '../ui/callControls.js';
 import { drawEarlierMarks, SharedViews } from '../ui/SharedViews.js';
 import { setUpShareControls } from '../ui/shareControls.js';
-import { forgetStaffSession, keepStaffSession, keptStaffSession, staffSignIn } from '../net/staffSignIn.js';
+import { guestSession, staffSession, staffSignIn } from '../net/staffSignIn.js';
 import { SignalingClient } from '../net/SignalingClient.js';
 import { attachStream, byId, setUpLanguage, showView } from '../ui/dom.js';
 import { followSigning, signingLabel } from '../ui/signingIndicator.js';
@@ -45,7 +46,7 @@ import { TextPanel } from '../text/TextPanel.js';
 import { guidesIn, StepComposer } from '../steps/StepComposer.js';
 import { snapshotOfSharedView } from '../steps/snapshot.js';
 import { cue } from '../ui/cues.js';
-import { showPeerConnection as showPeerConnectionNotice } from '../ui/peerConnection.js';
+import { clearPeerConnections, showPeerConnection as showPeerConnectionNotice } from '../ui/peerConnection.js';
 
 const selfPreview = byId<HTMLVideoElement>('self-preview');
 const selfView = byId<HTMLVideoElement>('self-view');
@@ -92,6 +93,8 @@ let staffToken: string | null = null;
 let lastCall: { ticketId: string; lines: TranscriptLine[] } | null = null;
 /** The call agent's "get help" panel: technicians, warm transfers, one-time links. */
 let escalation: EscalationPanel | null = null;
+/** This page is a technician's who came by a one-time link, not a signed-in member of staff. */
+let guest = false;
 /** A one-time link's token from the address (/tech?join=...): this page joins that one call instead of signing in. */
 const joinToken = new URLSearchParams(location.search).get('join');
 /** /tech is this console laid out for a technician: the shared screen large, the signer beside it. */
@@ -161,8 +164,10 @@ const layout = new CallLayout({
   nameOf: (role) => (role === 'customer' && currentCall ? currentCall.ticketId : { key: `role.${role}` as const }),
 });
 // Reloaded (or the tab's page crashed): signed in again with the tab's sign-in, back to the call if there was one.
-const keptSession = joinToken ? null : keptStaffSession();
-if (keptSession) void openConsole(keptSession);
+const keptGuest = joinToken ? null : guestSession.kept();
+const keptSession = joinToken || keptGuest ? null : staffSession.kept();
+if (keptGuest) void openGuestConsole(keptGuest, false);
+else if (keptSession) void openConsole(keptSession);
 
 /**
  * Reads a staff-only configuration the console can do without (canned replies, guides): the checked data, or null
@@ -186,7 +191,7 @@ async function signIn(form: FormData): Promise<void> {
     translate(errorBanner, 'agent.supervisorAccount');
     return;
   }
-  keepStaffSession(reply);
+  staffSession.keep(reply);
   await openConsole(reply);
 }
 
@@ -249,7 +254,7 @@ async function openConsole({ token, agent }: AgentLoginReply): Promise<void> {
 
 /** The server no longer takes this tab's sign-in: everything closes and the form asks for it again. */
 function signedOut(message: string): void {
-  forgetStaffSession();
+  staffSession.forget();
   endCall();
   signaling?.close();
   signaling = null;
@@ -273,7 +278,7 @@ async function signOut(): Promise<void> {
     translate(errorBanner, 'agent.signOutFailed', { message: response ? `HTTP ${response.status}` : 'network error' });
     return;
   }
-  forgetStaffSession();
+  staffSession.forget();
   signaling?.close();
   location.assign(location.pathname);
 }
@@ -311,10 +316,19 @@ async function joinWithLink(linkToken: string, name: string): Promise<void> {
     errorBanner.textContent = t('tech.linkRefused', { message: body.success && !body.data.ok ? body.data.error.message : 'network error' });
     return;
   }
-  // The link is spent: a reload must not try it again.
+  // The link is spent: a reload must not try it again, and comes back with the token instead.
   history.replaceState(null, '', location.pathname);
-  const joined = body.data.data;
+  guestSession.keep(body.data.data);
+  await openGuestConsole(body.data.data, true);
+}
+
+/**
+ * The console of a technician who came by a link: just joined (`firstTime`, it asks into the call), or the tab's
+ * token after a reload, which the server takes back into the call while they are in it (it pushes `call:started`).
+ */
+async function openGuestConsole(joined: TechJoinReply, firstTime: boolean): Promise<void> {
   void loadStaffData(joined.token, '/api/guides', guidesSchema).then((data) => (guides = data ?? guides));
+  byId('signin-form').hidden = true;
   byId('agent-name').textContent = joined.name;
   byId('toggle-status').hidden = true;
   showView('console');
@@ -324,9 +338,26 @@ async function joinWithLink(linkToken: string, name: string): Promise<void> {
   } catch (error) {
     showDeviceError(byId('notice'), error);
   }
+  guest = true;
   signaling = connect(joined.token);
-  signaling.onConnection({ disconnect: () => translate(errorBanner, 'error.disconnected'), connect: () => (errorBanner.textContent = '') });
-  await signaling.request('call:join', { sessionId: joined.sessionId }).catch(showError);
+  signaling.onConnection({
+    disconnect: () => translate(errorBanner, 'error.disconnected'),
+    connect: () => (errorBanner.textContent = ''),
+    // Left the call (hung up, or away longer than the grace period) or it ended: the token went with it.
+    refused: () => guestLeft(),
+  });
+  if (firstTime) await signaling.request('call:join', { sessionId: joined.sessionId }).catch(showError);
+}
+
+/** A technician with a link is out of the call for good: the page says so; a new link from the agent asks them in again. */
+function guestLeft(): void {
+  guestSession.forget();
+  endCall();
+  signaling?.close();
+  signaling = null;
+  for (const track of localStream?.getTracks() ?? []) track.stop();
+  localStream = null;
+  translate(errorBanner, 'tech.outOfCall');
 }
 
 async function openStation(): Promise<void> {
@@ -468,9 +499,9 @@ async function startCall(started: CallStarted): Promise<void> {
 }
 
 // Someone in the call lost the connection: the call waits for them (a reload, a network switch) for the grace period.
-function showPeerConnection({ sessionId, role, connected }: PeerConnection): void {
-  if (currentCall?.sessionId !== sessionId) return;
-  showPeerConnectionNotice(byId('peer-connection'), connected, role === 'customer' ? currentCall.ticketId : { key: `role.${role}` as const });
+function showPeerConnection(change: PeerConnection): void {
+  if (currentCall?.sessionId !== change.sessionId) return;
+  showPeerConnectionNotice(byId('peer-connection'), change, change.role === 'customer' ? currentCall.ticketId : change.role === 'technician' ? change.name : { key: `role.${change.role}` as const });
 }
 
 // Inviting, escalating and transferring are the call's own agent's to do.
@@ -492,6 +523,8 @@ function handedOver(next: CallHandedOver): void {
 }
 
 function endCall(): void {
+  // A technician with a link is out of the call: the server revoked the token, so a reload has nothing to come back to.
+  if (guest) guestSession.forget();
   // Kept for the wrap-up (a technician who helped files none).
   if (currentCall?.role === 'agent') lastCall = { ticketId: currentCall.ticketId, lines: [...(textPanel?.lines ?? [])] };
   currentCall = null;
@@ -507,7 +540,7 @@ function endCall(): void {
   shares = null;
   trackShares(null);
   shareControls.reset();
-  byId('peer-connection').hidden = true;
+  clearPeerConnections(byId('peer-connection'));
   stage?.clear();
   stage = null;
   layout.reset();

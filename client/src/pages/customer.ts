@@ -28,7 +28,7 @@ import { showProgressLink } from '../ui/progressLink.js';
 import { SurveyForm } from '../ui/SurveyForm.js';
 import { submitSurvey } from '../net/ticketApi.js';
 import { cue } from '../ui/cues.js';
-import { showPeerConnection } from '../ui/peerConnection.js';
+import { clearPeerConnections, showPeerConnection } from '../ui/peerConnection.js';
 
 const selfPreview = byId<HTMLVideoElement>('self-preview');
 const selfView = byId<HTMLVideoElement>('self-view');
@@ -257,8 +257,8 @@ function connectSignaling(): SignalingClient {
     else endCall();
   });
   // The agent (or another participant) lost the connection: the call waits for them, and the customer sees that it does.
-  client.on('call:peerConnection', ({ sessionId, role, connected }) => {
-    if (sessionId === currentCall?.sessionId) showPeerConnection(byId('peer-connection'), connected, { key: `role.${role}` });
+  client.on('call:peerConnection', (change) => {
+    if (change.sessionId === currentCall?.sessionId) showPeerConnection(byId('peer-connection'), change, { key: `role.${change.role}` });
   });
   // Nobody waits in silence: who is coming into the call and why, or where a transfer is taking it.
   client.on('call:coming', (coming) => {
@@ -459,7 +459,7 @@ function leaveCall(): void {
   trackCall(null, remoteView);
   stage.clear();
   layout.reset();
-  byId('peer-connection').hidden = true;
+  clearPeerConnections(byId('peer-connection'));
 }
 
 async function leaveQueue(): Promise<void> {
