@@ -40,6 +40,7 @@ import { SkillPolicy } from './routing/SkillPolicy.js';
 import { MemoryRoutingStore } from './store/MemoryRoutingStore.js';
 import { RedisRoutingStore } from './store/RedisRoutingStore.js';
 import { CallService } from './calls/CallService.js';
+import { UntoldEnds } from './calls/UntoldEnds.js';
 import { WrapUps } from './calls/WrapUps.js';
 import { StationRegistry } from './stations/StationRegistry.js';
 import { shareSupervisorView, type OtherNodes } from './supervisor/clusterView.js';
@@ -141,6 +142,9 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
   await router.start();
   // Before any customer can connect: the tickets this node was serving when it stopped go back in line.
   const restored = await restoreTickets(await journal.live(), { tickets, router, takeCalls: !config.REDIS_URL, log });
+  // The calls the stop cut off, told to each agent as they come back, beside those that end while an agent is away.
+  const untoldEnds = new UntoldEnds();
+  for (const [agentId, sessionIds] of restored.callsByAgent) for (const sessionId of sessionIds) untoldEnds.add(agentId, { sessionId, reason: 'interrupted' });
   const stations = new StationRegistry(media, (key, stationId) => socketMessenger(io).push(key, 'station:closed', { stationId }));
   const quality = new QualityRecords();
   const transcripts = new SqlTranscriptStore(records, dataKeys);
@@ -171,6 +175,7 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
     recognizer,
     wrapUps: new WrapUps({ router, tickets, store: new SqlWrapUpStore(records, dataKeys), log }),
     hosting: { hosting: (ticketId, sessionId) => liveness?.hosting(ticketId, sessionId), released: (ticketId) => liveness?.released(ticketId) },
+    untoldEnds,
   });
   const surveys = new SqlSurveyStore(records, dataKeys);
   const progress = new TicketProgress({
@@ -188,7 +193,7 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
   const loadTicket = async (ticketId: string) => (await journal.live([ticketId]))[0];
   const nodeAgents = { here: (agentId: string) => liveness?.agentHere(agentId), gone: (agentId: string) => liveness?.agentGone(agentId) };
   const nodePeers = async () => (liveness ? await liveness.peers() : 0);
-  const services = { config, log, agents, tokens, tickets, loadTicket, nodeAgents, nodePeers, progress, router, calls, stations, media, quality, cannedReplies, guides, io, metrics, supervisor, otherNodes, interruptedCalls: restored.callsByAgent };
+  const services = { config, log, agents, tokens, tickets, loadTicket, nodeAgents, nodePeers, progress, router, calls, stations, media, quality, cannedReplies, guides, io, metrics, supervisor, otherNodes, untoldEnds };
   const app = createHttpApp(services);
   const tls = await tlsFiles(config);
   const http = tls ? createHttpsServer(tls, app) : createHttpServer(app);
@@ -198,7 +203,7 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
   attachSocketGateway(services);
   if (config.REDIS_URL) {
     const connected = async (key: string) => (await io.in(key).fetchSockets()).length > 0;
-    const parts = { journal, tickets, router, messenger: socketMessenger(io), connected, interruptedCalls: restored.callsByAgent, log };
+    const parts = { journal, tickets, router, messenger: socketMessenger(io), connected, untoldEnds, log };
     liveness = await NodeLiveness.start({
       url: config.REDIS_URL,
       namespace: config.REDIS_NAMESPACE,
@@ -224,7 +229,8 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
     agents,
     close: () =>
       (closing ??= (async () => {
-        await calls.endAll('server-shutdown');
+        await calls.interruptAll();
+        await closeConnectionsFlushed(io, CLOSE_FLUSH_MS);
         await liveness?.close();
         supervisor.close();
         router.close();
@@ -240,6 +246,24 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
         if (ownsRecords) await records.close();
       })()),
   };
+}
+
+/** Longest a stopping server waits for its connections to send what they still have (the calls' cut-off) and close. */
+const CLOSE_FLUSH_MS = 2_000;
+
+/**
+ * Closes this node's connections once each has sent what it still holds: Socket.IO's own close drops a connection's
+ * buffered packets, and a page must hear that its call was cut off. The pages reconnect on their own, as after a
+ * network drop (to another node, or to this one when it is back).
+ */
+async function closeConnectionsFlushed(io: AppServer, timeoutMs: number): Promise<void> {
+  const closing = [...io.sockets.sockets.values()].map(({ conn }) => new Promise<void>((resolve) => {
+    conn.once('close', () => resolve());
+    conn.close();
+  }));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.all(closing), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  clearTimeout(timer);
 }
 
 async function connectAdapter(io: AppServer, url: string, namespace: string, log: Logger): Promise<ReturnType<typeof createClient>[]> {

@@ -6,6 +6,7 @@ import type { Logger } from './logger.js';
 import type { QualityRecords } from './quality/QualityRecords.js';
 import type { Router } from './routing/Router.js';
 import type { CallService } from './calls/CallService.js';
+import type { UntoldEnds } from './calls/UntoldEnds.js';
 import type { StationRegistry } from './stations/StationRegistry.js';
 import type { SupervisorView } from './supervisor/SupervisorView.js';
 import type { Ticket, TicketRegistry } from './tickets/TicketRegistry.js';
@@ -42,8 +43,8 @@ export interface Services {
   /** Step-by-step guides for common problems, read once at start-up. */
   guides: Guides;
   io: AppServer;
-  /** Calls a restart of this node cut off, by agent id: each agent is told once, when back. */
-  interruptedCalls: Map<string, string[]>;
+  /** Ends of calls agents' consoles did not hear (cut off by a restart or a dead node, or ended while away): told once, when back. */
+  untoldEnds: UntoldEnds;
   /** Prometheus metrics of this node (`GET /metrics`). */
   metrics: Registry;
   /** What the supervisor console shows (`GET /api/supervisor/overview`). */

@@ -107,8 +107,13 @@ export const callEndReasonSchema = z.enum(['hangup', 'disconnected', 'server-shu
 /** Why a call ended. */
 export type CallEndReason = z.infer<typeof callEndReasonSchema>;
 
-/** Server to client `call:ended`. */
-export const callEndedSchema = z.object({ sessionId: idSchema, reason: callEndReasonSchema });
+/**
+ * Server to client `call:ended`. `wrapUp`: told to an agent whose console was away when the call ended, the wrap-up of
+ * the ticket that is still theirs to file (it stays open after `until`, which is when it was due).
+ */
+export const callEndedSchema = z.object({ sessionId: idSchema, reason: callEndReasonSchema, wrapUp: z.object({ ticketId: idSchema, until: z.number() }).optional() });
+/** Payload of `call:ended`. */
+export type CallEnded = z.infer<typeof callEndedSchema>;
 
 /** Server to client `call:invitation`: another agent asks this one into a call in progress. */
 export const callInvitationSchema = z.object({

@@ -19,6 +19,7 @@ import { Call } from './Call.js';
 import type { Messenger } from './CallTypes.js';
 import { agentKey, customerKey, guestKey } from './participantKeys.js';
 import { pickTechnician, technicianList, tierOf } from './technicians.js';
+import type { UntoldEnds } from './UntoldEnds.js';
 import type { WrapUps } from './WrapUps.js';
 
 /** What the call service works with. */
@@ -46,6 +47,8 @@ export interface CallServiceOptions {
   recognizer?: CallOptions['recognizer'];
   /** The agent's time after a call for its notes; without it an ended call makes the agent available at once. */
   wrapUps?: WrapUps;
+  /** Where the ends of calls an agent's console was away for wait for it to come back (`UntoldEnds`). */
+  untoldEnds?: UntoldEnds;
   /** Told which tickets' calls this node hosts, so another node can take them over if this one dies (with Redis). */
   hosting?: { hosting(ticketId: string, sessionId: string): void; released(ticketId: string): void };
 }
@@ -273,9 +276,14 @@ export class CallService {
     await wrapUps.submit(agentId, wrapUp);
   }
 
-  /** Ends every call (shutdown); resolves once every ended call's last transcript lines are stored. */
-  async endAll(reason: CallEndReason): Promise<void> {
-    for (const call of [...this.#calls.values()]) call.end(reason);
+  /**
+   * The server stops (a deploy, a scale-down): every call is cut off as a crash would cut it, but said so: the pages
+   * hear `call:ended` (interrupted) and wait to reconnect, and each ticket stays in its call in the records and in this
+   * node's hosting record, so another node takes it back in line at once (first, offered to the same agent), or this
+   * one when it restarts. Resolves once every call's last transcript lines are stored.
+   */
+  async interruptAll(): Promise<void> {
+    for (const call of [...this.#calls.values()]) call.end('interrupted');
     // The server closes its records next: the last lines (each call's end among them) are written first.
     await Promise.all([...this.#writing]);
   }
@@ -284,14 +292,25 @@ export class CallService {
   #settle(call: Call, reason: CallEndReason): void {
     const { tickets, tokens } = this.#options;
     this.#calls.delete(call.id);
-    this.#options.hosting?.released(call.ticketId);
     const writing = call.written();
     this.#writing.add(writing);
     void writing.finally(() => this.#writing.delete(writing));
     this.#options.links.forgetSession(call.id);
     for (const [key, guest] of this.#guestTokens) if (guest.sessionId === call.id) this.#revokeGuest(key);
+    // Cut off by the server stopping: the ticket, its token, the agent's call and the hosting record are left as a
+    // crash leaves them, for whoever takes the call back (`interruptAll`).
+    if (reason === 'interrupted') return;
+    this.#options.hosting?.released(call.ticketId);
+    // An agent away as the call ended hears of it when back on this node, with the wrap-up that is still theirs.
+    const untold = (opening: Promise<number | undefined> = Promise.resolve(undefined)) => {
+      const ended = opening.then((until) => ({ sessionId: call.id, reason, ...(until === undefined ? {} : { wrapUp: { ticketId: call.ticketId, until } }) }));
+      if (!call.agentConnected) this.#options.untoldEnds?.add(call.agent.id, ended);
+    };
     // A transfer, or the loss of the agent, was recorded on the ticket when it was queued again.
-    if (reason === 'transferred' || reason === 'agent-lost') return this.#releaseAgent(call.agent.id, call, `call ${call.id} ended`);
+    if (reason === 'transferred' || reason === 'agent-lost') {
+      untold();
+      return this.#releaseAgent(call.agent.id, call, `call ${call.id} ended`);
+    }
     // A callback nobody answered: tried again ahead of new arrivals, until the last try closes the ticket; nothing was
     // said, so there is nothing to wrap up.
     const ticket = tickets.get(call.ticketId);
@@ -301,16 +320,22 @@ export class CallService {
       } else {
         tokens.revokeTicket(call.ticketId);
       }
+      untold();
       return this.#releaseAgent(call.agent.id, call, `call ${call.id} ended`);
     }
     tickets.close(call.ticketId, TicketState.Ended, 'system', { reason });
     tokens.revokeTicket(call.ticketId);
     // A shutdown leaves no time for notes; any other end of the ticket's call is followed by the agent's wrap-up.
     const { wrapUps, log } = this.#options;
-    if (!wrapUps || reason === 'server-shutdown') return this.#releaseAgent(call.agent.id, call, `call ${call.id} ended`);
-    wrapUps
-      .callEnded(call.agent.id, { ticketId: call.ticketId, sessionId: call.id }, this.#ended(call))
-      .catch((error: unknown) => log.error(`routing or the records did not hear that call ${call.id} ended into wrap-up`, error));
+    if (!wrapUps || reason === 'server-shutdown') {
+      untold();
+      return this.#releaseAgent(call.agent.id, call, `call ${call.id} ended`);
+    }
+    const opening = wrapUps.callEnded(call.agent.id, { ticketId: call.ticketId, sessionId: call.id }, this.#ended(call)).catch((error: unknown) => {
+      log.error(`routing or the records did not hear that call ${call.id} ended into wrap-up`, error);
+      return undefined;
+    });
+    untold(opening);
   }
 
   /**

@@ -22,7 +22,7 @@ export class WrapUps {
   readonly #options: WrapUpsOptions;
   readonly #now: () => number;
   /** Wrap-ups being opened, by ticket: a filing that arrives meanwhile waits for its row. */
-  readonly #opening = new Map<string, Promise<void>>();
+  readonly #opening = new Map<string, Promise<unknown>>();
   /** The ticket each agent on this node is in wrap-up for, so filing an older ticket's does not end a newer one's time. */
   readonly #current = new Map<string, string>();
 
@@ -31,8 +31,12 @@ export class WrapUps {
     this.#now = options.now ?? Date.now;
   }
 
-  /** The call that ends its ticket ended: its agent goes into wrap-up (when configured) and routing hears of the call's end. */
-  callEnded(agentId: string, call: { ticketId: string; sessionId: string }, ended: Omit<EndedCall, 'wrapUp'>): Promise<void> {
+  /**
+   * The call that ends its ticket ended: its agent goes into wrap-up (when configured) and routing hears of the call's
+   * end. An agent who was away when it ended (`agentGone`) goes offline, but the wrap-up is opened for them all the
+   * same, to file when they are back. Resolves to when the wrap-up is due, or undefined when none was opened.
+   */
+  callEnded(agentId: string, call: { ticketId: string; sessionId: string }, ended: Omit<EndedCall, 'wrapUp'>): Promise<number | undefined> {
     const opening = this.#open(agentId, call, ended).finally(() => {
       if (this.#opening.get(call.ticketId) === opening) this.#opening.delete(call.ticketId);
     });
@@ -54,13 +58,16 @@ export class WrapUps {
     await router.endWrapUp(agentId);
   }
 
-  async #open(agentId: string, call: { ticketId: string; sessionId: string }, ended: Omit<EndedCall, 'wrapUp'>): Promise<void> {
+  async #open(agentId: string, call: { ticketId: string; sessionId: string }, ended: Omit<EndedCall, 'wrapUp'>): Promise<number | undefined> {
     const { router, tickets, store } = this.#options;
     const openedAt = this.#now();
-    const until = await router.callEnded(agentId, { ...ended, wrapUp: true });
-    if (until === undefined) return;
-    this.#current.set(agentId, call.ticketId);
+    const inWrapUp = await router.callEnded(agentId, { ...ended, wrapUp: true });
+    const until = inWrapUp ?? (ended.agentGone && router.wrapUpMs > 0 ? openedAt + router.wrapUpMs : undefined);
+    if (until === undefined) return undefined;
+    // Routing's wrap-up time is theirs only when they are there: filing then makes them available again.
+    if (inWrapUp !== undefined) this.#current.set(agentId, call.ticketId);
     tickets.wrapUp(call.ticketId, agentId, until);
     await store.open({ ticketId: call.ticketId, agentId, sessionId: call.sessionId, openedAt, dueAt: until });
+    return until;
   }
 }

@@ -24,8 +24,8 @@ const CLAIM_TTL_MS = 60_000;
  * short-lived `alive` key and keeps a hash of the calls it hosts (ticket to session) and the set of agents connected
  * to it. Each node watches the others; when one's key lapses (killed, frozen, cut off), the first node to claim it
  * (SET NX) is handed that node's calls and agents to take over, and then forgets the dead node. A node that stops
- * cleanly ends its calls and leaves nothing behind. A node that restarts comes back under a new id, so the calls of
- * its former self are taken over like any dead node's, by it or another.
+ * cleanly is taken over the same way, only sooner: it drops its `alive` key as it goes. A node that restarts comes
+ * back under a new id, so the calls of its former self are taken over like any dead node's, by it or another.
  */
 export class NodeLiveness {
   readonly #redis: ReturnType<typeof createClient>;
@@ -86,11 +86,14 @@ export class NodeLiveness {
     return Math.max(0, (await this.#redis.sCard(this.#prefix)) - 1);
   }
 
-  /** Stops beating and leaves the set of nodes (its calls ended first), so nobody takes over what is gone. */
+  /**
+   * Stops beating and says at once that this node is gone: the calls it cut off as it stopped and the agents whose
+   * consoles it served are left for the next node to look (within a heartbeat) to take over, as a dead node's are.
+   */
   async close(): Promise<void> {
     clearInterval(this.#timer);
     await this.#beating;
-    await this.#redis.multi().sRem(this.#prefix, this.#nodeId).del([this.#alive(this.#nodeId), this.#calls(this.#nodeId), this.#agents(this.#nodeId)]).exec().catch(() => undefined);
+    await this.#redis.del(this.#alive(this.#nodeId)).catch(() => undefined);
     await this.#redis.close();
   }
 

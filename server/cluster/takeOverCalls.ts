@@ -1,4 +1,5 @@
 import type { Messenger } from '../calls/CallTypes.js';
+import type { UntoldEnds } from '../calls/UntoldEnds.js';
 import type { HostedCall } from './NodeLiveness.js';
 import { agentKey, customerKey } from '../calls/participantKeys.js';
 import type { Logger } from '../logger.js';
@@ -16,7 +17,7 @@ export interface TakeOverParts {
   /** Whether the participant has a connection on some node. */
   connected: (key: string) => Promise<boolean>;
   /** The cut-off calls to tell each agent when they connect again (as after a restart). */
-  interruptedCalls: Map<string, string[]>;
+  untoldEnds: UntoldEnds;
   log: Logger;
 }
 
@@ -27,7 +28,7 @@ export interface TakeOverParts {
  * agent is free for the next offer. Those not connected hear it when they come back, within the reconnect grace.
  */
 export async function takeOverCalls(calls: readonly HostedCall[], parts: TakeOverParts): Promise<number> {
-  const { journal, tickets, router, messenger, connected, interruptedCalls, log } = parts;
+  const { journal, tickets, router, messenger, connected, untoldEnds, log } = parts;
   const sessionOf = new Map(calls.map((hosted) => [hosted.ticketId, hosted.sessionId]));
   // The records are the truth (a copy of the ticket here may be stale): only tickets still in that very call.
   const cut = (await journal.live([...sessionOf.keys()])).filter((ticket) => ticket.state === TicketState.InCall && ticket.sessionId === sessionOf.get(ticket.id));
@@ -43,7 +44,7 @@ export async function takeOverCalls(calls: readonly HostedCall[], parts: TakeOve
     }
     if (!agentId) continue;
     if (await connected(agentKey(agentId))) messenger.push(agentKey(agentId), 'call:ended', { sessionId, reason: 'interrupted' });
-    else interruptedCalls.set(agentId, [...(interruptedCalls.get(agentId) ?? []), sessionId]);
+    else untoldEnds.add(agentId, { sessionId, reason: 'interrupted' });
     // The dead node cannot tell routing that its agent's call is over.
     await router.callEnded(agentId, { handleMs: 0, signing: false, queue: ticket.queue }).catch((error: unknown) => log.error(`routing did not free agent ${agentId} after their node died`, error));
   }

@@ -355,6 +355,11 @@ export class Router extends EventEmitter<RouterEvents> {
     return this.#finishWrapUp(agentId);
   }
 
+  /** How long an agent's wrap-up lasts after a call that ends its ticket; 0 when there is none. */
+  get wrapUpMs(): number {
+    return this.#wrapUpMs;
+  }
+
   /** Position and estimated wait of a queued ticket, or undefined. */
   statusOf(ticketId: string): { position: number; eta: WaitRange } | undefined {
     const entry = this.#mirror.entry(ticketId);

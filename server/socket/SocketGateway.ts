@@ -81,8 +81,10 @@ export function attachSocketGateway(services: Services): void {
       void socket.join(agentKey(principal.agent.id));
       services.nodeAgents.here(principal.agent.id);
       // The calls a restart cut off: the console drops them and the agent can take the customers back.
-      for (const sessionId of services.interruptedCalls.get(principal.agent.id) ?? []) socket.emit('call:ended', { sessionId, reason: 'interrupted' });
-      services.interruptedCalls.delete(principal.agent.id);
+      // And the calls that ended while the console was away: it leaves them, and opens a wrap-up still to file.
+      void services.untoldEnds.take(principal.agent.id).then((ends) => {
+        for (const ended of ends) socket.emit('call:ended', ended);
+      });
       router.agentConnected(principal.agent, principal.skills).then(
         async (state) => {
           socket.emit('agent:state', state);

@@ -219,6 +219,32 @@ describe('an agent who reloads the console in a call (Chromium)', () => {
       await driver.close();
     }
   }, 150_000);
+
+  it('opens the wrap-up of a call the customer hung up while the console was away, and the agent files it', async () => {
+    const driver = await CallDriver.open(live.browser, live.server.url);
+    try {
+      const { ticket } = await driver.callUnderWay('alice', TEST_PASSWORD, 'My tablet will not charge');
+      // The console's tab leaves the page (a crash, a slip of the finger) and the customer hangs up meanwhile.
+      await driver.agent.goto('about:blank');
+      await driver.customer.waitForSelector('#peer-connection:not([hidden])');
+      await driver.customer.click('#hangup');
+      await driver.customer.waitForSelector('section[data-view=ended]:not([hidden])');
+
+      await driver.agent.goto(`${live.server.url}/agent`);
+      await driver.agent.waitForSelector('#wrap-up:not([hidden])', { timeout: 30_000 });
+      // The support page shows "Your ticket: <id>".
+      await expect(driver.agent.$eval('#wrap-up-title', (el) => el.textContent)).resolves.toContain(ticket.split(' ').at(-1));
+      await expect(driver.agent.$eval('#status-label', (el) => (el as HTMLElement).dataset.status)).resolves.toBe('away');
+      await driver.agent.select('#wrap-up select[name=disposition]', 'no-contact');
+      await driver.agent.type('#wrap-up textarea', 'The customer hung up while my console was away.');
+      await driver.agent.click('#wrap-up button[type=submit]');
+      await driver.agent.waitForSelector('#wrap-up', { hidden: true });
+      await driver.agent.waitForFunction(() => document.querySelector('#notice')?.textContent?.includes('submitted'));
+      await expect(driver.agent.$eval('#error-banner', (el) => el.textContent)).resolves.toBe('');
+    } finally {
+      await driver.close();
+    }
+  }, 120_000);
 });
 
 describe('an agent whose console does not come back within the grace period (Chromium)', () => {

@@ -129,6 +129,63 @@ describe('a server killed with SIGKILL in the middle of a call (embedded records
   }, 300_000);
 });
 
+describe('a server stopped with SIGTERM in the middle of a call (a deploy; embedded records)', () => {
+  const started: ServerProcess[] = [];
+  let root = '';
+  afterAll(async () => {
+    for (const server of started) await server.stop(0);
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it('tells both sides the call was cut off before it goes, and the restarted node puts the customer first in line for the same agent', async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'signline-stop-'));
+    const env = {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      MEDIASOUP_WORKERS: '1',
+      CAPTIONS: 'off',
+      LOG_LEVEL: 'warn',
+      RECONNECT_GRACE_MS: '60000',
+      WRAP_UP_SEC: '0',
+      RECORDS_DIR: path.join(root, 'records'),
+      RECORDS_KEY: newMasterKeyText(),
+      AGENT_ACCOUNTS: JSON.stringify([testAgent('alice', ['csl'])]),
+    };
+    const first = await startServerProcess(env, 120_000);
+    started.push(first);
+    const pool = new SocketPool(first.url);
+    const open = await openCall(pool, 'alice', { topic: 'Router keeps restarting' });
+    await call(open.customer, 'text:chat', { sessionId: open.sessionId, clientId: 'c1', text: 'it restarts every ten minutes' });
+    const { token: agentToken } = await loginAgent(first.url, 'alice');
+    // Heard over the connections the stop is about to close: the pages wait to reconnect instead of showing an end.
+    const customerTold = once(open.customer, 'call:ended', 20_000);
+    const agentTold = once(open.agent, 'call:ended', 20_000);
+    await first.stop(20_000);
+    expect(await customerTold).toEqual({ sessionId: open.sessionId, reason: 'interrupted' });
+    expect(await agentTold).toEqual({ sessionId: open.sessionId, reason: 'interrupted' });
+    pool.closeAll();
+
+    const second = await startServerProcess(env, 120_000);
+    started.push(second);
+    const again = new SocketPool(second.url);
+    const customer = again.open({ token: open.token });
+    const status = once(customer, 'queue:status', 20_000);
+    await connect(customer);
+    expect(await status).toMatchObject({ ticketId: open.ticketId, position: 1 });
+    const agent = again.open({ token: agentToken });
+    await connect(agent);
+    const offered = once(agent, 'offer:new', 20_000);
+    await call(agent, 'agent:status', { status: 'available' });
+    const offer = await offered;
+    expect(offer.ticketId).toBe(open.ticketId);
+    const resumed = once(customer, 'call:started', 20_000);
+    await call(agent, 'offer:accept', { offerId: offer.offerId });
+    const { lines } = await call(customer, 'text:transcript', { sessionId: (await resumed).sessionId });
+    expect(lines.map((line) => line.text)).toContain('it restarts every ten minutes');
+    again.closeAll();
+  }, 300_000);
+});
+
 async function postSurvey(baseUrl: string, ticketId: string, secret: string, body: unknown): Promise<Response> {
   return fetch(`${baseUrl}/api/tickets/${ticketId}/survey`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }

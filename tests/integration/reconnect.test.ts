@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { envelopeSchema, ErrorCode, serviceLevelsReplySchema, supervisorOverviewSchema, ticketProgressSchema } from '../../signaling/index.js';
 import { serverPerTest } from '../support/liveServer.js';
 import { joinWithTransport } from '../support/media.js';
-import { call, connect, loginAgent, once, openCall, rawEmit, refusalOf, tokenOf } from '../support/sockets.js';
+import { call, connect, errorOf, loginAgent, once, openCall, rawEmit, record, refusalOf, request, tokenOf } from '../support/sockets.js';
 import { testAgent, testSupervisor } from '../support/testServer.js';
 
 const accounts = () => [testAgent('alice', ['csl']), testAgent('bob', ['csl']), testSupervisor('sam')];
@@ -222,6 +222,39 @@ describe('an agent who does not come back within the grace period', () => {
     const status = once(again, 'queue:status');
     await connect(again);
     expect(await status).toMatchObject({ ticketId: open.ticketId, position: 1 });
+  });
+});
+
+describe('an agent who is away when the customer hangs up', () => {
+  const live = serverPerTest(accounts, { RECONNECT_GRACE_MS: 20_000, WRAP_UP_SEC: 60 });
+
+  it('hears of the end on coming back, with the ticket’s wrap-up still theirs to file, and is offered nothing meanwhile', async () => {
+    const open = await openCall(live.pool, 'alice');
+    const gone = once(open.customer, 'call:peerConnection', undefined, (p) => !p.connected);
+    open.agent.close();
+    await gone;
+    const customerEnded = once(open.customer, 'call:ended');
+    await call(open.customer, 'call:end', { sessionId: open.sessionId });
+    await customerEnded;
+
+    const again = live.pool.open({ token: tokenOf(open.agent) });
+    const state = once(again, 'agent:state');
+    const told = once(again, 'call:ended');
+    await connect(again);
+    const ended = await told;
+    expect(ended).toEqual({ sessionId: open.sessionId, reason: 'hangup', wrapUp: { ticketId: open.ticketId, until: expect.any(Number) } });
+    expect(ended.wrapUp!.until - Date.now()).toBeGreaterThan(50_000);
+    // Offline when the call ended, so back away: nothing is offered until they choose to take calls.
+    expect(await state).toEqual({ status: 'away' });
+    await call(again, 'agent:wrapUp', { ticketId: open.ticketId, disposition: 'resolved', summary: 'Customer hung up while my browser reloaded.', followUp: true });
+    expect(errorOf(await request(again, 'agent:wrapUp', { ticketId: open.ticketId, disposition: 'resolved', summary: 'again', followUp: false })).code).toBe(ErrorCode.Conflict);
+
+    // Told once: another connection hears nothing more of that call.
+    const later = live.pool.open({ token: tokenOf(open.agent) });
+    const heard = record(later, 'call:ended');
+    await connect(later);
+    await call(later, 'agent:status', { status: 'available' });
+    expect(heard).toEqual([]);
   });
 });
 

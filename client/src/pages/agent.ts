@@ -7,6 +7,7 @@ import {
   envelopeSchema,
   type AgentLoginReply,
   type AgentState,
+  type CallEnded,
   type CallHandedOver,
   type CallInvitation,
   type CallStarted,
@@ -288,7 +289,10 @@ function connect(token: string): SignalingClient {
   const client = new SignalingClient({ token: () => token });
   followSigning(client, () => stage, () => currentCall);
   client.on('call:started', (started) => void startCall(started));
-  client.on('call:ended', () => endCall());
+  client.on('call:ended', (ended) => {
+    endCall();
+    if (ended.wrapUp) openWrapUpOf(ended.wrapUp);
+  });
   client.on('call:peerConnection', showPeerConnection);
   client.on('call:coming', (coming) => {
     if (coming.sessionId === currentCall?.sessionId) showCallNotice(byId('call-notice'), comingText(coming));
@@ -396,6 +400,15 @@ function showState(next: AgentState): void {
  * The notes of the call that just ended, beside its transcript; the panel stays after the time runs out. Both the
  * wrap-up state and the call's end must have arrived, in whichever order the server's pushes came.
  */
+/**
+ * A call that ended while the console was away (a reload, a network drop): its wrap-up is this agent's to file all the
+ * same, with the transcript the page kept if it was still on that call.
+ */
+function openWrapUpOf({ ticketId, until }: NonNullable<CallEnded['wrapUp']>): void {
+  if (wrapUp.ticketId === ticketId) return;
+  wrapUp.open(ticketId, lastCall?.ticketId === ticketId ? lastCall.lines : [], until);
+}
+
 function openWrapUpIfDue(): void {
   if (state.status === 'wrap-up' && lastCall && wrapUp.ticketId !== lastCall.ticketId) wrapUp.open(lastCall.ticketId, lastCall.lines, state.wrapUpUntil);
 }

@@ -1,0 +1,26 @@
+import type { CallEnded } from '../../signaling/index.js';
+
+/** Ends kept per agent: a console away for longer than a few calls has nothing more to learn from older ones. */
+const KEPT_PER_AGENT = 8;
+
+/**
+ * The ends of calls an agent's console did not hear because it was not connected (a reload or a network drop, a
+ * restart of this node, a node that died), told to it as `call:ended` when it connects to this node again: so the
+ * console leaves a call that is over, and opens the wrap-up that is still theirs to write. An end is kept as soon as
+ * the call ends, while its wrap-up is still being opened, so a console that comes back at that moment waits for it.
+ */
+export class UntoldEnds {
+  readonly #byAgent = new Map<string, Promise<CallEnded>[]>();
+
+  add(agentId: string, ended: CallEnded | Promise<CallEnded>): void {
+    const ends = [...(this.#byAgent.get(agentId) ?? []), Promise.resolve(ended)];
+    this.#byAgent.set(agentId, ends.slice(-KEPT_PER_AGENT));
+  }
+
+  /** The ends the agent has not heard, oldest first, forgotten once taken. */
+  take(agentId: string): Promise<CallEnded[]> {
+    const ends = this.#byAgent.get(agentId) ?? [];
+    this.#byAgent.delete(agentId);
+    return Promise.all(ends);
+  }
+}
