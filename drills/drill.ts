@@ -13,6 +13,8 @@ import { median } from '../bench/stats.js';
 export interface DrillFigure {
   drill: string;
   metric: string;
+  /** How the node went, for a drill that stops one: killed (SIGKILL) or stopped cleanly (SIGTERM). */
+  stop?: 'SIGKILL' | 'SIGTERM';
   value: number | string;
   lost: number | null;
   unit?: string;

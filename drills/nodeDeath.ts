@@ -1,4 +1,5 @@
-// One of two app nodes killed (SIGKILL), CYCLES times. On the node that dies: customers waiting, an agent holding an
+// One of two app nodes killed (SIGKILL), CYCLES times, then stopped cleanly (SIGTERM, as a deploy stops it) as many
+// times. On the node that dies: customers waiting, an agent holding an
 // offer, and a call (its agent connected there, its customer on the other node). Every client of the dead node comes
 // straight back on the live one with its token, as behind a load balancer. Measured: the time from the kill until
 // each client is served again (a waiting customer told their place; the offered agent shown the offer again; the call
@@ -32,7 +33,10 @@ interface Lost {
   tickets: number;
 }
 
-async function cycle(cluster: Cluster, index: number): Promise<{ waitingMs: number[]; offerMs: number; callMs: number; lost: Lost }> {
+/** How the node goes: killed, or stopped cleanly (it cuts its calls off, tells its pages, and hands them on). */
+type Stop = 'SIGKILL' | 'SIGTERM';
+
+async function cycle(cluster: Cluster, index: number, stop: Stop): Promise<{ waitingMs: number[]; offerMs: number; callMs: number; lost: Lost }> {
   const [dead, live] = cluster.nodes as [(typeof cluster.nodes)[0], (typeof cluster.nodes)[0]];
   const onDead = new SocketPool(dead.url);
   const onLive = new SocketPool(live.url);
@@ -61,7 +65,7 @@ async function cycle(cluster: Cluster, index: number): Promise<{ waitingMs: numb
     await sleep(1000);
 
     const killedAt = Date.now();
-    await dead.stop(0);
+    await dead.stop(stop === 'SIGKILL' ? 0 : 20_000);
     // Everyone who was on the dead node comes back on the live one at once.
     const waitingBack = waiting
       .filter((customer) => customer.onDeadNode)
@@ -116,7 +120,7 @@ async function cycle(cluster: Cluster, index: number): Promise<{ waitingMs: numb
         progress(DRILL, `ticket ${ticketId} is ${found}, not ${status}`);
       }
     }
-    progress(DRILL, `cycle ${index}: waiting back p50 ${quantile(waitingMs, 0.5)} ms, offer again ${offerBack?.at} ms, call again ${callAgain?.at} ms; csl waiting ${before} before, ${after} after; lost ${JSON.stringify(lost)}`);
+    progress(DRILL, `${stop} cycle ${index}: waiting back p50 ${quantile(waitingMs, 0.5)} ms, offer again ${offerBack?.at} ms, call again ${callAgain?.at} ms; csl waiting ${before} before, ${after} after; lost ${JSON.stringify(lost)}`);
     // Clean up for the next cycle: the calls end, the waiting leave, and the dead node starts again.
     if (offerBack) await call(offerBack.socket, 'call:end', { sessionId: offerBack.sessionId }).catch(() => undefined);
     let stayed = 0;
@@ -131,29 +135,37 @@ async function cycle(cluster: Cluster, index: number): Promise<{ waitingMs: numb
   }
 }
 
+function reportCycles(stop: Stop, results: { waitingMs: number[]; offerMs: number; callMs: number; lost: Lost }[]): void {
+  const lost: Lost = { entries: 0, ghosts: 0, offer: 0, call: 0, tickets: 0 };
+  for (const result of results) for (const key of Object.keys(lost) as (keyof Lost)[]) lost[key] += result.lost[key];
+  const lostTotal = Object.values(lost).reduce((a, b) => a + b, 0);
+  const waitingP99 = results.map((result) => quantile(result.waitingMs, 0.99));
+  const what = stop === 'SIGKILL' ? 'kill' : 'clean stop';
+  const note = `${CYCLES} ${what}s (${stop}); lost: ${lost.entries} queue entries, ${lost.offer} offers, ${lost.call} calls, ${lost.tickets} tickets; ${lost.ghosts} entries back after leaving`;
+  const takenOver = stop === 'SIGKILL' ? 'once its heartbeat lapses, 4 s' : 'at the next heartbeat, as it drops its liveness key on the way out';
+  report({ drill: DRILL, metric: 'waiting_resume_p99_ms', stop, ...spread(waitingP99), lost: lost.entries + lost.ghosts, unit: 'ms', goal: 'lost 0', met: lost.entries + lost.ghosts === 0, note: `each waiting customer of the node, ${what} to their place told on the live node; ${note}` });
+  report({ drill: DRILL, metric: 'offer_resume_ms', stop, ...spread(results.map((result) => result.offerMs)), lost: lost.offer, unit: 'ms', goal: 'lost 0', met: lost.offer === 0, note: `${what} to the same offer shown again to its agent on the live node` });
+  report({ drill: DRILL, metric: 'call_resume_ms', stop, ...spread(results.map((result) => result.callMs)), lost: lost.call + lost.tickets, unit: 'ms', goal: 'lost 0', met: lostTotal === 0, note: `${what} to the call started again for its customer, answered by the same agent on the live node (the node's calls are taken over ${takenOver}); ${note}` });
+}
+
 export async function run(): Promise<void> {
   // Short wrap-ups, so that the agents of one cycle are free for the next.
   const cluster = await startCluster({ engine: 'mediasoup', env: { MEDIASOUP_WORKERS: '1', LOG_LEVEL: 'error', CAPTIONS: 'off', WRAP_UP_SEC: '0', AGENT_ACCOUNTS: JSON.stringify(DRILL_ACCOUNTS) } });
   try {
-    const results = [];
     const supervisor = await loginAgent(cluster.nodes[1]!.url, 'sam');
-    for (let index = 1; index <= CYCLES; index++) {
-      const result = await cycle(cluster, index);
-      // The dead node starts again (restoring the tickets its records say are open) and the dead node's leftovers
-      // settle: nobody who left may be back in line.
-      await cluster.startNode(0);
-      await sleep(6000);
-      result.lost.ghosts = await waitingIn(cluster.nodes[1]!.url, supervisor.token, 'csl');
-      results.push(result);
+    for (const stop of ['SIGKILL', 'SIGTERM'] as const) {
+      const results = [];
+      for (let index = 1; index <= CYCLES; index++) {
+        const result = await cycle(cluster, index, stop);
+        // The dead node starts again (restoring the tickets its records say are open) and the dead node's leftovers
+        // settle: nobody who left may be back in line.
+        await cluster.startNode(0);
+        await sleep(6000);
+        result.lost.ghosts = await waitingIn(cluster.nodes[1]!.url, supervisor.token, 'csl');
+        results.push(result);
+      }
+      reportCycles(stop, results);
     }
-    const lost: Lost = { entries: 0, ghosts: 0, offer: 0, call: 0, tickets: 0 };
-    for (const result of results) for (const key of Object.keys(lost) as (keyof Lost)[]) lost[key] += result.lost[key];
-    const lostTotal = Object.values(lost).reduce((a, b) => a + b, 0);
-    const waitingP99 = results.map((result) => quantile(result.waitingMs, 0.99));
-    const note = `${CYCLES} kills; lost: ${lost.entries} queue entries, ${lost.offer} offers, ${lost.call} calls, ${lost.tickets} tickets; ${lost.ghosts} entries back after leaving`;
-    report({ drill: DRILL, metric: 'waiting_resume_p99_ms', ...spread(waitingP99), lost: lost.entries + lost.ghosts, unit: 'ms', goal: 'lost 0', met: lost.entries + lost.ghosts === 0, note: `each waiting customer of the dead node, kill to their place told on the live node; ${note}` });
-    report({ drill: DRILL, metric: 'offer_resume_ms', ...spread(results.map((result) => result.offerMs)), lost: lost.offer, unit: 'ms', goal: 'lost 0', met: lost.offer === 0, note: 'kill to the same offer shown again to its agent on the live node' });
-    report({ drill: DRILL, metric: 'call_resume_ms', ...spread(results.map((result) => result.callMs)), lost: lost.call + lost.tickets, unit: 'ms', goal: 'lost 0', met: lostTotal === 0, note: `kill to the call started again for its customer, answered by the same agent on the live node (the dead node's calls are taken over once its heartbeat lapses, 4 s); ${note}` });
   } finally {
     await cluster.stop();
   }

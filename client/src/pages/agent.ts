@@ -397,10 +397,6 @@ function showState(next: AgentState): void {
 }
 
 /**
- * The notes of the call that just ended, beside its transcript; the panel stays after the time runs out. Both the
- * wrap-up state and the call's end must have arrived, in whichever order the server's pushes came.
- */
-/**
  * A call that ended while the console was away (a reload, a network drop): its wrap-up is this agent's to file all the
  * same, with the transcript the page kept if it was still on that call.
  */
@@ -409,6 +405,10 @@ function openWrapUpOf({ ticketId, until }: NonNullable<CallEnded['wrapUp']>): vo
   wrapUp.open(ticketId, lastCall?.ticketId === ticketId ? lastCall.lines : [], until);
 }
 
+/**
+ * The notes of the call that just ended, beside its transcript; the panel stays after the time runs out. Both the
+ * wrap-up state and the call's end must have arrived, in whichever order the server's pushes came.
+ */
 function openWrapUpIfDue(): void {
   if (state.status === 'wrap-up' && lastCall && wrapUp.ticketId !== lastCall.ticketId) wrapUp.open(lastCall.ticketId, lastCall.lines, state.wrapUpUntil);
 }
