@@ -16,17 +16,20 @@ import { testAgent } from '../support/testServer.js';
 
 const log = createLogger('error');
 
-describe('a server killed with SIGKILL in the middle of a call (embedded records, the default)', () => {
+/**
+ * Server processes on a folder of embedded records of their own, stopped and removed after the suite; `env` is the
+ * environment every start of it uses.
+ */
+function serverProcessesOnOneFolder(prefix: string): { started: ServerProcess[]; env: () => Promise<Record<string, string>> } {
   const started: ServerProcess[] = [];
   let root = '';
   afterAll(async () => {
     for (const server of started) await server.stop(0);
     if (root) await rm(root, { recursive: true, force: true });
   });
-
-  it('loses no acknowledged line, survey, ticket or place: the waiting and the cut-off customers resume their tickets on the restarted node', async () => {
-    root = await mkdtemp(path.join(os.tmpdir(), 'signline-crash-'));
-    const env = {
+  const env = async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), prefix));
+    return {
       PORT: '0',
       HOST: '127.0.0.1',
       MEDIASOUP_WORKERS: '1',
@@ -40,6 +43,15 @@ describe('a server killed with SIGKILL in the middle of a call (embedded records
       RECORDS_KEY: newMasterKeyText(),
       AGENT_ACCOUNTS: JSON.stringify([testAgent('alice', ['csl'])]),
     };
+  };
+  return { started, env };
+}
+
+describe('a server killed with SIGKILL in the middle of a call (embedded records, the default)', () => {
+  const { started, env: freshEnv } = serverProcessesOnOneFolder('signline-crash-');
+
+  it('loses no acknowledged line, survey, ticket or place: the waiting and the cut-off customers resume their tickets on the restarted node', async () => {
+    const env = await freshEnv();
     // The first start creates the embedded database (initdb in WebAssembly): give it time on a busy machine.
     const first = await startServerProcess(env, 120_000);
     started.push(first);
@@ -130,27 +142,10 @@ describe('a server killed with SIGKILL in the middle of a call (embedded records
 });
 
 describe('a server stopped with SIGTERM in the middle of a call (a deploy; embedded records)', () => {
-  const started: ServerProcess[] = [];
-  let root = '';
-  afterAll(async () => {
-    for (const server of started) await server.stop(0);
-    if (root) await rm(root, { recursive: true, force: true });
-  });
+  const { started, env: freshEnv } = serverProcessesOnOneFolder('signline-stop-');
 
   it('tells both sides the call was cut off before it goes, and the restarted node puts the customer first in line for the same agent', async () => {
-    root = await mkdtemp(path.join(os.tmpdir(), 'signline-stop-'));
-    const env = {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      MEDIASOUP_WORKERS: '1',
-      CAPTIONS: 'off',
-      LOG_LEVEL: 'warn',
-      RECONNECT_GRACE_MS: '60000',
-      WRAP_UP_SEC: '0',
-      RECORDS_DIR: path.join(root, 'records'),
-      RECORDS_KEY: newMasterKeyText(),
-      AGENT_ACCOUNTS: JSON.stringify([testAgent('alice', ['csl'])]),
-    };
+    const env = await freshEnv();
     const first = await startServerProcess(env, 120_000);
     started.push(first);
     const pool = new SocketPool(first.url);
