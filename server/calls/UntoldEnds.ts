@@ -5,9 +5,10 @@ const KEPT_PER_AGENT = 8;
 
 /**
  * The ends of calls an agent's console did not hear because it was not connected (a reload or a network drop, a
- * restart of this node, a node that died), told to it as `call:ended` when it connects to this node again: so the
- * console leaves a call that is over, and opens the wrap-up that is still theirs to write. An end is kept as soon as
- * the call ends, while its wrap-up is still being opened, so a console that comes back at that moment waits for it.
+ * restart of this node, a node that died), told to it as `call:ended` when it connects again (on another node,
+ * that node asks this one: `sharePresence`): so the console leaves a call that is over, and opens the wrap-up that is
+ * still theirs to write. An end is kept as soon as the call ends, while its wrap-up is still being opened, so a
+ * console that comes back at that moment waits for it.
  */
 export class UntoldEnds {
   readonly #byAgent = new Map<string, Promise<CallEnded>[]>();

@@ -35,7 +35,14 @@ export function attachSocketGateway(services: Services): void {
     calls.get(sessionId) !== undefined || (principal?.role === 'agent' && stations.get(agentKey(principal.agent.id))?.id === sessionId);
   const inCall = config.REDIS_URL ? forwardCallEvents(io, callHandlers(services), hostedHere, log, services.nodePeers) : callHandlers(services);
   // ... and a participant whose call is on another node is gone or back there too. Without Redis every call is here.
-  const tellCallElsewhere = config.REDIS_URL ? sharePresence(io, (key) => calls.findByParticipant(key)) : async () => false;
+  // An agent back on another node hears there of the calls this node ended while they were away (pushed to their room).
+  const tellEndsElsewhere = (key: string) => {
+    if (!key.startsWith(agentKey(''))) return;
+    void services.untoldEnds.take(key.slice(agentKey('').length)).then((ends) => {
+      for (const ended of ends) io.to(key).emit('call:ended', ended);
+    });
+  };
+  const tellCallElsewhere = config.REDIS_URL ? sharePresence(io, (key) => calls.findByParticipant(key), tellEndsElsewhere) : async () => false;
   const forCustomers = { ...customerHandlers(services), ...inCall, ...progressHandlers(services) };
   const forAgents = { ...agentHandlers(services), ...inCall };
   // A technician with a one-time link may join its one call and do what anyone in a call does; nothing else.

@@ -46,13 +46,18 @@ interface PresenceListener {
  * A participant's connection and their call may be on different nodes: the node that saw the connection go (or come
  * back) and found no call of theirs asks the others, and the one hosting the call starts its grace period (or ends
  * it) as for a connection of its own. Resolves whether some node hosts the call; for a connection that went, whether
- * they are that call's agent and it waits for them to come back (routing keeps them in it).
+ * they are that call's agent and it waits for them to come back (routing keeps them in it). A node with no call of a
+ * participant who came back elsewhere runs `backElsewhere` (it tells an agent the ends of calls they missed).
  */
-export function sharePresence(io: AppServer, callOf: (key: string) => PresenceListener | undefined): (change: PresenceChange) => Promise<boolean> {
+export function sharePresence(io: AppServer, callOf: (key: string) => PresenceListener | undefined, backElsewhere: (key: string) => void = () => undefined): (change: PresenceChange) => Promise<boolean> {
   io.on('call:presence', (change: PresenceChange, reply: (hosted: boolean) => void) => {
     const checked = presenceChangeSchema.safeParse(change);
-    const call = checked.success ? callOf(checked.data.key) : undefined;
-    if (!call || !checked.success) return reply(false);
+    if (!checked.success) return reply(false);
+    const call = callOf(checked.data.key);
+    if (!call) {
+      if (checked.data.present) backElsewhere(checked.data.key);
+      return reply(false);
+    }
     if (!checked.data.present) return reply(call.disconnected(checked.data.key));
     call.reconnected(checked.data.key);
     reply(true);

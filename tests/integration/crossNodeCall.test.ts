@@ -161,6 +161,24 @@ describe('a call spanning two nodes', () => {
     await call(open.agent, 'call:end', { sessionId: open.sessionId });
   }, 60_000);
 
+  it('tells an agent who comes back on node A of the call node B ended while they were away, with its wrap-up', async () => {
+    const [onA, onB] = pools as [SocketPool, SocketPool];
+    const open = await openCall(onA, 'mei', {}, onB);
+    const lost = once(open.customer, 'call:peerConnection', undefined, (p) => !p.connected);
+    open.agent.close();
+    await lost;
+    const ended = once(open.customer, 'call:ended');
+    await call(open.customer, 'call:end', { sessionId: open.sessionId });
+    await ended;
+
+    const back = onA.open({ token: tokenOf(open.agent) });
+    const told = once(back, 'call:ended');
+    await connect(back);
+    expect(await told).toEqual({ sessionId: open.sessionId, reason: 'hangup', wrapUp: { ticketId: open.ticketId, until: expect.any(Number) } });
+    // Filed from node A, where the wrap-up opened on node B is in the shared records.
+    await call(back, 'agent:wrapUp', { ticketId: open.ticketId, disposition: 'resolved', summary: 'Filed from the other node.', followUp: false });
+  }, 60_000);
+
   it('shows a supervisor signed in on node A the call node B hosts, with its quality record', async () => {
     const [onA, onB] = pools as [SocketPool, SocketPool];
     const { agent, sessionId, ticketId } = await openCall(onA, 'mei', {}, onB);
