@@ -40,6 +40,7 @@ import { SkillPolicy } from './routing/SkillPolicy.js';
 import { MemoryRoutingStore } from './store/MemoryRoutingStore.js';
 import { RedisRoutingStore } from './store/RedisRoutingStore.js';
 import { CallService } from './calls/CallService.js';
+import { agentKey } from './calls/participantKeys.js';
 import { UntoldEnds } from './calls/UntoldEnds.js';
 import { WrapUps } from './calls/WrapUps.js';
 import { StationRegistry } from './stations/StationRegistry.js';
@@ -144,7 +145,7 @@ async function startOn(config: Config, parts: ServerParts, opened: Opened): Prom
   const restored = await restoreTickets(await journal.live(), { tickets, router, takeCalls: !config.REDIS_URL, log });
   // The calls the stop cut off, told to each agent as they come back, beside those that end while an agent is away.
   const untoldEnds = new UntoldEnds();
-  for (const [agentId, sessionIds] of restored.callsByAgent) for (const sessionId of sessionIds) untoldEnds.add(agentId, { sessionId, reason: 'interrupted' });
+  for (const [agentId, sessionIds] of restored.callsByAgent) for (const sessionId of sessionIds) untoldEnds.add(agentKey(agentId), { sessionId, reason: 'interrupted' });
   const stations = new StationRegistry(media, (key, stationId) => socketMessenger(io).push(key, 'station:closed', { stationId }));
   const quality = new QualityRecords();
   const transcripts = new SqlTranscriptStore(records, dataKeys);

@@ -304,7 +304,7 @@ export class CallService {
     // An agent away as the call ended hears of it when back on this node, with the wrap-up that is still theirs.
     const untold = (opening: Promise<number | undefined> = Promise.resolve(undefined)) => {
       const ended = opening.then((until) => ({ sessionId: call.id, reason, ...(until === undefined ? {} : { wrapUp: { ticketId: call.ticketId, until } }) }));
-      if (!call.agentConnected) this.#options.untoldEnds?.add(call.agent.id, ended);
+      if (!call.agentConnected) this.#options.untoldEnds?.add(agentKey(call.agent.id), ended);
     };
     // A transfer, or the loss of the agent, was recorded on the ticket when it was queued again.
     if (reason === 'transferred' || reason === 'agent-lost') {

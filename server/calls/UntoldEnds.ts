@@ -1,6 +1,6 @@
 import type { CallEnded } from '../../signaling/index.js';
 
-/** Ends kept per agent: a console away for longer than a few calls has nothing more to learn from older ones. */
+/** Ends kept per console: one away for longer than a few calls has nothing more to learn from older ones. */
 const KEPT_PER_AGENT = 8;
 
 /**
@@ -11,17 +11,18 @@ const KEPT_PER_AGENT = 8;
  * console that comes back at that moment waits for it.
  */
 export class UntoldEnds {
-  readonly #byAgent = new Map<string, Promise<CallEnded>[]>();
+  /** By the agent's participant key (`agentKey`), which is also the Socket.IO room their consoles are in. */
+  readonly #byKey = new Map<string, Promise<CallEnded>[]>();
 
-  add(agentId: string, ended: CallEnded | Promise<CallEnded>): void {
-    const ends = [...(this.#byAgent.get(agentId) ?? []), Promise.resolve(ended)];
-    this.#byAgent.set(agentId, ends.slice(-KEPT_PER_AGENT));
+  add(key: string, ended: CallEnded | Promise<CallEnded>): void {
+    const ends = [...(this.#byKey.get(key) ?? []), Promise.resolve(ended)];
+    this.#byKey.set(key, ends.slice(-KEPT_PER_AGENT));
   }
 
   /** The ends the agent has not heard, oldest first, forgotten once taken. */
-  take(agentId: string): Promise<CallEnded[]> {
-    const ends = this.#byAgent.get(agentId) ?? [];
-    this.#byAgent.delete(agentId);
+  take(key: string): Promise<CallEnded[]> {
+    const ends = this.#byKey.get(key) ?? [];
+    this.#byKey.delete(key);
     return Promise.all(ends);
   }
 }

@@ -44,7 +44,7 @@ export async function takeOverCalls(calls: readonly HostedCall[], parts: TakeOve
     }
     if (!agentId) continue;
     if (await connected(agentKey(agentId))) messenger.push(agentKey(agentId), 'call:ended', { sessionId, reason: 'interrupted' });
-    else untoldEnds.add(agentId, { sessionId, reason: 'interrupted' });
+    else untoldEnds.add(agentKey(agentId), { sessionId, reason: 'interrupted' });
     // The dead node cannot tell routing that its agent's call is over.
     await router.callEnded(agentId, { handleMs: 0, signing: false, queue: ticket.queue }).catch((error: unknown) => log.error(`routing did not free agent ${agentId} after their node died`, error));
   }

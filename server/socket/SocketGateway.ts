@@ -35,14 +35,13 @@ export function attachSocketGateway(services: Services): void {
     calls.get(sessionId) !== undefined || (principal?.role === 'agent' && stations.get(agentKey(principal.agent.id))?.id === sessionId);
   const inCall = config.REDIS_URL ? forwardCallEvents(io, callHandlers(services), hostedHere, log, services.nodePeers) : callHandlers(services);
   // ... and a participant whose call is on another node is gone or back there too. Without Redis every call is here.
-  // An agent back on another node hears there of the calls this node ended while they were away (pushed to their room).
-  const tellEndsElsewhere = (key: string) => {
-    if (!key.startsWith(agentKey(''))) return;
-    void services.untoldEnds.take(key.slice(agentKey('').length)).then((ends) => {
+  // The ends of calls this node ended while an agent's console was away, pushed to their room once they are back, on
+  // this node or (asked by the node they came back to) another.
+  const tellUntoldEnds = (key: string) =>
+    void services.untoldEnds.take(key).then((ends) => {
       for (const ended of ends) io.to(key).emit('call:ended', ended);
     });
-  };
-  const tellCallElsewhere = config.REDIS_URL ? sharePresence(io, (key) => calls.findByParticipant(key), tellEndsElsewhere) : async () => false;
+  const tellCallElsewhere = config.REDIS_URL ? sharePresence(io, (key) => calls.findByParticipant(key), tellUntoldEnds) : async () => false;
   const forCustomers = { ...customerHandlers(services), ...inCall, ...progressHandlers(services) };
   const forAgents = { ...agentHandlers(services), ...inCall };
   // A technician with a one-time link may join its one call and do what anyone in a call does; nothing else.
@@ -87,11 +86,9 @@ export function attachSocketGateway(services: Services): void {
       bindEvents(socket, forAgents, limits, log);
       void socket.join(agentKey(principal.agent.id));
       services.nodeAgents.here(principal.agent.id);
-      // The calls a restart cut off: the console drops them and the agent can take the customers back.
-      // And the calls that ended while the console was away: it leaves them, and opens a wrap-up still to file.
-      void services.untoldEnds.take(principal.agent.id).then((ends) => {
-        for (const ended of ends) socket.emit('call:ended', ended);
-      });
+      // The calls a restart cut off, or that ended while the console was away: it leaves them (the agent can take
+      // the customers back) and opens a wrap-up still to file.
+      tellUntoldEnds(agentKey(principal.agent.id));
       router.agentConnected(principal.agent, principal.skills).then(
         async (state) => {
           socket.emit('agent:state', state);

@@ -8,7 +8,7 @@ import { openPostgres } from '../../server/records/postgresDb.js';
 import { startCluster, type Cluster } from '../support/cluster.js';
 import { sfuJoin } from '../support/media.js';
 import type { ServerProcess } from '../support/serverProcess.js';
-import { call, connect, errorOf, loginAgent, once, openCall, rawRequest, SocketPool, technicianJoins, tokenOf } from '../support/sockets.js';
+import { call, connect, errorOf, hangsUpWhileAgentAway, loginAgent, once, openCall, rawRequest, SocketPool, technicianJoins, tokenOf } from '../support/sockets.js';
 import { freshDatabaseUrl } from '../support/testRecords.js';
 import { testAgent, testSupervisor } from '../support/testServer.js';
 
@@ -164,12 +164,7 @@ describe('a call spanning two nodes', () => {
   it('tells an agent who comes back on node A of the call node B ended while they were away, with its wrap-up', async () => {
     const [onA, onB] = pools as [SocketPool, SocketPool];
     const open = await openCall(onA, 'mei', {}, onB);
-    const lost = once(open.customer, 'call:peerConnection', undefined, (p) => !p.connected);
-    open.agent.close();
-    await lost;
-    const ended = once(open.customer, 'call:ended');
-    await call(open.customer, 'call:end', { sessionId: open.sessionId });
-    await ended;
+    await hangsUpWhileAgentAway(open);
 
     const back = onA.open({ token: tokenOf(open.agent) });
     const told = once(back, 'call:ended');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { envelopeSchema, ErrorCode, serviceLevelsReplySchema, supervisorOverviewSchema, ticketProgressSchema } from '../../signaling/index.js';
 import { serverPerTest } from '../support/liveServer.js';
 import { joinWithTransport } from '../support/media.js';
-import { call, connect, errorOf, loginAgent, once, openCall, rawEmit, record, refusalOf, request, tokenOf } from '../support/sockets.js';
+import { call, connect, errorOf, hangsUpWhileAgentAway, loginAgent, once, openCall, rawEmit, record, refusalOf, request, tokenOf } from '../support/sockets.js';
 import { testAgent, testSupervisor } from '../support/testServer.js';
 
 const accounts = () => [testAgent('alice', ['csl']), testAgent('bob', ['csl']), testSupervisor('sam')];
@@ -230,12 +230,7 @@ describe('an agent who is away when the customer hangs up', () => {
 
   it('hears of the end on coming back, with the ticket’s wrap-up still theirs to file, and is offered nothing meanwhile', async () => {
     const open = await openCall(live.pool, 'alice');
-    const gone = once(open.customer, 'call:peerConnection', undefined, (p) => !p.connected);
-    open.agent.close();
-    await gone;
-    const customerEnded = once(open.customer, 'call:ended');
-    await call(open.customer, 'call:end', { sessionId: open.sessionId });
-    await customerEnded;
+    await hangsUpWhileAgentAway(open);
 
     const again = live.pool.open({ token: tokenOf(open.agent) });
     const state = once(again, 'agent:state');

@@ -214,6 +214,16 @@ export class SocketPool {
   }
 }
 
+/** The call's agent loses the connection; once the customer is told, the customer hangs up, and is told it ended. */
+export async function hangsUpWhileAgentAway(open: OpenCall): Promise<void> {
+  const lost = once(open.customer, 'call:peerConnection', undefined, (p) => !p.connected);
+  open.agent.close();
+  await lost;
+  const ended = once(open.customer, 'call:ended');
+  await call(open.customer, 'call:end', { sessionId: open.sessionId });
+  await ended;
+}
+
 /** Connecting with the token fails with the server's coded refusal; resolves to its code. */
 export async function refusalOf(socket: ClientSocket): Promise<string> {
   const error = await connect(socket).then(
