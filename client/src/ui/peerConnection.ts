@@ -18,7 +18,6 @@ export function showPeerConnection(element: HTMLElement, change: Pick<PeerConnec
   else waiting.set(who, shownAs);
   const last = [...waiting.values()].at(-1);
   element.hidden = last === undefined;
-  element.dataset.connected = String(last === undefined);
   if (last === undefined) return;
   translate(element, 'call.peerReconnecting', { name: last });
   if (!change.connected && !change.left) cue('attention');
